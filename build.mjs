@@ -50,4 +50,4 @@ execFileSync(process.execPath, [
 chmodSync(app, 0o755);
 rmSync(blob);
 rmSync(seaConfig);
-console.log(`built ${path.relative(root, app)} (node ${execFileSync(app, ['--node-version']).toString().trim() || '?'})`);
+console.log(execFileSync(app, ["--version"]).toString().trim());

@@ -1,0 +1,24 @@
+#!/bin/bash
+# Set up a fresh Debian 12 machine (as root) for the demo and the tests: Debian packages, npm
+# dependencies, the reference ostree-prepare-root binaries, and the prepare-root binary itself.
+# Idempotent: what is already there is not fetched again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ "$(id -u)" = 0 ] || { echo "setup.sh: run as root (it installs Debian packages)" >&2; exit 1; }
+
+# ostree: builds real sysroots (ostree admin deploy). erofs-utils/fsverity/attr: composefs
+# fixtures. busybox-static: a real init inside test deployments. hyperfine: npm run bench.
+PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+bash scripts/fetch-reference.sh
+npm run --silent build

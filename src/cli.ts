@@ -1,0 +1,201 @@
+// Command-line interface: argument parsing and the three commands. Each command returns an exit
+// code; errors propagate to main, which prints them once.
+import { parseArgs } from 'node:util';
+import { type Warning, loadConfig, resolveConfig } from './config.js';
+import { PrepareRootError } from './errors.js';
+import { handOver } from './handover.js';
+import { SystemMounter } from './mounter.js';
+import { actionOf, describeAction } from './plan/commands.js';
+import type { Plan } from './plan/types.js';
+import { CONFIG_PATHS, DEFAULT_INIT } from './paths.js';
+import { decide, readConfigSources, readKernelCmdline, runPrepare } from './prepare.js';
+import { VERSION } from './version.js';
+
+export interface Output {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const HELP = `Usage:
+  prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]
+  prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]
+  prepare-root check-config [FILE...]
+  prepare-root --help | --version
+
+Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
+by the kernel command line (ostree=...), as ostree-prepare-root does: a bind-mounted deployment,
+or a transient overlay root ([root] transient / transient-ro) whose writes vanish at reboot, with
+persistent /etc and /var. The physical root ends up at SYSROOT/sysroot.
+
+Commands:
+  run           (default) prepare SYSROOT. KERNEL_CMDLINE replaces /proc/cmdline.
+                Writes /run/ostree-booted and /run/prepare-root/status.json. On failure every
+                completed step is undone, one line "prepare-root: <what>: <why>" goes to stderr
+                (and /dev/kmsg), and the exit status is 1. A second run after success exits 0.
+  plan          print the ordered mount plan for SYSROOT without changing anything (no
+                privileges needed). --config FILE replaces the initramfs config files (repeat
+                for /usr/lib then /etc order).
+  check-config  lint prepare-root.conf files (default: the ones this system would read).
+                Exit 0 when clean (warnings are printed), 1 on errors.
+
+Options:
+  --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
+                 systemd). Implied when running as PID 1.
+  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).
+  --json         machine-readable output (plan).
+  --verbose      print each command before running it.
+  -h, --help     this text.  -V, --version  print the version.
+
+Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
+/etc/ostree/prepare-root.conf when that exists):
+  [sysroot] readonly=BOOL      physical root read-only; /etc and the stateroot /var stay writable
+  [root] transient=BOOL        / is an overlay over the deployment with a tmpfs upper
+  [root] transient-ro=BOOL     the same, mounted read-only
+  [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
+  [etc] transient=BOOL         /etc is an overlay over usr/etc with a tmpfs upper
+  [composefs] enabled=no|maybe (yes/verity/signed: not supported by this version yet)
+Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
+ostree.prepare-root.composefs=.`;
+
+function warningLine(w: Warning): string {
+  return `prepare-root: warning: ${w.where}: ${w.message}`;
+}
+
+interface Parsed {
+  readonly command: 'run' | 'plan' | 'check-config';
+  readonly positionals: string[];
+  readonly values: { pivot?: boolean; init?: string; json?: boolean; verbose?: boolean; config?: string[] };
+}
+
+function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
+      pivot: { type: 'boolean' },
+      init: { type: 'string' },
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      config: { type: 'string', multiple: true },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.version) return 'version';
+  const [first, ...rest] = positionals;
+  const command = first === 'plan' || first === 'check-config' || first === 'run' ? first : 'run';
+  return { command, positionals: command === first ? rest : positionals, values };
+}
+
+function usageError(why: string): PrepareRootError {
+  return new PrepareRootError('usage', `${why} (see prepare-root --help)`);
+}
+
+export function runCli(argv: readonly string[], io: Output): number {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    throw usageError((e as Error).message);
+  }
+  if (parsed === 'help') { io.out(HELP); return 0; }
+  if (parsed === 'version') { io.out(`prepare-root ${VERSION} (node ${process.versions.node})`); return 0; }
+  const { command, positionals, values } = parsed;
+  if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
+  if (command !== 'plan' && values.json) throw usageError('--json only applies to plan');
+  switch (command) {
+    case 'run': return commandRun(positionals, values, io);
+    case 'plan': return commandPlan(positionals, values, io);
+    case 'check-config': return commandCheckConfig(positionals, io);
+  }
+}
+
+function sysrootAndCmdline(positionals: string[]): [string, string | undefined] {
+  if (positionals.length === 0) throw usageError('missing SYSROOT');
+  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`);
+  return [positionals[0]!, positionals[1]];
+}
+
+function commandRun(positionals: string[], values: Parsed['values'], io: Output): number {
+  const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
+  const pivot = values.pivot === true || process.pid === 1;
+  if (values.init !== undefined && !pivot) throw usageError('--init only applies with --pivot');
+  const mounter = new SystemMounter(values.verbose ? { trace: io.err } : {});
+  const result = runPrepare({
+    sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
+    warn: (w) => io.err(warningLine(w)),
+    info: (line) => io.out(`prepare-root: ${line}`),
+  });
+  if (pivot) {
+    const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
+    handOver(root, values.init ?? DEFAULT_INIT, mounter, (line) => io.out(`prepare-root: ${line}`));
+  }
+  return 0;
+}
+
+function commandPlan(positionals: string[], values: Parsed['values'], io: Output): number {
+  const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
+  const cmdline = readKernelCmdline(cmdlineArg);
+  const sources = values.config === undefined ? readConfigSources(CONFIG_PATHS, true) : readConfigSources(values.config, false);
+  const { plan, warnings, config } = decide(sysrootArg, cmdline, sources, 'XXXXXX');
+  if (values.json) {
+    io.out(JSON.stringify({
+      configFile: config.file,
+      plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, ...('content' in s ? { content: Buffer.from(s.content).toString('hex') } : {}), command: describeAction(actionOf(s)) })) },
+      warnings,
+    }, null, 2));
+    return 0;
+  }
+  printPlan(plan, config.file, io);
+  warnings.forEach((w) => io.err(warningLine(w)));
+  return 0;
+}
+
+function printPlan(plan: Plan, configFile: string | null, io: Output): void {
+  io.out(`Plan for ${plan.sysroot}`);
+  io.out(`  deployment:       ${plan.deployment}`);
+  io.out(`  mode:             ${plan.mode}`);
+  io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
+  io.out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
+  io.out(`  /run/ostree-booted: ${Object.entries(plan.metadata).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  io.out('Steps:');
+  const width = Math.max(...plan.steps.map((s) => s.id.length));
+  plan.steps.forEach((s, i) => {
+    io.out(`  ${String(i + 1).padStart(2)}. ${s.id.padEnd(width)}  ${describeAction(actionOf(s))}`);
+    io.out(`      ${' '.repeat(width)}  # ${s.reason}`);
+  });
+}
+
+function commandCheckConfig(files: string[], io: Output): number {
+  const paths = files.length > 0 ? files : CONFIG_PATHS;
+  const sources = readConfigSources(paths, files.length === 0);
+  if (sources.length === 0) {
+    io.out(`no config file found (${CONFIG_PATHS.join(', ')}): built-in defaults apply`);
+    return 0;
+  }
+  let errors = 0;
+  const report = (e: unknown): void => {
+    if (!(e instanceof PrepareRootError)) throw e;
+    errors++;
+    io.err(`prepare-root: ${e.message}`);
+  };
+  // Each file on its own first, so every broken file is reported, not just the first.
+  for (const source of sources) {
+    try { loadConfig([source]); } catch (e) { report(e); }
+  }
+  if (errors === 0) {
+    try {
+      const config = resolveConfig(loadConfig(sources), '');
+      config.warnings.forEach((w) => io.err(warningLine(w)));
+      // At boot some keys are only read in some modes; a linter reads them all.
+      if (!config.etcTransient.ok) report(config.etcTransient.error);
+      if (config.composefs.enabled === 'yes') {
+        report(new PrepareRootError(config.file ?? 'composefs.enabled', 'composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'));
+      }
+    } catch (e) { report(e); }
+  }
+  io.out(errors === 0 ? `${sources.map((s) => s.path).join(', ')}: ok` : `${errors} error${errors === 1 ? '' : 's'}`);
+  return errors === 0 ? 0 : 1;
+}

@@ -1,0 +1,44 @@
+// Kernel command line, parsed the way ostree-prepare-root does: tokens are separated by runs of
+// ASCII spaces only (no quoting), a key matches only at the start of a token and must be followed
+// by `=`, and the first occurrence wins.
+import { PrepareRootError } from './errors.js';
+
+export const COMPOSEFS_KARG = 'ostree.prepare-root.composefs';
+
+function tokens(cmdline: string): string[] {
+  return cmdline.split(' ').filter((t) => t !== '');
+}
+
+/** Value of the first `key=value` token, or null when the key is absent (`key` alone is no value). */
+export function findKarg(cmdline: string, key: string): string | null {
+  const prefix = `${key}=`;
+  const token = tokens(cmdline).find((t) => t.startsWith(prefix));
+  return token === undefined ? null : token.slice(prefix.length);
+}
+
+export interface OstreeTarget {
+  /** Path of the deployment symlink, relative to the physical root. */
+  readonly path: string;
+  /** Which karg decided it, for messages. */
+  readonly from: 'ostree' | 'androidboot.slot_suffix' | 'androidboot';
+}
+
+/**
+ * The deployment link named by the command line. Android boot arguments take precedence over
+ * `ostree=`, as in ostree: an A/B slot suffix picks /ostree/root.a or .b, any other
+ * `androidboot.*` token means a non-A/B Android boot, which always uses slot a.
+ */
+export function findOstreeTarget(cmdline: string): OstreeTarget | null {
+  const slot = findKarg(cmdline, 'androidboot.slot_suffix');
+  if (slot !== null) {
+    if (slot === '_a' || slot === '_b') {
+      return { path: `/ostree/root.${slot.slice(1)}`, from: 'androidboot.slot_suffix' };
+    }
+    throw new PrepareRootError('kernel argument androidboot.slot_suffix', `invalid slot "${slot}" (expected _a or _b)`);
+  }
+  if (tokens(cmdline).some((t) => t.startsWith('androidboot.'))) {
+    return { path: '/ostree/root.a', from: 'androidboot' };
+  }
+  const ostree = findKarg(cmdline, 'ostree');
+  return ostree === null ? null : { path: ostree, from: 'ostree' };
+}

@@ -1,0 +1,21 @@
+// Everything the planner needs to know about the running system, gathered before planning so
+// the planner itself stays pure (and `prepare-root plan` can show what it would do).
+import type { Deployment } from './deployment.js';
+
+export interface Facts {
+  /** realpath(SYSROOT). */
+  readonly sysroot: string;
+  readonly deployment: Deployment;
+  /** SYSROOT is on a read-only mount now (only affects the hotfix /usr overlay, as in ostree). */
+  readonly sysrootOnReadonlyMount: boolean;
+  /** `[sysroot] readonly` from SYSROOT/ostree/repo/config; null when not consulted or absent. */
+  readonly legacyRepoReadonly: boolean | null;
+  /** `ostree admin unlock --hotfix` left .usr-ovl-work in the deployment. */
+  readonly hotfixUsr: boolean;
+  /** /run/ostree/initramfs-mount-var exists. */
+  readonly mountVarMarker: boolean;
+  /** The deployment has a composefs image (.ostree.cfs). */
+  readonly composefsImage: boolean;
+  /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
+  readonly transientEtcSuffix: string;
+}

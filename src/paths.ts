@@ -1,0 +1,34 @@
+// Fixed paths shared with ostree and its userspace. Each is a contract: ostree, rpm-ostree and
+// bootc look for exactly these names, so they are not configurable.
+
+/** Config files, relative to the initramfs root, read in this order (the later replaces the earlier). */
+export const CONFIG_PATHS = ['/usr/lib/ostree/prepare-root.conf', '/etc/ostree/prepare-root.conf'] as const;
+/** Default ed25519 public key file for `composefs.enabled = signed`. */
+export const DEFAULT_KEYPATH = '/etc/ostree/initramfs-root-binding.key';
+
+/** Global ostree state dir on the initramfs /run, carried into the real root by switch-root. */
+export const RUN_OSTREE = '/run/ostree';
+/** Hidden (mode 0000) internals: transient upper dirs, composefs scratch mounts. */
+export const RUN_OSTREE_PRIVATE = '/run/ostree/.private';
+/** Where the dedicated tmpfs of a transient root lives (upper/ and work/ inside). */
+export const TRANSIENT_ROOT_DIR = '/run/ostree/.private/root';
+/** Prefix of the random per-boot transient /etc dir (random so soft reboots don't collide). */
+export const TRANSIENT_ETC_PREFIX = '/run/ostree/transient-etc.';
+/** Marker created by someone else asking prepare-root to bind /var itself. */
+export const INITRAMFS_MOUNT_VAR = '/run/ostree/initramfs-mount-var';
+/** "Booted via ostree": GVariant a{sv} read by ostree-remount, libostree, rpm-ostree, bootc. */
+export const RUN_OSTREE_BOOTED = '/run/ostree-booted';
+
+/** Our own state: status.json (facts, plan, steps, warnings) and the run lock. */
+export const RUN_PREPARE_ROOT = '/run/prepare-root';
+export const STATUS_FILE = '/run/prepare-root/status.json';
+export const LOCK_FILE = '/run/prepare-root/lock';
+
+/** Assembly point of the new root in the initramfs, moved onto SYSROOT at the end. */
+export const STAGING_ROOT = '/sysroot.tmp';
+
+/** Written by `ostree admin unlock --hotfix` inside the deployment. */
+export const HOTFIX_USR_UPPER = '.usr-ovl-upper';
+export const HOTFIX_USR_WORK = '.usr-ovl-work';
+
+export const DEFAULT_INIT = '/sbin/init';

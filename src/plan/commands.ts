@@ -1,0 +1,88 @@
+// Each plan step as the exact util-linux command or file operation that applies it, and the
+// operation that undoes it. Shared by the executor and `prepare-root plan`, so a dry run shows
+// precisely what a boot runs.
+import { PrepareRootError } from '../errors.js';
+import type { Step } from './types.js';
+
+export type Action =
+  | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string }
+  | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
+  | { readonly op: 'rmdir'; readonly path: string }
+  | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
+  | { readonly op: 'remove-file'; readonly path: string };
+
+// overlayfs splits layers on `:` and options on `,`; rather than escape them through libmount's
+// quoting rules, refuse such paths (ostree's own layout never produces them).
+function layer(step: Step, path: string): string {
+  if (/[,:\\]/.test(path)) {
+    throw new PrepareRootError(`step ${step.id}`, `overlay layer path ${path} contains ',', ':' or '\\', which overlayfs cannot take`);
+  }
+  return path;
+}
+
+export function overlayOptions(step: Extract<Step, { kind: 'overlay' }>): string {
+  const opts: string[] = [];
+  if (step.readonly) opts.push('ro');
+  opts.push(`lowerdir=${step.lower.map((l) => layer(step, l)).join(':')}`);
+  if (step.upper !== null) opts.push(`upperdir=${layer(step, step.upper)}`);
+  if (step.work !== null) opts.push(`workdir=${layer(step, step.work)}`);
+  return opts.join(',');
+}
+
+export function actionOf(step: Step): Action {
+  switch (step.kind) {
+    case 'make-private': return { op: 'exec', argv: ['mount', '--make-rprivate', step.target] };
+    case 'mkdir': return { op: 'mkdir', path: step.path, mode: step.mode, existOk: step.existOk };
+    case 'bind': return { op: 'exec', argv: ['mount', '--bind', step.source, step.target] };
+    case 'remount-bind': return { op: 'exec', argv: ['mount', '-o', `remount,bind,${step.readonly ? 'ro' : 'rw'}`, step.target] };
+    case 'tmpfs': return { op: 'exec', argv: ['mount', '-t', 'tmpfs', '-o', step.options.join(','), 'tmpfs', step.target] };
+    case 'overlay': {
+      const argv = ['mount', '-t', 'overlay', '-o', overlayOptions(step), 'overlay', step.target];
+      return step.cwd === undefined ? { op: 'exec', argv } : { op: 'exec', argv, cwd: step.cwd };
+    }
+    case 'propagation': return { op: 'exec', argv: ['mount', `--make-${step.propagation}`, step.target] };
+    case 'detach': return { op: 'exec', argv: ['umount', '--lazy', step.target] };
+    case 'move': return { op: 'exec', argv: ['mount', '--move', step.source, step.target] };
+    case 'write-file': return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
+    case 'rmdir': return { op: 'rmdir', path: step.path };
+  }
+}
+
+/** What a completed step left that the undo must know about. */
+export interface Outcome {
+  /** mkdir: false when the directory already existed (then there is nothing to undo). */
+  readonly created?: boolean;
+  /** write-file: the previous content, null when the file did not exist. */
+  readonly previous?: Uint8Array | null;
+}
+
+/**
+ * The inverse of a completed step, or null when there is nothing of its own to undo: a remount
+ * or propagation change goes away with the mount it was applied to, which is undone separately.
+ * (make-private is the exception: it is not reverted, peer groups cannot be recreated.)
+ */
+export function undoOf(step: Step, outcome: Outcome): Action | null {
+  switch (step.kind) {
+    case 'mkdir': return outcome.created === false ? null : { op: 'rmdir', path: step.path };
+    case 'bind': case 'tmpfs': case 'overlay': return { op: 'exec', argv: ['umount', step.target] };
+    case 'detach': return { op: 'exec', argv: ['mount', '--bind', step.restoreFrom, step.target] };
+    case 'move': return { op: 'exec', argv: ['mount', '--move', step.target, step.source] };
+    case 'rmdir': return { op: 'mkdir', path: step.path, mode: 0o755, existOk: false };
+    case 'write-file':
+      return outcome.previous == null
+        ? { op: 'remove-file', path: step.path }
+        : { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous };
+    case 'make-private': case 'remount-bind': case 'propagation': return null;
+  }
+}
+
+/** Human-readable form of an action, as a shell command line. */
+export function describeAction(action: Action): string {
+  switch (action.op) {
+    case 'exec': return `${action.cwd === undefined ? '' : `(cd ${action.cwd} && `}${action.argv.join(' ')}${action.cwd === undefined ? '' : ')'}`;
+    case 'mkdir': return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
+    case 'rmdir': return `rmdir ${action.path}`;
+    case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
+    case 'remove-file': return `rm ${action.path}`;
+  }
+}

@@ -1,0 +1,195 @@
+// Decide the mount plan: ostree-prepare-root 2026.4's order and flags (reference §3.1), plus a
+// transient root on a plain bind-mounted deployment, which ostree refuses. Pure.
+import type { RootConfig, Warning } from '../config.js';
+import { PrepareRootError } from '../errors.js';
+import type { Facts } from '../facts.js';
+import { type VarDict, serializeVarDict } from '../gvariant.js';
+import {
+  HOTFIX_USR_UPPER, HOTFIX_USR_WORK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
+  TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR,
+} from '../paths.js';
+import type { Mode, Plan, Step } from './types.js';
+
+export interface PlanResult {
+  readonly plan: Plan;
+  readonly warnings: readonly Warning[];
+}
+
+/** How composefs resolves in this build: mounting it comes with the composefs work, not yet here. */
+function checkComposefs(config: RootConfig, facts: Facts, warnings: Warning[]): void {
+  const { enabled } = config.composefs;
+  if (enabled === 'yes') {
+    throw new PrepareRootError('composefs.enabled',
+      'composefs is enabled, but this version of prepare-root cannot mount composefs images yet; set [composefs] enabled=no or maybe');
+  }
+  if (enabled === 'maybe') {
+    warnings.push({
+      where: 'composefs.enabled',
+      message: facts.composefsImage
+        ? 'maybe: the deployment has a composefs image, but this version cannot mount it; using the plain bind mount'
+        : 'maybe: the deployment has no composefs image; using the plain bind mount',
+    });
+  }
+}
+
+/**
+ * sysroot.readonly, as ostree decides it: the config value, defaulting to true when composefs is
+ * YES; when that yields false (even an explicit false) and composefs is not YES, a legacy
+ * `[sysroot] readonly=true` in the repo config turns it on.
+ */
+function decideSysrootReadonly(config: RootConfig, facts: Facts, warnings: Warning[]): boolean {
+  const composefsYes = config.composefs.enabled === 'yes';
+  const configured = config.sysrootReadonly ?? composefsYes;
+  if (configured || composefsYes) return configured;
+  if (facts.legacyRepoReadonly === true) {
+    warnings.push({
+      where: `${facts.sysroot}/ostree/repo/config`,
+      message: 'found legacy [sysroot] readonly=true; move it to [sysroot] readonly in prepare-root.conf',
+    });
+    return true;
+  }
+  return false;
+}
+
+function modeOf(config: RootConfig): Mode {
+  if (config.rootTransientRo) return 'transient-ro';
+  return config.rootTransient ? 'transient' : 'legacy';
+}
+
+export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
+  const warnings: Warning[] = [...config.warnings];
+  checkComposefs(config, facts, warnings);
+  const sysrootReadonly = decideSysrootReadonly(config, facts, warnings);
+  const mode = modeOf(config);
+  const R = facts.sysroot;
+  const D = facts.deployment.path;
+  const T = STAGING_ROOT;
+  const steps: Step[] = [];
+  const add = (step: Step): void => void steps.push(step);
+  const metadata: Array<[string, VarDict[number][1]]> = [
+    ['backing-root-device-inode', { type: '(tt)', value: [facts.deployment.dev, facts.deployment.ino] }],
+    ['root.transient', { type: 'b', value: config.rootTransient }],
+    ['root.transient-ro', { type: 'b', value: config.rootTransientRo }],
+  ];
+
+  add({ id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' });
+  // ostree fails when /run/ostree exists; it may legitimately hold the initramfs-mount-var marker.
+  add({ id: 'mkdir-run-ostree', kind: 'mkdir', path: RUN_OSTREE, mode: 0o755, existOk: true, reason: 'ostree state dir' });
+  add({ id: 'mkdir-run-ostree-private', kind: 'mkdir', path: RUN_OSTREE_PRIVATE, mode: 0o000, existOk: true, reason: 'internals hidden from unprivileged users' });
+  add({ id: 'mkdir-staging', kind: 'mkdir', path: T, mode: 0o755, existOk: true, reason: 'assembly point of the new root' });
+
+  if (mode === 'legacy') {
+    add({ id: 'bind-deployment', kind: 'bind', source: D, target: T, reason: 'legacy mode: / is a bind of the deployment' });
+  } else {
+    const upper = `${TRANSIENT_ROOT_DIR}/upper`;
+    const work = `${TRANSIENT_ROOT_DIR}/work`;
+    const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
+    add({ id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` });
+    add({ id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` });
+    add({ id: 'mkdir-transient-upper', kind: 'mkdir', path: upper, mode: 0o755, existOk: false, reason: 'overlay upper of /' });
+    add({ id: 'mkdir-transient-work', kind: 'mkdir', path: work, mode: 0o700, existOk: false, reason: 'overlay work dir of /' });
+    add({
+      id: 'mount-transient-root', kind: 'overlay', target: T, lower: [D], upper, work, readonly: mode === 'transient-ro',
+      reason: mode === 'transient-ro' ? 'root.transient-ro: / is a read-only overlay with a tmpfs upper' : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
+    });
+  }
+  metadata.push(['sysroot-ro', { type: 'b', value: sysrootReadonly }]);
+
+  planEtc(config, sysrootReadonly, facts, add, metadata, warnings);
+  planUsr(mode, facts, add);
+
+  add({ id: 'bind-physical-root', kind: 'bind', source: R, target: `${T}/sysroot`, reason: 'the physical root stays reachable at /sysroot' });
+  add({ id: 'detach-physical-root', kind: 'detach', target: R, restoreFrom: `${T}/sysroot`, reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped' });
+
+  const stateVar = `${T}/sysroot/ostree/deploy/${facts.deployment.stateroot}/var`;
+  if (sysrootReadonly) {
+    add({ id: 'bind-stateroot-var', kind: 'bind', source: stateVar, target: stateVar, reason: 'sysroot.readonly: the stateroot var stays writable' });
+    add({ id: 'remount-stateroot-var-rw', kind: 'remount-bind', target: stateVar, readonly: false, reason: 'sysroot.readonly: the stateroot var stays writable' });
+  }
+  if (facts.mountVarMarker) {
+    const reason = 'initramfs-mount-var marker: /var is mounted here instead of by the systemd generator';
+    add({ id: 'bind-var', kind: 'bind', source: stateVar, target: `${T}/var`, reason });
+    add({ id: 'var-slave', kind: 'propagation', target: `${T}/var`, propagation: 'slave', reason: 'submounts of /var must not leak into the stateroot var' });
+    add({ id: 'var-shared', kind: 'propagation', target: `${T}/var`, propagation: 'shared', reason: 'slave+shared, as the generator\'s var.mount' });
+  }
+
+  add({
+    id: 'write-ostree-booted', kind: 'write-file', path: RUN_OSTREE_BOOTED, mode: 0o644,
+    content: serializeVarDict(metadata), summary: metadata.map(([k]) => k).join(', '),
+    reason: 'tells ostree, rpm-ostree and bootc that this is an ostree boot, and which deployment',
+  });
+  add({ id: 'move-to-sysroot', kind: 'move', source: T, target: R, reason: 'the new root takes the place of the physical root' });
+  add({ id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' });
+  if (sysrootReadonly) {
+    add({ id: 'remount-sysroot-ro', kind: 'remount-bind', target: `${R}/sysroot`, readonly: true, reason: 'sysroot.readonly' });
+  }
+
+  return {
+    plan: {
+      mode,
+      sysroot: R,
+      deployment: facts.deployment.relPath,
+      sysrootReadonly,
+      steps,
+      metadata: describeMetadata(metadata),
+    },
+    warnings,
+  };
+}
+
+/** /run/ostree-booted decoded for humans and JSON (bigints as strings). */
+export function describeMetadata(entries: VarDict): Record<string, unknown> {
+  return Object.fromEntries(entries.map(([k, v]) => {
+    switch (v.type) {
+      case '(tt)': return [k, v.value.map(String)];
+      case 'other': return [k, { signature: v.signature, hex: Buffer.from(v.bytes).toString('hex') }];
+      default: return [k, v.value];
+    }
+  }));
+}
+
+type Add = (step: Step) => void;
+
+/** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
+function planEtc(config: RootConfig, sysrootReadonly: boolean, facts: Facts, add: Add,
+  metadata: Array<[string, VarDict[number][1]]>, warnings: Warning[]): void {
+  const T = STAGING_ROOT;
+  const needed = sysrootReadonly || config.rootTransient;
+  if (!needed) {
+    // ostree ignores etc.transient here without a word; say so instead.
+    const etc = config.etcTransient;
+    if (!etc.ok) warnings.push({ where: etc.error.what, message: `${etc.error.why}; ignored because /etc is not mounted in this mode` });
+    else if (etc.value) warnings.push({ where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' });
+    return;
+  }
+  if (!config.etcTransient.ok) throw config.etcTransient.error;
+  if (config.etcTransient.value) {
+    const dir = `${TRANSIENT_ETC_PREFIX}${facts.transientEtcSuffix}`;
+    const reason = 'etc.transient: /etc changes vanish at reboot';
+    add({ id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason });
+    add({ id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason });
+    add({ id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, reason });
+    add({ id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` });
+    metadata.push(['transient-etc', { type: 's', value: dir }]);
+    return;
+  }
+  const reason = sysrootReadonly ? 'sysroot.readonly: /etc stays writable' : 'transient root: /etc stays persistent';
+  add({ id: 'bind-etc', kind: 'bind', source: `${facts.deployment.path}/etc`, target: `${T}/etc`, reason });
+  add({ id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' });
+}
+
+function planUsr(mode: Mode, facts: Facts, add: Add): void {
+  const T = STAGING_ROOT;
+  const D = facts.deployment.path;
+  if (facts.hotfixUsr) {
+    add({
+      id: 'mount-hotfix-usr', kind: 'overlay', target: `${T}/usr`, lower: [`${T}/usr`], upper: HOTFIX_USR_UPPER,
+      work: HOTFIX_USR_WORK, cwd: D, readonly: facts.sysrootOnReadonlyMount,
+      reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
+    });
+  } else if (mode === 'legacy') {
+    add({ id: 'bind-usr', kind: 'bind', source: `${T}/usr`, target: `${T}/usr`, reason: '/usr is read-only' });
+    add({ id: 'remount-usr-ro', kind: 'remount-bind', target: `${T}/usr`, readonly: true, reason: '/usr is read-only' });
+  }
+  // A transient root keeps /usr in its overlay: writable, and gone at reboot.
+}

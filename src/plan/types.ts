@@ -1,0 +1,47 @@
+// The mount plan as data. The planner decides, the executor applies, `prepare-root plan` prints:
+// all three see the same steps. Every step says why it is there.
+
+interface StepBase {
+  /** Stable name of the step, used in messages and status.json (e.g. `bind-usr`). */
+  readonly id: string;
+  /** Why the step is in the plan (the setting or fact that put it there). */
+  readonly reason: string;
+}
+
+export type Step = StepBase & (
+  | { readonly kind: 'make-private'; readonly target: string }
+  | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
+  | { readonly kind: 'bind'; readonly source: string; readonly target: string }
+  | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
+  | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
+  | {
+    readonly kind: 'overlay';
+    readonly target: string;
+    readonly lower: readonly string[];
+    readonly upper: string | null;
+    readonly work: string | null;
+    readonly readonly: boolean;
+    /** Directory the mount runs in, for relative layer paths (kept relative, as ostree passes them). */
+    readonly cwd?: string;
+  }
+  | { readonly kind: 'propagation'; readonly target: string; readonly propagation: 'slave' | 'shared' }
+  /** Lazily detach `target`; `restoreFrom` is a bind of the same tree, used to undo the detach. */
+  | { readonly kind: 'detach'; readonly target: string; readonly restoreFrom: string }
+  | { readonly kind: 'move'; readonly source: string; readonly target: string }
+  | { readonly kind: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array; readonly summary: string }
+  | { readonly kind: 'rmdir'; readonly path: string }
+);
+
+export type StepKind = Step['kind'];
+
+export type Mode = 'legacy' | 'transient' | 'transient-ro';
+
+export interface Plan {
+  readonly mode: Mode;
+  readonly sysroot: string;
+  readonly deployment: string;
+  readonly sysrootReadonly: boolean;
+  readonly steps: readonly Step[];
+  /** Keys of /run/ostree-booted, decoded, for humans and status.json. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+}

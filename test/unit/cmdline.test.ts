@@ -1,0 +1,59 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findKarg, findOstreeTarget } from '../../src/cmdline.js';
+import { PrepareRootError } from '../../src/errors.js';
+
+describe('findKarg', () => {
+  it.each([
+    ['', 'ostree', null],
+    ['foo', 'ostree', null],
+    ['foo=bar baz  sometest', 'ostree', null],
+    ['xostree foo', 'ostree', null],
+    ['xostree=blah bar', 'ostree', null],
+    ['ostree', 'ostree', null],
+    ['ostree=', 'ostree', ''],
+    ['root=UUID=x ostree=/foo/bar rw', 'ostree', '/foo/bar'],
+    ['  ostree=/a   ostree=/b', 'ostree', '/a'],
+    ['ostree=/a=b', 'ostree', '/a=b'],
+    ['ostree=/a\tquiet', 'ostree', '/a\tquiet'],
+    ['ostree.prepare-root.composefs=0 ostree=/x', 'ostree.prepare-root.composefs', '0'],
+  ])('%j → %s=%j', (cmdline, key, expected) => {
+    expect(findKarg(cmdline, key)).toBe(expected);
+  });
+});
+
+describe('findOstreeTarget', () => {
+  it.each([
+    ['ostree=/ostree/boot.1/os/abc/0', { path: '/ostree/boot.1/os/abc/0', from: 'ostree' }],
+    ['androidboot.slot_suffix=_a ostree=/x', { path: '/ostree/root.a', from: 'androidboot.slot_suffix' }],
+    ['ostree=/x androidboot.slot_suffix=_b', { path: '/ostree/root.b', from: 'androidboot.slot_suffix' }],
+    ['androidboot.serialno=123 ostree=/x', { path: '/ostree/root.a', from: 'androidboot' }],
+    ['quiet', null],
+  ])('%j', (cmdline, expected) => {
+    expect(findOstreeTarget(cmdline)).toEqual(expected);
+  });
+
+  it('rejects an unknown slot suffix, naming it', () => {
+    expect(() => findOstreeTarget('androidboot.slot_suffix=_c')).toThrow(
+      new PrepareRootError('kernel argument androidboot.slot_suffix', 'invalid slot "_c" (expected _a or _b)'));
+  });
+
+  it('never crashes: any command line gives a target, null, or a PrepareRootError', () => {
+    fc.assert(fc.property(fc.string(), (cmdline) => {
+      try {
+        const t = findOstreeTarget(cmdline);
+        if (t !== null) expect(typeof t.path).toBe('string');
+      } catch (e) {
+        expect(e).toBeInstanceOf(PrepareRootError);
+      }
+    }));
+  });
+
+  it('the first ostree= wins whatever follows', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[^ ]+$/), fc.array(fc.stringMatching(/^[^ ]*$/)), (value, rest) => {
+      const cmdline = [`ostree=${value}`, ...rest].join(' ');
+      fc.pre(!cmdline.split(' ').some((t) => t.startsWith('androidboot.')));
+      expect(findOstreeTarget(cmdline)?.path).toBe(value);
+    }));
+  });
+});

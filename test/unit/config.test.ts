@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, resolveConfig } from '../../src/config.js';
+import { PrepareRootError } from '../../src/errors.js';
+
+const USR = '/usr/lib/ostree/prepare-root.conf';
+const ETC = '/etc/ostree/prepare-root.conf';
+
+function resolve(text: string | null, cmdline = '') {
+  return resolveConfig(loadConfig(text === null ? [] : [{ path: ETC, data: text }]), cmdline);
+}
+
+describe('resolveConfig', () => {
+  it('no config: every default', () => {
+    const c = resolve(null);
+    expect(c).toEqual({
+      file: null,
+      composefs: { enabled: 'no', requireVerity: false, signed: false, keypath: '/etc/ostree/initramfs-root-binding.key' },
+      sysrootReadonly: null,
+      rootTransient: false,
+      rootTransientRo: false,
+      transientSize: null,
+      etcTransient: { ok: true, value: false },
+      warnings: [],
+    });
+  });
+
+  it.each([
+    ['[sysroot]\nreadonly=true\n', { sysrootReadonly: true }],
+    ['[sysroot]\nreadonly = 0\n', { sysrootReadonly: false }],
+    ['[sysroot]\nreadonly=1   \n', { sysrootReadonly: true }],
+    ['[root]\ntransient=true\n', { rootTransient: true, rootTransientRo: false }],
+    ['[root]\ntransient-ro=true\n', { rootTransient: true, rootTransientRo: true }],
+    ['[root]\ntransient=true\ntransient-size=2G\n', { transientSize: '2G' }],
+    ['[root]\ntransient=true\ntransient-size=50%\n', { transientSize: '50%' }],
+    ['[etc]\ntransient=true\n', { etcTransient: { ok: true, value: true } }],
+  ])('%j', (text, expected) => {
+    expect(resolve(text)).toMatchObject(expected);
+  });
+
+  it.each([
+    ['maybe', { enabled: 'maybe', requireVerity: false, signed: false }],
+    [' yes ', { enabled: 'yes', requireVerity: false, signed: false }],
+    ['false', { enabled: 'no' }],
+    ['verity', { enabled: 'yes', requireVerity: true, signed: false }],
+    ['signed', { enabled: 'yes', requireVerity: true, signed: true }],
+  ])('composefs.enabled=%j', (value, expected) => {
+    expect(resolve(`[composefs]\nenabled=${value}\n`).composefs).toMatchObject(expected);
+  });
+
+  it.each([
+    ['', 'signed', { enabled: 'yes', requireVerity: true, signed: true }],
+    ['signed', '0', { enabled: 'no', requireVerity: true, signed: false }],
+    ['signed', '1', { enabled: 'yes', requireVerity: true, signed: false }],
+    ['no', 'maybe', { enabled: 'maybe', signed: false }],
+  ])('config %j + karg composefs=%j', (config, karg, expected) => {
+    const text = config === '' ? null : `[composefs]\nenabled=${config}\n`;
+    expect(resolve(text, `ostree=/x ostree.prepare-root.composefs=${karg}`).composefs).toMatchObject(expected);
+  });
+
+  it.each([
+    ['[sysroot]\nreadonly=yes\n', `${ETC}:2`, 'sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
+    ['[root]\ntransient=True\n', `${ETC}:2`, 'root.transient: value “True” is not a boolean (use true/false/1/0)'],
+    ['[composefs]\nenabled=bogus\n', `${ETC}:2`, 'composefs.enabled: invalid value “bogus” (use yes, no, maybe, verity or signed)'],
+    ['[composefs]\nenabled=signed \n', `${ETC}:2`, 'composefs.enabled: invalid value “signed ” (use yes, no, maybe, verity or signed)'],
+    ['[root]\ntransient=true\ntransient-ro=true\n', `${ETC}:3`, 'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
+    ['[root]\ntransient=1\ntransient-size=lots\n', `${ETC}:3`, 'root.transient-size: invalid size “lots” (use e.g. 2G, 512M or 50%)'],
+    ['[root]\ntransient=1\ntransient-size=150%\n', `${ETC}:3`, 'root.transient-size: invalid size “150%” (use e.g. 2G, 512M or 50%)'],
+  ])('%j is refused with file:line', (text, what, why) => {
+    expect(() => resolve(text)).toThrow(new PrepareRootError(what, why));
+  });
+
+  it('refuses karg composefs=verity, naming the karg', () => {
+    expect(() => resolve(null, 'ostree.prepare-root.composefs=verity')).toThrow(new PrepareRootError(
+      'kernel argument ostree.prepare-root.composefs',
+      'invalid value “verity” (use yes, no, maybe or signed; “verity” is only valid in the config)'));
+  });
+
+  it('keeps a bad etc.transient for later: ostree only reads it when /etc is mounted', () => {
+    const c = resolve('[etc]\ntransient=maybe\n');
+    expect(c.etcTransient).toEqual({ ok: false, error: new PrepareRootError(`${ETC}:2`, 'etc.transient: value “maybe” is not a boolean (use true/false/1/0)') });
+  });
+});
+
+describe('loadConfig', () => {
+  it('/etc replaces /usr/lib wholesale and says what was lost', () => {
+    const loaded = loadConfig([
+      { path: USR, data: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n' },
+      { path: ETC, data: '[root]\ntransient=true\n' },
+    ]);
+    const c = resolveConfig(loaded, '');
+    expect(c.file).toBe(ETC);
+    expect(c.sysrootReadonly).toBeNull();
+    expect(c.warnings).toEqual([{
+      where: USR,
+      message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); lost: sysroot.readonly, etc.transient`,
+    }]);
+  });
+
+  it('an empty /etc file still wipes /usr/lib settings', () => {
+    const c = resolveConfig(loadConfig([{ path: USR, data: '[sysroot]\nreadonly=true\n' }, { path: ETC, data: '' }]), '');
+    expect(c.sysrootReadonly).toBeNull();
+  });
+
+  it('a syntax error in the shadowed /usr/lib file is still fatal (GLib parses both)', () => {
+    expect(() => loadConfig([{ path: USR, data: 'garbage\n' }, { path: ETC, data: '' }])).toThrow(PrepareRootError);
+  });
+
+  it.each([
+    ['[sysroot]\nread-only=true\n', `${ETC}:2`, 'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)'],
+    ['[root]\ntransent=true\n', `${ETC}:2`, 'unknown key root.transent is ignored (did you mean root.transient?)'],
+    ['[composefs]\nkeyfile=/k\n', `${ETC}:2`, 'unknown key composefs.keyfile is ignored (did you mean composefs.keypath?)'],
+    ['[systemroot]\nreadonly=true\n', `${ETC}:2`, 'unknown group [systemroot] is ignored (did you mean sysroot.readonly?)'],
+    ['[zzz]\nqqqqqqqq=1\n', `${ETC}:2`, 'unknown group [zzz] is ignored'],
+  ])('warns about unknown keys: %j', (text, where, message) => {
+    expect(loadConfig([{ path: ETC, data: text }]).warnings).toEqual([{ where, message }]);
+  });
+});

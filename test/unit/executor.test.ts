@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, resolveConfig } from '../../src/config.js';
+import type { Facts } from '../../src/facts.js';
+import { ExecutionError, applyPlan } from '../../src/plan/executor.js';
+import { planPrepareRoot } from '../../src/plan/plan.js';
+import { RecordingMounter } from '../helpers/recording-mounter.js';
+
+const FACTS: Facts = {
+  sysroot: '/sysroot',
+  deployment: {
+    linkPath: '/sysroot/ostree/boot.1/os/b/0', path: '/sysroot/ostree/deploy/os/deploy/abc.0', relPath: 'ostree/deploy/os/deploy/abc.0',
+    stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 1n, ino: 2n,
+  },
+  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: false,
+  transientEtcSuffix: 'AAAAAA',
+};
+
+const CONFIGS = {
+  legacy: null,
+  readonly: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+  transient: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n',
+};
+
+function planFor(conf: string | null) {
+  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), ''), FACTS).plan;
+}
+
+// The inverse each forward call must get, or null when it is undone with its mount.
+function expectedUndo(call: string): string | null {
+  let m: RegExpMatchArray | null;
+  if ((m = call.match(/^mkdir (\S+)/))) return `rmdir ${m[1]}`;
+  if ((m = call.match(/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount ${m[1]}`;
+  if ((m = call.match(/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount ${m[1]}`;
+  if ((m = call.match(/^umount --lazy (\S+)$/))) return `mount --bind /sysroot.tmp/sysroot ${m[1]}`;
+  if ((m = call.match(/^mount --move (\S+) (\S+)$/))) return `mount --move ${m[2]} ${m[1]}`;
+  if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir ${m[1]} 755`;
+  if ((m = call.match(/^write (\S+)/))) return `rm ${m[1]}`;
+  return null;
+}
+
+describe('applyPlan', () => {
+  it.each(Object.entries(CONFIGS))('%s: runs every step in order', (_, conf) => {
+    const plan = planFor(conf);
+    const m = new RecordingMounter();
+    const records = applyPlan(plan, m);
+    expect(records.map((r) => r.status)).toEqual(plan.steps.map(() => 'done'));
+    expect(m.calls).toHaveLength(plan.steps.length);
+  });
+
+  describe.each(Object.entries(CONFIGS))('%s: a failure at each step is rolled back exactly', (_, conf) => {
+    const plan = planFor(conf);
+    it.each(plan.steps.map((s, i) => [i + 1, s.id] as const))('failing call %i (%s)', (n, id) => {
+      const m = new RecordingMounter(new Set([n]));
+      let error: unknown;
+      try { applyPlan(plan, m); } catch (e) { error = e; }
+      expect(error).toBeInstanceOf(ExecutionError);
+      const e = error as ExecutionError;
+      expect(e.what).toBe(`step ${id}`);
+      expect(e.why).toMatch(/injected failure; rolled back \d+ completed steps?$/);
+      const forward = m.calls.slice(0, n);
+      const undo = m.calls.slice(n);
+      const expected = forward.slice(0, -1).map(expectedUndo).filter((u): u is string => u !== null).reverse();
+      expect(undo).toEqual(expected);
+      expect(e.records.at(-1)).toMatchObject({ id, status: 'failed' });
+    });
+  });
+
+  it('keeps undoing past an undo failure and reports it', () => {
+    const plan = planFor(null);
+    // Call 6 (bind-usr) fails; its undo sequence starts at call 7 (umount /sysroot.tmp).
+    const m = new RecordingMounter(new Set([6, 7]));
+    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/);
+    expect(m.calls.slice(6)).toEqual(['umount /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
+  });
+});

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, resolveConfig } from '../../src/config.js';
+import { PrepareRootError } from '../../src/errors.js';
+import type { Facts } from '../../src/facts.js';
+import { parseVarDict } from '../../src/gvariant.js';
+import { actionOf, describeAction } from '../../src/plan/commands.js';
+import { planPrepareRoot } from '../../src/plan/plan.js';
+
+const D = '/sysroot/ostree/deploy/os/deploy/abc.0';
+const FACTS: Facts = {
+  sysroot: '/sysroot',
+  deployment: {
+    linkPath: '/sysroot/ostree/boot.1/os/b/0', path: D, relPath: 'ostree/deploy/os/deploy/abc.0',
+    stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 0xfen, ino: 42n,
+  },
+  sysrootOnReadonlyMount: false,
+  legacyRepoReadonly: null,
+  hotfixUsr: false,
+  mountVarMarker: false,
+  composefsImage: false,
+  transientEtcSuffix: 'XyZ123',
+};
+
+function plan(conf: string | null, facts: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
+  const config = resolveConfig(loadConfig(conf === null ? [] : [{ path: '/etc/ostree/prepare-root.conf', data: conf }]), cmdline);
+  return planPrepareRoot(config, { ...FACTS, ...facts });
+}
+
+function commands(conf: string | null, facts: Partial<Facts> = {}): string[] {
+  return plan(conf, facts).plan.steps.map((s) => describeAction(actionOf(s)));
+}
+
+const PROLOGUE = [
+  'mount --make-rprivate /',
+  'mkdir -m 0755 /run/ostree (may exist)',
+  'mkdir -m 0000 /run/ostree/.private (may exist)',
+  'mkdir -m 0755 /sysroot.tmp (may exist)',
+];
+const PHYSICAL_ROOT = ['mount --bind /sysroot /sysroot.tmp/sysroot', 'umount --lazy /sysroot'];
+const MOVE = ['mount --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
+const WRITE = (n: number) => `write /run/ostree-booted (${n} bytes, mode 0644, atomically)`;
+const USR_RO = ['mount --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount -o remount,bind,ro /sysroot.tmp/usr'];
+const ETC_BIND = [`mount --bind ${D}/etc /sysroot.tmp/etc`, 'mount -o remount,bind,rw /sysroot.tmp/etc'];
+const VAR = '/sysroot.tmp/sysroot/ostree/deploy/os/var';
+const VAR_RW = [`mount --bind ${VAR} ${VAR}`, `mount -o remount,bind,rw ${VAR}`];
+
+describe('planPrepareRoot: ostree order and flags', () => {
+  it('default config: legacy bind, read-only /usr, nothing for /etc', () => {
+    expect(commands(null)).toEqual([
+      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...USR_RO, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
+    ]);
+  });
+
+  it('sysroot.readonly: writable /etc and stateroot var, ro /sysroot last', () => {
+    expect(commands('[sysroot]\nreadonly=true\n')).toEqual([
+      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...ETC_BIND, ...USR_RO, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(136), ...MOVE,
+      'mount -o remount,bind,ro /sysroot/sysroot',
+    ]);
+  });
+
+  it('legacy repo config readonly=true counts, with a nudge', () => {
+    const r = plan(null, { legacyRepoReadonly: true });
+    expect(r.plan.sysrootReadonly).toBe(true);
+    expect(r.warnings).toEqual([{ where: '/sysroot/ostree/repo/config', message: 'found legacy [sysroot] readonly=true; move it to [sysroot] readonly in prepare-root.conf' }]);
+  });
+
+  it('legacy repo config overrides even an explicit readonly=false, as in ostree', () => {
+    expect(plan('[sysroot]\nreadonly=false\n', { legacyRepoReadonly: true }).plan.sysrootReadonly).toBe(true);
+  });
+
+  it('etc.transient with sysroot.readonly: overlay on usr/etc in a random /run/ostree dir', () => {
+    const dir = '/run/ostree/transient-etc.XyZ123';
+    const r = plan('[sysroot]\nreadonly=true\n[etc]\ntransient=true\n');
+    expect(r.plan.steps.map((s) => describeAction(actionOf(s))).slice(5, 9)).toEqual([
+      `mkdir -m 0700 ${dir}`, `mkdir -m 0755 ${dir}/upper`, `mkdir -m 0755 ${dir}/work`,
+      `mount -t overlay -o lowerdir=/sysroot.tmp/usr/etc,upperdir=${dir}/upper,workdir=${dir}/work overlay /sysroot.tmp/etc`,
+    ]);
+    expect(r.plan.metadata['transient-etc']).toBe(dir);
+  });
+
+  it('etc.transient alone is ignored, as in ostree, but with a warning', () => {
+    const r = plan('[etc]\ntransient=true\n');
+    expect(r.plan.steps.some((s) => s.id.includes('etc'))).toBe(false);
+    expect(r.warnings).toEqual([{ where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' }]);
+  });
+
+  it('a bad etc.transient is fatal once /etc is mounted', () => {
+    expect(() => plan('[sysroot]\nreadonly=1\n[etc]\ntransient=yes\n')).toThrow(
+      new PrepareRootError('/etc/ostree/prepare-root.conf:4', 'etc.transient: value “yes” is not a boolean (use true/false/1/0)'));
+  });
+
+  it('hotfix: /usr overlay with the deployment-relative layers, read-only when the sysroot is', () => {
+    expect(commands(null, { hotfixUsr: true, sysrootOnReadonlyMount: true })[5]).toBe(
+      `(cd ${D} && mount -t overlay -o ro,lowerdir=/sysroot.tmp/usr,upperdir=.usr-ovl-upper,workdir=.usr-ovl-work overlay /sysroot.tmp/usr)`);
+  });
+
+  it('initramfs-mount-var marker: /var bind, slave then shared', () => {
+    expect(commands(null, { mountVarMarker: true }).slice(9, 12)).toEqual([
+      `mount --bind ${VAR} /sysroot.tmp/var`, 'mount --make-slave /sysroot.tmp/var', 'mount --make-shared /sysroot.tmp/var',
+    ]);
+  });
+
+  it('composefs yes is refused by this version; maybe falls back with a warning', () => {
+    expect(() => plan('[composefs]\nenabled=yes\n')).toThrow(/cannot mount composefs images yet/);
+    expect(plan('[composefs]\nenabled=maybe\n').warnings).toEqual([{ where: 'composefs.enabled', message: 'maybe: the deployment has no composefs image; using the plain bind mount' }]);
+  });
+});
+
+describe('planPrepareRoot: transient root without composefs', () => {
+  it.each([
+    ['[root]\ntransient=true\n', 'transient', ''],
+    ['[root]\ntransient-ro=true\n', 'transient-ro', 'ro,'],
+  ])('%j: dedicated tmpfs, overlay over the deployment, persistent /etc, writable /usr', (conf, mode, ro) => {
+    const r = plan(conf);
+    expect(r.plan.mode).toBe(mode);
+    expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
+      ...PROLOGUE,
+      'mkdir -m 0755 /run/ostree/.private/root',
+      'mount -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
+      'mkdir -m 0755 /run/ostree/.private/root/upper',
+      'mkdir -m 0700 /run/ostree/.private/root/work',
+      `mount -t overlay -o ${ro}lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
+      ...ETC_BIND, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
+    ]);
+    expect(r.plan.metadata).toEqual({
+      'backing-root-device-inode': ['254', '42'], 'root.transient': true, 'root.transient-ro': mode === 'transient-ro', 'sysroot-ro': false,
+    });
+  });
+
+  it('transient-size sizes the tmpfs', () => {
+    expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
+  });
+});
+
+describe('/run/ostree-booted content', () => {
+  it('keys in ostree 2026.4 order with the deployment dev/ino', () => {
+    const step = plan('[sysroot]\nreadonly=true\n[etc]\ntransient=true\n').plan.steps.find((s) => s.kind === 'write-file')!;
+    expect(step.kind === 'write-file' && parseVarDict(step.content)).toEqual([
+      ['backing-root-device-inode', { type: '(tt)', value: [0xfen, 42n] }],
+      ['root.transient', { type: 'b', value: false }],
+      ['root.transient-ro', { type: 'b', value: false }],
+      ['sysroot-ro', { type: 'b', value: true }],
+      ['transient-etc', { type: 's', value: '/run/ostree/transient-etc.XyZ123' }],
+    ]);
+  });
+});
