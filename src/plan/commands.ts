@@ -4,6 +4,12 @@
 import { PrepareRootError } from '../errors.js';
 import type { Step } from './types.js';
 
+// --no-mtab: don't record our mounts in /run/mount/utab. They are made in the initramfs and moved
+// or detached later, so entries would only go stale in the booted system (and ostree's raw
+// mount(2) calls write none either).
+const MOUNT = ['mount', '--no-mtab'] as const;
+const UMOUNT = ['umount', '--no-mtab'] as const;
+
 export type Action =
   | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
@@ -31,18 +37,18 @@ export function overlayOptions(step: Extract<Step, { kind: 'overlay' }>): string
 
 export function actionOf(step: Step): Action {
   switch (step.kind) {
-    case 'make-private': return { op: 'exec', argv: ['mount', '--make-rprivate', step.target] };
+    case 'make-private': return { op: 'exec', argv: [...MOUNT, '--make-rprivate', step.target] };
     case 'mkdir': return { op: 'mkdir', path: step.path, mode: step.mode, existOk: step.existOk };
-    case 'bind': return { op: 'exec', argv: ['mount', '--bind', step.source, step.target] };
-    case 'remount-bind': return { op: 'exec', argv: ['mount', '-o', `remount,bind,${step.readonly ? 'ro' : 'rw'}`, step.target] };
-    case 'tmpfs': return { op: 'exec', argv: ['mount', '-t', 'tmpfs', '-o', step.options.join(','), 'tmpfs', step.target] };
+    case 'bind': return { op: 'exec', argv: [...MOUNT, '--bind', step.source, step.target] };
+    case 'remount-bind': return { op: 'exec', argv: [...MOUNT, '-o', `remount,bind,${step.readonly ? 'ro' : 'rw'}`, step.target] };
+    case 'tmpfs': return { op: 'exec', argv: [...MOUNT, '-t', 'tmpfs', '-o', step.options.join(','), 'tmpfs', step.target] };
     case 'overlay': {
-      const argv = ['mount', '-t', 'overlay', '-o', overlayOptions(step), 'overlay', step.target];
+      const argv = [...MOUNT, '-t', 'overlay', '-o', overlayOptions(step), 'overlay', step.target];
       return step.cwd === undefined ? { op: 'exec', argv } : { op: 'exec', argv, cwd: step.cwd };
     }
-    case 'propagation': return { op: 'exec', argv: ['mount', `--make-${step.propagation}`, step.target] };
-    case 'detach': return { op: 'exec', argv: ['umount', '--lazy', step.target] };
-    case 'move': return { op: 'exec', argv: ['mount', '--move', step.source, step.target] };
+    case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
+    case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };
+    case 'move': return { op: 'exec', argv: [...MOUNT, '--move', step.source, step.target] };
     case 'write-file': return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
     case 'rmdir': return { op: 'rmdir', path: step.path };
   }
@@ -64,9 +70,9 @@ export interface Outcome {
 export function undoOf(step: Step, outcome: Outcome): Action | null {
   switch (step.kind) {
     case 'mkdir': return outcome.created === false ? null : { op: 'rmdir', path: step.path };
-    case 'bind': case 'tmpfs': case 'overlay': return { op: 'exec', argv: ['umount', step.target] };
-    case 'detach': return { op: 'exec', argv: ['mount', '--bind', step.restoreFrom, step.target] };
-    case 'move': return { op: 'exec', argv: ['mount', '--move', step.target, step.source] };
+    case 'bind': case 'tmpfs': case 'overlay': return { op: 'exec', argv: [...UMOUNT, step.target] };
+    case 'detach': return { op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] };
+    case 'move': return { op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] };
     case 'rmdir': return { op: 'mkdir', path: step.path, mode: 0o755, existOk: false };
     case 'write-file':
       return outcome.previous == null

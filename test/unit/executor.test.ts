@@ -29,10 +29,10 @@ function planFor(conf: string | null) {
 function expectedUndo(call: string): string | null {
   let m: RegExpMatchArray | null;
   if ((m = call.match(/^mkdir (\S+)/))) return `rmdir ${m[1]}`;
-  if ((m = call.match(/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount ${m[1]}`;
-  if ((m = call.match(/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount ${m[1]}`;
-  if ((m = call.match(/^umount --lazy (\S+)$/))) return `mount --bind /sysroot.tmp/sysroot ${m[1]}`;
-  if ((m = call.match(/^mount --move (\S+) (\S+)$/))) return `mount --move ${m[2]} ${m[1]}`;
+  if ((m = call.match(/^mount --no-mtab (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount --no-mtab ${m[1]}`;
+  if ((m = call.match(/^\(?(?:cd \S+ && )?mount --no-mtab -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount --no-mtab ${m[1]}`;
+  if ((m = call.match(/^umount --no-mtab --lazy (\S+)$/))) return `mount --no-mtab --bind /sysroot.tmp/sysroot ${m[1]}`;
+  if ((m = call.match(/^mount --no-mtab --move (\S+) (\S+)$/))) return `mount --no-mtab --move ${m[2]} ${m[1]}`;
   if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir ${m[1]} 755`;
   if ((m = call.match(/^write (\S+)/))) return `rm ${m[1]}`;
   return null;
@@ -69,7 +69,7 @@ describe('applyPlan', () => {
     const plan = planFor(null);
     // Call 6 (bind-usr) fails; its undo sequence starts at call 7 (umount /sysroot.tmp).
     const m = new RecordingMounter(new Set([6, 7]));
-    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/);
-    expect(m.calls.slice(6)).toEqual(['umount /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
+    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount --no-mtab \/sysroot\.tmp: injected failure\)/);
+    expect(m.calls.slice(6)).toEqual(['umount --no-mtab /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
   });
 });

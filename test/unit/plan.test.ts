@@ -31,30 +31,30 @@ function commands(conf: string | null, facts: Partial<Facts> = {}): string[] {
 }
 
 const PROLOGUE = [
-  'mount --make-rprivate /',
+  'mount --no-mtab --make-rprivate /',
   'mkdir -m 0755 /run/ostree (may exist)',
   'mkdir -m 0000 /run/ostree/.private (may exist)',
   'mkdir -m 0755 /sysroot.tmp (may exist)',
 ];
-const PHYSICAL_ROOT = ['mount --bind /sysroot /sysroot.tmp/sysroot', 'umount --lazy /sysroot'];
-const MOVE = ['mount --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
+const PHYSICAL_ROOT = ['mount --no-mtab --bind /sysroot /sysroot.tmp/sysroot', 'umount --no-mtab --lazy /sysroot'];
+const MOVE = ['mount --no-mtab --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
 const WRITE = (n: number) => `write /run/ostree-booted (${n} bytes, mode 0644, atomically)`;
-const USR_RO = ['mount --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount -o remount,bind,ro /sysroot.tmp/usr'];
-const ETC_BIND = [`mount --bind ${D}/etc /sysroot.tmp/etc`, 'mount -o remount,bind,rw /sysroot.tmp/etc'];
+const USR_RO = ['mount --no-mtab --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount --no-mtab -o remount,bind,ro /sysroot.tmp/usr'];
+const ETC_BIND = [`mount --no-mtab --bind ${D}/etc /sysroot.tmp/etc`, 'mount --no-mtab -o remount,bind,rw /sysroot.tmp/etc'];
 const VAR = '/sysroot.tmp/sysroot/ostree/deploy/os/var';
-const VAR_RW = [`mount --bind ${VAR} ${VAR}`, `mount -o remount,bind,rw ${VAR}`];
+const VAR_RW = [`mount --no-mtab --bind ${VAR} ${VAR}`, `mount --no-mtab -o remount,bind,rw ${VAR}`];
 
 describe('planPrepareRoot: ostree order and flags', () => {
   it('default config: legacy bind, read-only /usr, nothing for /etc', () => {
     expect(commands(null)).toEqual([
-      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...USR_RO, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
+      ...PROLOGUE, `mount --no-mtab --bind ${D} /sysroot.tmp`, ...USR_RO, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
     ]);
   });
 
   it('sysroot.readonly: writable /etc and stateroot var, ro /sysroot last', () => {
     expect(commands('[sysroot]\nreadonly=true\n')).toEqual([
-      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...ETC_BIND, ...USR_RO, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(136), ...MOVE,
-      'mount -o remount,bind,ro /sysroot/sysroot',
+      ...PROLOGUE, `mount --no-mtab --bind ${D} /sysroot.tmp`, ...ETC_BIND, ...USR_RO, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(136), ...MOVE,
+      'mount --no-mtab -o remount,bind,ro /sysroot/sysroot',
     ]);
   });
 
@@ -73,7 +73,7 @@ describe('planPrepareRoot: ostree order and flags', () => {
     const r = plan('[sysroot]\nreadonly=true\n[etc]\ntransient=true\n');
     expect(r.plan.steps.map((s) => describeAction(actionOf(s))).slice(5, 9)).toEqual([
       `mkdir -m 0700 ${dir}`, `mkdir -m 0755 ${dir}/upper`, `mkdir -m 0755 ${dir}/work`,
-      `mount -t overlay -o lowerdir=/sysroot.tmp/usr/etc,upperdir=${dir}/upper,workdir=${dir}/work overlay /sysroot.tmp/etc`,
+      `mount --no-mtab -t overlay -o lowerdir=/sysroot.tmp/usr/etc,upperdir=${dir}/upper,workdir=${dir}/work overlay /sysroot.tmp/etc`,
     ]);
     expect(r.plan.metadata['transient-etc']).toBe(dir);
   });
@@ -91,12 +91,12 @@ describe('planPrepareRoot: ostree order and flags', () => {
 
   it('hotfix: /usr overlay with the deployment-relative layers, read-only when the sysroot is', () => {
     expect(commands(null, { hotfixUsr: true, sysrootOnReadonlyMount: true })[5]).toBe(
-      `(cd ${D} && mount -t overlay -o ro,lowerdir=/sysroot.tmp/usr,upperdir=.usr-ovl-upper,workdir=.usr-ovl-work overlay /sysroot.tmp/usr)`);
+      `(cd ${D} && mount --no-mtab -t overlay -o ro,lowerdir=/sysroot.tmp/usr,upperdir=.usr-ovl-upper,workdir=.usr-ovl-work overlay /sysroot.tmp/usr)`);
   });
 
   it('initramfs-mount-var marker: /var bind, slave then shared', () => {
     expect(commands(null, { mountVarMarker: true }).slice(9, 12)).toEqual([
-      `mount --bind ${VAR} /sysroot.tmp/var`, 'mount --make-slave /sysroot.tmp/var', 'mount --make-shared /sysroot.tmp/var',
+      `mount --no-mtab --bind ${VAR} /sysroot.tmp/var`, 'mount --no-mtab --make-slave /sysroot.tmp/var', 'mount --no-mtab --make-shared /sysroot.tmp/var',
     ]);
   });
 
@@ -116,10 +116,10 @@ describe('planPrepareRoot: transient root without composefs', () => {
     expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
       ...PROLOGUE,
       'mkdir -m 0755 /run/ostree/.private/root',
-      'mount -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
+      'mount --no-mtab -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
       'mkdir -m 0755 /run/ostree/.private/root/upper',
       'mkdir -m 0700 /run/ostree/.private/root/work',
-      `mount -t overlay -o ${ro}lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
+      `mount --no-mtab -t overlay -o ${ro}lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
       ...ETC_BIND, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
     ]);
     expect(r.plan.metadata).toEqual({
@@ -128,7 +128,7 @@ describe('planPrepareRoot: transient root without composefs', () => {
   });
 
   it('transient-size sizes the tmpfs', () => {
-    expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
+    expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount --no-mtab -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
   });
 });
 
