@@ -1,0 +1,24 @@
+#!/bin/bash
+# mktree.sh DIR [VARIANT]: a small usr-merged OS tree to commit with ostree (config in usr/etc,
+# a fake kernel so `ostree admin deploy` finds one). /usr/sbin/init is a busybox script that
+# proves a pivot into the deployment worked. VARIANT 2 differs in content (a second commit).
+set -euo pipefail
+T=$1 VARIANT=${2:-1}
+rm -rf "$T"; mkdir -p "$T"; cd "$T"
+mkdir -p usr/bin usr/lib usr/sbin usr/etc usr/lib/modules/6.1.0-test var boot sysroot dev proc run sys tmp
+ln -s usr/bin bin; ln -s usr/lib lib; ln -s usr/sbin sbin; ln -s usr/lib lib64; ln -s sysroot/ostree ostree
+ln -s var/home home; ln -s var/roothome root; ln -s var/opt opt; ln -s var/srv srv; ln -s var/mnt mnt; ln -s run/media media
+printf 'NAME="ProbeOS"\nID=probeos\nVERSION_ID=%s\nPRETTY_NAME="ProbeOS %s"\n' "$VARIANT" "$VARIANT" > usr/lib/os-release
+ln -s ../usr/lib/os-release usr/etc/os-release
+echo probe-host > usr/etc/hostname
+printf 'root:x:0:0:root:/root:/bin/sh\n' > usr/etc/passwd
+echo "hello from usr, variant $VARIANT" > usr/lib/hello.txt
+cp /bin/busybox usr/bin/busybox
+cat > usr/sbin/init <<'INIT'
+#!/usr/bin/busybox sh
+echo PREPARE_ROOT_TEST_INIT_OK pid=$$
+/usr/bin/busybox cat /proc/self/mountinfo
+INIT
+chmod 755 usr/sbin/init
+echo fake-kernel > usr/lib/modules/6.1.0-test/vmlinuz
+echo fake-initramfs > usr/lib/modules/6.1.0-test/initramfs.img

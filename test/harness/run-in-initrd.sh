@@ -1,0 +1,83 @@
+#!/bin/bash
+# run-in-initrd.sh SYSROOT CMDLINE_FILE: run one prepare-root implementation on SYSROOT the way
+# an initramfs does, inside a fresh private mount namespace: a tmpfs "initramfs" root with the
+# host's /usr (read-only) and /dev, a fresh /proc with CMDLINE_FILE over /proc/cmdline, an empty
+# /run tmpfs, SYSROOT bound at /sysroot, then pivot_root into it (fixtures.md §3.2). Nothing
+# leaks to the host: every mount dies with the namespace.
+#
+# Environment:
+#   PREP            binary to run (required)          PREPLIB   LD_LIBRARY_PATH dir for it
+#   PREPCONF        file → /etc/ostree/prepare-root.conf of the fake root
+#   PREPCONF_USR    file → /usr/lib/ostree/prepare-root.conf of the fake root
+#   PREPARGS        extra arguments after /sysroot, one per line
+#   MOUNT_VAR=1     create /run/ostree/initramfs-mount-var first
+#   PRE             shell run in the fake root before the binary (e.g. to break something)
+#   FAKE_BIN        dir put first in PATH (fake util-linux commands for fault injection)
+#   CHECK           shell run after the binary
+#   PIVOT=1         exec the binary last (pivot mode replaces the harness shell's root)
+# Output on stdout, in sections: `=== rc`, `=== stdout`, `=== stderr`, `=== mounts` (the
+# /sysroot tree), `=== fsoptions` (its filesystem options), `=== all-mounts` (every mount in
+# the namespace), `=== run` (listing of /run), `=== ostree-booted` (hex or `absent`),
+# `=== check`, `=== elapsed_us`. 64-hex checksums read CSUM. Exits 0 whatever the binary did.
+set -euo pipefail
+SYSROOT=$(realpath "$1") CMDLINE=$(realpath "$2")
+: "${PREP:?PREP must name the binary to run}"
+PREP=$(realpath "$PREP")
+R=$(mktemp -d /tmp/prepare-root-initrd.XXXXXX)
+trap 'rmdir "$R" 2>/dev/null || true' EXIT
+export SYSROOT CMDLINE PREP R
+unshare --mount --propagation private --fork /bin/bash -s <<'INNER'
+set -euo pipefail
+mount -t tmpfs -o mode=0755 fakeinitrd "$R"
+mkdir -p "$R"/{usr,proc,run,sysroot,dev,tmp,oldroot,etc/ostree,prep,harness}
+ln -s usr/bin "$R/bin"; ln -s usr/sbin "$R/sbin"; ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
+if [ -n "${PREPCONF_USR:-}" ]; then
+  # Add /usr/lib/ostree/prepare-root.conf without touching the host's /usr: a read-only overlay
+  # of a small dir over it (the host may not even have /usr/lib/ostree).
+  mkdir -p "$R/tmp/usrconf/lib/ostree"
+  cp "$PREPCONF_USR" "$R/tmp/usrconf/lib/ostree/prepare-root.conf"
+  mount -t overlay -o "lowerdir=$R/tmp/usrconf:/usr" usrconf "$R/usr"
+else
+  mount --rbind /usr "$R/usr"
+fi
+[ -n "${PREPCONF_USR:-}" ] || mount -o remount,bind,ro "$R/usr"
+mount --rbind /dev "$R/dev"
+mount -t proc proc "$R/proc"
+mount --bind "$CMDLINE" "$R/proc/cmdline"
+mount -t tmpfs -o mode=0755 run "$R/run"
+[ "${MOUNT_VAR:-0}" = 1 ] && { mkdir -p "$R/run/ostree"; touch "$R/run/ostree/initramfs-mount-var"; }
+[ -n "${PREPCONF:-}" ] && cp "$PREPCONF" "$R/etc/ostree/prepare-root.conf"
+touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
+[ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
+[ -n "${FAKE_BIN:-}" ] && { mkdir -p "$R/prep/fakebin"; mount --bind "$FAKE_BIN" "$R/prep/fakebin"; }
+mount --bind "$SYSROOT" "$R/sysroot"
+cd "$R"; pivot_root . oldroot
+umount -l /oldroot; rmdir /oldroot
+cd /
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+[ -n "${FAKE_BIN:-}" ] && export PATH=/prep/fakebin:$PATH
+[ -n "${PREPLIB:-}" ] && export LD_LIBRARY_PATH=/prep/lib
+args=()
+if [ -n "${PREPARGS:-}" ]; then while IFS= read -r a; do args+=("$a"); done <<< "$PREPARGS"; fi
+[ -n "${PRE:-}" ] && bash -c "$PRE"
+csum() { sed -E 's/[0-9a-f]{64}/CSUM/g'; }
+if [ "${PIVOT:-0}" = 1 ]; then
+  echo "=== pivot"
+  exec /prep/bin --pivot /sysroot "${args[@]}" 2>&1
+fi
+t0=$(date +%s%N); rc=0
+/prep/bin /sysroot "${args[@]}" >/tmp/stdout 2>/tmp/stderr || rc=$?
+t1=$(date +%s%N)
+unset LD_LIBRARY_PATH; export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+echo "=== rc"; echo "$rc"
+echo "=== stdout"; csum < /tmp/stdout
+echo "=== stderr"; csum < /tmp/stderr
+echo "=== mounts"; findmnt -R -n -r -o TARGET,FSROOT,FSTYPE,VFS-OPTIONS,PROPAGATION /sysroot | csum || true
+echo "=== fsoptions"; findmnt -R -n -r -o TARGET,FSTYPE,FS-OPTIONS /sysroot | csum || true
+echo "=== all-mounts"; findmnt -n -r -o TARGET,FSROOT,FSTYPE,VFS-OPTIONS | csum
+echo "=== run"; find /run -printf '%M %p\n' | sort -k2
+echo "=== ostree-booted"
+if [ -e /run/ostree-booted ]; then od -An -tx1 -v /run/ostree-booted | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; echo; else echo absent; fi
+echo "=== check"; [ -n "${CHECK:-}" ] && { bash -c "$CHECK" 2>&1 | csum || true; }
+echo "=== elapsed_us"; echo $(( (t1 - t0) / 1000 ))
+INNER

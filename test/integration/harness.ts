@@ -1,0 +1,171 @@
+// Integration-test harness: real ostree sysroots (ostree admin deploy) on a tmpfs inside a private
+// mount namespace, and one fake-initramfs run per implementation (test/harness/run-in-initrd.sh),
+// each in its own nested namespace so runs never see each other's mounts. Needs root.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const HARNESS = path.join(ROOT, 'test/harness');
+
+export const OURS = path.join(ROOT, 'dist/prepare-root');
+
+export interface Impl {
+  readonly prep: string;
+  readonly preplib?: string;
+}
+
+export function reference(): Impl {
+  const dir = path.join(ROOT, '.cache/reference/2026.4');
+  if (!existsSync(`${dir}/ostree-prepare-root`)) {
+    throw new Error(`reference ostree-prepare-root missing in ${dir}: run scripts/fetch-reference.sh`);
+  }
+  return { prep: `${dir}/ostree-prepare-root`, preplib: `${dir}/lib` };
+}
+
+export function ours(): Impl {
+  if (!existsSync(OURS)) throw new Error(`${OURS} missing: run npm run build`);
+  return { prep: OURS };
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+export interface Run {
+  readonly impl: Impl;
+  /** Text for /etc/ostree/prepare-root.conf of the fake initramfs. */
+  readonly conf?: string;
+  /** Text for /usr/lib/ostree/prepare-root.conf of the fake initramfs. */
+  readonly confUsr?: string;
+  readonly args?: readonly string[];
+  readonly mountVar?: boolean;
+  /** Shell run in the fake initramfs before prepare-root. */
+  readonly pre?: string;
+  /** Shell run in the fake initramfs after prepare-root; its output is `check`. */
+  readonly check?: string;
+  /** Directory of fake commands put first in PATH. */
+  readonly fakeBin?: string;
+  readonly pivot?: boolean;
+}
+
+export interface Scenario {
+  readonly deployArgs?: readonly string[];
+  /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE set. */
+  readonly setup?: string;
+  /** Replaces the deployment's own command line (its BLS options line). */
+  readonly cmdline?: string;
+  readonly runs: readonly Run[];
+}
+
+export interface RunResult {
+  readonly rc: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** /sysroot tree: TARGET FSROOT FSTYPE VFS-OPTIONS PROPAGATION. */
+  readonly mounts: readonly string[];
+  /** /sysroot tree: TARGET FSTYPE FS-OPTIONS. */
+  readonly fsOptions: readonly string[];
+  /** Every mount in the namespace after the run. */
+  readonly allMounts: readonly string[];
+  /** `find /run` listing: mode and path. */
+  readonly run: readonly string[];
+  /** Hex bytes of /run/ostree-booted, null when absent. */
+  readonly ostreeBooted: string | null;
+  readonly check: string;
+  readonly elapsedUs: number;
+  /** Pivot mode: everything printed after the binary took over. */
+  readonly pivotOutput: string;
+}
+
+function q(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+function runScript(i: number, run: Run): string {
+  const env: string[] = [`PREP=${q(run.impl.prep)}`];
+  if (run.impl.preplib) env.push(`PREPLIB=${q(run.impl.preplib)}`);
+  const files: string[] = [];
+  if (run.conf !== undefined) { files.push(`cat > "$W/conf-${i}" <<'PREPARE_ROOT_EOF'\n${run.conf}\nPREPARE_ROOT_EOF`); env.push(`PREPCONF="$W/conf-${i}"`); }
+  if (run.confUsr !== undefined) { files.push(`cat > "$W/confusr-${i}" <<'PREPARE_ROOT_EOF'\n${run.confUsr}\nPREPARE_ROOT_EOF`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
+  if (run.args?.length) env.push(`PREPARGS=${q(run.args.join('\n'))}`);
+  if (run.mountVar) env.push('MOUNT_VAR=1');
+  if (run.pre) env.push(`PRE=${q(run.pre)}`);
+  if (run.check) env.push(`CHECK=${q(run.check)}`);
+  if (run.fakeBin) env.push(`FAKE_BIN=${q(run.fakeBin)}`);
+  if (run.pivot) env.push('PIVOT=1');
+  return `${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
+}
+
+function parseSections(text: string): Map<string, string> {
+  const sections = new Map<string, string>();
+  let name = '';
+  let lines: string[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^=== (\S+)$/.exec(line);
+    if (m) {
+      if (name) sections.set(name, lines.join('\n'));
+      name = m[1]!;
+      lines = [];
+    } else if (name) {
+      lines.push(line);
+    }
+  }
+  if (name) sections.set(name, lines.join('\n'));
+  return sections;
+}
+
+function nonEmptyLines(s: string | undefined): string[] {
+  return (s ?? '').split('\n').filter((l) => l !== '');
+}
+
+function parseRun(text: string): RunResult {
+  const s = parseSections(text);
+  const booted = (s.get('ostree-booted') ?? '').trim();
+  return {
+    rc: Number((s.get('rc') ?? 'NaN').trim()),
+    stdout: (s.get('stdout') ?? '').trim(),
+    stderr: (s.get('stderr') ?? '').trim(),
+    mounts: nonEmptyLines(s.get('mounts')),
+    fsOptions: nonEmptyLines(s.get('fsoptions')),
+    allMounts: nonEmptyLines(s.get('all-mounts')),
+    run: nonEmptyLines(s.get('run')),
+    ostreeBooted: booted === 'absent' ? null : booted,
+    check: (s.get('check') ?? '').trim(),
+    elapsedUs: Number((s.get('elapsed_us') ?? 'NaN').trim()),
+    pivotOutput: s.get('pivot') ?? '',
+  };
+}
+
+/** Build one sysroot, run every run on it (each in its own namespace), return their results. */
+export function runScenario(scenario: Scenario): RunResult[] {
+  const script = `set -euo pipefail
+W=$(mktemp -d /tmp/prepare-root-fixture.XXXXXX)
+trap 'umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT
+mount -t tmpfs -o mode=0755 fixture "$W"
+S=$W/sysroot
+mkdir "$S"
+mount -t tmpfs -o mode=0755 sysroot "$S"   # its own fs: FSROOTs read /ostree/..., and it is a mount point (it gets moved)
+bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree"
+CMDLINE=$(bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
+D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
+CMDLINE_FILE=$W/cmdline
+${scenario.cmdline === undefined ? 'printf "%s\\n" "$CMDLINE"' : `printf '%s\\n' ${q(scenario.cmdline)}`} > "$CMDLINE_FILE"
+export S D CMDLINE_FILE
+${scenario.setup ?? ''}
+${scenario.runs.map((r, i) => runScript(i, r)).join('')}`;
+  const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`scenario harness failed (${r.status ?? r.signal}): ${r.stderr}\n${r.stdout}`);
+  const parts = r.stdout.split(/^##### RUN \d+$/m).slice(1);
+  if (parts.length !== scenario.runs.length) throw new Error(`expected ${scenario.runs.length} runs, got ${parts.length}:\n${r.stdout}\n${r.stderr}`);
+  return parts.map(parseRun);
+}
+
+/** The host's mount points and loop devices, to prove a test left them unchanged. */
+export function hostSnapshot(): { mounts: string; loops: string } {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
+  const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
+  return { mounts, loops };
+}
