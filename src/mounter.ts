@@ -20,7 +20,7 @@ export interface Mounter {
 
 /** Last lines of a command's stderr: enough to say why, short enough for one console line. */
 function tail(text: string): string {
-  return text.trim().split('\n').slice(-3).join(' / ').slice(-1024);
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(-3).join(' ').slice(-1024);
 }
 
 export interface SystemMounterOptions {

@@ -10,6 +10,8 @@ export const DEFAULT_KEYPATH = '/etc/ostree/initramfs-root-binding.key';
 export const RUN_OSTREE = '/run/ostree';
 /** Hidden (mode 0000) internals: transient upper dirs, composefs scratch mounts. */
 export const RUN_OSTREE_PRIVATE = '/run/ostree/.private';
+/** Temporary mount point of a composefs EROFS image; left empty after setup. */
+export const COMPOSEFS_SCRATCH = '/run/ostree/.private/cfsroot-lower';
 /** Where the dedicated tmpfs of a transient root lives (upper/ and work/ inside). */
 export const TRANSIENT_ROOT_DIR = '/run/ostree/.private/root';
 /** Prefix of the random per-boot transient /etc dir (random so soft reboots don't collide). */

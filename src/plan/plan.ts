@@ -5,7 +5,7 @@ import { PrepareRootError } from '../errors.js';
 import type { Facts } from '../facts.js';
 import { type VarDict, serializeVarDict } from '../gvariant.js';
 import {
-  HOTFIX_USR_UPPER, HOTFIX_USR_WORK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
+  COMPOSEFS_SCRATCH, HOTFIX_USR_UPPER, HOTFIX_USR_WORK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
   TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR,
 } from '../paths.js';
 import type { Mode, Plan, Step } from './types.js';
@@ -78,6 +78,10 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   add({ id: 'mkdir-run-ostree-private', kind: 'mkdir', path: RUN_OSTREE_PRIVATE, mode: 0o000, existOk: true, reason: 'internals hidden from unprivileged users' });
   add({ id: 'mkdir-staging', kind: 'mkdir', path: T, mode: 0o755, existOk: true, reason: 'assembly point of the new root' });
 
+  if (config.composefs.enabled !== 'no') {
+    // ostree creates the EROFS scratch point before it knows whether an image exists.
+    add({ id: 'mkdir-composefs-scratch', kind: 'mkdir', path: COMPOSEFS_SCRATCH, mode: 0o700, existOk: true, reason: `composefs.enabled=${config.composefs.enabled}` });
+  }
   if (mode === 'legacy') {
     add({ id: 'bind-deployment', kind: 'bind', source: D, target: T, reason: 'legacy mode: / is a bind of the deployment' });
   } else {

@@ -86,8 +86,8 @@ function runScript(i: number, run: Run): string {
   const env: string[] = [`PREP=${q(run.impl.prep)}`];
   if (run.impl.preplib) env.push(`PREPLIB=${q(run.impl.preplib)}`);
   const files: string[] = [];
-  if (run.conf !== undefined) { files.push(`cat > "$W/conf-${i}" <<'PREPARE_ROOT_EOF'\n${run.conf}\nPREPARE_ROOT_EOF`); env.push(`PREPCONF="$W/conf-${i}"`); }
-  if (run.confUsr !== undefined) { files.push(`cat > "$W/confusr-${i}" <<'PREPARE_ROOT_EOF'\n${run.confUsr}\nPREPARE_ROOT_EOF`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
+  if (run.conf !== undefined) { files.push(`printf '%s' ${q(run.conf)} > "$W/conf-${i}"`); env.push(`PREPCONF="$W/conf-${i}"`); }
+  if (run.confUsr !== undefined) { files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
   if (run.args?.length) env.push(`PREPARGS=${q(run.args.join('\n'))}`);
   if (run.mountVar) env.push('MOUNT_VAR=1');
   if (run.pre) env.push(`PRE=${q(run.pre)}`);
