@@ -125,12 +125,13 @@ function commandRun(positionals: string[], values: Parsed['values'], io: Output)
   const mounter = new SystemMounter(values.verbose ? { trace: io.err } : {});
   const result = runPrepare({
     sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
+    ...(pivot ? { init: values.init ?? DEFAULT_INIT } : {}),
     warn: (w) => io.err(warningLine(w)),
     info: (line) => io.out(`prepare-root: ${line}`),
   });
   if (pivot) {
     const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
-    handOver(root, values.init ?? DEFAULT_INIT, mounter, (line) => io.out(`prepare-root: ${line}`));
+    handOver(root, values.init ?? DEFAULT_INIT, (line) => io.out(`prepare-root: ${line}`));
   }
   return 0;
 }

@@ -34,7 +34,8 @@ export class SystemMounter implements Mounter {
   exec(argv: readonly string[], cwd?: string): void {
     const [file, ...args] = argv as [string, ...string[]];
     this.options.trace?.(`+ ${argv.join(' ')}${cwd === undefined ? '' : ` (in ${cwd})`}`);
-    const r = spawnSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    // Pipes, not 'ignore': that opens /dev/null, which is gone once pivot mode moved /dev away.
+    const r = spawnSync(file, args, { cwd, encoding: 'utf8', stdio: 'pipe', input: '' });
     if (r.error !== undefined) {
       const why = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} not found (util-linux is required)` : r.error.message;
       throw new PrepareRootError(argv.join(' '), why, { cause: r.error });

@@ -1,6 +1,6 @@
 // `prepare-root SYSROOT [KERNEL_CMDLINE]`: the boot path. Read inputs, decide the plan (pure),
 // apply it with rollback, record the outcome. The thin imperative shell around the planner.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { findOstreeTarget } from './cmdline.js';
 import { type ConfigSource, type RootConfig, type Warning, loadConfig, resolveConfig } from './config.js';
 import { PrepareRootError } from './errors.js';
@@ -12,6 +12,7 @@ import { type StepRecord, ExecutionError, applyPlan } from './plan/executor.js';
 import { planPrepareRoot } from './plan/plan.js';
 import type { Plan } from './plan/types.js';
 import { CONFIG_PATHS, LOCK_FILE, RUN_OSTREE_BOOTED, STATUS_FILE } from './paths.js';
+import { resolveInside } from './resolve-inside.js';
 import { canonicalSysroot, exists, probeFacts, readMountInfo } from './probe.js';
 import { type StatusFile, STATUS_SCHEMA, planSummary } from './status.js';
 import { VERSION } from './version.js';
@@ -65,6 +66,8 @@ export interface RunOptions {
   readonly sysrootArg: string;
   readonly cmdlineArg?: string;
   readonly handover: 'systemd' | 'pivot';
+  /** Pivot mode: the init to execute, checked in the deployment before anything is mounted. */
+  readonly init?: string;
   readonly mounter: Mounter;
   readonly warn: (w: Warning) => void;
   readonly info: (line: string) => void;
@@ -91,6 +94,7 @@ export function runPrepare(opts: RunOptions): RunResult {
       return { kind: 'already-prepared', sysroot };
     }
     decision = decide(sysroot, cmdline, sources);
+    if (opts.init !== undefined) checkInit(decision.facts, opts.init);
     decision.warnings.forEach(opts.warn);
     const { plan } = decision;
     opts.info(`preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`);
@@ -103,6 +107,13 @@ export function runPrepare(opts: RunOptions): RunResult {
     throw e;
   } finally {
     lock.release();
+  }
+}
+
+function checkInit(facts: Facts, init: string): void {
+  const found = resolveInside(facts.deployment.path, init);
+  if (found === null || !statSync(found).isFile()) {
+    throw new PrepareRootError(`init ${init}`, `not found in the deployment ${facts.deployment.relPath} (pivot mode executes it after switching root)`);
   }
 }
 

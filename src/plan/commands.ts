@@ -7,8 +7,8 @@ import type { Step } from './types.js';
 // --no-mtab: don't record our mounts in /run/mount/utab. They are made in the initramfs and moved
 // or detached later, so entries would only go stale in the booted system (and ostree's raw
 // mount(2) calls write none either).
-const MOUNT = ['mount', '--no-mtab'] as const;
-const UMOUNT = ['umount', '--no-mtab'] as const;
+export const MOUNT = ['mount', '--no-mtab'] as const;
+export const UMOUNT = ['umount', '--no-mtab'] as const;
 
 export type Action =
   | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string }

@@ -1,0 +1,30 @@
+// Resolve a path as the booted system will see it, with `root` as its / : absolute symlinks are
+// followed relative to `root`, and `..` never leaves it. Used to look into a deployment before
+// it is mounted.
+import { lstatSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+
+const MAX_LINKS = 40;
+
+/** The host path of `target` inside `root`, or null when it does not exist (or loops). */
+export function resolveInside(root: string, target: string): string | null {
+  const pending = target.split('/').filter((c) => c !== '' && c !== '.');
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === '..') { resolved.pop(); continue; }
+    const host = path.join(root, ...resolved, name);
+    let st;
+    try { st = lstatSync(host); } catch { return null; }
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) return null;
+      const link = readlinkSync(host);
+      if (link.startsWith('/')) resolved.length = 0;
+      pending.unshift(...link.split('/').filter((c) => c !== '' && c !== '.'));
+      continue;
+    }
+    resolved.push(name);
+  }
+  return path.join(root, ...resolved);
+}

@@ -1,0 +1,175 @@
+// What prepare-root does beyond (or deliberately unlike) ostree-prepare-root, on real sysroots
+// with real mounts: transient roots without composefs, re-runs, the run lock, an existing
+// /run/ostree, the initramfs-mount-var marker, and pivot mode.
+import { describe, expect, it } from 'vitest';
+import { parseVarDict } from '../../src/gvariant.js';
+import { isRoot, ours, reference, runScenario } from './harness.js';
+
+const DEPLOYMENT = '/sysroot/sysroot/ostree/deploy/probeos/deploy/*.0';
+const STATE_VAR = '/sysroot/sysroot/ostree/deploy/probeos/var';
+const UPPER = '/run/ostree/.private/root/upper';
+
+// Write through the prepared root, then report where each write landed.
+const WRITE_AND_LOCATE = `
+echo usr > /sysroot/usr/lib/new-in-usr; echo root > /sysroot/new-at-root
+echo etc > /sysroot/etc/new-in-etc; echo var > /sysroot/var/new-in-var
+D=$(echo ${DEPLOYMENT})
+for f in usr/lib/new-in-usr new-at-root etc/new-in-etc; do
+  [ -e ${UPPER}/$f ] && echo "tmpfs:$f"; [ -e "$D/$f" ] && echo "deployment:$f"
+done
+[ -e ${STATE_VAR}/new-in-var ] && echo stateroot-var:new-in-var
+findmnt -rno FSTYPE,FS-OPTIONS /run/ostree/.private/root
+true`;
+
+const AFTER_REBOOT = `for f in usr/lib/new-in-usr new-at-root etc/new-in-etc var/new-in-var; do [ -e /sysroot/$f ] && echo "kept:$f"; done; true`;
+
+function booted(hex: string | null) {
+  return parseVarDict(Uint8Array.from((hex ?? '').split(' ').filter(Boolean).map((h) => parseInt(h, 16))));
+}
+
+describe.skipIf(!isRoot())('transient root without composefs', () => {
+  it('root.transient: / and /usr writes go to the sized tmpfs and vanish at reboot; /etc and /var persist', () => {
+    const conf = '[root]\ntransient=true\ntransient-size=64M\n';
+    const [first, reboot, ref] = runScenario({
+      runs: [
+        { impl: ours(), conf, mountVar: true, check: WRITE_AND_LOCATE },
+        { impl: ours(), conf, mountVar: true, check: AFTER_REBOOT },
+        { impl: reference(), conf },
+      ],
+    });
+    expect(ref!.rc).toBe(1);
+    expect(ref!.stderr).toMatch(/: Must enable composefs with root\.transient$/);
+    expect(first!.rc, first!.stderr).toBe(0);
+    expect(first!.check.split('\n')).toEqual([
+      'tmpfs:usr/lib/new-in-usr', 'tmpfs:new-at-root', 'deployment:etc/new-in-etc', 'stateroot-var:new-in-var',
+      'tmpfs rw,size=65536k,mode=755',
+    ]);
+    expect(first!.mounts).toEqual([
+      '/sysroot / overlay rw,relatime private',
+      '/sysroot/etc /ostree/deploy/probeos/deploy/CSUM.0/etc tmpfs rw,relatime private',
+      '/sysroot/sysroot / tmpfs rw,relatime private',
+      '/sysroot/var /ostree/deploy/probeos/var tmpfs rw,relatime shared',
+    ]);
+    expect(first!.fsOptions[0]).toBe('/sysroot overlay rw,lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work,uuid=on');
+    expect(booted(first!.ostreeBooted).map(([k, v]) => [k, v.type === 'b' ? v.value : v.type])).toEqual([
+      ['backing-root-device-inode', '(tt)'], ['root.transient', true], ['root.transient-ro', false], ['sysroot-ro', false],
+    ]);
+    expect(reboot!.check.split('\n')).toEqual(['kept:etc/new-in-etc', 'kept:var/new-in-var']);
+  });
+
+  it('root.transient-ro: / is read-only, /etc writable, a private namespace can remount / rw', () => {
+    const [r] = runScenario({
+      runs: [{
+        impl: ours(), conf: '[root]\ntransient-ro=true\n',
+        check: `touch /sysroot/x 2>/dev/null && echo root-writable || echo root-readonly
+touch /sysroot/etc/x && echo etc-writable
+unshare -m sh -c 'mount -o remount,rw /sysroot && touch /sysroot/private-write && echo remounted-rw'
+touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-readonly`,
+      }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(r!.mounts[0]).toBe('/sysroot / overlay ro,relatime private');
+    expect(r!.check.split('\n')).toEqual(['root-readonly', 'etc-writable', 'remounted-rw', 'root-still-readonly']);
+    expect(booted(r!.ostreeBooted).find(([k]) => k === 'root.transient-ro')?.[1]).toEqual({ type: 'b', value: true });
+  });
+
+  it('root.transient with sysroot.readonly and etc.transient: every /etc write lands in tmpfs too', () => {
+    const [r] = runScenario({
+      runs: [{
+        impl: ours(), conf: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+        check: 'echo x > /sysroot/etc/new; ls /run/ostree/transient-etc.*/upper; touch /sysroot/sysroot/x 2>/dev/null || echo sysroot-ro',
+      }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(r!.check.split('\n')).toEqual(['new', 'sysroot-ro']);
+    expect(r!.mounts.map((m) => m.split(' ').slice(0, 3).join(' '))).toEqual([
+      '/sysroot / overlay', '/sysroot/etc / overlay', '/sysroot/sysroot / tmpfs', '/sysroot/sysroot/ostree/deploy/probeos/var /ostree/deploy/probeos/var tmpfs',
+    ]);
+  });
+});
+
+describe.skipIf(!isRoot())('re-runs, locks and existing state', () => {
+  it('a second run after success exits 0 and mounts nothing twice', () => {
+    const [r] = runScenario({
+      runs: [{
+        impl: ours(), conf: '[sysroot]\nreadonly=true\n',
+        check: 'before=$(findmnt -rn | md5sum); /prep/bin /sysroot; echo "rc=$?"; [ "$before" = "$(findmnt -rn | md5sum)" ] && echo same-mounts',
+      }],
+    });
+    expect(r!.rc).toBe(0);
+    expect(r!.check).toBe('prepare-root: /sysroot is already prepared (/run/ostree-booted exists and /sysroot/sysroot is mounted); nothing to do\nrc=0\nsame-mounts');
+  });
+
+  it('an existing /run/ostree with the initramfs-mount-var marker: ostree fails, we mount /var slave+shared', () => {
+    const [ref, us] = runScenario({ runs: [{ impl: reference(), mountVar: true }, { impl: ours(), mountVar: true }] });
+    expect(ref!.rc).toBe(1);
+    expect(ref!.stderr).toMatch(/: Failed to create \/run\/ostree: File exists$/);
+    expect(us!.rc, us!.stderr).toBe(0);
+    // make-slave on a private mount leaves it without a master, then make-shared: as ostree would.
+    expect(us!.mounts).toContain('/sysroot/var /ostree/deploy/probeos/var tmpfs rw,relatime shared');
+    expect(us!.run).toContain('-rw-r--r-- /run/ostree/initramfs-mount-var');
+  });
+
+  it('a live lock holder makes the run fail without touching anything; a stale lock is taken over', () => {
+    const [live, stale] = runScenario({
+      runs: [
+        { impl: ours(), pre: 'mkdir -p /run/prepare-root; sleep 60 >/dev/null 2>&1 & echo $! > /run/prepare-root/lock', check: 'kill $(cat /run/prepare-root/lock)' },
+        { impl: ours(), pre: 'mkdir -p /run/prepare-root; echo 999999 > /run/prepare-root/lock' },
+      ],
+    });
+    expect(live!.rc).toBe(1);
+    expect(live!.stderr).toMatch(/^prepare-root: lock \/run\/prepare-root\/lock: another prepare-root \(pid \d+\) is running$/);
+    expect(live!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
+    expect(live!.ostreeBooted).toBeNull();
+    expect(stale!.rc, stale!.stderr).toBe(0);
+    expect(stale!.run).not.toContain('-rw-r--r-- /run/prepare-root/lock');
+  });
+
+  it('status.json records mode, plan, executed steps and warnings', () => {
+    const [r] = runScenario({ runs: [{ impl: ours(), conf: '[etc]\ntransient=true\n[sysroot]\nread-only=true\n', check: 'cat /run/prepare-root/status.json' }] });
+    expect(r!.rc).toBe(0);
+    const status = JSON.parse(r!.check);
+    expect(status).toMatchObject({
+      schema: 1, result: 'prepared', sysroot: '/sysroot', handover: 'systemd', configFile: '/etc/ostree/prepare-root.conf',
+      mode: 'legacy', deployment: 'ostree/deploy/probeos/deploy/CSUM.0', sysrootReadonly: false, error: null,
+      ostreeBooted: { 'root.transient': false, 'root.transient-ro': false, 'sysroot-ro': false },
+      warnings: [
+        { where: '/etc/ostree/prepare-root.conf:4', message: 'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)' },
+        { where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' },
+      ],
+    });
+    expect(status.executed.map((s: { status: string }) => s.status)).toEqual(status.plan.map(() => 'done'));
+    expect(r!.stderr.split('\n')).toEqual([
+      'prepare-root: warning: /etc/ostree/prepare-root.conf:4: unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)',
+      'prepare-root: warning: etc.transient: has no effect unless sysroot.readonly or root.transient is set (as in ostree)',
+    ]);
+  });
+});
+
+describe.skipIf(!isRoot())('pivot mode', () => {
+  it('prepares, moves /proc /dev /run into the new root, switches root and runs its init', () => {
+    const [r] = runScenario({ runs: [{ impl: ours(), pivot: true, conf: '[sysroot]\nreadonly=true\n' }] });
+    const out = r!.pivotOutput;
+    expect(out).toContain('prepare-root: switching root to /sysroot and executing /sbin/init');
+    const afterInit = out.slice(out.indexOf('PREPARE_ROOT_TEST_INIT_OK'));
+    expect(afterInit).toMatch(/^PREPARE_ROOT_TEST_INIT_OK pid=\d+\n/);
+    // The init's own view of its mounts: target → (root inside the fs, options)
+    const mounts = new Map(afterInit.split('\n').slice(1).filter(Boolean).map((l) => {
+      const f = l.split(' ');
+      return [f[4]!, `${f[3]!.replace(/[0-9a-f]{64}/, 'CSUM')} ${f[5]}`] as const;
+    }));
+    expect(mounts.get('/')).toBe('/ostree/deploy/probeos/deploy/CSUM.0 rw,relatime');
+    expect(mounts.get('/usr')).toBe('/ostree/deploy/probeos/deploy/CSUM.0/usr ro,relatime');
+    expect(mounts.get('/etc')).toBe('/ostree/deploy/probeos/deploy/CSUM.0/etc rw,relatime');
+    expect(mounts.get('/sysroot')).toBe('/ ro,relatime');
+    for (const api of ['/proc', '/dev', '/run']) expect(mounts.has(api), api).toBe(true);
+  });
+
+  it('refuses an init the deployment does not have before mounting anything', () => {
+    const [r] = runScenario({ runs: [{ impl: ours(), args: ['--pivot', '--init', '/no/such/init'] }] });
+    expect(r!.rc).toBe(1);
+    expect(r!.stderr).toBe('prepare-root: init /no/such/init: not found in the deployment ostree/deploy/probeos/deploy/CSUM.0 (pivot mode executes it after switching root)');
+    expect(r!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
+    expect(r!.ostreeBooted).toBeNull();
+  });
+});
