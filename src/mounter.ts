@@ -3,7 +3,7 @@
 // measurably cheaper on the boot path (see single-binary.md §4: ~3 ms vs 5-8 ms a call, and no
 // ~20 ms module load).
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { PrepareRootError } from './errors.js';
 
@@ -12,7 +12,8 @@ export interface Mounter {
   exec(argv: readonly string[], cwd?: string): void;
   /** Returns false when the directory existed and existOk allowed it. */
   mkdir(path: string, mode: number, existOk: boolean): boolean;
-  rmdir(path: string): void;
+  /** missingOk: a directory that is not there is fine. */
+  rmdir(path: string, missingOk?: boolean): void;
   /** Atomically replace `path`; returns the previous content (null when there was none). */
   writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null;
   removeFile(path: string): void;
@@ -51,7 +52,10 @@ export class SystemMounter implements Mounter {
     try {
       mkdirSync(dir, { mode });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && existOk) return false;
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && existOk) {
+        if (statSync(dir).isDirectory()) return false;
+        throw new PrepareRootError(`mkdir ${dir}`, 'exists but is not a directory', { cause: e });
+      }
       throw new PrepareRootError(`mkdir ${dir}`, (e as Error).message, { cause: e });
     }
     // mkdir(2) applies the umask; the mode is part of the contract (.private must be 0000).
@@ -59,11 +63,12 @@ export class SystemMounter implements Mounter {
     return true;
   }
 
-  rmdir(dir: string): void {
+  rmdir(dir: string, missingOk = false): void {
     this.options.trace?.(`+ rmdir ${dir}`);
     try {
       rmdirSync(dir);
     } catch (e) {
+      if (missingOk && (e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new PrepareRootError(`rmdir ${dir}`, (e as Error).message, { cause: e });
     }
   }
@@ -74,7 +79,7 @@ export class SystemMounter implements Mounter {
     try {
       previous = readFileSync(file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PrepareRootError(`read ${file}`, (e as Error).message, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PrepareRootError(`write ${file}`, (e as Error).message, { cause: e });
     }
     const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
     try {

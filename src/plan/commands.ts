@@ -13,7 +13,7 @@ export const UMOUNT = ['umount', '--no-mtab'] as const;
 export type Action =
   | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
-  | { readonly op: 'rmdir'; readonly path: string }
+  | { readonly op: 'rmdir'; readonly path: string; readonly missingOk?: true }
   | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
   | { readonly op: 'remove-file'; readonly path: string };
 
@@ -63,22 +63,27 @@ export interface Outcome {
 }
 
 /**
- * The inverse of a completed step, or null when there is nothing of its own to undo: a remount
- * or propagation change goes away with the mount it was applied to, which is undone separately.
- * (make-private is the exception: it is not reverted, peer groups cannot be recreated.)
+ * The actions that undo a completed step, in order; none when there is nothing of its own to
+ * undo: a remount or propagation change goes away with the mount it was applied to, which is
+ * undone separately. (make-private is the exception: it is not reverted, peer groups cannot be
+ * recreated.)
  */
-export function undoOf(step: Step, outcome: Outcome): Action | null {
+export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
   switch (step.kind) {
-    case 'mkdir': return outcome.created === false ? null : { op: 'rmdir', path: step.path };
-    case 'bind': case 'tmpfs': case 'overlay': return { op: 'exec', argv: [...UMOUNT, step.target] };
-    case 'detach': return { op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] };
-    case 'move': return { op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] };
-    case 'rmdir': return { op: 'mkdir', path: step.path, mode: 0o755, existOk: false };
+    case 'mkdir':
+      if (outcome.created === false) return [];
+      return step.overlayWork
+        ? [{ op: 'rmdir', path: `${step.path}/work`, missingOk: true }, { op: 'rmdir', path: `${step.path}/index`, missingOk: true }, { op: 'rmdir', path: step.path }]
+        : [{ op: 'rmdir', path: step.path }];
+    case 'bind': case 'tmpfs': case 'overlay': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
+    case 'detach': return [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
+    case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
+    case 'rmdir': return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
     case 'write-file':
-      return outcome.previous == null
+      return [outcome.previous == null
         ? { op: 'remove-file', path: step.path }
-        : { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous };
-    case 'make-private': case 'remount-bind': case 'propagation': return null;
+        : { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous }];
+    case 'make-private': case 'remount-bind': case 'propagation': return [];
   }
 }
 
@@ -87,7 +92,7 @@ export function describeAction(action: Action): string {
   switch (action.op) {
     case 'exec': return `${action.cwd === undefined ? '' : `(cd ${action.cwd} && `}${action.argv.join(' ')}${action.cwd === undefined ? '' : ')'}`;
     case 'mkdir': return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
-    case 'rmdir': return `rmdir ${action.path}`;
+    case 'rmdir': return `rmdir ${action.path}${action.missingOk ? ' (if present)' : ''}`;
     case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
     case 'remove-file': return `rm ${action.path}`;
   }

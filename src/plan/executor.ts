@@ -35,7 +35,7 @@ function perform(mounter: Mounter, action: Action): Outcome {
   switch (action.op) {
     case 'exec': mounter.exec(action.argv, action.cwd); return {};
     case 'mkdir': return { created: mounter.mkdir(action.path, action.mode, action.existOk) };
-    case 'rmdir': mounter.rmdir(action.path); return {};
+    case 'rmdir': mounter.rmdir(action.path, action.missingOk === true); return {};
     case 'write-file': return { previous: mounter.writeFileAtomic(action.path, action.content, action.mode) };
     case 'remove-file': mounter.removeFile(action.path); return {};
   }
@@ -47,7 +47,7 @@ function asPrepareRootError(e: unknown): PrepareRootError {
 
 export function applyPlan(plan: Plan, mounter: Mounter): StepRecord[] {
   const records: StepRecord[] = [];
-  const undoStack: Array<{ record: StepRecord; undo: Action | null }> = [];
+  const undoStack: Array<{ record: StepRecord; undo: readonly Action[] }> = [];
   for (const step of plan.steps) {
     const action = actionOf(step);
     const record: StepRecord = { id: step.id, command: describeAction(action), status: 'done' };
@@ -66,15 +66,15 @@ export function applyPlan(plan: Plan, mounter: Mounter): StepRecord[] {
   return records;
 }
 
-function rollBack(mounter: Mounter, undoStack: Array<{ record: StepRecord; undo: Action | null }>): void {
+function rollBack(mounter: Mounter, undoStack: Array<{ record: StepRecord; undo: readonly Action[] }>): void {
   for (const { record, undo } of undoStack.reverse()) {
-    if (undo === null) {
+    if (undo.length === 0) {
       record.status = 'kept';
       continue;
     }
-    record.undo = describeAction(undo);
+    record.undo = undo.map(describeAction).join('; ');
     try {
-      perform(mounter, undo);
+      undo.forEach((action) => perform(mounter, action));
       record.status = 'undone';
     } catch (e) {
       record.status = 'undo-failed';

@@ -91,7 +91,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     add({ id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` });
     add({ id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` });
     add({ id: 'mkdir-transient-upper', kind: 'mkdir', path: upper, mode: 0o755, existOk: false, reason: 'overlay upper of /' });
-    add({ id: 'mkdir-transient-work', kind: 'mkdir', path: work, mode: 0o700, existOk: false, reason: 'overlay work dir of /' });
+    add({ id: 'mkdir-transient-work', kind: 'mkdir', path: work, mode: 0o700, existOk: false, overlayWork: true, reason: 'overlay work dir of /' });
     add({
       id: 'mount-transient-root', kind: 'overlay', target: T, lower: [D], upper, work, readonly: mode === 'transient-ro',
       reason: mode === 'transient-ro' ? 'root.transient-ro: / is a read-only overlay with a tmpfs upper' : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
@@ -172,7 +172,7 @@ function planEtc(config: RootConfig, sysrootReadonly: boolean, facts: Facts, add
     const reason = 'etc.transient: /etc changes vanish at reboot';
     add({ id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason });
     add({ id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason });
-    add({ id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, reason });
+    add({ id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, overlayWork: true, reason });
     add({ id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` });
     metadata.push(['transient-etc', { type: 's', value: dir }]);
     return;

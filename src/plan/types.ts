@@ -10,7 +10,11 @@ interface StepBase {
 
 export type Step = StepBase & (
   | { readonly kind: 'make-private'; readonly target: string }
-  | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
+  | {
+    readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean;
+    /** An overlayfs workdir: the kernel creates work/ (and index/) in it, which undo must remove. */
+    readonly overlayWork?: true;
+  }
   | { readonly kind: 'bind'; readonly source: string; readonly target: string }
   | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }

@@ -77,7 +77,7 @@ echo "=== fsoptions"; findmnt -R -n -r -o TARGET,FSTYPE,FS-OPTIONS /sysroot | cs
 echo "=== all-mounts"; findmnt -n -r -o TARGET,FSROOT,FSTYPE,VFS-OPTIONS | csum
 echo "=== run"; find /run -printf '%M %p\n' | sort -k2
 echo "=== ostree-booted"
-if [ -e /run/ostree-booted ]; then od -An -tx1 -v /run/ostree-booted | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; echo; else echo absent; fi
+if [ -f /run/ostree-booted ]; then od -An -tx1 -v /run/ostree-booted | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; echo; else echo absent; fi
 echo "=== check"; [ -n "${CHECK:-}" ] && { bash -c "$CHECK" 2>&1 | csum || true; }
 echo "=== elapsed_us"; echo $(( (t1 - t0) / 1000 ))
 INNER

@@ -25,10 +25,11 @@ function planFor(conf: string | null) {
   return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), ''), FACTS).plan;
 }
 
-// The inverse each forward call must get, or null when it is undone with its mount.
-function expectedUndo(call: string): string | null {
+// The inverse each forward call must get, or null when it is undone with its mount. An overlay
+// workdir also loses the work/ and index/ dirs the kernel makes in it.
+function expectedUndo(call: string, overlayWork: boolean): string | null {
   let m: RegExpMatchArray | null;
-  if ((m = call.match(/^mkdir (\S+)/))) return `rmdir ${m[1]}`;
+  if ((m = call.match(/^mkdir (\S+)/))) return overlayWork ? `rmdir ${m[1]}/work missingOk,rmdir ${m[1]}/index missingOk,rmdir ${m[1]}` : `rmdir ${m[1]}`;
   if ((m = call.match(/^mount --no-mtab (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount --no-mtab ${m[1]}`;
   if ((m = call.match(/^\(?(?:cd \S+ && )?mount --no-mtab -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount --no-mtab ${m[1]}`;
   if ((m = call.match(/^umount --no-mtab --lazy (\S+)$/))) return `mount --no-mtab --bind /sysroot.tmp/sysroot ${m[1]}`;
@@ -59,7 +60,9 @@ describe('applyPlan', () => {
       expect(e.why).toMatch(/injected failure; rolled back \d+ completed steps?$/);
       const forward = m.calls.slice(0, n);
       const undo = m.calls.slice(n);
-      const expected = forward.slice(0, -1).map(expectedUndo).filter((u): u is string => u !== null).reverse();
+      const expected = forward.slice(0, -1)
+        .map((call, i) => { const s = plan.steps[i]!; return expectedUndo(call, s.kind === 'mkdir' && s.overlayWork === true); })
+        .filter((u): u is string => u !== null).reverse().flatMap((u) => u.split(','));
       expect(undo).toEqual(expected);
       expect(e.records.at(-1)).toMatchObject({ id, status: 'failed' });
     });

@@ -1,0 +1,66 @@
+// Fault injection on real mounts: make each step of a real plan fail in turn (util-linux calls
+// through a failing stand-in first in PATH; file steps by putting something in their way).
+// After every failure the error names the step, and the namespace is exactly as before.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type Run, type RunResult, isRoot, ours, runScenario } from './harness.js';
+
+const FAULT_BIN = path.resolve(import.meta.dirname, '../harness/fault-bin');
+const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
+const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
+
+interface PlanStep { id: string; command: string }
+
+function expectUntouched(r: RunResult, untouched: RunResult): void {
+  const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
+  expect(mine(r.allMounts)).toEqual(mine(untouched.allMounts));
+  expect(r.ostreeBooted).toBeNull();
+  expect(r.run.filter((l) => !l.includes('/run/prepare-root') && !l.endsWith(' /run/mount'))).toEqual(
+    untouched.run.filter((l) => !l.endsWith(' /run/mount')));
+}
+
+const CONFIGS: Array<[string, string, boolean]> = [
+  ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true],
+  ['root.transient + sysroot.readonly', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n', false],
+];
+
+describe.skipIf(!isRoot())('every util-linux step failing in turn is rolled back', () => {
+  it.each(CONFIGS)('%s', (_, conf, mountVar) => {
+    const base: Run = { impl: ours(), conf, mountVar, fakeBin: FAULT_BIN };
+    // First a clean run through the stand-ins: which calls a good boot makes, and the plan.
+    const [probe] = runScenario({
+      runs: [{ ...base, pre: '/prep/bin plan /sysroot --json > /tmp/plan.json', check: 'cat /tmp/plan.json' }],
+    });
+    expect(probe!.rc, probe!.stderr).toBe(0);
+    const execSteps = (JSON.parse(probe!.check).plan.steps as PlanStep[]).filter((s) => /^(\(cd \S+ && )?u?mount /.test(s.command));
+    const runs: Run[] = execSteps.map((_s, i) => ({ ...base, pre: `echo ${i + 1} > /tmp/fault-at`, check: LEFTOVERS }));
+    const [untouched, ...results] = runScenario({ runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
+    execSteps.forEach((step, i) => {
+      const r = results[i]!;
+      expect(r.rc, step.id).toBe(1);
+      expect(r.stderr, step.id).toMatch(new RegExp(`^prepare-root: step ${step.id}: u?mount --no-mtab .*: u?mount exited 32: u?mount: injected failure; rolled back \\d+ completed steps?$`));
+      expect(r.check, step.id).toBe('"result": "failed"');
+      expectUntouched(r, untouched!);
+    });
+  });
+});
+
+const FILE_FAULTS: Array<[string, string, string, RegExp]> = [
+  ['mkdir-run-ostree', '', 'touch /run/ostree', /^prepare-root: step mkdir-run-ostree: mkdir \/run\/ostree: exists but is not a directory; rolled back 0 completed steps$/],
+  ['mkdir-transient-root', '[root]\ntransient=true\n', 'mkdir -p /run/ostree/.private/root',
+    /^prepare-root: step mkdir-transient-root: mkdir \/run\/ostree\/\.private\/root: EEXIST: file already exists, mkdir '\/run\/ostree\/\.private\/root'; rolled back \d+ completed steps?$/],
+  ['write-ostree-booted', '[sysroot]\nreadonly=true\n', 'mkdir -p /run/ostree-booted/in-the-way',
+    /^prepare-root: step write-ostree-booted: write \/run\/ostree-booted: .*; rolled back \d+ completed steps$/],
+  ['rmdir-staging', '', 'mkdir /sysroot.tmp; touch /sysroot.tmp/in-the-way',
+    /^prepare-root: step rmdir-staging: rmdir \/sysroot\.tmp: ENOTEMPTY: .*; rolled back \d+ completed steps$/],
+];
+
+describe.skipIf(!isRoot())('file steps failing are rolled back too', () => {
+  it.each(FILE_FAULTS)('%s', (_, conf, pre, message) => {
+    const [untouched, r] = runScenario({ runs: [{ ...UNTOUCHED, pre }, { impl: ours(), conf, pre, check: LEFTOVERS.replace('[ -e /sysroot.tmp ] && echo staging-left; ', '') }] });
+    expect(r!.rc).toBe(1);
+    expect(r!.stderr).toMatch(message);
+    expect(r!.check).toBe('"result": "failed"');
+    expectUntouched(r!, untouched!);
+  });
+});
