@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 # ostree: builds real sysroots (ostree admin deploy). erofs-utils/fsverity/attr: composefs
 # fixtures. busybox-static: a real init inside test deployments. hyperfine: npm run bench.
-PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils)
+# python3-gi: GLib itself as the oracle for GVariant bytes.
+PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
