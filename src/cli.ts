@@ -1,9 +1,10 @@
 // Command-line interface: argument parsing and the three commands. Each command returns an exit
 // code; errors propagate to main, which prints them once.
 import { parseArgs } from 'node:util';
-import { type Warning, loadConfig, resolveConfig } from './config.js';
+import { type ConfigSource, type Warning, loadConfig, resolveConfig, shadowWarnings } from './config.js';
 import { PrepareRootError } from './errors.js';
 import { handOver } from './handover.js';
+import { parseKeyFile } from './keyfile.js';
 import { SystemMounter } from './mounter.js';
 import { actionOf, describeAction } from './plan/commands.js';
 import type { Plan } from './plan/types.js';
@@ -176,27 +177,30 @@ function commandCheckConfig(files: string[], io: Output): number {
     io.out(`no config file found (${CONFIG_PATHS.join(', ')}): built-in defaults apply`);
     return 0;
   }
-  let errors = 0;
-  const report = (e: unknown): void => {
-    if (!(e instanceof PrepareRootError)) throw e;
-    errors++;
-    io.err(`prepare-root: ${e.message}`);
-  };
-  // Each file on its own first, so every broken file is reported, not just the first.
-  for (const source of sources) {
-    try { loadConfig([source]); } catch (e) { report(e); }
+  // Each file is linted on its own, so every broken file is reported, not just the first.
+  const errors = sources.flatMap((source) => lintFile(source, io));
+  if (errors.length === 0 && sources.length > 1) {
+    shadowWarnings(sources.map((s) => parseKeyFile(s.data, s.path))).forEach((w) => io.err(warningLine(w)));
   }
-  if (errors === 0) {
-    try {
-      const config = resolveConfig(loadConfig(sources), '');
-      config.warnings.forEach((w) => io.err(warningLine(w)));
-      // At boot some keys are only read in some modes; a linter reads them all.
-      if (!config.etcTransient.ok) report(config.etcTransient.error);
-      if (config.composefs.enabled === 'yes') {
-        report(new PrepareRootError(config.file ?? 'composefs.enabled', 'composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'));
-      }
-    } catch (e) { report(e); }
+  errors.forEach((e) => io.err(`prepare-root: ${e.message}`));
+  io.out(errors.length === 0 ? `${sources.map((s) => s.path).join(', ')}: ok` : `${errors.length} error${errors.length === 1 ? '' : 's'}`);
+  return errors.length === 0 ? 0 : 1;
+}
+
+/** Errors of one config file; its warnings are printed. A linter reads every key, also the ones a boot only reads in some modes. */
+function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
+  let config;
+  try {
+    config = resolveConfig(loadConfig([source]), '');
+  } catch (e) {
+    if (e instanceof PrepareRootError) return [e];
+    throw e;
   }
-  io.out(errors === 0 ? `${sources.map((s) => s.path).join(', ')}: ok` : `${errors} error${errors === 1 ? '' : 's'}`);
-  return errors === 0 ? 0 : 1;
+  config.warnings.forEach((w) => io.err(warningLine(w)));
+  const errors: PrepareRootError[] = [];
+  if (!config.etcTransient.ok) errors.push(config.etcTransient.error);
+  if (config.composefs.enabled === 'yes') {
+    errors.push(new PrepareRootError(source.path, 'composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'));
+  }
+  return errors;
 }

@@ -67,19 +67,23 @@ export interface LoadedConfig {
  */
 export function loadConfig(sources: readonly ConfigSource[]): LoadedConfig {
   const parsed = sources.map((s) => parseKeyFile(s.data, s.path));
-  const warnings: Warning[] = [];
   const effective = parsed.at(-1) ?? null;
-  for (const shadowed of parsed.slice(0, -1)) {
-    const lost = [...shadowed.groups].flatMap(([g, keys]) => [...keys.keys()].map((k) => `${g}.${k}`));
-    if (lost.length > 0 && effective !== null) {
-      warnings.push({
-        where: shadowed.file,
-        message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${lost.join(', ')}`,
-      });
-    }
-  }
+  const warnings = [...shadowWarnings(parsed)];
   if (effective !== null) warnings.push(...unknownKeyWarnings(effective));
   return { keyFile: effective, warnings };
+}
+
+/** What a later file wipes out of an earlier one: a surprise for anyone expecting a merge. */
+export function shadowWarnings(parsed: readonly KeyFile[]): Warning[] {
+  const effective = parsed.at(-1);
+  if (effective === undefined) return [];
+  return parsed.slice(0, -1).flatMap((shadowed) => {
+    const lost = [...shadowed.groups].flatMap(([g, keys]) => [...keys.keys()].map((k) => `${g}.${k}`));
+    return lost.length === 0 ? [] : [{
+      where: shadowed.file,
+      message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${lost.join(', ')}`,
+    }];
+  });
 }
 
 function unknownKeyWarnings(kf: KeyFile): Warning[] {

@@ -1,0 +1,124 @@
+// The built binary's command line: --help/--version, usage errors, check-config, and plan (as an
+// unprivileged user, on a real sysroot).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OURS, isRoot, ours, runScenario } from './harness.js';
+
+function run(...args: string[]) {
+  const r = spawnSync(OURS, args, { encoding: 'utf8' });
+  return { rc: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+function confFile(text: string, name = 'prepare-root.conf'): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'prepare-root-cli-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('prepare-root binary', () => {
+  it('--version names itself and its Node.js', () => {
+    expect(run('--version')).toEqual({ rc: 0, stdout: 'prepare-root 0.1.0 (node 24.21.0)', stderr: '' });
+  });
+
+  it('--help explains the commands and the config keys', () => {
+    const r = run('--help');
+    expect(r.rc).toBe(0);
+    for (const word of ['prepare-root [run] SYSROOT', 'plan SYSROOT', 'check-config', '--pivot', 'transient-size', '[etc] transient']) {
+      expect(r.stdout).toContain(word);
+    }
+  });
+
+  it.each([
+    [['--bogus'], "prepare-root: usage: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see prepare-root --help)"],
+    [[], 'prepare-root: usage: missing SYSROOT (see prepare-root --help)'],
+    [['/sysroot', 'ostree=/x', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
+    [['/sysroot', '--json'], 'prepare-root: usage: --json only applies to plan (see prepare-root --help)'],
+    [['/sysroot', '--init', '/sbin/init'], 'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)'],
+  ])('usage error %j', (args, message) => {
+    expect(run(...args)).toEqual({ rc: 1, stdout: '', stderr: message });
+  });
+});
+
+describe('check-config', () => {
+  it('a clean config: exit 0, says ok', () => {
+    const f = confFile('[sysroot]\nreadonly=true\n[root]\ntransient=true\ntransient-size=2G\n');
+    expect(run('check-config', f)).toEqual({ rc: 0, stdout: `${f}: ok`, stderr: '' });
+  });
+
+  it('warnings do not fail the lint', () => {
+    const f = confFile('[sysroot]\nreadonly=true\n[root]\ntransent=true\n');
+    expect(run('check-config', f)).toEqual({
+      rc: 0, stdout: `${f}: ok`,
+      stderr: `prepare-root: warning: ${f}:4: unknown key root.transent is ignored (did you mean root.transient?)`,
+    });
+  });
+
+  it('reports every broken file, then fails', () => {
+    const a = confFile('[sysroot]\nreadonly=yes\n', 'a.conf');
+    const b = confFile('garbage\n', 'b.conf');
+    const r = run('check-config', a, b);
+    expect(r.rc).toBe(1);
+    expect(r.stdout).toBe('2 errors');
+    expect(r.stderr.split('\n')).toEqual([
+      `prepare-root: ${a}:2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)`,
+      `prepare-root: ${b}:1: Key file contains line “garbage” which is not a key-value pair, group, or comment`,
+    ]);
+  });
+
+  it.each([
+    ['[sysroot]\nreadonly=yes\n', ':2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
+    ['[etc]\ntransient=maybe\n', ':2: etc.transient: value “maybe” is not a boolean (use true/false/1/0)'],
+    ['[composefs]\nenabled=signed\n', ': composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'],
+    ['[root]\ntransient=1\ntransient-ro=1\n', ':3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
+  ])('%j is an error', (text, suffix) => {
+    const f = confFile(text);
+    const r = run('check-config', f);
+    expect(r.rc).toBe(1);
+    expect(r.stderr.split('\n').at(-1)).toBe(`prepare-root: ${f}${suffix}`);
+  });
+
+  it('a missing file is an error naming it', () => {
+    expect(run('check-config', '/nonexistent/prepare-root.conf')).toEqual({
+      rc: 1, stdout: '', stderr: "prepare-root: /nonexistent/prepare-root.conf: cannot read config: ENOENT: no such file or directory, open '/nonexistent/prepare-root.conf'",
+    });
+  });
+
+  it('two files in boot order: says what the later one wipes out', () => {
+    const usr = confFile('[sysroot]\nreadonly=true\n', 'usr.conf');
+    const etc = confFile('[etc]\ntransient=true\n', 'etc.conf');
+    expect(run('check-config', usr, etc)).toEqual({
+      rc: 0, stdout: `${usr}, ${etc}: ok`,
+      stderr: `prepare-root: warning: ${usr}: ignored entirely because ${etc} exists (no key-level merge, as in ostree); lost: sysroot.readonly`,
+    });
+  });
+
+  it('checks the shipped default config', () => {
+    const shipped = path.resolve(import.meta.dirname, '../../conf/prepare-root.conf');
+    expect(run('check-config', shipped)).toEqual({ rc: 0, stdout: `${shipped}: ok`, stderr: '' });
+  });
+});
+
+describe.skipIf(!isRoot())('plan', () => {
+  it('prints the plan as an unprivileged user and changes nothing', () => {
+    const [r] = runScenario({
+      runs: [{
+        impl: ours(), conf: '[root]\ntransient=true\n',
+        pre: `chmod 644 /etc/ostree/prepare-root.conf
+setpriv --reuid=65534 --regid=65534 --clear-groups /prep/bin plan /sysroot > /tmp/plan.txt 2>&1; echo "plan-rc=$?" >> /tmp/plan.txt
+findmnt -rn > /tmp/mounts-after-plan`,
+        check: 'cat /tmp/plan.txt',
+        // The harness's own run of the binary only prints help: this test is about the plan.
+        args: ['--help'],
+      }],
+    });
+    const lines = r!.check.split('\n');
+    expect(lines[0]).toBe('Plan for /sysroot');
+    expect(lines).toContain('  mode:             transient');
+    expect(lines).toContain('   9. mount-transient-root      mount --no-mtab -t overlay -o lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp');
+    expect(lines.at(-1)).toBe('plan-rc=0');
+    expect(r!.ostreeBooted).toBeNull();
+  });
+});
