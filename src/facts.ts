@@ -16,6 +16,8 @@ export interface Facts {
   readonly mountVarMarker: boolean;
   /** The deployment has a composefs image (.ostree.cfs). */
   readonly composefsImage: boolean;
+  /** /proc is mounted (util-linux needs it; a bare root may not have it). */
+  readonly procMounted: boolean;
   /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
   readonly transientEtcSuffix: string;
 }

@@ -69,6 +69,7 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     hotfixUsr: exists(`${deployment.path}/${HOTFIX_USR_WORK}`),
     mountVarMarker: exists(INITRAMFS_MOUNT_VAR),
     composefsImage: exists(`${deployment.path}/.ostree.cfs`),
+    procMounted: exists('/proc/self/mountinfo'),
     transientEtcSuffix: randomSuffix(),
   };
 }

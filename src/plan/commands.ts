@@ -42,6 +42,8 @@ export function actionOf(step: Step): Action {
     case 'bind': return { op: 'exec', argv: [...MOUNT, '--bind', step.source, step.target] };
     case 'remount-bind': return { op: 'exec', argv: [...MOUNT, '-o', `remount,bind,${step.readonly ? 'ro' : 'rw'}`, step.target] };
     case 'tmpfs': return { op: 'exec', argv: [...MOUNT, '-t', 'tmpfs', '-o', step.options.join(','), 'tmpfs', step.target] };
+    case 'proc': return { op: 'exec', argv: [...MOUNT, '-t', 'proc', 'proc', step.target] };
+    case 'unmount': return { op: 'exec', argv: [...UMOUNT, step.target] };
     case 'overlay': {
       const argv = [...MOUNT, '-t', 'overlay', '-o', overlayOptions(step), 'overlay', step.target];
       return step.cwd === undefined ? { op: 'exec', argv } : { op: 'exec', argv, cwd: step.cwd };
@@ -75,7 +77,8 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
       return step.overlayWork
         ? [{ op: 'rmdir', path: `${step.path}/work`, missingOk: true }, { op: 'rmdir', path: `${step.path}/index`, missingOk: true }, { op: 'rmdir', path: step.path }]
         : [{ op: 'rmdir', path: step.path }];
-    case 'bind': case 'tmpfs': case 'overlay': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
+    case 'bind': case 'tmpfs': case 'overlay': case 'proc': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
+    case 'unmount': return [{ op: 'exec', argv: [...MOUNT, '-t', step.fstype, step.fstype, step.target] }];
     case 'detach': return [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
     case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
     case 'rmdir': return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];

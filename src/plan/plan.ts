@@ -72,6 +72,11 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     ['root.transient-ro', { type: 'b', value: config.rootTransientRo }],
   ];
 
+  const bareRoot = !facts.procMounted;
+  if (bareRoot) {
+    add({ id: 'mkdir-proc', kind: 'mkdir', path: '/proc', mode: 0o555, existOk: true, reason: 'no /proc here: util-linux needs one while we work' });
+    add({ id: 'mount-proc', kind: 'proc', target: '/proc', reason: 'no /proc here: util-linux needs one while we work' });
+  }
   add({ id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' });
   // ostree fails when /run/ostree exists; it may legitimately hold the initramfs-mount-var marker.
   add({ id: 'mkdir-run-ostree', kind: 'mkdir', path: RUN_OSTREE, mode: 0o755, existOk: true, reason: 'ostree state dir' });
@@ -127,6 +132,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   if (sysrootReadonly) {
     add({ id: 'remount-sysroot-ro', kind: 'remount-bind', target: `${R}/sysroot`, readonly: true, reason: 'sysroot.readonly' });
   }
+  if (bareRoot) add({ id: 'unmount-proc', kind: 'unmount', target: '/proc', fstype: 'proc', reason: 'leave the root as we found it' });
 
   return {
     plan: {

@@ -18,6 +18,8 @@ export type Step = StepBase & (
   | { readonly kind: 'bind'; readonly source: string; readonly target: string }
   | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
+  | { readonly kind: 'proc'; readonly target: string }
+  | { readonly kind: 'unmount'; readonly target: string; readonly fstype: 'proc' }
   | {
     readonly kind: 'overlay';
     readonly target: string;

@@ -12,6 +12,7 @@ const FACTS: Facts = {
     stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 1n, ino: 2n,
   },
   sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: false,
+  procMounted: true,
   transientEtcSuffix: 'AAAAAA',
 };
 

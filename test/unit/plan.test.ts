@@ -18,6 +18,7 @@ const FACTS: Facts = {
   hotfixUsr: false,
   mountVarMarker: false,
   composefsImage: false,
+  procMounted: true,
   transientEtcSuffix: 'XyZ123',
 };
 
@@ -142,5 +143,13 @@ describe('/run/ostree-booted content', () => {
       ['sysroot-ro', { type: 'b', value: true }],
       ['transient-etc', { type: 's', value: '/run/ostree/transient-etc.XyZ123' }],
     ]);
+  });
+});
+
+describe('planPrepareRoot: a bare root without /proc', () => {
+  it('mounts /proc first for util-linux and unmounts it last', () => {
+    const c = commands(null, { procMounted: false });
+    expect(c.slice(0, 3)).toEqual(['mkdir -m 0555 /proc (may exist)', 'mount --no-mtab -t proc proc /proc', 'mount --no-mtab --make-rprivate /']);
+    expect(c.at(-1)).toBe('umount --no-mtab /proc');
   });
 });
