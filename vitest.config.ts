@@ -7,5 +7,6 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 300_000,
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

@@ -14,11 +14,12 @@
 #   PRE             shell run in the fake root before the binary (e.g. to break something)
 #   FAKE_BIN        dir put first in PATH (fake util-linux commands for fault injection)
 #   CHECK           shell run after the binary
-#   PIVOT=1         exec the binary last (pivot mode replaces the harness shell's root)
+#   PIVOT=1         exec the binary last with --pivot (pivot mode replaces the harness's root)
+#   PID1=1          exec the binary last as PID 1 of a new PID namespace, without --pivot
 # Output on stdout, in sections: `=== rc`, `=== stdout`, `=== stderr`, `=== mounts` (the
 # /sysroot tree), `=== fsoptions` (its filesystem options), `=== all-mounts` (every mount in
 # the namespace), `=== run` (listing of /run), `=== ostree-booted` (hex or `absent`),
-# `=== check`, `=== elapsed_us`. 64-hex checksums read CSUM. Exits 0 whatever the binary did.
+# `=== check`, `=== elapsed_us`; /dev/kmsg is /tmp/kmsg. 64-hex checksums read CSUM. Exits 0 whatever the binary did.
 set -euo pipefail
 SYSROOT=$(realpath "$1") CMDLINE=$(realpath "$2")
 : "${PREP:?PREP must name the binary to run}"
@@ -42,6 +43,8 @@ else
 fi
 [ -n "${PREPCONF_USR:-}" ] || mount -o remount,bind,ro "$R/usr"
 mount --rbind /dev "$R/dev"
+# Keep the host's kernel log clean: /dev/kmsg of the fake root is a file the test can read.
+touch "$R/tmp/kmsg"; mount --bind "$R/tmp/kmsg" "$R/dev/kmsg"
 mount -t proc proc "$R/proc"
 mount --bind "$CMDLINE" "$R/proc/cmdline"
 mount -t tmpfs -o mode=0755 run "$R/run"
@@ -64,6 +67,10 @@ csum() { sed -E 's/[0-9a-f]{64}/CSUM/g'; }
 if [ "${PIVOT:-0}" = 1 ]; then
   echo "=== pivot"
   exec /prep/bin --pivot /sysroot "${args[@]}" 2>&1
+fi
+if [ "${PID1:-0}" = 1 ]; then
+  echo "=== pivot"
+  exec unshare --pid --fork /prep/bin /sysroot "${args[@]}" 2>&1
 fi
 t0=$(date +%s%N); rc=0
 /prep/bin /sysroot "${args[@]}" >/tmp/stdout 2>/tmp/stderr || rc=$?

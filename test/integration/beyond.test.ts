@@ -88,6 +88,14 @@ touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-read
   });
 });
 
+describe.skipIf(!isRoot())('errors reach the console', () => {
+  it('the one-line error also goes to /dev/kmsg at error level', () => {
+    const [r] = runScenario({ cmdline: 'quiet', runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }] });
+    expect(r!.rc).toBe(1);
+    expect(r!.check).toBe('<3>prepare-root: kernel command line: no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)');
+  });
+});
+
 describe.skipIf(!isRoot())('re-runs, locks and existing state', () => {
   it('a second run after success exits 0 and mounts nothing twice', () => {
     const [r] = runScenario({
@@ -163,6 +171,13 @@ describe.skipIf(!isRoot())('pivot mode', () => {
     expect(mounts.get('/etc')).toBe('/ostree/deploy/probeos/deploy/CSUM.0/etc rw,relatime');
     expect(mounts.get('/sysroot')).toBe('/ ro,relatime');
     for (const api of ['/proc', '/dev', '/run']) expect(mounts.has(api), api).toBe(true);
+  });
+
+  it('as PID 1 (exec\'d by a script /init after mounting /sysroot), switches root without --pivot', () => {
+    const [r] = runScenario({ runs: [{ impl: ours(), pid1: true }] });
+    expect(r!.pivotOutput).toContain('prepare-root: switching root to /sysroot and executing /sbin/init');
+    // switch_root exec'd init in our place: it is PID 1 of the namespace.
+    expect(r!.pivotOutput).toMatch(/^PREPARE_ROOT_TEST_INIT_OK pid=1$/m);
   });
 
   it('refuses an init the deployment does not have before mounting anything', () => {

@@ -47,6 +47,8 @@ export interface Run {
   /** Directory of fake commands put first in PATH. */
   readonly fakeBin?: string;
   readonly pivot?: boolean;
+  /** Run as PID 1 of a new PID namespace (pivot mode without --pivot). */
+  readonly pid1?: boolean;
 }
 
 export interface Scenario {
@@ -94,6 +96,7 @@ function runScript(i: number, run: Run): string {
   if (run.check) env.push(`CHECK=${q(run.check)}`);
   if (run.fakeBin) env.push(`FAKE_BIN=${q(run.fakeBin)}`);
   if (run.pivot) env.push('PIVOT=1');
+  if (run.pid1) env.push('PID1=1');
   return `${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
 }
 
