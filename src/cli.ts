@@ -1,8 +1,10 @@
 // Command-line interface: argument parsing and the three commands. Each command returns an exit
 // code; errors propagate to main, which prints them once.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ConfigSource, type Warning, loadConfig, resolveConfig, shadowWarnings } from './config.js';
 import { PrepareRootError } from './errors.js';
+import { diffUpper, readOverlayXattrs, summarize, summaryLine } from './diff.js';
 import { handOver } from './handover.js';
 import { parseKeyFile } from './keyfile.js';
 import { SystemMounter } from './mounter.js';
@@ -10,6 +12,8 @@ import { actionOf, describeAction } from './plan/commands.js';
 import type { Plan } from './plan/types.js';
 import { CONFIG_PATHS, DEFAULT_INIT } from './paths.js';
 import { decide, readConfigSources, readKernelCmdline, runPrepare } from './prepare.js';
+import { canonicalSysroot, readMountInfo } from './probe.js';
+import { collectStatus, formatStatus } from './report.js';
 import { VERSION } from './version.js';
 
 export interface Output {
@@ -21,6 +25,9 @@ export const HELP = `Usage:
   prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]
   prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]
   prepare-root check-config [FILE...]
+  prepare-root status [--json] [--root DIR]
+  prepare-root diff [--json] [--root DIR] [PATH...]
+  prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]
   prepare-root --help | --version
 
 Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
@@ -38,12 +45,25 @@ Commands:
                 for /usr/lib then /etc order).
   check-config  lint prepare-root.conf files (default: the ones this system would read).
                 Exit 0 when clean (warnings are printed), 1 on errors.
+  status        on the booted system: the mode, each overlay with its lower, upper and the
+                filesystem holding the upper (a tmpfs: how full), integrity state, and the
+                warnings recorded at boot. Reads /run/prepare-root/status.json, /run/ostree-booted
+                (also when ostree-prepare-root booted the system) and the live mount table.
+                Warns when a transient tmpfs is over 80% full.
+  diff          what will be lost at reboot: every entry in the upper layer of each transient
+                overlay (root, /etc), as added, modified, metadata only, deleted (whiteout) or
+                replaced directory (opaque), with sizes; a summary line first. PATH limits it.
+                --upper/--lower: the same for any overlay upper/lower pair, mounted or not.
+                Needs getfattr (package attr) to read overlay xattrs.
 
 Options:
   --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
                  systemd). Implied when running as PID 1.
   --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).
-  --json         machine-readable output (plan).
+  --json         machine-readable output (plan, status, diff; see docs/status.schema.json).
+  --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs.
+  --upper DIR, --lower DIR[:DIR...]
+                 diff this upper against these lower layers (top first).
   --verbose      print each command before running it.
   -h, --help     this text.  -V, --version  print the version.
 
@@ -62,10 +82,13 @@ function warningLine(w: Warning): string {
   return `prepare-root: warning: ${w.where}: ${w.message}`;
 }
 
+const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff'] as const;
+type Command = (typeof COMMANDS)[number];
+
 interface Parsed {
-  readonly command: 'run' | 'plan' | 'check-config';
+  readonly command: Command;
   readonly positionals: string[];
-  readonly values: { pivot?: boolean; init?: string; json?: boolean; verbose?: boolean; config?: string[] };
+  readonly values: { pivot?: boolean; init?: string; json?: boolean; verbose?: boolean; config?: string[]; root?: string; upper?: string; lower?: string };
 }
 
 function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
@@ -81,12 +104,15 @@ function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
       json: { type: 'boolean' },
       verbose: { type: 'boolean' },
       config: { type: 'string', multiple: true },
+      root: { type: 'string' },
+      upper: { type: 'string' },
+      lower: { type: 'string' },
     },
   });
   if (values.help) return 'help';
   if (values.version) return 'version';
   const [first, ...rest] = positionals;
-  const command = first === 'plan' || first === 'check-config' || first === 'run' ? first : 'run';
+  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? first as Command : 'run';
   return { command, positionals: command === first ? rest : positionals, values };
 }
 
@@ -105,11 +131,15 @@ export function runCli(argv: readonly string[], io: Output): number {
   if (parsed === 'version') { io.out(`prepare-root ${VERSION} (node ${process.versions.node})`); return 0; }
   const { command, positionals, values } = parsed;
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
-  if (command !== 'plan' && values.json) throw usageError('--json only applies to plan');
+  if (!['plan', 'status', 'diff'].includes(command) && values.json) throw usageError('--json only applies to plan, status and diff');
+  if (!['status', 'diff'].includes(command) && values.root !== undefined) throw usageError('--root only applies to status and diff');
+  if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined)) throw usageError('--upper and --lower only apply to diff');
   switch (command) {
     case 'run': return commandRun(positionals, values, io);
     case 'plan': return commandPlan(positionals, values, io);
     case 'check-config': return commandCheckConfig(positionals, io);
+    case 'status': return commandStatus(positionals, values, io);
+    case 'diff': return commandDiff(positionals, values, io);
   }
 }
 
@@ -203,4 +233,71 @@ function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
     errors.push(new PrepareRootError(source.path, 'composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'));
   }
   return errors;
+}
+
+function rootOf(values: Parsed['values']): string {
+  return values.root === undefined ? '/' : canonicalSysroot(values.root);
+}
+
+function commandStatus(positionals: string[], values: Parsed['values'], io: Output): number {
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const report = collectStatus(readMountInfo(), rootOf(values));
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  else formatStatus(report).forEach((l) => io.out(l));
+  report.warnings.forEach((w) => io.err(`prepare-root: warning: ${w}`));
+  return 0;
+}
+
+function commandDiff(paths: string[], values: Parsed['values'], io: Output): number {
+  const bad = paths.find((p) => !p.startsWith('/'));
+  if (bad !== undefined) throw usageError(`PATH must be absolute: "${bad}"`);
+  let sets: Array<{ path: string; upper: string; lower: string[] }>;
+  if (values.upper !== undefined || values.lower !== undefined) {
+    if (values.upper === undefined || values.lower === undefined) throw usageError('--upper and --lower go together');
+    if (values.root !== undefined) throw usageError('--root does not apply with --upper/--lower');
+    sets = [{ path: '/', upper: values.upper, lower: values.lower.split(':').filter(Boolean) }];
+    for (const dir of [values.upper, ...sets[0]!.lower]) {
+      if (!existsSync(dir)) throw new PrepareRootError(dir, 'does not exist');
+    }
+  } else {
+    const report = collectStatus(readMountInfo(), rootOf(values));
+    sets = report.overlays.filter((o) => o.transient && o.upper !== null).map((o) => ({ path: o.path, upper: o.upper!, lower: [...o.lower] }));
+    if (sets.length === 0) {
+      io.out('no transient overlay is mounted: nothing is lost at reboot');
+      return 0;
+    }
+  }
+  const changes = sets.flatMap((set) => {
+    const under = pathsInside(set.path, paths);
+    if (under === null) return [];
+    const prefix = set.path === '/' ? '' : set.path;
+    return diffUpper(set.upper, set.lower, readOverlayXattrs(set.upper), under).map((c) => ({ ...c, path: `${prefix}${c.path}` }));
+  });
+  const summary = summarize(changes);
+  if (values.json) {
+    io.out(JSON.stringify({ summary, overlays: sets, changes }, null, 2));
+    return 0;
+  }
+  io.out(summaryLine(summary));
+  for (const c of changes) {
+    io.out(`${c.kind.padEnd(8)} ${c.type.padEnd(7)} ${String(c.size).padStart(10)}  ${c.path}${c.from === undefined ? '' : ` (from ${c.from})`}`);
+  }
+  return 0;
+}
+
+/**
+ * The PATH arguments as paths inside an overlay mounted at `mountPath`: [] for everything, null
+ * when none of them touches it.
+ */
+function pathsInside(mountPath: string, paths: readonly string[]): string[] | null {
+  if (paths.length === 0) return [];
+  const inside: string[] = [];
+  for (const raw of paths) {
+    const p = raw.length > 1 ? raw.replace(/\/+$/, '') : raw;
+    if (mountPath === '/') inside.push(p);
+    else if (p === mountPath || p.startsWith(`${mountPath}/`)) inside.push(p.slice(mountPath.length) || '/');
+    else if (mountPath.startsWith(p === '/' ? '/' : `${p}/`)) inside.push('/');
+  }
+  if (inside.length === 0) return null;
+  return inside.includes('/') ? [] : inside;
 }

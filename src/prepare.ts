@@ -14,7 +14,7 @@ import type { Plan } from './plan/types.js';
 import { CONFIG_PATHS, LOCK_FILE, RUN_OSTREE_BOOTED, STATUS_FILE } from './paths.js';
 import { resolveInside } from './resolve-inside.js';
 import { canonicalSysroot, exists, probeFacts, readMountInfo } from './probe.js';
-import { type StatusFile, STATUS_SCHEMA, planSummary } from './status.js';
+import { type StatusFile, STATUS_SCHEMA, planSummary } from './status-file.js';
 import { VERSION } from './version.js';
 
 export function readKernelCmdline(arg: string | undefined): string {

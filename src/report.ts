@@ -1,0 +1,192 @@
+// `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
+// (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
+import { readFileSync, statfsSync } from 'node:fs';
+import type { Warning } from './config.js';
+import { PrepareRootError } from './errors.js';
+import { parseVarDict } from './gvariant.js';
+import { type MountEntry, mountAt, mountContaining } from './mountinfo.js';
+import { RUN_OSTREE_BOOTED, STAGING_ROOT, STATUS_FILE } from './paths.js';
+import { describeMetadata } from './plan/plan.js';
+import type { StatusFile } from './status-file.js';
+
+export const REPORT_SCHEMA = 1;
+/** A transient tmpfs fuller than this gets a warning: writes fail with ENOSPC when it is full. */
+export const TMPFS_WARN_PERCENT = 80;
+
+export interface Backing {
+  readonly mountpoint: string;
+  readonly fstype: string;
+  readonly sizeBytes: number;
+  readonly usedBytes: number;
+  readonly usedPercent: number;
+}
+
+export interface OverlayReport {
+  /** Where it is mounted in the booted system ('/', '/etc', ...). */
+  readonly path: string;
+  readonly role: 'root' | 'etc' | 'other';
+  readonly readonly: boolean;
+  readonly lower: readonly string[];
+  readonly upper: string | null;
+  readonly work: string | null;
+  /** The filesystem holding the upper: a tmpfs means the changes vanish at reboot. */
+  readonly backing: Backing | null;
+  readonly transient: boolean;
+}
+
+export interface StatusReport {
+  readonly schema: typeof REPORT_SCHEMA;
+  /** Who prepared this boot: we know ours by status.json, ostree's by /run/ostree-booted alone. */
+  readonly preparedBy: 'prepare-root' | 'ostree-prepare-root' | null;
+  readonly mode: 'legacy' | 'composefs' | 'transient' | 'transient-ro' | null;
+  readonly deployment: string | null;
+  readonly sysrootReadonly: boolean | null;
+  readonly integrity: { readonly composefs: boolean; readonly verity: boolean; readonly signedWith: string | null };
+  readonly ostreeBooted: Readonly<Record<string, unknown>> | null;
+  readonly overlays: readonly OverlayReport[];
+  readonly bootWarnings: readonly Warning[];
+  readonly warnings: readonly string[];
+}
+
+/** Overlay super options: comma-separated, with backslash escapes. */
+export function overlayOptions(options: readonly string[]): { lower: string[]; upper: string | null; work: string | null } {
+  const joined = options.join(',');
+  const parts: string[] = [];
+  let current = '';
+  for (let i = 0; i < joined.length; i++) {
+    const c = joined[i]!;
+    if (c === '\\' && i + 1 < joined.length) current += joined[++i];
+    else if (c === ',') { parts.push(current); current = ''; } else current += c;
+  }
+  parts.push(current);
+  const lower: string[] = [];
+  let upper: string | null = null;
+  let work: string | null = null;
+  for (const p of parts) {
+    const [key, ...rest] = p.split('=');
+    const value = rest.join('=');
+    // lowerdir=A:B (data-only layers after '::'), or the new API's lowerdir+= / datadir+= per layer.
+    if (key === 'lowerdir') lower.push(...value.split(/::?/).filter(Boolean));
+    else if (key === 'lowerdir+' || key === 'datadir+') lower.push(value);
+    else if (key === 'upperdir') upper = value;
+    else if (key === 'workdir') work = value;
+  }
+  return { lower, upper, work };
+}
+
+function backingOf(mounts: readonly MountEntry[], path: string): Backing | null {
+  const m = mountContaining(mounts, path);
+  if (m === undefined) return null;
+  let size = 0;
+  let used = 0;
+  try {
+    const s = statfsSync(m.target);
+    size = s.blocks * s.bsize;
+    used = (s.blocks - s.bfree) * s.bsize;
+  } catch { /* not reachable from here: sizes stay 0 */ }
+  return { mountpoint: m.target, fstype: m.fstype, sizeBytes: size, usedBytes: used, usedPercent: size === 0 ? 0 : Math.round((used / size) * 1000) / 10 };
+}
+
+function readStatusFile(): StatusFile | null {
+  try {
+    return JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as StatusFile;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new PrepareRootError(STATUS_FILE, `unreadable: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function readOstreeBooted(): Record<string, unknown> | null {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(RUN_OSTREE_BOOTED);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new PrepareRootError(RUN_OSTREE_BOOTED, `unreadable: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return describeMetadata(parseVarDict(bytes));
+  } catch (e) {
+    throw new PrepareRootError(RUN_OSTREE_BOOTED, `not a valid a{sv}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
+  if (booted['root.transient-ro'] === true) return 'transient-ro';
+  if (booted['root.transient'] === true) return 'transient';
+  return booted.composefs === true ? 'composefs' : 'legacy';
+}
+
+/** `root` is where the booted root is mounted: / on the booted system. */
+export function collectStatus(mounts: readonly MountEntry[], root = '/'): StatusReport {
+  const status = readStatusFile();
+  const booted = readOstreeBooted();
+  const overlays: OverlayReport[] = [];
+  for (const m of mounts) {
+    if (m.fstype !== 'overlay') continue;
+    const inside = m.target === root || m.target.startsWith(root === '/' ? '/' : `${root}/`);
+    if (!inside) continue;
+    const path = root === '/' ? m.target : m.target.slice(root.length) || '/';
+    if (mountAt(mounts, m.target) !== m) continue; // shadowed by a later mount
+    const { lower: mountedLower, upper, work } = overlayOptions(m.superOptions);
+    // Layers given as /sysroot.tmp/... (the assembly point, gone after the move) are in the root now.
+    const lower = mountedLower.map((l) => (l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? `${root === '/' ? '' : root}${l.slice(STAGING_ROOT.length)}` || '/' : l));
+    const backing = upper === null ? null : backingOf(mounts, upper);
+    overlays.push({
+      path,
+      role: path === '/' ? 'root' : path === '/etc' ? 'etc' : 'other',
+      readonly: m.options.includes('ro'),
+      lower, upper, work, backing,
+      transient: backing?.fstype === 'tmpfs',
+    });
+  }
+  const warnings = overlays
+    .filter((o) => o.transient && o.backing !== null && o.backing.usedPercent > TMPFS_WARN_PERCENT)
+    .map((o) => `${o.path}: the tmpfs holding its changes (${o.backing!.mountpoint}) is ${o.backing!.usedPercent}% full; writes fail when it is full`);
+  return {
+    schema: REPORT_SCHEMA,
+    preparedBy: status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
+    mode: booted === null ? null : modeOf(booted),
+    deployment: status?.deployment ?? null,
+    sysrootReadonly: booted === null ? null : booted['sysroot-ro'] === true,
+    integrity: {
+      composefs: booted?.composefs === true,
+      verity: booted?.['composefs.verity'] === true,
+      signedWith: typeof booted?.['composefs.signed'] === 'string' ? booted['composefs.signed'] as string : null,
+    },
+    ostreeBooted: booted,
+    overlays,
+    bootWarnings: status?.warnings ?? [],
+    warnings,
+  };
+}
+
+function size(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
+}
+
+export function formatStatus(r: StatusReport): string[] {
+  if (r.ostreeBooted === null) return ['not booted through ostree: no /run/ostree-booted'];
+  const lines = [
+    `prepared by:      ${r.preparedBy}`,
+    `mode:             ${r.mode}`,
+    ...(r.deployment === null ? [] : [`deployment:       ${r.deployment}`]),
+    `sysroot:          ${r.sysrootReadonly ? 'read-only' : 'writable'}`,
+    `integrity:        composefs ${r.integrity.composefs ? 'yes' : 'no'}, verity ${r.integrity.verity ? 'required' : 'no'}, signature ${r.integrity.signedWith === null ? 'no' : `checked with ${r.integrity.signedWith}`}`,
+  ];
+  for (const o of r.overlays) {
+    lines.push(`overlay ${o.path} (${o.role}${o.readonly ? ', read-only' : ''}): changes ${o.transient ? 'vanish at reboot' : 'persist'}`);
+    lines.push(`  lower: ${o.lower.join(' : ') || '-'}`);
+    lines.push(`  upper: ${o.upper ?? '-'}`);
+    if (o.backing !== null) {
+      lines.push(`  on:    ${o.backing.fstype} ${o.backing.mountpoint}, ${size(o.backing.usedBytes)} used of ${size(o.backing.sizeBytes)} (${o.backing.usedPercent}%)`);
+    }
+  }
+  for (const w of r.bootWarnings) lines.push(`warning at boot: ${w.where}: ${w.message}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return lines;
+}
