@@ -6,6 +6,7 @@ import { type ConfigSource, type Warning, loadConfig, resolveConfig, shadowWarni
 import { PrepareRootError } from './errors.js';
 import { diffUpper, readOverlayXattrs, summarize, summaryLine } from './diff.js';
 import { handOver } from './handover.js';
+import { KMSG_WARNING, toKmsg } from './kmsg.js';
 import { parseKeyFile } from './keyfile.js';
 import { SystemMounter } from './mounter.js';
 import { actionOf, describeAction } from './plan/commands.js';
@@ -157,7 +158,8 @@ function commandRun(positionals: string[], values: Parsed['values'], io: Output)
   const result = runPrepare({
     sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
     ...(pivot ? { init: values.init ?? DEFAULT_INIT } : {}),
-    warn: (w) => io.err(warningLine(w)),
+    // At boot the console is the kernel log: warnings go there as well as to stderr.
+    warn: (w) => { io.err(warningLine(w)); toKmsg(KMSG_WARNING, warningLine(w)); },
     info: (line) => io.out(`prepare-root: ${line}`),
   });
   if (pivot) {

@@ -1,16 +1,8 @@
 // Entry point: run the CLI, print any error once as `prepare-root: <what>: <why>` on stderr and
 // to the kernel log (the console of a failing boot), exit 1.
-import { appendFileSync } from 'node:fs';
 import { runCli } from './cli.js';
 import { formatError } from './errors.js';
-
-function toKmsg(line: string): void {
-  try {
-    appendFileSync('/dev/kmsg', `<3>${line}\n`);
-  } catch {
-    // Not writable (unprivileged, no /dev): stderr is enough.
-  }
-}
+import { KMSG_ERR, toKmsg } from './kmsg.js';
 
 let code: number;
 try {
@@ -21,7 +13,7 @@ try {
 } catch (e) {
   const line = formatError(e);
   process.stderr.write(`${line}\n`);
-  toKmsg(line);
+  toKmsg(KMSG_ERR, line);
   code = 1;
 }
 process.exitCode = code;

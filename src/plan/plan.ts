@@ -104,6 +104,9 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   }
   metadata.push(['sysroot-ro', { type: 'b', value: sysrootReadonly }]);
 
+  if (mode !== 'legacy') {
+    warnings.push({ where: `root.${mode}`, message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' });
+  }
   planEtc(config, sysrootReadonly, facts, add, metadata, warnings);
   planUsr(mode, facts, add);
 
@@ -181,6 +184,7 @@ function planEtc(config: RootConfig, sysrootReadonly: boolean, facts: Facts, add
     add({ id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, overlayWork: true, reason });
     add({ id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` });
     metadata.push(['transient-etc', { type: 's', value: dir }]);
+    warnings.push({ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' });
     return;
   }
   const reason = sysrootReadonly ? 'sysroot.readonly: /etc stays writable' : 'transient root: /etc stays persistent';

@@ -14,6 +14,7 @@
 #   PRE             shell run in the fake root before the binary (e.g. to break something)
 #   FAKE_BIN        dir put first in PATH (fake util-linux commands for fault injection)
 #   CHECK           shell run after the binary
+#   TOOL            another binary, bound at /prep/tool (e.g. ours, to inspect the reference's work)
 #   PIVOT=1         exec the binary last with --pivot (pivot mode replaces the harness's root)
 #   PID1=1          exec the binary last as PID 1 of a new PID namespace, without --pivot
 # Output on stdout, in sections: `=== rc`, `=== stdout`, `=== stderr`, `=== mounts` (the
@@ -53,6 +54,7 @@ mount -t tmpfs -o mode=0755 run "$R/run"
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
 [ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
 [ -n "${FAKE_BIN:-}" ] && { mkdir -p "$R/prep/fakebin"; mount --bind "$FAKE_BIN" "$R/prep/fakebin"; }
+[ -n "${TOOL:-}" ] && { touch "$R/prep/tool"; mount --bind "$TOOL" "$R/prep/tool"; }
 mount --bind "$SYSROOT" "$R/sysroot"
 cd "$R"; pivot_root . oldroot
 umount -l /oldroot; rmdir /oldroot

@@ -2,6 +2,9 @@
 // (metacopy and redirect_dir on, as composefs and prepare-root's transient roots use) is
 // reported exactly, with the overlay mounted and after it is unmounted.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { OURS, isRoot, ours, runScenario } from './harness.js';
 
@@ -26,6 +29,8 @@ umount M
 echo "### unmounted"; "$APP" diff --upper "$W/U" --lower "$W/L" --json
 cd /; umount "$W"; rmdir "$W"`;
 
+const validate = new Ajv2020({ strict: true }).compile(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/diff.schema.json'), 'utf8')));
+
 function sections(out: string): Record<string, string> {
   return Object.fromEntries(out.split(/^### /m).slice(1).map((s) => [s.slice(0, s.indexOf('\n')), s.slice(s.indexOf('\n') + 1).trim()]));
 }
@@ -36,6 +41,7 @@ describe.skipIf(!isRoot())('diff --upper --lower', () => {
     expect(r.status, r.stderr).toBe(0);
     const s = sections(r.stdout);
     const mounted = JSON.parse(s.mounted!);
+    expect(validate(mounted), JSON.stringify(validate.errors)).toBe(true);
     expect(mounted.changes).toEqual([
       { path: '/a', kind: 'modified', type: 'file', size: 11 },
       { path: '/b', kind: 'deleted', type: 'file', size: 4 },
@@ -82,6 +88,7 @@ echo "### status"; /prep/bin status --root /sysroot --json`,
     expect(r!.rc, r!.stderr).toBe(0);
     const s = sections(r!.check);
     const diff = JSON.parse(s.diff!);
+    expect(validate(diff), JSON.stringify(validate.errors)).toBe(true);
     // Directories copied up only because something below changed are not changes themselves.
     expect(diff.changes).toEqual([
       { path: '/usr/lib/hello.txt', kind: 'modified', type: 'file', size: 34 },

@@ -47,6 +47,8 @@ export interface Run {
   /** Directory of fake commands put first in PATH. */
   readonly fakeBin?: string;
   readonly pivot?: boolean;
+  /** Also bind our binary at /prep/tool (to inspect what another implementation did). */
+  readonly tool?: boolean;
   /** Run as PID 1 of a new PID namespace (pivot mode without --pivot). */
   readonly pid1?: boolean;
 }
@@ -97,6 +99,7 @@ function runScript(i: number, run: Run): string {
   if (run.fakeBin) env.push(`FAKE_BIN=${q(run.fakeBin)}`);
   if (run.pivot) env.push('PIVOT=1');
   if (run.pid1) env.push('PID1=1');
+  if (run.tool) env.push(`TOOL=${q(OURS)}`);
   return `${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
 }
 

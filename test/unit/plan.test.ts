@@ -128,6 +128,13 @@ describe('planPrepareRoot: transient root without composefs', () => {
     });
   });
 
+  it('warns, once, that transient changes are discarded at reboot', () => {
+    expect(plan('[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n').warnings).toEqual([
+      { where: 'root.transient', message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' },
+      { where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' },
+    ]);
+  });
+
   it('transient-size sizes the tmpfs', () => {
     expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount --no-mtab -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
   });
