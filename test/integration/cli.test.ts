@@ -35,7 +35,12 @@ describe('prepare-root binary', () => {
     [['--bogus'], "prepare-root: usage: Unknown option '--bogus'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- \"--bogus\" (see prepare-root --help)"],
     [[], 'prepare-root: usage: missing SYSROOT (see prepare-root --help)'],
     [['/sysroot', 'ostree=/x', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
-    [['/sysroot', '--json'], 'prepare-root: usage: --json only applies to plan (see prepare-root --help)'],
+    [['/sysroot', '--json'], 'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root --help)'],
+    [['plan', '/sysroot', '--root', '/x'], 'prepare-root: usage: --root only applies to status and diff (see prepare-root --help)'],
+    [['status', '--upper', '/x'], 'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)'],
+    [['diff', '--upper', '/x'], 'prepare-root: usage: --upper and --lower go together (see prepare-root --help)'],
+    [['diff', 'relative/path'], 'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root --help)'],
+    [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
     [['/sysroot', '--init', '/sbin/init'], 'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)'],
   ])('usage error %j', (args, message) => {
     expect(run(...args)).toEqual({ rc: 1, stdout: '', stderr: message });
