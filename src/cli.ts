@@ -75,7 +75,10 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
   [root] transient-ro=BOOL     the same, mounted read-only
   [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
   [etc] transient=BOOL         /etc is an overlay over usr/etc with a tmpfs upper
-  [composefs] enabled=no|maybe (yes/verity/signed: not supported by this version yet)
+  [composefs] enabled=no|maybe|yes|verity
+                               / from the deployment's .ostree.cfs image; maybe falls back to a bind
+                               mount without one; verity requires fs-verity on every file (signed:
+                               not supported by this version yet)
 Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
 ostree.prepare-root.composefs=.`;
 
@@ -231,8 +234,8 @@ function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
   config.warnings.forEach((w) => io.err(warningLine(w)));
   const errors: PrepareRootError[] = [];
   if (!config.etcTransient.ok) errors.push(config.etcTransient.error);
-  if (config.composefs.enabled === 'yes') {
-    errors.push(new PrepareRootError(source.path, 'composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'));
+  if (config.composefs.signed) {
+    errors.push(new PrepareRootError(source.path, 'composefs.enabled: signed is not supported by this version of prepare-root yet'));
   }
   return errors;
 }

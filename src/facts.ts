@@ -1,5 +1,6 @@
 // Everything the planner needs to know about the running system, gathered before planning so
 // the planner itself stays pure (and `prepare-root plan` can show what it would do).
+import type { ComposefsImage } from './composefs-image.js';
 import type { Deployment } from './deployment.js';
 
 export interface Facts {
@@ -14,8 +15,10 @@ export interface Facts {
   readonly hotfixUsr: boolean;
   /** /run/ostree/initramfs-mount-var exists. */
   readonly mountVarMarker: boolean;
-  /** The deployment has a composefs image (.ostree.cfs). */
-  readonly composefsImage: boolean;
+  /** The deployment's composefs image (.ostree.cfs). */
+  readonly composefsImage: ComposefsImage;
+  /** Block device behind the physical root (for /run/systemd/volatile-root), null when none. */
+  readonly sysrootDevice: { readonly major: number; readonly minor: number } | null;
   /** /proc is mounted (util-linux needs it; a bare root may not have it). */
   readonly procMounted: boolean;
   /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */

@@ -3,7 +3,7 @@
 // measurably cheaper on the boot path (see single-binary.md §4: ~3 ms vs 5-8 ms a call, and no
 // ~20 ms module load).
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { PrepareRootError } from './errors.js';
 
@@ -17,6 +17,8 @@ export interface Mounter {
   /** Atomically replace `path`; returns the previous content (null when there was none). */
   writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null;
   removeFile(path: string): void;
+  /** Returns false when something already exists at `path` (it is left alone). */
+  symlink(path: string, target: string): boolean;
 }
 
 /** Last lines of a command's stderr: enough to say why, short enough for one console line. */
@@ -97,6 +99,17 @@ export class SystemMounter implements Mounter {
       throw new PrepareRootError(`write ${file}`, (e as Error).message, { cause: e });
     }
     return previous;
+  }
+
+  symlink(link: string, target: string): boolean {
+    this.options.trace?.(`+ ln -s ${target} ${link}`);
+    try {
+      symlinkSync(target, link);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw new PrepareRootError(`ln -s ${target} ${link}`, (e as Error).message, { cause: e });
+    }
   }
 
   removeFile(file: string): void {

@@ -21,6 +21,9 @@ export const INITRAMFS_MOUNT_VAR = '/run/ostree/initramfs-mount-var';
 /** "Booted via ostree": GVariant a{sv} read by ostree-remount, libostree, rpm-ostree, bootc. */
 export const RUN_OSTREE_BOOTED = '/run/ostree-booted';
 
+/** Points systemd at the real root block device when / is an overlay (gpt-auto, ostree PR#3608). */
+export const VOLATILE_ROOT_LINK = '/run/systemd/volatile-root';
+
 /** Our own state: status.json (facts, plan, steps, warnings) and the run lock. */
 export const RUN_PREPARE_ROOT = '/run/prepare-root';
 export const STATUS_FILE = '/run/prepare-root/status.json';

@@ -1,7 +1,8 @@
 // Gather the facts the planner needs, reading (never changing) the system.
 import { randomBytes } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { OstreeTarget } from './cmdline.js';
+import { probeComposefsImage } from './composefs-image.js';
 import type { RootConfig, Warning } from './config.js';
 import { resolveDeployment } from './deployment.js';
 import { PrepareRootError } from './errors.js';
@@ -50,6 +51,27 @@ function legacyRepoReadonly(sysroot: string, warnings: Warning[]): boolean | nul
   }
 }
 
+/** glibc's dev_t encoding, as Node reports st_dev/st_rdev. */
+function majorMinor(dev: bigint): { major: number; minor: number } {
+  return {
+    major: Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)),
+    minor: Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn)),
+  };
+}
+
+/**
+ * The block device systemd should treat as the real root once / is an overlay: ostree prefers
+ * /dev/gpt-auto-root, else the physical root's st_dev when it has a major number.
+ */
+function backingDevice(sysroot: string): { major: number; minor: number } | null {
+  try {
+    const gpt = statSync('/dev/gpt-auto-root', { bigint: true });
+    if (gpt.isBlockDevice()) return majorMinor(gpt.rdev);
+  } catch { /* no gpt-auto-generator link */ }
+  const dev = majorMinor(statSync(sysroot, { bigint: true }).dev);
+  return dev.major > 0 ? dev : null;
+}
+
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomSuffix(): string {
@@ -68,7 +90,8 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     legacyRepoReadonly: consultRepo ? legacyRepoReadonly(sysroot, warnings) : null,
     hotfixUsr: exists(`${deployment.path}/${HOTFIX_USR_WORK}`),
     mountVarMarker: exists(INITRAMFS_MOUNT_VAR),
-    composefsImage: exists(`${deployment.path}/.ostree.cfs`),
+    composefsImage: probeComposefsImage(deployment.path),
+    sysrootDevice: backingDevice(sysroot),
     procMounted: exists('/proc/self/mountinfo'),
     transientEtcSuffix: randomSuffix(),
   };

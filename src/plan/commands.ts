@@ -11,11 +11,13 @@ export const MOUNT = ['mount', '--no-mtab'] as const;
 export const UMOUNT = ['umount', '--no-mtab'] as const;
 
 export type Action =
-  | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string }
+  /** `fallback` runs when `argv` fails (e.g. an older kernel refusing an option). */
+  | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string; readonly fallback?: readonly string[] }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
   | { readonly op: 'rmdir'; readonly path: string; readonly missingOk?: true }
   | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
-  | { readonly op: 'remove-file'; readonly path: string };
+  | { readonly op: 'remove-file'; readonly path: string }
+  | { readonly op: 'symlink'; readonly path: string; readonly target: string };
 
 // overlayfs splits layers on `:` and options on `,`; rather than escape them through libmount's
 // quoting rules, refuse such paths (ostree's own layout never produces them).
@@ -26,12 +28,20 @@ function layer(step: Step, path: string): string {
   return path;
 }
 
-export function overlayOptions(step: Extract<Step, { kind: 'overlay' }>): string {
+/**
+ * `dataSeparator`: `::` puts the data-only layers after the normal ones; kernels without data-only
+ * lowers (< 6.5) refuse it, and then ':' makes them ordinary lowers (libcomposefs' fallback: the
+ * image root is opaque and whites out the object dirs, so they stay hidden).
+ */
+export function overlayOptions(step: Extract<Step, { kind: 'overlay' }>, dataSeparator: '::' | ':' = '::'): string {
   const opts: string[] = [];
   if (step.readonly) opts.push('ro');
-  opts.push(`lowerdir=${step.lower.map((l) => layer(step, l)).join(':')}`);
+  const lower = step.lower.map((l) => layer(step, l)).join(':');
+  const data = (step.dataLower ?? []).map((l) => layer(step, l)).join(':');
+  opts.push(`lowerdir=${data === '' ? lower : `${lower}${dataSeparator}${data}`}`);
   if (step.upper !== null) opts.push(`upperdir=${layer(step, step.upper)}`);
   if (step.work !== null) opts.push(`workdir=${layer(step, step.work)}`);
+  opts.push(...(step.options ?? []));
   return opts.join(',');
 }
 
@@ -45,9 +55,15 @@ export function actionOf(step: Step): Action {
     case 'proc': return { op: 'exec', argv: [...MOUNT, '-t', 'proc', 'proc', step.target] };
     case 'unmount': return { op: 'exec', argv: [...UMOUNT, step.target] };
     case 'overlay': {
-      const argv = [...MOUNT, '-t', 'overlay', '-o', overlayOptions(step), 'overlay', step.target];
-      return step.cwd === undefined ? { op: 'exec', argv } : { op: 'exec', argv, cwd: step.cwd };
+      const argv = (sep: '::' | ':') => [...MOUNT, '-t', 'overlay', '-o', overlayOptions(step, sep), step.source ?? 'overlay', step.target];
+      return {
+        op: 'exec', argv: argv('::'),
+        ...(step.cwd === undefined ? {} : { cwd: step.cwd }),
+        ...(step.dataLower?.length ? { fallback: argv(':') } : {}),
+      };
     }
+    case 'erofs': return { op: 'exec', argv: [...MOUNT, '-t', 'erofs', '-o', `ro,loop${step.noacl ? ',noacl' : ''}`, step.image, step.target] };
+    case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
     case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
     case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };
     case 'move': return { op: 'exec', argv: [...MOUNT, '--move', step.source, step.target] };
@@ -77,9 +93,10 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
       return step.overlayWork
         ? [{ op: 'rmdir', path: `${step.path}/work`, missingOk: true }, { op: 'rmdir', path: `${step.path}/index`, missingOk: true }, { op: 'rmdir', path: step.path }]
         : [{ op: 'rmdir', path: step.path }];
-    case 'bind': case 'tmpfs': case 'overlay': case 'proc': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
+    case 'bind': case 'tmpfs': case 'overlay': case 'proc': case 'erofs': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
+    case 'symlink': return outcome.created === false ? [] : [{ op: 'remove-file', path: step.path }];
     case 'unmount': return [{ op: 'exec', argv: [...MOUNT, '-t', step.fstype, step.fstype, step.target] }];
-    case 'detach': return [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
+    case 'detach': return step.restoreFrom === null ? [] : [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
     case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
     case 'rmdir': return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
     case 'write-file':
@@ -93,10 +110,14 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
 /** Human-readable form of an action, as a shell command line. */
 export function describeAction(action: Action): string {
   switch (action.op) {
-    case 'exec': return `${action.cwd === undefined ? '' : `(cd ${action.cwd} && `}${action.argv.join(' ')}${action.cwd === undefined ? '' : ')'}`;
+    case 'exec': {
+      const command = `${action.argv.join(' ')}${action.fallback === undefined ? '' : ` || ${action.fallback.join(' ')}`}`;
+      return action.cwd === undefined ? command : `(cd ${action.cwd} && ${command})`;
+    }
     case 'mkdir': return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
     case 'rmdir': return `rmdir ${action.path}${action.missingOk ? ' (if present)' : ''}`;
     case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
     case 'remove-file': return `rm ${action.path}`;
+    case 'symlink': return `ln -s ${action.target} ${action.path} (may exist)`;
   }
 }

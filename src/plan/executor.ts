@@ -33,7 +33,15 @@ export class ExecutionError extends PrepareRootError {
 
 function perform(mounter: Mounter, action: Action): Outcome {
   switch (action.op) {
-    case 'exec': mounter.exec(action.argv, action.cwd); return {};
+    case 'exec':
+      try {
+        mounter.exec(action.argv, action.cwd);
+      } catch (e) {
+        if (action.fallback === undefined) throw e;
+        mounter.exec(action.fallback, action.cwd);
+      }
+      return {};
+    case 'symlink': return { created: mounter.symlink(action.path, action.target) };
     case 'mkdir': return { created: mounter.mkdir(action.path, action.mode, action.existOk) };
     case 'rmdir': mounter.rmdir(action.path, action.missingOk === true); return {};
     case 'write-file': return { previous: mounter.writeFileAtomic(action.path, action.content, action.mode) };
@@ -55,6 +63,10 @@ export function applyPlan(plan: Plan, mounter: Mounter): StepRecord[] {
     try {
       const outcome = perform(mounter, action);
       undoStack.push({ record, undo: undoOf(step, outcome) });
+      if (step.kind === 'detach' && step.endsUndoOf !== undefined) {
+        const ended = undoStack.find((u) => u.record.id === step.endsUndoOf);
+        if (ended !== undefined) ended.undo = [];
+      }
     } catch (e) {
       const error = asPrepareRootError(e);
       record.status = 'failed';

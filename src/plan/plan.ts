@@ -5,7 +5,7 @@ import { PrepareRootError } from '../errors.js';
 import type { Facts } from '../facts.js';
 import { type VarDict, serializeVarDict } from '../gvariant.js';
 import {
-  COMPOSEFS_SCRATCH, HOTFIX_USR_UPPER, HOTFIX_USR_WORK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
+  COMPOSEFS_SCRATCH, HOTFIX_USR_UPPER, HOTFIX_USR_WORK, VOLATILE_ROOT_LINK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
   TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR,
 } from '../paths.js';
 import type { Mode, Plan, Step } from './types.js';
@@ -15,21 +15,26 @@ export interface PlanResult {
   readonly warnings: readonly Warning[];
 }
 
-/** How composefs resolves in this build: mounting it comes with the composefs work, not yet here. */
-function checkComposefs(config: RootConfig, facts: Facts, warnings: Warning[]): void {
-  const { enabled } = config.composefs;
-  if (enabled === 'yes') {
-    throw new PrepareRootError('composefs.enabled',
-      'composefs is enabled, but this version of prepare-root cannot mount composefs images yet; set [composefs] enabled=no or maybe');
+/**
+ * Whether / is the deployment's composefs image: `yes` (also verity/signed) requires it, `maybe`
+ * uses it when the deployment has one and otherwise falls back to the plain bind mount.
+ */
+function decideComposefs(config: RootConfig, facts: Facts, warnings: Warning[]): boolean {
+  const { enabled, signed } = config.composefs;
+  const image = facts.composefsImage;
+  if (enabled === 'no') return false;
+  if (signed) {
+    throw new PrepareRootError('composefs.enabled', 'signed: verifying commit signatures is not supported by this version of prepare-root yet');
   }
-  if (enabled === 'maybe') {
-    warnings.push({
-      where: 'composefs.enabled',
-      message: facts.composefsImage
-        ? 'maybe: the deployment has a composefs image, but this version cannot mount it; using the plain bind mount'
-        : 'maybe: the deployment has no composefs image; using the plain bind mount',
-    });
+  if (image.state === 'invalid') throw new PrepareRootError(`composefs image ${image.path}`, image.reason);
+  if (image.state === 'absent') {
+    if (enabled === 'yes') {
+      throw new PrepareRootError('composefs', `the deployment has no image ${image.path} (composefs.enabled=yes; use maybe to fall back to a plain bind mount)`);
+    }
+    warnings.push({ where: 'composefs.enabled', message: 'maybe: the deployment has no composefs image; using the plain bind mount' });
+    return false;
   }
+  return true;
 }
 
 /**
@@ -51,16 +56,17 @@ function decideSysrootReadonly(config: RootConfig, facts: Facts, warnings: Warni
   return false;
 }
 
-function modeOf(config: RootConfig): Mode {
+function modeOf(config: RootConfig, composefs: boolean): Mode {
   if (config.rootTransientRo) return 'transient-ro';
-  return config.rootTransient ? 'transient' : 'legacy';
+  if (config.rootTransient) return 'transient';
+  return composefs ? 'composefs' : 'legacy';
 }
 
 export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   const warnings: Warning[] = [...config.warnings];
-  checkComposefs(config, facts, warnings);
+  const composefs = decideComposefs(config, facts, warnings);
   const sysrootReadonly = decideSysrootReadonly(config, facts, warnings);
-  const mode = modeOf(config);
+  const mode = modeOf(config, composefs);
   const R = facts.sysroot;
   const D = facts.deployment.path;
   const T = STAGING_ROOT;
@@ -87,28 +93,36 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     // ostree creates the EROFS scratch point before it knows whether an image exists.
     add({ id: 'mkdir-composefs-scratch', kind: 'mkdir', path: COMPOSEFS_SCRATCH, mode: 0o700, existOk: true, reason: `composefs.enabled=${config.composefs.enabled}` });
   }
-  if (mode === 'legacy') {
+  if (composefs) {
+    planComposefsRoot(config, facts, mode, add);
+    metadata.push(['composefs', { type: 'b', value: true }], ['composefs.verity', { type: 'b', value: config.composefs.requireVerity }]);
+  } else if (mode === 'legacy') {
     add({ id: 'bind-deployment', kind: 'bind', source: D, target: T, reason: 'legacy mode: / is a bind of the deployment' });
   } else {
-    const upper = `${TRANSIENT_ROOT_DIR}/upper`;
-    const work = `${TRANSIENT_ROOT_DIR}/work`;
-    const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
-    add({ id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` });
-    add({ id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` });
-    add({ id: 'mkdir-transient-upper', kind: 'mkdir', path: upper, mode: 0o755, existOk: false, reason: 'overlay upper of /' });
-    add({ id: 'mkdir-transient-work', kind: 'mkdir', path: work, mode: 0o700, existOk: false, overlayWork: true, reason: 'overlay work dir of /' });
+    planTransientUpper(config, mode, add);
     add({
-      id: 'mount-transient-root', kind: 'overlay', target: T, lower: [D], upper, work, readonly: mode === 'transient-ro',
-      reason: mode === 'transient-ro' ? 'root.transient-ro: / is a read-only overlay with a tmpfs upper' : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
+      id: 'mount-transient-root', kind: 'overlay', target: T, lower: [D], upper: `${TRANSIENT_ROOT_DIR}/upper`, work: `${TRANSIENT_ROOT_DIR}/work`, readonly: false,
+      reason: mode === 'transient-ro' ? 'root.transient-ro: / is an overlay with a tmpfs upper, mounted read-only below' : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
     });
+  }
+  if (mode === 'transient-ro') {
+    // Only this mount is read-only, not the overlay superblock: privileged code may remount it rw
+    // in its own mount namespace (as with ostree, which sets MOUNT_ATTR_RDONLY).
+    add({ id: 'remount-root-ro', kind: 'remount-bind', target: T, readonly: true, reason: 'root.transient-ro' });
+  }
+  if (composefs && facts.sysrootDevice !== null) {
+    const { major, minor } = facts.sysrootDevice;
+    const reason = 'tells systemd which block device is the real root now that / is an overlay';
+    add({ id: 'mkdir-run-systemd', kind: 'mkdir', path: '/run/systemd', mode: 0o755, existOk: true, reason });
+    add({ id: 'link-volatile-root', kind: 'symlink', path: VOLATILE_ROOT_LINK, linkTarget: `/dev/block/${major}:${minor}`, reason });
   }
   metadata.push(['sysroot-ro', { type: 'b', value: sysrootReadonly }]);
 
   if (mode !== 'legacy') {
     warnings.push({ where: `root.${mode}`, message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' });
   }
-  planEtc(config, sysrootReadonly, facts, add, metadata, warnings);
-  planUsr(mode, facts, add);
+  planEtc(config, sysrootReadonly, composefs, facts, add, metadata, warnings);
+  planUsr(mode, composefs, facts, add);
 
   add({ id: 'bind-physical-root', kind: 'bind', source: R, target: `${T}/sysroot`, reason: 'the physical root stays reachable at /sysroot' });
   add({ id: 'detach-physical-root', kind: 'detach', target: R, restoreFrom: `${T}/sysroot`, reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped' });
@@ -163,11 +177,45 @@ export function describeMetadata(entries: VarDict): Record<string, unknown> {
 
 type Add = (step: Step) => void;
 
+/** The dedicated tmpfs holding a transient root's upper and work dirs. */
+function planTransientUpper(config: RootConfig, mode: Mode, add: Add): void {
+  const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
+  add({ id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` });
+  add({ id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` });
+  add({ id: 'mkdir-transient-upper', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/upper`, mode: 0o755, existOk: false, reason: 'overlay upper of /' });
+  add({ id: 'mkdir-transient-work', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/work`, mode: 0o700, existOk: false, overlayWork: true, reason: 'overlay work dir of /' });
+}
+
+/**
+ * / as the composefs image: the EROFS metadata image mounted read-only at a private scratch
+ * point, an overlay of it with the repo's objects as data-only layer (metacopy and redirects point
+ * there), then the scratch mount detached (the overlay keeps it alive). ostree 2026.4 §3.2, §5.4.
+ */
+function planComposefsRoot(config: RootConfig, facts: Facts, mode: Mode, add: Add): void {
+  const image = facts.composefsImage;
+  if (image.state !== 'valid') throw new Error('planComposefsRoot without a valid image');
+  const transient = mode !== 'composefs';
+  add({ id: 'mount-composefs-image', kind: 'erofs', image: image.path, target: COMPOSEFS_SCRATCH, noacl: !image.hasAcl, reason: 'the composefs metadata image (EROFS)' });
+  if (transient) planTransientUpper(config, mode, add);
+  add({
+    id: 'mount-composefs', kind: 'overlay', source: 'composefs', target: STAGING_ROOT,
+    lower: [COMPOSEFS_SCRATCH], dataLower: [`${facts.sysroot === '/' ? '' : facts.sysroot}/ostree/repo/objects`],
+    upper: transient ? `${TRANSIENT_ROOT_DIR}/upper` : null, work: transient ? `${TRANSIENT_ROOT_DIR}/work` : null,
+    readonly: !transient,
+    options: ['metacopy=on', 'redirect_dir=on', ...(config.composefs.requireVerity ? ['verity=require'] : [])],
+    reason: `composefs: / is the deployment's image over the repo objects${config.composefs.requireVerity ? ', every file fs-verity checked' : ''}${transient ? `, with a tmpfs upper (root.${mode})` : ''}`,
+  });
+  add({
+    id: 'detach-composefs-image', kind: 'detach', target: COMPOSEFS_SCRATCH, restoreFrom: null, endsUndoOf: 'mount-composefs-image',
+    reason: 'the overlay keeps the image mounted (unmounting it releases the image and its loop device); the scratch point is left empty',
+  });
+}
+
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
-function planEtc(config: RootConfig, sysrootReadonly: boolean, facts: Facts, add: Add,
+function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs: boolean, facts: Facts, add: Add,
   metadata: Array<[string, VarDict[number][1]]>, warnings: Warning[]): void {
   const T = STAGING_ROOT;
-  const needed = sysrootReadonly || config.rootTransient;
+  const needed = sysrootReadonly || composefs || config.rootTransient;
   if (!needed) {
     // ostree ignores etc.transient here without a word; say so instead.
     const etc = config.etcTransient;
@@ -192,7 +240,7 @@ function planEtc(config: RootConfig, sysrootReadonly: boolean, facts: Facts, add
   add({ id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' });
 }
 
-function planUsr(mode: Mode, facts: Facts, add: Add): void {
+function planUsr(mode: Mode, composefs: boolean, facts: Facts, add: Add): void {
   const T = STAGING_ROOT;
   const D = facts.deployment.path;
   if (facts.hotfixUsr) {
@@ -201,9 +249,10 @@ function planUsr(mode: Mode, facts: Facts, add: Add): void {
       work: HOTFIX_USR_WORK, cwd: D, readonly: facts.sysrootOnReadonlyMount,
       reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
     });
-  } else if (mode === 'legacy') {
+  } else if (mode === 'legacy' && !composefs) {
     add({ id: 'bind-usr', kind: 'bind', source: `${T}/usr`, target: `${T}/usr`, reason: '/usr is read-only' });
     add({ id: 'remount-usr-ro', kind: 'remount-bind', target: `${T}/usr`, readonly: true, reason: '/usr is read-only' });
   }
-  // A transient root keeps /usr in its overlay: writable, and gone at reboot.
+  // composefs: /usr is part of the read-only image. A transient root keeps /usr in its overlay:
+  // writable, and gone at reboot.
 }

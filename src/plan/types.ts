@@ -19,20 +19,36 @@ export type Step = StepBase & (
   | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
   | { readonly kind: 'proc'; readonly target: string }
+  /** A composefs EROFS image, read-only through a loop device (util-linux cannot mount a file directly). */
+  | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
+  | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
   | { readonly kind: 'unmount'; readonly target: string; readonly fstype: 'proc' }
   | {
     readonly kind: 'overlay';
     readonly target: string;
     readonly lower: readonly string[];
+    /** Data-only lower layers (after `::`): composefs redirects point into them. */
+    readonly dataLower?: readonly string[];
     readonly upper: string | null;
     readonly work: string | null;
     readonly readonly: boolean;
     /** Directory the mount runs in, for relative layer paths (kept relative, as ostree passes them). */
     readonly cwd?: string;
+    /** Further overlay options, e.g. metacopy=on. */
+    readonly options?: readonly string[];
+    /** Mount source name (shown in mountinfo); default `overlay`. */
+    readonly source?: string;
   }
   | { readonly kind: 'propagation'; readonly target: string; readonly propagation: 'slave' | 'shared' }
-  /** Lazily detach `target`; `restoreFrom` is a bind of the same tree, used to undo the detach. */
-  | { readonly kind: 'detach'; readonly target: string; readonly restoreFrom: string }
+  /**
+   * Lazily detach `target`; `restoreFrom` is a bind of the same tree, used to undo the detach, or
+   * null when the detached mount lives on elsewhere (the composefs EROFS under its overlay).
+   */
+  | {
+    readonly kind: 'detach'; readonly target: string; readonly restoreFrom: string | null;
+    /** Once detached, that earlier step's mount lives on only under another mount: nothing left to undo for it. */
+    readonly endsUndoOf?: string;
+  }
   | { readonly kind: 'move'; readonly source: string; readonly target: string }
   | { readonly kind: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array; readonly summary: string }
   | { readonly kind: 'rmdir'; readonly path: string }
@@ -40,7 +56,7 @@ export type Step = StepBase & (
 
 export type StepKind = Step['kind'];
 
-export type Mode = 'legacy' | 'transient' | 'transient-ro';
+export type Mode = 'legacy' | 'composefs' | 'transient' | 'transient-ro';
 
 export interface Plan {
   readonly mode: Mode;

@@ -20,4 +20,5 @@ export class RecordingMounter implements Mounter {
   rmdir(path: string, missingOk?: boolean): void { this.record(`rmdir ${path}${missingOk ? ' missingOk' : ''}`); }
   writeFileAtomic(path: string, content: Uint8Array): Uint8Array | null { this.record(`write ${path} ${content.length}`); return null; }
   removeFile(path: string): void { this.record(`rm ${path}`); }
+  symlink(path: string, target: string): boolean { this.record(`ln ${target} ${path}`); return true; }
 }

@@ -2,13 +2,16 @@
 // line: same mount tree, same filesystem options, same /run layout and the same
 // /run/ostree-booted bytes; for bad input, both fail and ours says exactly what is wrong.
 import { describe, expect, it } from 'vitest';
-import { type Run, type RunResult, type Scenario, isRoot, ours, reference, runScenario } from './harness.js';
+import { type Run, type RunResult, type Scenario, WITH_COMPOSEFS_IMAGE, isRoot, ours, reference, runScenario } from './harness.js';
 
 /** Make two runs comparable: the random transient-etc suffix, and our own /run/prepare-root. */
 function comparable(r: RunResult) {
   // overlayfs shows uuid=on only on the first mount of a fresh upper (it then stores an xattr),
   // so whichever implementation runs first on the fixture's hotfix upper shows it.
-  const norm = (s: string) => s.replace(/transient-etc\.[A-Za-z0-9]{6}/g, 'transient-etc.XXXXXX').replace(/,uuid=on/, '');
+  // ostree mounts composefs through the new mount API (lowerdir+=A,datadir+=B); util-linux passes
+  // the equivalent lowerdir=A::B.
+  const norm = (s: string) => s.replace(/transient-etc\.[A-Za-z0-9]{6}/g, 'transient-etc.XXXXXX').replace(/,uuid=on/, '')
+    .replace(/lowerdir\+=([^,]+),datadir\+=([^,]+)/, 'lowerdir=$1::$2');
   // In the bytes: "transient-etc." is 74 72 61 6e 73 69 65 6e 74 2d 65 74 63 2e; mask the 6 bytes after it.
   const booted = r.ostreeBooted?.replace(/(74 72 61 6e 73 69 65 6e 74 2d 65 74 63 2e)( [0-9a-f]{2}){6}/, '$1 XX XX XX XX XX XX') ?? null;
   return {
@@ -24,6 +27,8 @@ function both(scenario: Omit<Scenario, 'runs'>, run: Omit<Run, 'impl'> = {}): [R
   const [ref, us] = runScenario({ ...scenario, runs: [{ ...run, impl: reference() }, { ...run, impl: ours() }] });
   return [ref!, us!];
 }
+
+const KARG = (k: string) => `sed -i "s/$/ ${k}/" "$CMDLINE_FILE"`;
 
 const ANDROID_LINKS = 'ln -s "deploy/probeos/deploy/$(basename "$D")" "$S/ostree/root.a"; ln -s "deploy/probeos/deploy/$(basename "$D")" "$S/ostree/root.b"';
 
@@ -47,6 +52,18 @@ const SAME: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>]> = [
   ['android non-A/B', { setup: ANDROID_LINKS, cmdline: 'androidboot.serialno=1234' }, {}],
   ['composefs maybe without an image falls back', {}, { conf: '[composefs]\nenabled=maybe\n' }],
   ['karg composefs=0 overrides enabled=yes', { setup: 'sed -i "s/$/ ostree.prepare-root.composefs=0/" "$CMDLINE_FILE"' }, { conf: '[composefs]\nenabled=yes\n' }],
+  ['composefs yes', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=yes\n' }],
+  ['composefs maybe with an image', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=maybe\n' }],
+  ['composefs verity', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=verity\n' }],
+  ['composefs + root.transient', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=yes\n[root]\ntransient=true\n' }],
+  ['composefs + root.transient-ro', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=yes\n[root]\ntransient-ro=true\n' }],
+  ['composefs + etc.transient', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=yes\n[etc]\ntransient=true\n' }],
+  ['composefs + sysroot.readonly=false', { setup: WITH_COMPOSEFS_IMAGE }, { conf: '[composefs]\nenabled=yes\n[sysroot]\nreadonly=false\n' }],
+  ['composefs + hotfix /usr overlay', { setup: `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"` }, { conf: '[composefs]\nenabled=yes\n' }],
+  ['karg composefs=1 over a config without composefs', { setup: `${WITH_COMPOSEFS_IMAGE}; ${KARG('ostree.prepare-root.composefs=1')}` }, {}],
+  ['karg composefs=maybe over enabled=no', { setup: `${WITH_COMPOSEFS_IMAGE}; ${KARG('ostree.prepare-root.composefs=maybe')}` }, { conf: '[composefs]\nenabled=no\n' }],
+  ['karg composefs=0 with an image present', { setup: `${WITH_COMPOSEFS_IMAGE}; ${KARG('ostree.prepare-root.composefs=0')}` }, { conf: '[composefs]\nenabled=yes\n' }],
+  ['karg composefs=1 keeps verity from the config', { setup: `${WITH_COMPOSEFS_IMAGE}; ${KARG('ostree.prepare-root.composefs=1')}` }, { conf: '[composefs]\nenabled=verity\n' }],
   ['kernel command line as argv[2] replaces /proc/cmdline', { setup: `${ANDROID_LINKS}; echo quiet > "$CMDLINE_FILE"` }, { args: ['androidboot.slot_suffix=_b'] }],
 ];
 
@@ -69,7 +86,13 @@ const FAIL: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>, string | R
   ['composefs.enabled=MAYBE (case matters)', {}, { conf: '[composefs]\nenabled=MAYBE\n' },
     `${CONF}:2: composefs.enabled: invalid value “MAYBE” (use yes, no, maybe, verity or signed)`],
   ['composefs.enabled=yes without an image', {}, { conf: '[composefs]\nenabled=yes\n' },
-    'composefs.enabled: composefs is enabled, but this version of prepare-root cannot mount composefs images yet; set [composefs] enabled=no or maybe'],
+    'composefs: the deployment has no image /sysroot/ostree/deploy/probeos/deploy/CSUM.0/.ostree.cfs (composefs.enabled=yes; use maybe to fall back to a plain bind mount)'],
+  ['a composefs image without the libcomposefs header', { setup: 'chattr -i "$D"; head -c 4096 /dev/zero > "$D/.ostree.cfs"; chattr +i "$D"' }, { conf: '[composefs]\nenabled=maybe\n' },
+    'composefs image /sysroot/ostree/deploy/probeos/deploy/CSUM.0/.ostree.cfs: bad composefs magic 0x00000000 (expected 0xd078629a)'],
+  ['a truncated composefs image', { setup: 'chattr -i "$D"; printf "\\x9a\\x62\\x78\\xd0" > "$D/.ostree.cfs"; chattr +i "$D"' }, { conf: '[composefs]\nenabled=yes\n' },
+    'composefs image /sysroot/ostree/deploy/probeos/deploy/CSUM.0/.ostree.cfs: too short for a composefs header (4 bytes)'],
+  ['a composefs image whose EROFS is corrupt', { setup: `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; dd if=/dev/zero of="$D/.ostree.cfs" bs=1 seek=1024 count=128 conv=notrunc status=none; chattr +i "$D"` }, { conf: '[composefs]\nenabled=yes\n' },
+    /^step mount-composefs-image: mount --no-mtab -t erofs -o ro,loop,noacl \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0\/\.ostree\.cfs \/run\/ostree\/\.private\/cfsroot-lower: mount exited 32: .*; rolled back \d+ completed steps$/],
   ['root.transient with root.transient-ro', {}, { conf: '[root]\ntransient=true\ntransient-ro=true\n' },
     `${CONF}:3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)`],
   ['a bad etc.transient where /etc is mounted', {}, { conf: '[sysroot]\nreadonly=true\n[etc]\ntransient=bogus\n' },
@@ -98,6 +121,9 @@ const ESCAPES: Array<[string, string, string]> = [
   ['a link to the stateroot, not a deployment', 'ln -s deploy/probeos "$S/ostree/escape"', 'resolves to /sysroot/ostree/deploy/probeos'],
 ];
 
+/** Loop devices still attached to a composefs image (loop devices are global, not per namespace). */
+const LOOPS_LEFT = 'losetup -a | grep -c "(.ostree.cfs)" || true';
+
 /** Nothing of ours may remain: same mounts as before the run, no state files. */
 function expectNothingLeft(us: RunResult, untouched: RunResult): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
@@ -117,10 +143,11 @@ describe.skipIf(!isRoot())('differential against ostree-prepare-root 2026.4', ()
   it.each(FAIL)('%s: both fail, ours says why and leaves nothing', (_, scenario, run, message) => {
     const [ref, us, untouched] = runScenario({
       ...scenario,
-      runs: [{ ...run, impl: reference() }, { ...run, impl: ours() }, { ...run, impl: { prep: '/usr/bin/true' } }],
+      runs: [{ ...run, impl: reference() }, { ...run, impl: ours(), check: LOOPS_LEFT }, { ...run, impl: { prep: '/usr/bin/true' } }],
     });
     expect(ref!.rc).toBe(1);
     expect(us!.rc).toBe(1);
+    expect(us!.check, 'loop devices left attached').toBe('0');
     const line = us!.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:'));
     expect(line).toHaveLength(1);
     if (typeof message === 'string') expect(line[0]).toBe(`prepare-root: ${message}`);

@@ -3,11 +3,11 @@
 // After every failure the error names the step, and the namespace is exactly as before.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Run, type RunResult, isRoot, ours, runScenario } from './harness.js';
+import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
 
 const FAULT_BIN = path.resolve(import.meta.dirname, '../harness/fault-bin');
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
-const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
+const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
 
 interface PlanStep { id: string; command: string }
 
@@ -19,22 +19,26 @@ function expectUntouched(r: RunResult, untouched: RunResult): void {
     untouched.run.filter((l) => !l.endsWith(' /run/mount')));
 }
 
-const CONFIGS: Array<[string, string, boolean]> = [
-  ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true],
-  ['root.transient + sysroot.readonly', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n', false],
+const CONFIGS: Array<[string, string, boolean, string]> = [
+  ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true, ''],
+  ['root.transient + sysroot.readonly', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n', false, ''],
+  ['composefs verity + root.transient-ro + etc.transient', '[composefs]\nenabled=verity\n[root]\ntransient-ro=true\n[etc]\ntransient=true\n', false, WITH_COMPOSEFS_IMAGE],
+  ['composefs yes + hotfix /usr', '[composefs]\nenabled=yes\n', true, `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`],
 ];
 
 describe.skipIf(!isRoot())('every util-linux step failing in turn is rolled back', () => {
-  it.each(CONFIGS)('%s', (_, conf, mountVar) => {
+  it.each(CONFIGS)('%s', (_, conf, mountVar, setup) => {
     const base: Run = { impl: ours(), conf, mountVar, fakeBin: FAULT_BIN };
     // First a clean run through the stand-ins: which calls a good boot makes, and the plan.
     const [probe] = runScenario({
+      setup,
       runs: [{ ...base, pre: '/prep/bin plan /sysroot --json > /tmp/plan.json', check: 'cat /tmp/plan.json' }],
     });
     expect(probe!.rc, probe!.stderr).toBe(0);
     const execSteps = (JSON.parse(probe!.check).plan.steps as PlanStep[]).filter((s) => /^(\(cd \S+ && )?u?mount /.test(s.command));
-    const runs: Run[] = execSteps.map((_s, i) => ({ ...base, pre: `echo ${i + 1} > /tmp/fault-at`, check: LEFTOVERS }));
-    const [untouched, ...results] = runScenario({ runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
+    // A step with a fallback (a second util-linux call after the first fails) fails only when both do.
+    const runs: Run[] = execSteps.map((s, i) => ({ ...base, pre: `echo ${i + 1}${s.command.includes(' || ') ? ` ${i + 2}` : ''} > /tmp/fault-at`, check: LEFTOVERS }));
+    const [untouched, ...results] = runScenario({ setup, runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
     execSteps.forEach((step, i) => {
       const r = results[i]!;
       expect(r.rc, step.id).toBe(1);

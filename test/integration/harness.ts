@@ -10,6 +10,9 @@ const HARNESS = path.join(ROOT, 'test/harness');
 
 export const OURS = path.join(ROOT, 'dist/prepare-root');
 
+/** Scenario setup: give the deployment a composefs image of its commit (stock mkfs.erofs, fixtures.md §4.4). */
+export const WITH_COMPOSEFS_IMAGE = 'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
+
 export interface Impl {
   readonly prep: string;
   readonly preplib?: string;
@@ -55,7 +58,7 @@ export interface Run {
 
 export interface Scenario {
   readonly deployArgs?: readonly string[];
-  /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE set. */
+  /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE and $H (test/harness) set. */
   readonly setup?: string;
   /** Replaces the deployment's own command line (its BLS options line). */
   readonly cmdline?: string;
@@ -157,7 +160,8 @@ CMDLINE=$(bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deploy
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
 CMDLINE_FILE=$W/cmdline
 ${scenario.cmdline === undefined ? 'printf "%s\\n" "$CMDLINE"' : `printf '%s\\n' ${q(scenario.cmdline)}`} > "$CMDLINE_FILE"
-export S D CMDLINE_FILE
+H=${q(HARNESS)}
+export S D CMDLINE_FILE H
 ${scenario.setup ?? ''}
 ${scenario.runs.map((r, i) => runScript(i, r)).join('')}`;
   const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {

@@ -11,7 +11,7 @@ const FACTS: Facts = {
     linkPath: '/sysroot/ostree/boot.1/os/b/0', path: '/sysroot/ostree/deploy/os/deploy/abc.0', relPath: 'ostree/deploy/os/deploy/abc.0',
     stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 1n, ino: 2n,
   },
-  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: false,
+  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null,
   procMounted: true,
   transientEtcSuffix: 'AAAAAA',
 };
@@ -75,5 +75,30 @@ describe('applyPlan', () => {
     const m = new RecordingMounter(new Set([6, 7]));
     expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount --no-mtab \/sysroot\.tmp: injected failure\)/);
     expect(m.calls.slice(6)).toEqual(['umount --no-mtab /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
+  });
+});
+
+describe('applyPlan: composefs', () => {
+  const D = FACTS.deployment.path;
+  const plan = planPrepareRoot(resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), ''),
+    { ...FACTS, mountVarMarker: false, composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }).plan;
+  const callOf = (id: string) => plan.steps.findIndex((s) => s.id === id) + 1;
+
+  it('the overlay falls back to plain lower layers when the kernel refuses data-only ones', () => {
+    const m = new RecordingMounter(new Set([callOf('mount-composefs')]));
+    applyPlan(plan, m);
+    expect(m.calls.slice(callOf('mount-composefs') - 1, callOf('mount-composefs') + 1)).toEqual([
+      'mount --no-mtab -t overlay -o ro,lowerdir=/run/ostree/.private/cfsroot-lower::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on composefs /sysroot.tmp',
+      'mount --no-mtab -t overlay -o ro,lowerdir=/run/ostree/.private/cfsroot-lower:/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on composefs /sysroot.tmp',
+    ]);
+  });
+
+  it('after the image mount is detached, rollback unmounts the overlay, not the image again', () => {
+    const failAt = callOf('bind-etc');
+    const m = new RecordingMounter(new Set([failAt]));
+    expect(() => applyPlan(plan, m)).toThrow(/^step bind-etc: .*; rolled back \d+ completed steps$/);
+    const undo = m.calls.slice(failAt);
+    expect(undo).toContain('umount --no-mtab /sysroot.tmp');
+    expect(undo).not.toContain('umount --no-mtab /run/ostree/.private/cfsroot-lower');
   });
 });

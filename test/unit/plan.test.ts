@@ -17,7 +17,7 @@ const FACTS: Facts = {
   legacyRepoReadonly: null,
   hotfixUsr: false,
   mountVarMarker: false,
-  composefsImage: false,
+  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null,
   procMounted: true,
   transientEtcSuffix: 'XyZ123',
 };
@@ -101,16 +101,17 @@ describe('planPrepareRoot: ostree order and flags', () => {
     ]);
   });
 
-  it('composefs yes is refused by this version; maybe falls back with a warning', () => {
-    expect(() => plan('[composefs]\nenabled=yes\n')).toThrow(/cannot mount composefs images yet/);
+  it('composefs yes needs an image; maybe falls back with a warning', () => {
+    expect(() => plan('[composefs]\nenabled=yes\n')).toThrow(new PrepareRootError('composefs',
+      `the deployment has no image ${D}/.ostree.cfs (composefs.enabled=yes; use maybe to fall back to a plain bind mount)`));
     expect(plan('[composefs]\nenabled=maybe\n').warnings).toEqual([{ where: 'composefs.enabled', message: 'maybe: the deployment has no composefs image; using the plain bind mount' }]);
   });
 });
 
 describe('planPrepareRoot: transient root without composefs', () => {
   it.each([
-    ['[root]\ntransient=true\n', 'transient', ''],
-    ['[root]\ntransient-ro=true\n', 'transient-ro', 'ro,'],
+    ['[root]\ntransient=true\n', 'transient', []],
+    ['[root]\ntransient-ro=true\n', 'transient-ro', ['mount --no-mtab -o remount,bind,ro /sysroot.tmp']],
   ])('%j: dedicated tmpfs, overlay over the deployment, persistent /etc, writable /usr', (conf, mode, ro) => {
     const r = plan(conf);
     expect(r.plan.mode).toBe(mode);
@@ -120,7 +121,8 @@ describe('planPrepareRoot: transient root without composefs', () => {
       'mount --no-mtab -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
       'mkdir -m 0755 /run/ostree/.private/root/upper',
       'mkdir -m 0700 /run/ostree/.private/root/work',
-      `mount --no-mtab -t overlay -o ${ro}lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
+      `mount --no-mtab -t overlay -o lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
+      ...ro,
       ...ETC_BIND, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
     ]);
     expect(r.plan.metadata).toEqual({
@@ -158,5 +160,44 @@ describe('planPrepareRoot: a bare root without /proc', () => {
     const c = commands(null, { procMounted: false });
     expect(c.slice(0, 3)).toEqual(['mkdir -m 0555 /proc (may exist)', 'mount --no-mtab -t proc proc /proc', 'mount --no-mtab --make-rprivate /']);
     expect(c.at(-1)).toBe('umount --no-mtab /proc');
+  });
+});
+
+describe('planPrepareRoot: composefs', () => {
+  const IMAGE = { composefsImage: { state: 'valid' as const, path: `${D}/.ostree.cfs`, hasAcl: false } };
+  const SCRATCH = '/run/ostree/.private/cfsroot-lower';
+  const OVERLAY = (opts: string) => `mount --no-mtab -t overlay -o ${opts} composefs /sysroot.tmp || mount --no-mtab -t overlay -o ${opts.replace('::', ':')} composefs /sysroot.tmp`;
+
+  it('yes: image via loop, read-only overlay with the objects as data-only layer, sysroot.readonly by default', () => {
+    const r = plan('[composefs]\nenabled=yes\n', IMAGE);
+    expect(r.plan.mode).toBe('composefs');
+    expect(r.plan.sysrootReadonly).toBe(true);
+    expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
+      ...PROLOGUE,
+      `mkdir -m 0700 ${SCRATCH} (may exist)`,
+      `mount --no-mtab -t erofs -o ro,loop,noacl ${D}/.ostree.cfs ${SCRATCH}`,
+      OVERLAY(`ro,lowerdir=${SCRATCH}::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on`),
+      `umount --no-mtab --lazy ${SCRATCH}`,
+      ...ETC_BIND, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(194), ...MOVE,
+      'mount --no-mtab -o remount,bind,ro /sysroot/sysroot',
+    ]);
+    expect(r.plan.metadata).toMatchObject({ composefs: true, 'composefs.verity': false, 'sysroot-ro': true });
+  });
+
+  it('verity + transient + a block device behind the sysroot: verity=require, tmpfs upper, volatile-root link', () => {
+    const r = plan('[composefs]\nenabled=verity\n[root]\ntransient=true\n', { ...IMAGE, sysrootDevice: { major: 259, minor: 3 } });
+    const c = r.plan.steps.map((s) => describeAction(actionOf(s)));
+    expect(c).toContain(OVERLAY(`lowerdir=${SCRATCH}::/sysroot/ostree/repo/objects,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work,metacopy=on,redirect_dir=on,verity=require`));
+    expect(c).toContain('ln -s /dev/block/259:3 /run/systemd/volatile-root (may exist)');
+    expect(r.plan.metadata).toMatchObject({ 'root.transient': true, composefs: true, 'composefs.verity': true });
+  });
+
+  it('an image with a bad header is refused, naming the image', () => {
+    expect(() => plan('[composefs]\nenabled=maybe\n', { composefsImage: { state: 'invalid', path: `${D}/.ostree.cfs`, reason: 'bad composefs magic 0x00000000 (expected 0xd078629a)' } }))
+      .toThrow(new PrepareRootError(`composefs image ${D}/.ostree.cfs`, 'bad composefs magic 0x00000000 (expected 0xd078629a)'));
+  });
+
+  it('signed is refused until signatures are verified', () => {
+    expect(() => plan('[composefs]\nenabled=signed\n', IMAGE)).toThrow(/signed: verifying commit signatures is not supported/);
   });
 });

@@ -1,0 +1,45 @@
+// What the deployment's composefs image (.ostree.cfs) is, read before anything is mounted: absent,
+// or its libcomposefs header (little-endian u32 magic 0xd078629a, u32 version 1, u32 flags with
+// bit 0 = the image carries ACLs).
+import { closeSync, openSync, readSync } from 'node:fs';
+import { PrepareRootError } from './errors.js';
+
+export const COMPOSEFS_IMAGE = '.ostree.cfs';
+const MAGIC = 0xd078629a;
+const HEADER_SIZE = 32;
+
+export type ComposefsImage =
+  | { readonly state: 'absent'; readonly path: string }
+  | { readonly state: 'valid'; readonly path: string; readonly hasAcl: boolean }
+  | { readonly state: 'invalid'; readonly path: string; readonly reason: string };
+
+export function parseComposefsHeader(header: Uint8Array): { hasAcl: boolean } | string {
+  if (header.length < HEADER_SIZE) return `too short for a composefs header (${header.length} bytes)`;
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  const magic = view.getUint32(0, true);
+  if (magic !== MAGIC) return `bad composefs magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${MAGIC.toString(16)})`;
+  const version = view.getUint32(4, true);
+  if (version !== 1) return `unsupported composefs header version ${version} (expected 1)`;
+  return { hasAcl: (view.getUint32(8, true) & 1) === 1 };
+}
+
+export function probeComposefsImage(deploymentPath: string): ComposefsImage {
+  const path = `${deploymentPath}/${COMPOSEFS_IMAGE}`;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent', path };
+    return { state: 'invalid', path, reason: (e as Error).message };
+  }
+  try {
+    const header = new Uint8Array(HEADER_SIZE);
+    const n = readSync(fd, header, 0, HEADER_SIZE, 0);
+    const parsed = parseComposefsHeader(header.subarray(0, n));
+    return typeof parsed === 'string' ? { state: 'invalid', path, reason: parsed } : { state: 'valid', path, ...parsed };
+  } catch (e) {
+    throw new PrepareRootError(path, `cannot read: ${(e as Error).message}`, { cause: e });
+  } finally {
+    closeSync(fd);
+  }
+}
