@@ -76,7 +76,7 @@ describe('check-config', () => {
   it.each([
     ['[sysroot]\nreadonly=yes\n', ':2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
     ['[etc]\ntransient=maybe\n', ':2: etc.transient: value “maybe” is not a boolean (use true/false/1/0)'],
-    ['[composefs]\nenabled=signed\n', ': composefs.enabled: yes/verity/signed is not supported by this version of prepare-root yet'],
+    ['[composefs]\nenabled=signed\n', ': composefs.enabled: signed is not supported by this version of prepare-root yet'],
     ['[root]\ntransient=1\ntransient-ro=1\n', ':3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
   ])('%j is an error', (text, suffix) => {
     const f = confFile(text);
