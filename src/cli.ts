@@ -11,7 +11,7 @@ import { parseKeyFile } from './keyfile.js';
 import { SystemMounter } from './mounter.js';
 import { actionOf, describeAction } from './plan/commands.js';
 import type { Plan } from './plan/types.js';
-import { CONFIG_PATHS, DEFAULT_INIT } from './paths.js';
+import { COMPOSEFS_SCRATCH, CONFIG_PATHS, DEFAULT_INIT } from './paths.js';
 import { decide, readConfigSources, readKernelCmdline, runPrepare } from './prepare.js';
 import { canonicalSysroot, readMountInfo } from './probe.js';
 import { collectStatus, formatStatus } from './report.js';
@@ -265,8 +265,9 @@ function commandDiff(paths: string[], values: Parsed['values'], io: Output): num
       if (!existsSync(dir)) throw new PrepareRootError(dir, 'does not exist');
     }
   } else {
-    const report = collectStatus(readMountInfo(), rootOf(values));
-    sets = report.overlays.filter((o) => o.transient && o.upper !== null).map((o) => ({ path: o.path, upper: o.upper!, lower: [...o.lower] }));
+    const root = rootOf(values);
+    const report = collectStatus(readMountInfo(), root);
+    sets = report.overlays.filter((o) => o.transient && o.upper !== null).map((o) => ({ path: o.path, upper: o.upper!, lower: comparableLower(o.lower, report.deployment, root) }));
     if (sets.length === 0) {
       io.out('no transient overlay is mounted: nothing is lost at reboot');
       return 0;
@@ -288,6 +289,17 @@ function commandDiff(paths: string[], values: Parsed['values'], io: Output): num
     io.out(`${c.kind.padEnd(8)} ${c.type.padEnd(7)} ${String(c.size).padStart(10)}  ${c.path}${c.from === undefined ? '' : ` (from ${c.from})`}`);
   }
   return 0;
+}
+
+/**
+ * What to compare an upper with. A composefs root's lower is the EROFS image, mounted only at
+ * boot (its scratch point is empty now); the deployment's checkout next to the image holds the
+ * same tree, and the physical root shows it under /sysroot.
+ */
+function comparableLower(lower: readonly string[], deployment: string | null, root: string): string[] {
+  if (!lower.includes(COMPOSEFS_SCRATCH)) return [...lower];
+  if (deployment === null) throw new PrepareRootError('diff', 'the composefs image behind / is not mounted and no deployment is recorded to compare with');
+  return [`${root === '/' ? '' : root}/sysroot/${deployment}`];
 }
 
 /**

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { OURS, isRoot, ours, runScenario } from './harness.js';
+import { OURS, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
 
 const SCRIPT = `set -euo pipefail
 W=$(mktemp -d /tmp/prepare-root-diff.XXXXXX); mount -t tmpfs diff "$W"; cd "$W"
@@ -74,6 +74,24 @@ describe.skipIf(!isRoot())('diff --upper --lower', () => {
 });
 
 describe.skipIf(!isRoot())('diff and status on a prepared transient root', () => {
+  it('composefs transient root: compared with the deployment checkout, since the image is not mounted any more', () => {
+    const [r] = runScenario({
+      setup: WITH_COMPOSEFS_IMAGE,
+      runs: [{
+        impl: ours(), conf: '[composefs]\nenabled=yes\n[root]\ntransient=true\n',
+        check: 'echo data > /sysroot/usr/lib/new.txt; rm /sysroot/usr/lib/hello.txt; /prep/bin diff --root /sysroot --json',
+      }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const diff = JSON.parse(r!.check);
+    expect(validate(diff), JSON.stringify(validate.errors)).toBe(true);
+    expect(diff.overlays).toEqual([{ path: '/', upper: '/run/ostree/.private/root/upper', lower: ['/sysroot/sysroot/ostree/deploy/probeos/deploy/CSUM.0'] }]);
+    expect(diff.changes).toEqual([
+      { path: '/usr/lib/hello.txt', kind: 'deleted', type: 'file', size: 26 },
+      { path: '/usr/lib/new.txt', kind: 'added', type: 'file', size: 5 },
+    ]);
+  });
+
   it('lists exactly what / and /etc writes will lose, and status shows the overlays and tmpfs use', () => {
     const [r] = runScenario({
       runs: [{

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { OURS, isRoot, ours, reference, runScenario } from './harness.js';
+import { OURS, WITH_COMPOSEFS_IMAGE, isRoot, ours, reference, runScenario } from './harness.js';
 
 const SCHEMA = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/status.schema.json'), 'utf8'));
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(SCHEMA);
@@ -18,21 +18,26 @@ function expectValid(report: unknown): void {
 const STATUS = '/prep/tool status --root /sysroot --json';
 const DEPLOYMENT_DEV_INO = 'stat -c "%d %i" /sysroot/sysroot/ostree/deploy/probeos/deploy/*.0';
 
-const MODES: Array<[string, string | undefined, object, string[]]> = [
+const MODES: Array<[string, string | undefined, object, string[], string?]> = [
   ['legacy, no config', undefined, { mode: 'legacy', sysrootReadonly: false }, []],
   ['legacy, sysroot.readonly', '[sysroot]\nreadonly=true\n', { mode: 'legacy', sysrootReadonly: true }, []],
   ['legacy, sysroot.readonly + etc.transient', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', { mode: 'legacy', sysrootReadonly: true }, ['/etc']],
   ['transient', '[root]\ntransient=true\n', { mode: 'transient', sysrootReadonly: false }, ['/']],
   ['transient-ro + etc.transient', '[root]\ntransient-ro=true\n[etc]\ntransient=true\n', { mode: 'transient-ro', sysrootReadonly: false }, ['/', '/etc']],
+  ['composefs', '[composefs]\nenabled=yes\n', { mode: 'composefs', sysrootReadonly: true, integrity: { composefs: true, verity: false, signedWith: null } }, [], WITH_COMPOSEFS_IMAGE],
+  ['composefs verity + transient', '[composefs]\nenabled=verity\n[root]\ntransient=true\n', { mode: 'transient', sysrootReadonly: true, integrity: { composefs: true, verity: true, signedWith: null } }, ['/'], WITH_COMPOSEFS_IMAGE],
 ];
 
 describe.skipIf(!isRoot())('status --json', () => {
-  it.each(MODES)('%s: valid, and says what is active', (_, conf, expected, transientPaths) => {
-    const [r] = runScenario({ runs: [{ impl: ours(), tool: true, ...(conf === undefined ? {} : { conf }), check: STATUS }] });
+  it.each(MODES)('%s: valid, and says what is active', (_, conf, expected, transientPaths, setup) => {
+    const [r] = runScenario({ ...(setup === undefined ? {} : { setup }), runs: [{ impl: ours(), tool: true, ...(conf === undefined ? {} : { conf }), check: STATUS }] });
     expect(r!.rc, r!.stderr).toBe(0);
     const report = JSON.parse(r!.check);
     expectValid(report);
     expect(report).toMatchObject({ schema: 1, preparedBy: 'prepare-root', deployment: 'ostree/deploy/probeos/deploy/CSUM.0', integrity: { composefs: false, verity: false, signedWith: null }, ...expected });
+    if (report.integrity.composefs) {
+      expect(report.overlays[0]).toMatchObject({ path: '/', lower: ['/run/ostree/.private/cfsroot-lower', '/sysroot/ostree/repo/objects'] });
+    }
     expect(report.overlays.filter((o: { transient: boolean }) => o.transient).map((o: { path: string }) => o.path)).toEqual(transientPaths);
   });
 
