@@ -1,6 +1,6 @@
 // Command-line interface: argument parsing and the three commands. Each command returns an exit
 // code; errors propagate to main, which prints them once.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ConfigSource, type Warning, loadConfig, resolveConfig, shadowWarnings } from './config.js';
 import { PrepareRootError } from './errors.js';
@@ -15,6 +15,7 @@ import { COMPOSEFS_SCRATCH, CONFIG_PATHS, DEFAULT_INIT } from './paths.js';
 import { decide, readConfigSources, readKernelCmdline, runPrepare } from './prepare.js';
 import { canonicalSysroot, readMountInfo } from './probe.js';
 import { collectStatus, formatStatus } from './report.js';
+import { parsePublicKeys } from './signature.js';
 import { VERSION } from './version.js';
 
 export interface Output {
@@ -77,8 +78,10 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
   [etc] transient=BOOL         /etc is an overlay over usr/etc with a tmpfs upper
   [composefs] enabled=no|maybe|yes|verity
                                / from the deployment's .ostree.cfs image; maybe falls back to a bind
-                               mount without one; verity requires fs-verity on every file (signed:
-                               not supported by this version yet)
+                               mount without one; verity requires fs-verity on every file; signed
+                               also checks the commit's ed25519 signature against [composefs]
+                               keypath (default /etc/ostree/initramfs-root-binding.key) and the
+                               image's fs-verity digest (needs fsverity-utils)
 Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
 ostree.prepare-root.composefs=.`;
 
@@ -235,7 +238,13 @@ function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
   const errors: PrepareRootError[] = [];
   if (!config.etcTransient.ok) errors.push(config.etcTransient.error);
   if (config.composefs.signed) {
-    errors.push(new PrepareRootError(source.path, 'composefs.enabled: signed is not supported by this version of prepare-root yet'));
+    // The keys are read from the initramfs at boot: a build root without them makes an unbootable image.
+    try {
+      parsePublicKeys(readFileSync(config.composefs.keypath, 'utf8'), config.composefs.keypath);
+    } catch (e) {
+      errors.push(e instanceof PrepareRootError ? e : new PrepareRootError(`composefs.keypath ${config.composefs.keypath}`,
+        `composefs.enabled=signed needs the public keys here: ${(e as Error).message}`));
+    }
   }
   return errors;
 }

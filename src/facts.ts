@@ -17,6 +17,8 @@ export interface Facts {
   readonly mountVarMarker: boolean;
   /** The deployment's composefs image (.ostree.cfs). */
   readonly composefsImage: ComposefsImage;
+  /** signed composefs: the commit signature verified and the image digest matched, with this key file. */
+  readonly signedWith: string | null;
   /** Block device behind the physical root (for /run/systemd/volatile-root), null when none. */
   readonly sysrootDevice: { readonly major: number; readonly minor: number } | null;
   /** /proc is mounted (util-linux needs it; a bare root may not have it). */

@@ -132,3 +132,44 @@ export function parseVarDict(bytes: Uint8Array): VarDict {
   }
   return entries;
 }
+
+/** Framing-offset width of a serialized container of `size` bytes (exported for other readers). */
+export function offsetWidth(size: number): number {
+  return framingWidth(size);
+}
+
+/**
+ * Children of a serialized array whose elements are not of fixed size (e.g. `aay`): each ends at
+ * a framing offset stored after the elements.
+ */
+export function parseArrayOfVariable(bytes: Uint8Array, what: string): Uint8Array[] {
+  if (bytes.length === 0) return [];
+  const w = framingWidth(bytes.length);
+  const lastEnd = readOffset(bytes, bytes.length - w, w);
+  if (lastEnd > bytes.length || (bytes.length - lastEnd) % w !== 0) throw new PrepareRootError(what, 'bad framing offsets');
+  const count = (bytes.length - lastEnd) / w;
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = readOffset(bytes, lastEnd + i * w, w);
+    if (end < start || end > lastEnd) throw new PrepareRootError(what, `element ${i} has bad bounds`);
+    out.push(bytes.subarray(start, end));
+    start = end;
+  }
+  return out;
+}
+
+/**
+ * The first two children of an ostree commit, `(a{sv}aya(say)sstayay)`: its metadata and its
+ * parent checksum. In a tuple, each variable-size child but the last ends at a framing offset;
+ * those offsets are stored at the very end, last one first.
+ */
+export function parseCommitHead(bytes: Uint8Array): { metadata: Uint8Array; parent: Uint8Array } {
+  const what = 'ostree commit object';
+  const w = framingWidth(bytes.length);
+  if (bytes.length < 2 * w) throw new PrepareRootError(what, 'too short');
+  const metadataEnd = readOffset(bytes, bytes.length - w, w);
+  const parentEnd = readOffset(bytes, bytes.length - 2 * w, w);
+  if (metadataEnd > parentEnd || parentEnd > bytes.length - 2 * w) throw new PrepareRootError(what, 'bad framing offsets');
+  return { metadata: bytes.subarray(0, metadataEnd), parent: bytes.subarray(metadataEnd, parentEnd) };
+}

@@ -2,14 +2,16 @@
 import { randomBytes } from 'node:crypto';
 import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { OstreeTarget } from './cmdline.js';
-import { probeComposefsImage } from './composefs-image.js';
+import { type ComposefsImage, probeComposefsImage } from './composefs-image.js';
 import type { RootConfig, Warning } from './config.js';
-import { resolveDeployment } from './deployment.js';
+import { type Deployment, resolveDeployment } from './deployment.js';
 import { PrepareRootError } from './errors.js';
 import type { Facts } from './facts.js';
 import { parseBooleanValue, parseKeyFile } from './keyfile.js';
 import { isReadOnly, mountContaining, parseMountInfo } from './mountinfo.js';
 import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR } from './paths.js';
+import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
+import { measureVerity } from './verity.js';
 
 export function exists(path: string): boolean {
   try {
@@ -78,8 +80,31 @@ function randomSuffix(): string {
   return [...randomBytes(6)].map((b) => SUFFIX_CHARS[b % SUFFIX_CHARS.length]).join('');
 }
 
+/**
+ * signed composefs, before anything is mounted: the deployment's commit (or its bootc base) is
+ * signed by a key from the initramfs, and the image's kernel-measured fs-verity digest is the one
+ * the commit names. Returns the key file; throws saying which check failed.
+ */
+function verifySigned(sysroot: string, deployment: Deployment, image: ComposefsImage, keypath: string): string {
+  let keyText: string;
+  try {
+    keyText = readFileSync(keypath, 'utf8');
+  } catch (e) {
+    throw new PrepareRootError(`composefs.keypath ${keypath}`, `cannot read the public keys: ${(e as Error).message}`, { cause: e });
+  }
+  const keys = parsePublicKeys(keyText, keypath);
+  const verified = verifyCommit(deployment.commit, keys, repoLoader(`${sysroot === '/' ? '' : sysroot}/ostree/repo/objects`));
+  const measured = measureVerity(image.path);
+  if (measured !== verified.digest) {
+    throw new PrepareRootError(`composefs image ${image.path}`, `fs-verity digest ${measured} is not the ${verified.digest} signed in commit ${verified.checksum}`);
+  }
+  return keypath;
+}
+
 export function probeFacts(sysroot: string, target: OstreeTarget, config: RootConfig, warnings: Warning[]): Facts {
   const deployment = resolveDeployment(sysroot, target);
+  const composefsImage = probeComposefsImage(deployment.path);
+  const signed = config.composefs.enabled !== 'no' && config.composefs.signed && composefsImage.state === 'valid';
   // Never parse the target before it is verified when composefs is on (ostree #2930).
   const consultRepo = config.sysrootReadonly !== true && config.composefs.enabled !== 'yes';
   const mount = mountContaining(readMountInfo(), sysroot);
@@ -90,7 +115,8 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     legacyRepoReadonly: consultRepo ? legacyRepoReadonly(sysroot, warnings) : null,
     hotfixUsr: exists(`${deployment.path}/${HOTFIX_USR_WORK}`),
     mountVarMarker: exists(INITRAMFS_MOUNT_VAR),
-    composefsImage: probeComposefsImage(deployment.path),
+    composefsImage,
+    signedWith: signed ? verifySigned(sysroot, deployment, composefsImage, config.composefs.keypath) : null,
     sysrootDevice: backingDevice(sysroot),
     procMounted: exists('/proc/self/mountinfo'),
     transientEtcSuffix: randomSuffix(),

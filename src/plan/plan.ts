@@ -20,12 +20,9 @@ export interface PlanResult {
  * uses it when the deployment has one and otherwise falls back to the plain bind mount.
  */
 function decideComposefs(config: RootConfig, facts: Facts, warnings: Warning[]): boolean {
-  const { enabled, signed } = config.composefs;
+  const { enabled } = config.composefs;
   const image = facts.composefsImage;
   if (enabled === 'no') return false;
-  if (signed) {
-    throw new PrepareRootError('composefs.enabled', 'signed: verifying commit signatures is not supported by this version of prepare-root yet');
-  }
   if (image.state === 'invalid') throw new PrepareRootError(`composefs image ${image.path}`, image.reason);
   if (image.state === 'absent') {
     if (enabled === 'yes') {
@@ -95,6 +92,11 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   }
   if (composefs) {
     planComposefsRoot(config, facts, mode, add);
+    if (config.composefs.signed) {
+      // The probe verified signature and image digest before planning; ostree records the key file.
+      if (facts.signedWith === null) throw new Error('signed composefs planned without a verified signature');
+      metadata.push(['composefs.signed', { type: 's', value: facts.signedWith }]);
+    }
     metadata.push(['composefs', { type: 'b', value: true }], ['composefs.verity', { type: 'b', value: config.composefs.requireVerity }]);
   } else if (mode === 'legacy') {
     add({ id: 'bind-deployment', kind: 'bind', source: D, target: T, reason: 'legacy mode: / is a bind of the deployment' });
@@ -122,7 +124,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     warnings.push({ where: `root.${mode}`, message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' });
   }
   planEtc(config, sysrootReadonly, composefs, facts, add, metadata, warnings);
-  planUsr(mode, composefs, facts, add);
+  planUsr(mode, composefs && config.composefs.signed, composefs, facts, add);
 
   add({ id: 'bind-physical-root', kind: 'bind', source: R, target: `${T}/sysroot`, reason: 'the physical root stays reachable at /sysroot' });
   add({ id: 'detach-physical-root', kind: 'detach', target: R, restoreFrom: `${T}/sysroot`, reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped' });
@@ -240,10 +242,11 @@ function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs: boolea
   add({ id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' });
 }
 
-function planUsr(mode: Mode, composefs: boolean, facts: Facts, add: Add): void {
+function planUsr(mode: Mode, signedComposefs: boolean, composefs: boolean, facts: Facts, add: Add): void {
   const T = STAGING_ROOT;
   const D = facts.deployment.path;
-  if (facts.hotfixUsr) {
+  // A hotfix overlay would put unsigned files over a signed /usr: ostree ignores it then, so do we.
+  if (facts.hotfixUsr && !signedComposefs) {
     add({
       id: 'mount-hotfix-usr', kind: 'overlay', target: `${T}/usr`, lower: [`${T}/usr`], upper: HOTFIX_USR_UPPER,
       work: HOTFIX_USR_WORK, cwd: D, readonly: facts.sysrootOnReadonlyMount,

@@ -9,6 +9,7 @@
 #   PREP            binary to run (required)          PREPLIB   LD_LIBRARY_PATH dir for it
 #   PREPCONF        file → /etc/ostree/prepare-root.conf of the fake root
 #   PREPCONF_USR    file → /usr/lib/ostree/prepare-root.conf of the fake root
+#   KEYFILE         file → /etc/ostree/initramfs-root-binding.key of the fake root
 #   PREPARGS        extra arguments after /sysroot, one per line
 #   MOUNT_VAR=1     create /run/ostree/initramfs-mount-var first
 #   PRE             shell run in the fake root before the binary (e.g. to break something)
@@ -51,6 +52,7 @@ mount --bind "$CMDLINE" "$R/proc/cmdline"
 mount -t tmpfs -o mode=0755 run "$R/run"
 [ "${MOUNT_VAR:-0}" = 1 ] && { mkdir -p "$R/run/ostree"; touch "$R/run/ostree/initramfs-mount-var"; }
 [ -n "${PREPCONF:-}" ] && cp "$PREPCONF" "$R/etc/ostree/prepare-root.conf"
+[ -n "${KEYFILE:-}" ] && cp "$KEYFILE" "$R/etc/ostree/initramfs-root-binding.key"
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
 [ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
 [ -n "${FAKE_BIN:-}" ] && { mkdir -p "$R/prep/fakebin"; mount --bind "$FAKE_BIN" "$R/prep/fakebin"; }

@@ -88,6 +88,17 @@ touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-read
   });
 });
 
+describe.skipIf(!isRoot())('composefs keys are read only when signing is in effect', () => {
+  it('config signed, karg composefs=0, no key file: ostree fails reading keys it will not use; we boot legacy', () => {
+    const setup = 'sed -i "s/$/ ostree.prepare-root.composefs=0/" "$CMDLINE_FILE"';
+    const [ref, us] = runScenario({ setup, runs: [{ impl: reference(), conf: '[composefs]\nenabled=signed\n' }, { impl: ours(), conf: '[composefs]\nenabled=signed\n' }] });
+    expect(ref!.rc).toBe(1);
+    expect(ref!.stderr).toMatch(/Reading public key file '\/etc\/ostree\/initramfs-root-binding\.key'/);
+    expect(us!.rc, us!.stderr).toBe(0);
+    expect(us!.mounts[0]).toBe('/sysroot /ostree/deploy/probeos/deploy/CSUM.0 tmpfs rw,relatime private');
+  });
+});
+
 describe.skipIf(!isRoot())('errors reach the console', () => {
   it('the one-line error also goes to /dev/kmsg at error level', () => {
     const [r] = runScenario({ cmdline: 'quiet', runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }] });

@@ -76,13 +76,26 @@ describe('check-config', () => {
   it.each([
     ['[sysroot]\nreadonly=yes\n', ':2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
     ['[etc]\ntransient=maybe\n', ':2: etc.transient: value “maybe” is not a boolean (use true/false/1/0)'],
-    ['[composefs]\nenabled=signed\n', ': composefs.enabled: signed is not supported by this version of prepare-root yet'],
     ['[root]\ntransient=1\ntransient-ro=1\n', ':3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
   ])('%j is an error', (text, suffix) => {
     const f = confFile(text);
     const r = run('check-config', f);
     expect(r.rc).toBe(1);
     expect(r.stderr.split('\n').at(-1)).toBe(`prepare-root: ${f}${suffix}`);
+  });
+
+  it('signed: the key file must be readable where the linter runs (the build root feeding the initramfs)', () => {
+    const key = confFile(`${Buffer.alloc(32, 7).toString('base64')}\n`, 'binding.key');
+    const good = confFile(`[composefs]\nenabled=signed\nkeypath=${key}\n`);
+    expect(run('check-config', good)).toEqual({ rc: 0, stdout: `${good}: ok`, stderr: '' });
+    const bad = confFile('[composefs]\nenabled=signed\nkeypath=/nonexistent/binding.key\n');
+    expect(run('check-config', bad)).toEqual({
+      rc: 1, stdout: '1 error',
+      stderr: "prepare-root: composefs.keypath /nonexistent/binding.key: composefs.enabled=signed needs the public keys here: ENOENT: no such file or directory, open '/nonexistent/binding.key'",
+    });
+    const truncated = confFile(`${Buffer.alloc(31).toString('base64')}\n`, 'short.key');
+    expect(run('check-config', confFile(`[composefs]\nenabled=signed\nkeypath=${truncated}\n`)).stderr).toBe(
+      `prepare-root: ${truncated}:1: not an ed25519 public key (base64 of 32 bytes; this decodes to 31)`);
   });
 
   it('a missing file is an error naming it', () => {

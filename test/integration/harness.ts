@@ -10,6 +10,12 @@ const HARNESS = path.join(ROOT, 'test/harness');
 
 export const OURS = path.join(ROOT, 'dist/prepare-root');
 
+/** Commit metadata pinning a composefs digest (any 32 bytes: this kernel cannot measure one anyway). */
+export const COMPOSEFS_DIGEST_ARG = `--add-metadata=ostree.composefs.digest.v0=[${Array.from({ length: 32 }, (_, i) => `byte 0x${(i + 16).toString(16)}`).join(', ')}]`;
+
+/** Scenario setup: sign the deployed commit ($W/secret, public key at $W/public). */
+export const SIGN_DEPLOYED_COMMIT = 'bash "$H/sign-commit.sh" "$S/ostree/repo" "$(basename "$D" .0)" "$W/secret" "$W/public"';
+
 /** Scenario setup: give the deployment a composefs image of its commit (stock mkfs.erofs, fixtures.md §4.4). */
 export const WITH_COMPOSEFS_IMAGE = 'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
 
@@ -50,6 +56,8 @@ export interface Run {
   /** Directory of fake commands put first in PATH. */
   readonly fakeBin?: string;
   readonly pivot?: boolean;
+  /** A file made by the scenario's setup (e.g. '$W/public'), as /etc/ostree/initramfs-root-binding.key. */
+  readonly keyFile?: string;
   /** Also bind our binary at /prep/tool (to inspect what another implementation did). */
   readonly tool?: boolean;
   /** Run as PID 1 of a new PID namespace (pivot mode without --pivot). */
@@ -58,6 +66,8 @@ export interface Run {
 
 export interface Scenario {
   readonly deployArgs?: readonly string[];
+  /** Extra `ostree commit` arguments for the deployed commit. */
+  readonly commitArgs?: readonly string[];
   /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE and $H (test/harness) set. */
   readonly setup?: string;
   /** Replaces the deployment's own command line (its BLS options line). */
@@ -103,6 +113,7 @@ function runScript(i: number, run: Run): string {
   if (run.pivot) env.push('PIVOT=1');
   if (run.pid1) env.push('PID1=1');
   if (run.tool) env.push(`TOOL=${q(OURS)}`);
+  if (run.keyFile) env.push(`KEYFILE="${run.keyFile}"`);
   return `${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
 }
 
@@ -156,7 +167,7 @@ S=$W/sysroot
 mkdir "$S"
 mount -t tmpfs -o mode=0755 sysroot "$S"   # its own fs: FSROOTs read /ostree/..., and it is a mount point (it gets moved)
 bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree"
-CMDLINE=$(bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
+CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
 CMDLINE_FILE=$W/cmdline
 ${scenario.cmdline === undefined ? 'printf "%s\\n" "$CMDLINE"' : `printf '%s\\n' ${q(scenario.cmdline)}`} > "$CMDLINE_FILE"

@@ -17,7 +17,7 @@ const FACTS: Facts = {
   legacyRepoReadonly: null,
   hotfixUsr: false,
   mountVarMarker: false,
-  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null,
+  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null,
   procMounted: true,
   transientEtcSuffix: 'XyZ123',
 };
@@ -197,7 +197,14 @@ describe('planPrepareRoot: composefs', () => {
       .toThrow(new PrepareRootError(`composefs image ${D}/.ostree.cfs`, 'bad composefs magic 0x00000000 (expected 0xd078629a)'));
   });
 
-  it('signed is refused until signatures are verified', () => {
-    expect(() => plan('[composefs]\nenabled=signed\n', IMAGE)).toThrow(/signed: verifying commit signatures is not supported/);
+  it('signed (verified by the probe): records the key file, requires verity, ignores a hotfix /usr', () => {
+    const r = plan('[composefs]\nenabled=signed\n', { ...IMAGE, signedWith: '/etc/ostree/initramfs-root-binding.key', hotfixUsr: true });
+    expect(r.plan.steps.some((s) => s.id === 'mount-hotfix-usr')).toBe(false);
+    expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toContain(OVERLAY(`ro,lowerdir=${SCRATCH}::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on,verity=require`));
+    const step = r.plan.steps.find((s) => s.kind === 'write-file')!;
+    expect(step.kind === 'write-file' && parseVarDict(step.content).map(([k]) => k)).toEqual([
+      'backing-root-device-inode', 'root.transient', 'root.transient-ro', 'composefs.signed', 'composefs', 'composefs.verity', 'sysroot-ro',
+    ]);
+    expect(r.plan.metadata['composefs.signed']).toBe('/etc/ostree/initramfs-root-binding.key');
   });
 });
