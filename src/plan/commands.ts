@@ -62,7 +62,16 @@ export function actionOf(step: Step): Action {
         ...(step.dataLower?.length ? { fallback: argv(':') } : {}),
       };
     }
-    case 'erofs': return { op: 'exec', argv: [...MOUNT, '-t', 'erofs', '-o', `ro,loop${step.noacl ? ',noacl' : ''}`, step.image, step.target] };
+    case 'erofs': {
+      // File-backed EROFS (kernel >= 6.12, with a libmount that passes a file source) needs no loop
+      // device; otherwise a read-only loop device, cleared automatically once unmounted.
+      const options = (loop: boolean) => ['ro', ...(loop ? ['loop'] : []), ...(step.noacl ? ['noacl'] : [])].join(',');
+      return {
+        op: 'exec',
+        argv: [...MOUNT, '-t', 'erofs', '-o', options(false), step.image, step.target],
+        fallback: [...MOUNT, '-t', 'erofs', '-o', options(true), step.image, step.target],
+      };
+    }
     case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
     case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
     case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };

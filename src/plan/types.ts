@@ -19,7 +19,7 @@ export type Step = StepBase & (
   | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
   | { readonly kind: 'proc'; readonly target: string }
-  /** A composefs EROFS image, read-only through a loop device (util-linux cannot mount a file directly). */
+  /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
   | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
   | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
   | { readonly kind: 'unmount'; readonly target: string; readonly fstype: 'proc' }

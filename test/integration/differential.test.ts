@@ -156,6 +156,19 @@ describe.skipIf(!isRoot())('differential against ostree-prepare-root 2026.4', ()
     expect(comparable(us)).toEqual(comparable(ref));
   });
 
+  it('composefs on a block device: both point /run/systemd/volatile-root at it', () => {
+    const check = 'readlink /run/systemd/volatile-root; stat -c "/dev/block/%Hd:%Ld" /sysroot/sysroot';
+    const [ref, us] = runScenario({
+      blockDevice: true, setup: WITH_COMPOSEFS_IMAGE,
+      runs: [{ impl: reference(), conf: '[composefs]\nenabled=yes\n', check }, { impl: ours(), conf: '[composefs]\nenabled=yes\n', check }],
+    });
+    expect(ref!.rc, ref!.stderr).toBe(0);
+    expect(comparable(us!)).toEqual(comparable(ref!));
+    const [link, device] = us!.check.split('\n');
+    expect(link).toBe(device);
+    expect(us!.check).toBe(ref!.check);
+  });
+
   it.each(FAIL)('%s: both fail, ours says why and leaves nothing', (_, scenario, run, message) => {
     const [ref, us, untouched] = runScenario({
       ...scenario,

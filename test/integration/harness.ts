@@ -66,6 +66,8 @@ export interface Run {
 
 export interface Scenario {
   readonly deployArgs?: readonly string[];
+  /** The physical root on a block device (a loop-mounted ext4 image) instead of a tmpfs. */
+  readonly blockDevice?: boolean;
   /** Extra `ostree commit` arguments for the deployed commit. */
   readonly commitArgs?: readonly string[];
   /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE and $H (test/harness) set. */
@@ -165,7 +167,10 @@ trap 'umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT
 mount -t tmpfs -o mode=0755 fixture "$W"
 S=$W/sysroot
 mkdir "$S"
-mount -t tmpfs -o mode=0755 sysroot "$S"   # its own fs: FSROOTs read /ostree/..., and it is a mount point (it gets moved)
+# Its own fs: FSROOTs read /ostree/..., and it is a mount point (it gets moved).
+${scenario.blockDevice
+    ? 'truncate -s 128M "$W/disk.img"; mkfs.ext4 -q "$W/disk.img"; mount -o loop "$W/disk.img" "$S"   # the loop device clears itself when unmounted'
+    : 'mount -t tmpfs -o mode=0755 sysroot "$S"'}
 bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree"
 CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)

@@ -175,7 +175,7 @@ describe('planPrepareRoot: composefs', () => {
     expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
       ...PROLOGUE,
       `mkdir -m 0700 ${SCRATCH} (may exist)`,
-      `mount --no-mtab -t erofs -o ro,loop,noacl ${D}/.ostree.cfs ${SCRATCH}`,
+      `mount --no-mtab -t erofs -o ro,noacl ${D}/.ostree.cfs ${SCRATCH} || mount --no-mtab -t erofs -o ro,loop,noacl ${D}/.ostree.cfs ${SCRATCH}`,
       OVERLAY(`ro,lowerdir=${SCRATCH}::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on`),
       `umount --no-mtab --lazy ${SCRATCH}`,
       ...ETC_BIND, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(194), ...MOVE,
