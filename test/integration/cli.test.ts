@@ -1,10 +1,10 @@
 // The built binary's command line: --help/--version, usage errors, check-config, and plan (as an
 // unprivileged user, on a real sysroot).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OURS, isRoot, ours, runScenario } from './harness.js';
 
 function run(...args: string[]) {
@@ -12,8 +12,12 @@ function run(...args: string[]) {
   return { rc: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
 }
 
+let scratch: string;
+beforeAll(() => { scratch = mkdtempSync(path.join(tmpdir(), 'prepare-root-cli-')); });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function confFile(text: string, name = 'prepare-root.conf'): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'prepare-root-cli-')), name);
+  const file = path.join(mkdtempSync(path.join(scratch, 'c-')), name);
   writeFileSync(file, text);
   return file;
 }
