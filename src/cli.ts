@@ -82,6 +82,9 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
                                also checks the commit's ed25519 signature against [composefs]
                                keypath (default /etc/ostree/initramfs-root-binding.key) and the
                                image's fs-verity digest (needs fsverity-utils)
+  [persist] paths=P1;P2;...    keep these paths across reboots, also inside a transient / or
+                               /etc: each is bind-mounted from a store under the stateroot's
+                               var/lib/prepare-root/persist, seeded from the image on first use
 Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
 ostree.prepare-root.composefs=.`;
 

@@ -6,6 +6,7 @@ import { COMPOSEFS_KARG, findKarg } from './cmdline.js';
 import { PrepareRootError } from './errors.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from './keyfile.js';
 import { DEFAULT_KEYPATH } from './paths.js';
+import { parsePersistPaths } from './persist-config.js';
 import { closest } from './suggest.js';
 
 export type Tristate = 'yes' | 'no' | 'maybe';
@@ -43,6 +44,8 @@ export interface RootConfig {
   /** tmpfs `size=` for the transient root's upper (ours; ostree has none), null = tmpfs default. */
   readonly transientSize: string | null;
   readonly etcTransient: LazyBoolean;
+  /** `[persist] paths` (ours): paths kept across reboots, bind-mounted from the stateroot /var. */
+  readonly persistPaths: readonly string[];
   readonly warnings: readonly Warning[];
 }
 
@@ -52,6 +55,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   root: ['transient', 'transient-ro', 'transient-size' /* ours */],
   etc: ['transient'],
   composefs: ['enabled', 'keypath'],
+  persist: ['paths' /* ours */],
 };
 
 const KNOWN_NAMES = Object.entries(KNOWN_KEYS).flatMap(([g, keys]) => keys.map((k) => `${g}.${k}`));
@@ -188,6 +192,7 @@ export function resolveConfig(loaded: LoadedConfig, cmdline: string): RootConfig
   const readonlyEntry = entryOf(kf, 'sysroot', 'readonly');
   const sysrootReadonly = readonlyEntry === undefined ? null : parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly');
   const transientSize = transientSizeOf(kf);
+  const persistEntry = entryOf(kf, 'persist', 'paths');
   const warnings = [...loaded.warnings];
   if (transientSize !== null && !transient && !transientRo) {
     warnings.push({ where: 'root.transient-size', message: 'has no effect without root.transient or root.transient-ro' });
@@ -200,6 +205,7 @@ export function resolveConfig(loaded: LoadedConfig, cmdline: string): RootConfig
     rootTransientRo: transientRo,
     transientSize,
     etcTransient: lazyBoolean(kf, 'etc', 'transient'),
+    persistPaths: persistEntry === undefined ? [] : parsePersistPaths(persistEntry, kf!.file),
     warnings,
   };
 }

@@ -3,6 +3,17 @@
 import type { ComposefsImage } from './composefs-image.js';
 import type { Deployment } from './deployment.js';
 
+export interface PersistFact {
+  /** As configured. */
+  readonly path: string;
+  /** Where it lands in the new root once symlinks are followed. */
+  readonly inRoot: string;
+  /** What the image has there. */
+  readonly image: 'dir' | 'file' | 'other' | 'absent';
+  /** The store under the stateroot /var exists already (not the first boot with this path). */
+  readonly storeExists: boolean;
+}
+
 export interface Facts {
   /** realpath(SYSROOT). */
   readonly sysroot: string;
@@ -23,6 +34,7 @@ export interface Facts {
   readonly sysrootDevice: { readonly major: number; readonly minor: number } | null;
   /** /proc is mounted (util-linux needs it; a bare root may not have it). */
   readonly procMounted: boolean;
+  readonly persist: readonly PersistFact[];
   /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
   readonly transientEtcSuffix: string;
 }

@@ -3,9 +3,10 @@
 // measurably cheaper on the boot path (see single-binary.md §4: ~3 ms vs 5-8 ms a call, and no
 // ~20 ms module load).
 import { spawnSync } from 'node:child_process';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, rmSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { PrepareRootError } from './errors.js';
+import { parseMountInfo } from './mountinfo.js';
 
 export interface Mounter {
   /** Run a util-linux command; throws PrepareRootError with its exit status and stderr. */
@@ -19,6 +20,10 @@ export interface Mounter {
   removeFile(path: string): void;
   /** Returns false when something already exists at `path` (it is left alone). */
   symlink(path: string, target: string): boolean;
+  /** mkdir -p; returns the directories it created, outermost first. */
+  mkdirp(path: string, mode: number): string[];
+  /** rm -r of a tree this run created; refuses when anything is mounted inside it. */
+  removeTree(path: string): void;
 }
 
 /** Last lines of a command's stderr: enough to say why, short enough for one console line. */
@@ -109,6 +114,25 @@ export class SystemMounter implements Mounter {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw new PrepareRootError(`ln -s ${target} ${link}`, (e as Error).message, { cause: e });
+    }
+  }
+
+  mkdirp(dir: string, mode: number): string[] {
+    this.options.trace?.(`+ mkdir -p ${dir}`);
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+    for (const d of missing) this.mkdir(d, mode, false);
+    return missing;
+  }
+
+  removeTree(tree: string): void {
+    this.options.trace?.(`+ rm -r ${tree}`);
+    const mounted = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).find((m) => m.target === tree || m.target.startsWith(`${tree}/`));
+    if (mounted !== undefined) throw new PrepareRootError(`rm -r ${tree}`, `refusing: ${mounted.target} is mounted inside it`);
+    try {
+      rmSync(tree, { recursive: true });
+    } catch (e) {
+      throw new PrepareRootError(`rm -r ${tree}`, (e as Error).message, { cause: e });
     }
   }
 

@@ -37,3 +37,8 @@ export const HOTFIX_USR_UPPER = '.usr-ovl-upper';
 export const HOTFIX_USR_WORK = '.usr-ovl-work';
 
 export const DEFAULT_INIT = '/sbin/init';
+
+/** Where persisted paths live: per stateroot, under its /var (`root` is where the physical root is). */
+export function persistStore(root: string, stateroot: string): string {
+  return `${root === '/' ? '' : root}/ostree/deploy/${stateroot}/var/lib/prepare-root/persist`;
+}

@@ -131,6 +131,7 @@ function writeStatus(opts: RunOptions, sysroot: string, decision: Decision | nul
     deployment: plan?.deployment ?? null,
     sysrootReadonly: plan?.sysrootReadonly ?? null,
     ostreeBooted: error === null ? plan?.metadata ?? null : null,
+    persisted: error === null ? plan?.persisted ?? [] : [],
     plan: planSummary(plan),
     executed,
     warnings: decision?.warnings ?? [],

@@ -6,10 +6,11 @@ import { type ComposefsImage, probeComposefsImage } from './composefs-image.js';
 import type { RootConfig, Warning } from './config.js';
 import { type Deployment, resolveDeployment } from './deployment.js';
 import { PrepareRootError } from './errors.js';
-import type { Facts } from './facts.js';
+import type { Facts, PersistFact } from './facts.js';
+import { locateInside } from './resolve-inside.js';
 import { parseBooleanValue, parseKeyFile } from './keyfile.js';
 import { isReadOnly, mountContaining, parseMountInfo } from './mountinfo.js';
-import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR } from './paths.js';
+import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore } from './paths.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
 import { measureVerity } from './verity.js';
 
@@ -74,6 +75,16 @@ function backingDevice(sysroot: string): { major: number; minor: number } | null
   return dev.major > 0 ? dev : null;
 }
 
+function probePersist(sysroot: string, deployment: Deployment, p: string): PersistFact {
+  const { path: inRoot, exists: inImage } = locateInside(deployment.path, p);
+  let image: PersistFact['image'] = 'absent';
+  if (inImage) {
+    const st = lstatSync(`${deployment.path}${inRoot}`);
+    image = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+  }
+  return { path: p, inRoot, image, storeExists: exists(`${persistStore(sysroot, deployment.stateroot)}${inRoot}`) };
+}
+
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomSuffix(): string {
@@ -119,6 +130,7 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     signedWith: signed ? verifySigned(sysroot, deployment, composefsImage, config.composefs.keypath) : null,
     sysrootDevice: backingDevice(sysroot),
     procMounted: exists('/proc/self/mountinfo'),
+    persist: config.persistPaths.map((p) => probePersist(sysroot, deployment, p)),
     transientEtcSuffix: randomSuffix(),
   };
 }

@@ -44,6 +44,8 @@ export interface StatusReport {
   readonly integrity: { readonly composefs: boolean; readonly verity: boolean; readonly signedWith: string | null };
   readonly ostreeBooted: Readonly<Record<string, unknown>> | null;
   readonly overlays: readonly OverlayReport[];
+  /** Paths kept across reboots ([persist] paths) and their stores. */
+  readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   readonly bootWarnings: readonly Warning[];
   readonly warnings: readonly string[];
 }
@@ -156,6 +158,7 @@ export function collectStatus(mounts: readonly MountEntry[], root = '/'): Status
     },
     ostreeBooted: booted,
     overlays,
+    persisted: status?.result === 'prepared' ? status.persisted ?? [] : [],
     bootWarnings: status?.warnings ?? [],
     warnings,
   };
@@ -186,6 +189,7 @@ export function formatStatus(r: StatusReport): string[] {
       lines.push(`  on:    ${o.backing.fstype} ${o.backing.mountpoint}, ${size(o.backing.usedBytes)} used of ${size(o.backing.sizeBytes)} (${o.backing.usedPercent}%)`);
     }
   }
+  for (const p of r.persisted) lines.push(`persisted ${p.path}: from ${p.store}`);
   for (const w of r.bootWarnings) lines.push(`warning at boot: ${w.where}: ${w.message}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines;

@@ -28,3 +28,29 @@ export function resolveInside(root: string, target: string): string | null {
   }
   return path.join(root, ...resolved);
 }
+
+/**
+ * Where `target` lands inside `root` once symlinks are followed as the booted system will follow
+ * them, as a path of that system; the part that does not exist yet is kept as written.
+ */
+export function locateInside(root: string, target: string): { path: string; exists: boolean } {
+  const pending = target.split('/').filter((c) => c !== '' && c !== '.');
+  const resolved: string[] = [];
+  let links = 0;
+  while (pending.length > 0) {
+    const name = pending.shift()!;
+    if (name === '..') { resolved.pop(); continue; }
+    let st;
+    try { st = lstatSync(path.join(root, ...resolved, name)); } catch {
+      return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
+    }
+    if (st.isSymbolicLink() && ++links <= MAX_LINKS) {
+      const link = readlinkSync(path.join(root, ...resolved, name));
+      if (link.startsWith('/')) resolved.length = 0;
+      pending.unshift(...link.split('/').filter((c) => c !== '' && c !== '.'));
+      continue;
+    }
+    resolved.push(name);
+  }
+  return { path: `/${resolved.join('/')}`, exists: true };
+}

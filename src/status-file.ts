@@ -19,6 +19,7 @@ export interface StatusFile {
   readonly deployment: string | null;
   readonly sysrootReadonly: boolean | null;
   readonly ostreeBooted: Plan['metadata'] | null;
+  readonly persisted: Plan['persisted'];
   readonly plan: ReadonlyArray<{ id: string; kind: string; command: string; reason: string }>;
   readonly executed: readonly StepRecord[];
   readonly warnings: readonly Warning[];

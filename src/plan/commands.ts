@@ -17,7 +17,9 @@ export type Action =
   | { readonly op: 'rmdir'; readonly path: string; readonly missingOk?: true }
   | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
   | { readonly op: 'remove-file'; readonly path: string }
-  | { readonly op: 'symlink'; readonly path: string; readonly target: string };
+  | { readonly op: 'symlink'; readonly path: string; readonly target: string }
+  | { readonly op: 'mkdirp'; readonly path: string; readonly mode: number }
+  | { readonly op: 'remove-tree'; readonly path: string };
 
 // overlayfs splits layers on `:` and options on `,`; rather than escape them through libmount's
 // quoting rules, refuse such paths (ostree's own layout never produces them).
@@ -73,6 +75,8 @@ export function actionOf(step: Step): Action {
       };
     }
     case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
+    case 'mkdirp': return { op: 'mkdirp', path: step.path, mode: step.mode };
+    case 'copy': return { op: 'exec', argv: ['cp', '--archive', '--preserve=all', '--no-target-directory', step.from, step.to] };
     case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
     case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };
     case 'move': return { op: 'exec', argv: [...MOUNT, '--move', step.source, step.target] };
@@ -87,6 +91,8 @@ export interface Outcome {
   readonly created?: boolean;
   /** write-file: the previous content, null when the file did not exist. */
   readonly previous?: Uint8Array | null;
+  /** mkdirp: the directories it created, outermost first. */
+  readonly createdDirs?: readonly string[];
 }
 
 /**
@@ -104,6 +110,8 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
         : [{ op: 'rmdir', path: step.path }];
     case 'bind': case 'tmpfs': case 'overlay': case 'proc': case 'erofs': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
     case 'symlink': return outcome.created === false ? [] : [{ op: 'remove-file', path: step.path }];
+    case 'mkdirp': return [...(outcome.createdDirs ?? [])].reverse().map((path) => ({ op: 'rmdir', path }));
+    case 'copy': return [{ op: 'remove-tree', path: step.to }];
     case 'unmount': return [{ op: 'exec', argv: [...MOUNT, '-t', step.fstype, step.fstype, step.target] }];
     case 'detach': return step.restoreFrom === null ? [] : [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
     case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
@@ -128,5 +136,7 @@ export function describeAction(action: Action): string {
     case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
     case 'remove-file': return `rm ${action.path}`;
     case 'symlink': return `ln -s ${action.target} ${action.path} (may exist)`;
+    case 'mkdirp': return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
+    case 'remove-tree': return `rm -r ${action.path} (no mount inside)`;
   }
 }

@@ -22,6 +22,10 @@ export type Step = StepBase & (
   /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
   | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
   | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
+  /** mkdir -p: undo removes exactly the directories it created. */
+  | { readonly kind: 'mkdirp'; readonly path: string; readonly mode: number }
+  /** Copy a tree keeping owner, mode, times and xattrs (seeding a persisted path from the image). */
+  | { readonly kind: 'copy'; readonly from: string; readonly to: string }
   | { readonly kind: 'unmount'; readonly target: string; readonly fstype: 'proc' }
   | {
     readonly kind: 'overlay';
@@ -64,6 +68,8 @@ export interface Plan {
   readonly deployment: string;
   readonly sysrootReadonly: boolean;
   readonly steps: readonly Step[];
+  /** Persisted paths: where they are in the new root, and their store as the booted system sees it. */
+  readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   /** Keys of /run/ostree-booted, decoded, for humans and status.json. */
   readonly metadata: Readonly<Record<string, unknown>>;
 }

@@ -11,6 +11,9 @@ ln -s var/home home; ln -s var/roothome root; ln -s var/opt opt; ln -s var/srv s
 printf 'NAME="ProbeOS"\nID=probeos\nVERSION_ID=%s\nPRETTY_NAME="ProbeOS %s"\n' "$VARIANT" "$VARIANT" > usr/lib/os-release
 ln -s ../usr/lib/os-release usr/etc/os-release
 echo probe-host > usr/etc/hostname
+# A secret with a strict mode and an xattr: persisting it must keep both.
+mkdir -p usr/etc/ssh; echo "host key $VARIANT" > usr/etc/ssh/ssh_host_key; chmod 600 usr/etc/ssh/ssh_host_key
+setfattr -n user.prepare-root-test -v kept usr/etc/ssh/ssh_host_key
 printf 'root:x:0:0:root:/root:/bin/sh\n' > usr/etc/passwd
 echo "hello from usr, variant $VARIANT" > usr/lib/hello.txt
 cp /bin/busybox usr/bin/busybox

@@ -21,4 +21,6 @@ export class RecordingMounter implements Mounter {
   writeFileAtomic(path: string, content: Uint8Array): Uint8Array | null { this.record(`write ${path} ${content.length}`); return null; }
   removeFile(path: string): void { this.record(`rm ${path}`); }
   symlink(path: string, target: string): boolean { this.record(`ln ${target} ${path}`); return true; }
+  mkdirp(path: string): string[] { this.record(`mkdir -p ${path}`); return [path]; }
+  removeTree(path: string): void { this.record(`rm -r ${path}`); }
 }

@@ -7,7 +7,7 @@ import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenar
 
 const FAULT_BIN = path.resolve(import.meta.dirname, '../harness/fault-bin');
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
-const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
+const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
 
 interface PlanStep { id: string; command: string }
 
@@ -21,7 +21,7 @@ function expectUntouched(r: RunResult, untouched: RunResult): void {
 
 const CONFIGS: Array<[string, string, boolean, string]> = [
   ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true, ''],
-  ['root.transient + sysroot.readonly', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n', false, ''],
+  ['root.transient + sysroot.readonly + persisted paths', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data\n', false, ''],
   ['composefs verity + root.transient-ro + etc.transient', '[composefs]\nenabled=verity\n[root]\ntransient-ro=true\n[etc]\ntransient=true\n', false, WITH_COMPOSEFS_IMAGE],
   ['composefs yes + hotfix /usr', '[composefs]\nenabled=yes\n', true, `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`],
 ];

@@ -20,6 +20,7 @@ describe('resolveConfig', () => {
       rootTransientRo: false,
       transientSize: null,
       etcTransient: { ok: true, value: false },
+      persistPaths: [],
       warnings: [],
     });
   });
@@ -78,6 +79,32 @@ describe('resolveConfig', () => {
   it('keeps a bad etc.transient for later: ostree only reads it when /etc is mounted', () => {
     const c = resolve('[etc]\ntransient=maybe\n');
     expect(c.etcTransient).toEqual({ ok: false, error: new PrepareRootError(`${ETC}:2`, 'etc.transient: value “maybe” is not a boolean (use true/false/1/0)') });
+  });
+});
+
+describe('[persist] paths', () => {
+  it.each([
+    ['/etc/ssh', ['/etc/ssh']],
+    ['/etc/ssh;/opt/app/data;/root;', ['/etc/ssh', '/opt/app/data', '/root']],
+    ['/srv/a\\;b;/srv/c\\sd', ['/srv/a;b', '/srv/c d']],
+    ['', []],
+  ])('%j', (value, expected) => {
+    expect(resolve(`[persist]\npaths=${value}\n`).persistPaths).toEqual(expected);
+  });
+
+  it.each([
+    ['etc/ssh', '“etc/ssh” is not an absolute path'],
+    ['/', '“/” is the whole root (use a persistent root instead)'],
+    ['/etc//ssh', '“/etc//ssh” is not in normal form (/etc/ssh)'],
+    ['/etc/ssh/', '“/etc/ssh/” is not in normal form (/etc/ssh)'],
+    ['/etc/../var/x', '“/etc/../var/x” is not in normal form (/var/x)'],
+    ['/var/lib/app', '“/var/lib/app” is under /var, which already persists'],
+    ['/var', '“/var” is under /var, which already persists'],
+    ['/run/x', '“/run/x” is under /run, which is not part of the root image'],
+    ['/etc/ssh;/etc/ssh', '“/etc/ssh” is listed twice'],
+    ['/etc;/etc/ssh', '“/etc” and “/etc/ssh” overlap: persist only the outer one'],
+  ])('%j is refused', (value, why) => {
+    expect(() => resolve(`[persist]\npaths=${value}\n`)).toThrow(new PrepareRootError(`${ETC}:2`, `persist.paths: ${why}`));
   });
 });
 

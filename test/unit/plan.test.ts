@@ -17,7 +17,7 @@ const FACTS: Facts = {
   legacyRepoReadonly: null,
   hotfixUsr: false,
   mountVarMarker: false,
-  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null,
+  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [],
   procMounted: true,
   transientEtcSuffix: 'XyZ123',
 };
@@ -206,5 +206,30 @@ describe('planPrepareRoot: composefs', () => {
       'backing-root-device-inode', 'root.transient', 'root.transient-ro', 'composefs.signed', 'composefs', 'composefs.verity', 'sysroot-ro',
     ]);
     expect(r.plan.metadata['composefs.signed']).toBe('/etc/ostree/initramfs-root-binding.key');
+  });
+});
+
+describe('planPrepareRoot: persisted paths', () => {
+  const STORE = '/sysroot.tmp/sysroot/ostree/deploy/os/var/lib/prepare-root/persist';
+  const persist = (image: 'dir' | 'file' | 'absent', storeExists: boolean, inRoot = '/etc/ssh') =>
+    plan('[root]\ntransient=true\n', { persist: [{ path: inRoot, inRoot, image, storeExists }] }).plan.steps
+      .filter((s) => s.id.includes('persist')).map((s) => describeAction(actionOf(s)));
+
+  it('first boot: store made and seeded from the image, then bound', () => {
+    expect(persist('dir', false)).toEqual([
+      `mkdir -p -m 0755 ${STORE}/etc`,
+      `cp --archive --preserve=all --no-target-directory /sysroot.tmp/etc/ssh ${STORE}/etc/ssh`,
+      `mount --no-mtab --bind ${STORE}/etc/ssh /sysroot.tmp/etc/ssh`,
+    ]);
+  });
+
+  it('later boots: only the bind', () => {
+    expect(persist('file', true, '/usr/lib/x')).toEqual([`mount --no-mtab --bind ${STORE}/usr/lib/x /sysroot.tmp/usr/lib/x`]);
+  });
+
+  it('not in the image: an empty store and a mount point', () => {
+    expect(persist('absent', false, '/data')).toEqual([
+      `mkdir -p -m 0755 ${STORE}`, `mkdir -m 0755 ${STORE}/data`, 'mkdir -p -m 0755 /sysroot.tmp/data', `mount --no-mtab --bind ${STORE}/data /sysroot.tmp/data`,
+    ]);
   });
 });
