@@ -85,6 +85,12 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
   [persist] paths=P1;P2;...    keep these paths across reboots, also inside a transient / or
                                /etc: each is bind-mounted from a store under the stateroot's
                                var/lib/prepare-root/persist, seeded from the image on first use
+  [overlay PATH] lower=L1:L2 upper=state|transient
+                               a writable overlay on PATH (lower default: PATH itself; a lower may
+                               be another declared overlay). state: kept under the stateroot /var
+                               and, after an update, pruned as ostree's state overlays are
+                               (changes to base content reverted, added files kept); transient:
+                               on a tmpfs. (volatile=true is not supported yet.)
 Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
 ostree.prepare-root.composefs=.`;
 

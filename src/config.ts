@@ -6,6 +6,7 @@ import { COMPOSEFS_KARG, findKarg } from './cmdline.js';
 import { PrepareRootError } from './errors.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from './keyfile.js';
 import { DEFAULT_KEYPATH } from './paths.js';
+import { OVERLAY_GROUP, OVERLAY_KEYS, type OverlayConfig, parseOverlays } from './overlay-config.js';
 import { parsePersistPaths } from './persist-config.js';
 import { closest } from './suggest.js';
 
@@ -46,6 +47,8 @@ export interface RootConfig {
   readonly etcTransient: LazyBoolean;
   /** `[persist] paths` (ours): paths kept across reboots, bind-mounted from the stateroot /var. */
   readonly persistPaths: readonly string[];
+  /** `[overlay PATH]` groups (ours), in mount order. */
+  readonly overlays: readonly OverlayConfig[];
   readonly warnings: readonly Warning[];
 }
 
@@ -93,7 +96,7 @@ export function shadowWarnings(parsed: readonly KeyFile[]): Warning[] {
 function unknownKeyWarnings(kf: KeyFile): Warning[] {
   const warnings: Warning[] = [];
   for (const [group, entries] of kf.groups) {
-    const known = KNOWN_KEYS[group];
+    const known = OVERLAY_GROUP.test(group) ? OVERLAY_KEYS : KNOWN_KEYS[group];
     for (const [key, entry] of entries) {
       if (known?.includes(key)) continue;
       const name = `${group}.${key}`;
@@ -206,6 +209,7 @@ export function resolveConfig(loaded: LoadedConfig, cmdline: string): RootConfig
     transientSize,
     etcTransient: lazyBoolean(kf, 'etc', 'transient'),
     persistPaths: persistEntry === undefined ? [] : parsePersistPaths(persistEntry, kf!.file),
+    overlays: parseOverlays(kf),
     warnings,
   };
 }

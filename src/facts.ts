@@ -14,6 +14,17 @@ export interface PersistFact {
   readonly storeExists: boolean;
 }
 
+export interface OverlayFact {
+  /** Mount point and layers as they land in the new root (symlinks followed). */
+  readonly inRoot: string;
+  readonly pathInImage: boolean;
+  readonly lowersInRoot: readonly string[];
+  /** Per lower: present in the image (or inside another declared overlay). */
+  readonly lowersExist: readonly boolean[];
+  /** upper=state: the commit its upper was last used with (null: never, or unknown). */
+  readonly stateCommit: string | null;
+}
+
 export interface Facts {
   /** realpath(SYSROOT). */
   readonly sysroot: string;
@@ -35,6 +46,8 @@ export interface Facts {
   /** /proc is mounted (util-linux needs it; a bare root may not have it). */
   readonly procMounted: boolean;
   readonly persist: readonly PersistFact[];
+  /** One per config.overlays entry, same order. */
+  readonly overlays: readonly OverlayFact[];
   /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
   readonly transientEtcSuffix: string;
 }

@@ -13,6 +13,8 @@ export interface KeyFileEntry {
 export interface KeyFile {
   readonly file: string;
   readonly groups: ReadonlyMap<string, ReadonlyMap<string, KeyFileEntry>>;
+  /** Line of each group's first `[group]` header. */
+  readonly groupLines?: ReadonlyMap<string, number>;
 }
 
 const SPACE = /^[ \t\n\v\f\r]*/;
@@ -36,6 +38,7 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
     throw new PrepareRootError(`${file}:${lineNo}`, 'line is not valid UTF-8');
   }
   const groups = new Map<string, Map<string, KeyFileEntry>>();
+  const groupLines = new Map<string, number>();
   let current: Map<string, KeyFileEntry> | null = null;
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
@@ -51,6 +54,7 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
       if (!isGroupName(name)) throw new PrepareRootError(where, `Invalid group name: ${name}`);
       current = groups.get(name) ?? new Map();
       groups.set(name, current);
+      if (!groupLines.has(name)) groupLines.set(name, lineNo);
       return;
     }
     const eq = s.indexOf('=');
@@ -64,7 +68,7 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
     current.delete(key);
     current.set(key, { value: s.slice(eq + 1).replace(SPACE, ''), line: lineNo });
   });
-  return { file, groups };
+  return { file, groups, groupLines };
 }
 
 function firstInvalidUtf8Line(bytes: Uint8Array): number {

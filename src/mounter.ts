@@ -7,6 +7,7 @@ import { closeSync, existsSync, fsyncSync, rmSync, mkdirSync, openSync, readFile
 import path from 'node:path';
 import { PrepareRootError } from './errors.js';
 import { parseMountInfo } from './mountinfo.js';
+import { pruneUpper } from './prune.js';
 
 export interface Mounter {
   /** Run a util-linux command; throws PrepareRootError with its exit status and stderr. */
@@ -24,6 +25,8 @@ export interface Mounter {
   mkdirp(path: string, mode: number): string[];
   /** rm -r of a tree this run created; refuses when anything is mounted inside it. */
   removeTree(path: string): void;
+  /** Apply ostree's state-overlay rebase rule to an (unmounted) upper dir. */
+  pruneUpper(upper: string, lower: readonly string[]): void;
 }
 
 /** Last lines of a command's stderr: enough to say why, short enough for one console line. */
@@ -133,6 +136,15 @@ export class SystemMounter implements Mounter {
       rmSync(tree, { recursive: true });
     } catch (e) {
       throw new PrepareRootError(`rm -r ${tree}`, (e as Error).message, { cause: e });
+    }
+  }
+
+  pruneUpper(upper: string, lower: readonly string[]): void {
+    this.options.trace?.(`+ prune ${upper} against ${lower.join(':')}`);
+    try {
+      pruneUpper(upper, lower);
+    } catch (e) {
+      throw e instanceof PrepareRootError ? e : new PrepareRootError(`prune ${upper}`, (e as Error).message, { cause: e });
     }
   }
 

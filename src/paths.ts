@@ -42,3 +42,13 @@ export const DEFAULT_INIT = '/sbin/init';
 export function persistStore(root: string, stateroot: string): string {
   return `${root === '/' ? '' : root}/ostree/deploy/${stateroot}/var/lib/prepare-root/persist`;
 }
+
+/** A state overlay's dir (upper/, work/, commit) under the stateroot /var. */
+export function stateOverlayDir(root: string, stateroot: string, overlayPath: string): string {
+  return `${root === '/' ? '' : root}/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`;
+}
+
+/** A transient overlay's dir (upper/, work/) on the /run tmpfs. */
+export function transientOverlayDir(overlayPath: string): string {
+  return `${RUN_PREPARE_ROOT}/overlays/${encodeURIComponent(overlayPath.slice(1))}`;
+}

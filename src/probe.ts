@@ -6,11 +6,13 @@ import { type ComposefsImage, probeComposefsImage } from './composefs-image.js';
 import type { RootConfig, Warning } from './config.js';
 import { type Deployment, resolveDeployment } from './deployment.js';
 import { PrepareRootError } from './errors.js';
-import type { Facts, PersistFact } from './facts.js';
+import type { Facts, OverlayFact, PersistFact } from './facts.js';
+import type { OverlayConfig } from './overlay-config.js';
+import { isUnder } from './persist-config.js';
 import { locateInside } from './resolve-inside.js';
 import { parseBooleanValue, parseKeyFile } from './keyfile.js';
 import { isReadOnly, mountContaining, parseMountInfo } from './mountinfo.js';
-import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore } from './paths.js';
+import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } from './paths.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
 import { measureVerity } from './verity.js';
 
@@ -85,6 +87,22 @@ function probePersist(sysroot: string, deployment: Deployment, p: string): Persi
   return { path: p, inRoot, image, storeExists: exists(`${persistStore(sysroot, deployment.stateroot)}${inRoot}`) };
 }
 
+function probeOverlay(sysroot: string, deployment: Deployment, o: OverlayConfig, all: readonly OverlayConfig[]): OverlayFact {
+  const self = locateInside(deployment.path, o.path);
+  const lowers = o.lower.map((l) => locateInside(deployment.path, l));
+  let stateCommit: string | null = null;
+  try {
+    stateCommit = readFileSync(`${stateOverlayDir(sysroot, deployment.stateroot, o.path)}/commit`, 'utf8').trim();
+  } catch { /* never used, or unknown: treated alike */ }
+  return {
+    inRoot: self.path,
+    pathInImage: self.exists,
+    lowersInRoot: lowers.map((l) => l.path),
+    lowersExist: lowers.map((l, i) => l.exists || all.some((other) => other !== o && isUnder(o.lower[i]!, other.path))),
+    stateCommit,
+  };
+}
+
 const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 function randomSuffix(): string {
@@ -131,6 +149,7 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     sysrootDevice: backingDevice(sysroot),
     procMounted: exists('/proc/self/mountinfo'),
     persist: config.persistPaths.map((p) => probePersist(sysroot, deployment, p)),
+    overlays: config.overlays.map((o) => probeOverlay(sysroot, deployment, o, config.overlays)),
     transientEtcSuffix: randomSuffix(),
   };
 }

@@ -19,7 +19,8 @@ export type Action =
   | { readonly op: 'remove-file'; readonly path: string }
   | { readonly op: 'symlink'; readonly path: string; readonly target: string }
   | { readonly op: 'mkdirp'; readonly path: string; readonly mode: number }
-  | { readonly op: 'remove-tree'; readonly path: string };
+  | { readonly op: 'remove-tree'; readonly path: string }
+  | { readonly op: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] };
 
 // overlayfs splits layers on `:` and options on `,`; rather than escape them through libmount's
 // quoting rules, refuse such paths (ostree's own layout never produces them).
@@ -76,6 +77,7 @@ export function actionOf(step: Step): Action {
     }
     case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
     case 'mkdirp': return { op: 'mkdirp', path: step.path, mode: step.mode };
+    case 'prune-upper': return { op: 'prune-upper', upper: step.upper, lower: step.lower };
     case 'copy': return { op: 'exec', argv: ['cp', '--archive', '--preserve=all', '--no-target-directory', step.from, step.to] };
     case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
     case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };
@@ -112,6 +114,8 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
     case 'symlink': return outcome.created === false ? [] : [{ op: 'remove-file', path: step.path }];
     case 'mkdirp': return [...(outcome.createdDirs ?? [])].reverse().map((path) => ({ op: 'rmdir', path }));
     case 'copy': return [{ op: 'remove-tree', path: step.to }];
+    // Pruning is what the update demands anyway: nothing to restore, and a retry finds it done.
+    case 'prune-upper': return [];
     case 'unmount': return [{ op: 'exec', argv: [...MOUNT, '-t', step.fstype, step.fstype, step.target] }];
     case 'detach': return step.restoreFrom === null ? [] : [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
     case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
@@ -138,5 +142,6 @@ export function describeAction(action: Action): string {
     case 'symlink': return `ln -s ${action.target} ${action.path} (may exist)`;
     case 'mkdirp': return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
     case 'remove-tree': return `rm -r ${action.path} (no mount inside)`;
+    case 'prune-upper': return `prune ${action.upper} against ${action.lower.join(':')} (drop what shadows the new base)`;
   }
 }

@@ -6,7 +6,7 @@ import type { Facts } from '../facts.js';
 import { type VarDict, serializeVarDict } from '../gvariant.js';
 import {
   COMPOSEFS_SCRATCH, HOTFIX_USR_UPPER, HOTFIX_USR_WORK, VOLATILE_ROOT_LINK, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT,
-  TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR, persistStore,
+  TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR, persistStore, stateOverlayDir, transientOverlayDir,
 } from '../paths.js';
 import type { Mode, Plan, Step } from './types.js';
 import path from 'node:path';
@@ -143,6 +143,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     add({ id: 'var-shared', kind: 'propagation', target: `${T}/var`, propagation: 'shared', reason: 'slave+shared, as the generator\'s var.mount' });
   }
 
+  const overlays = planOverlays(config, facts, mode, add);
   const persisted = planPersist(facts, mode, add);
 
   add({
@@ -164,6 +165,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
       deployment: facts.deployment.relPath,
       sysrootReadonly,
       persisted,
+      overlays,
       steps,
       metadata: describeMetadata(metadata),
     },
@@ -183,6 +185,48 @@ export function describeMetadata(entries: VarDict): Record<string, unknown> {
 }
 
 type Add = (step: Step) => void;
+
+/**
+ * Declared overlays, in dependency order (a lower may be another declared overlay). A state
+ * upper lives under the stateroot /var with the commit it was last used with; after an update it
+ * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
+ */
+function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add): Plan['overlays'] {
+  const T = STAGING_ROOT;
+  return config.overlays.map((o, i) => {
+    const f = facts.overlays[i]!;
+    const what = `[overlay ${o.path}]`;
+    if (o.volatile) throw new PrepareRootError(`${what} volatile`, 'volatile uppers are not supported by this version of prepare-root yet');
+    if (isUnder(f.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
+    f.lowersExist.forEach((ok, j) => {
+      if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
+    });
+    const reason = `${what} upper=${o.upper}`;
+    const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
+    const lower = f.lowersInRoot.map((l) => `${T}${l}`);
+    add({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
+    add({ id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason });
+    add({ id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason });
+    const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
+    if (pruned) {
+      add({ id: `prune-overlay-${i}`, kind: 'prune-upper', upper: `${dir}/upper`, lower, reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added` });
+      add({
+        id: `record-overlay-commit-${i}`, kind: 'write-file', path: `${dir}/commit`, mode: 0o644,
+        content: new TextEncoder().encode(`${facts.deployment.commit}
+`), summary: facts.deployment.commit, reason: `${what}: the commit this upper now belongs to`,
+      });
+    }
+    if (!f.pathInImage) {
+      if (mode === 'legacy' || mode === 'composefs') {
+        throw new PrepareRootError(what, `${f.inRoot} is not in the image; only a transient root can get a mount point for it`);
+      }
+      add({ id: `mkdir-overlay-target-${i}`, kind: 'mkdirp', path: `${T}${f.inRoot}`, mode: 0o755, reason: `${what}: mount point` });
+    }
+    add({ id: `mount-overlay-${i}`, kind: 'overlay', target: `${T}${f.inRoot}`, lower, upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason });
+    const booted = o.upper === 'state' ? stateOverlayDir('/sysroot', facts.deployment.stateroot, o.path) : dir;
+    return { path: f.inRoot, lower: f.lowersInRoot, upper: o.upper, upperDir: `${booted}/upper`, pruned };
+  });
+}
 
 /**
  * Persisted paths: each bind-mounted from its store under the stateroot /var, seeded from the

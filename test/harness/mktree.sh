@@ -23,5 +23,8 @@ echo PREPARE_ROOT_TEST_INIT_OK pid=$$
 /usr/bin/busybox cat /proc/self/mountinfo
 INIT
 chmod 755 usr/sbin/init
+# Content for state overlays: a file to shadow, one to delete, a dir to replace, a mount point.
+mkdir -p usr/share/app/dir usr/share/combo
+echo "base $VARIANT" > usr/share/app/base.txt; echo del > usr/share/app/del.txt; echo x > usr/share/app/dir/x
 echo fake-kernel > usr/lib/modules/6.1.0-test/vmlinuz
 echo fake-initramfs > usr/lib/modules/6.1.0-test/initramfs.img

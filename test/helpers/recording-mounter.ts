@@ -23,4 +23,5 @@ export class RecordingMounter implements Mounter {
   symlink(path: string, target: string): boolean { this.record(`ln ${target} ${path}`); return true; }
   mkdirp(path: string): string[] { this.record(`mkdir -p ${path}`); return [path]; }
   removeTree(path: string): void { this.record(`rm -r ${path}`); }
+  pruneUpper(upper: string): void { this.record(`prune ${upper}`); }
 }

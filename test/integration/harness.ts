@@ -56,6 +56,8 @@ export interface Run {
   /** Directory of fake commands put first in PATH. */
   readonly fakeBin?: string;
   readonly pivot?: boolean;
+  /** Shell run in the scenario (outside the fake initramfs) just before this run, e.g. an update. */
+  readonly before?: string;
   /** A file made by the scenario's setup (e.g. '$W/public'), as /etc/ostree/initramfs-root-binding.key. */
   readonly keyFile?: string;
   /** Also bind our binary at /prep/tool (to inspect what another implementation did). */
@@ -116,7 +118,7 @@ function runScript(i: number, run: Run): string {
   if (run.pid1) env.push('PID1=1');
   if (run.tool) env.push(`TOOL=${q(OURS)}`);
   if (run.keyFile) env.push(`KEYFILE="${run.keyFile}"`);
-  return `${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
+  return `${run.before ?? ''}\n${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
 }
 
 function parseSections(text: string): Map<string, string> {

@@ -21,6 +21,7 @@ describe('resolveConfig', () => {
       transientSize: null,
       etcTransient: { ok: true, value: false },
       persistPaths: [],
+      overlays: [],
       warnings: [],
     });
   });

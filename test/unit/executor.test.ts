@@ -11,7 +11,7 @@ const FACTS: Facts = {
     linkPath: '/sysroot/ostree/boot.1/os/b/0', path: '/sysroot/ostree/deploy/os/deploy/abc.0', relPath: 'ostree/deploy/os/deploy/abc.0',
     stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 1n, ino: 2n,
   },
-  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [],
+  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
   procMounted: true,
   transientEtcSuffix: 'AAAAAA',
 };

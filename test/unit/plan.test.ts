@@ -17,7 +17,7 @@ const FACTS: Facts = {
   legacyRepoReadonly: null,
   hotfixUsr: false,
   mountVarMarker: false,
-  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [],
+  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
   procMounted: true,
   transientEtcSuffix: 'XyZ123',
 };

@@ -1,0 +1,37 @@
+// ostree's rebase rule for state overlays (ostree admin state-overlay, reference §6): when the
+// deployment changed, drop every upper entry that shadows, replaces or deletes base content and
+// keep what is purely added. Per entry, against the lower as the new base shows it:
+//   nothing of that name in the lower        → keep (state, stray whiteouts included)
+//   both directories, upper not opaque        → recurse
+//   anything else (file over file, type change, whiteout, opaque dir) → delete
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { type Xattrs, readOverlayXattrs } from './diff.js';
+
+function tryLstat(p: string) {
+  try { return lstatSync(p); } catch { return null; }
+}
+
+/** Returns the overlay paths removed from the upper. */
+export function pruneUpper(upper: string, lower: readonly string[], xattrs: Xattrs = readOverlayXattrs(upper)): string[] {
+  const removed: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(upper, rel)).sort()) {
+      const relPath = `${rel}/${name}`;
+      const abs = path.join(upper, relPath);
+      const below = lower.map((l) => tryLstat(path.join(l, relPath))).find((s) => s !== null) ?? null;
+      if (below === null) continue;
+      const st = lstatSync(abs);
+      const x = xattrs.get(abs);
+      const opaque = (x?.get('trusted.overlay.opaque') ?? x?.get('user.overlay.opaque'))?.toString() === 'y';
+      if (st.isDirectory() && below.isDirectory() && !opaque) {
+        walk(relPath);
+        continue;
+      }
+      rmSync(abs, { recursive: true, force: true });
+      removed.push(relPath);
+    }
+  };
+  walk('');
+  return removed;
+}
