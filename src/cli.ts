@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { type ConfigSource, type Warning, loadConfig, resolveConfig, shadowWarnings } from './config.js';
 import { PrepareRootError } from './errors.js';
 import { diffUpper, readOverlayXattrs, summarize, summaryLine } from './diff.js';
+import { checkpointVolatileOverlays } from './checkpoint.js';
 import { handOver } from './handover.js';
 import { KMSG_WARNING, toKmsg } from './kmsg.js';
 import { parseKeyFile } from './keyfile.js';
@@ -30,6 +31,7 @@ export const HELP = `Usage:
   prepare-root status [--json] [--root DIR]
   prepare-root diff [--json] [--root DIR] [PATH...]
   prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]
+  prepare-root checkpoint [--root DIR]
   prepare-root --help | --version
 
 Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
@@ -57,6 +59,9 @@ Commands:
                 replaced directory (opaque), with sizes; a summary line first. PATH limits it.
                 --upper/--lower: the same for any overlay upper/lower pair, mounted or not.
                 Needs getfattr (package attr) to read overlay xattrs.
+  checkpoint    at clean shutdown (prepare-root-checkpoint.service): sync each volatile
+                overlay's upper and record that it is whole, so the next boot reuses it
+                instead of quarantining it. Exit 1 when a write-back error was found.
 
 Options:
   --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
@@ -90,7 +95,8 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
                                be another declared overlay). state: kept under the stateroot /var
                                and, after an update, pruned as ostree's state overlays are
                                (changes to base content reverted, added files kept); transient:
-                               on a tmpfs. (volatile=true is not supported yet.)
+                               on a tmpfs. volatile=true (state only): mounted without syncs,
+                               reused after a checkpointed shutdown, quarantined otherwise
 Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
 ostree.prepare-root.composefs=.`;
 
@@ -98,7 +104,7 @@ function warningLine(w: Warning): string {
   return `prepare-root: warning: ${w.where}: ${w.message}`;
 }
 
-const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff'] as const;
+const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint'] as const;
 type Command = (typeof COMMANDS)[number];
 
 interface Parsed {
@@ -136,6 +142,12 @@ function usageError(why: string): PrepareRootError {
   return new PrepareRootError('usage', `${why} (see prepare-root --help)`);
 }
 
+/** The boot path (as opposed to the tools): `run`, explicit or implied. */
+export function isBootRun(argv: readonly string[]): boolean {
+  const first = argv.find((a) => !a.startsWith('-'));
+  return first === undefined || !(COMMANDS as readonly string[]).includes(first) || first === 'run';
+}
+
 export function runCli(argv: readonly string[], io: Output): number {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -148,7 +160,7 @@ export function runCli(argv: readonly string[], io: Output): number {
   const { command, positionals, values } = parsed;
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
   if (!['plan', 'status', 'diff'].includes(command) && values.json) throw usageError('--json only applies to plan, status and diff');
-  if (!['status', 'diff'].includes(command) && values.root !== undefined) throw usageError('--root only applies to status and diff');
+  if (!['status', 'diff', 'checkpoint'].includes(command) && values.root !== undefined) throw usageError('--root only applies to status, diff and checkpoint');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined)) throw usageError('--upper and --lower only apply to diff');
   switch (command) {
     case 'run': return commandRun(positionals, values, io);
@@ -156,6 +168,7 @@ export function runCli(argv: readonly string[], io: Output): number {
     case 'check-config': return commandCheckConfig(positionals, io);
     case 'status': return commandStatus(positionals, values, io);
     case 'diff': return commandDiff(positionals, values, io);
+    case 'checkpoint': return commandCheckpoint(positionals, values, io);
   }
 }
 
@@ -335,4 +348,15 @@ function pathsInside(mountPath: string, paths: readonly string[]): string[] | nu
   }
   if (inside.length === 0) return null;
   return inside.includes('/') ? [] : inside;
+}
+
+function commandCheckpoint(positionals: string[], values: Parsed['values'], io: Output): number {
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const results = checkpointVolatileOverlays(rootOf(values));
+  if (results.length === 0) io.out('no volatile overlay to checkpoint');
+  for (const r of results) {
+    if (r.result === 'ok') io.out(`prepare-root: checkpointed ${r.path}`);
+    else io.err(`prepare-root: ${r.path}: write-back error, not checkpointed (the next boot quarantines the upper): ${r.detail}`);
+  }
+  return results.every((r) => r.result === 'ok') ? 0 : 1;
 }

@@ -2,6 +2,7 @@
 // the planner itself stays pure (and `prepare-root plan` can show what it would do).
 import type { ComposefsImage } from './composefs-image.js';
 import type { Deployment } from './deployment.js';
+import type { VolatileState } from './volatile-state.js';
 
 export interface PersistFact {
   /** As configured. */
@@ -23,6 +24,13 @@ export interface OverlayFact {
   readonly lowersExist: readonly boolean[];
   /** upper=state: the commit its upper was last used with (null: never, or unknown). */
   readonly stateCommit: string | null;
+  /** volatile=true: whether the upper left by the last boot may be reused. */
+  readonly volatile: VolatileState | null;
+  /** A fresh token for this boot's volatile mount, and the boot id. */
+  readonly volatileToken: string;
+  readonly bootId: string;
+  /** For quarantine directory names. */
+  readonly now: string;
 }
 
 export interface Facts {

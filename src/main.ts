@@ -1,7 +1,7 @@
 // Entry point: run the CLI, print any error once as `prepare-root: <what>: <why>` on stderr and
 // to the kernel log (the console of a failing boot), exit 1.
-import { runCli } from './cli.js';
-import { formatError } from './errors.js';
+import { isBootRun, runCli } from './cli.js';
+import { formatError, isPrepareRootError } from './errors.js';
 import { KMSG_ERR, toKmsg } from './kmsg.js';
 
 let code: number;
@@ -13,7 +13,8 @@ try {
 } catch (e) {
   const line = formatError(e);
   process.stderr.write(`${line}\n`);
-  toKmsg(KMSG_ERR, line);
+  // The kernel log is the console of a failing boot; other commands are interactive.
+  if (isBootRun(process.argv.slice(2)) && !(isPrepareRootError(e) && e.what === 'usage')) toKmsg(KMSG_ERR, line);
   code = 1;
 }
 process.exitCode = code;

@@ -27,6 +27,8 @@ export interface Mounter {
   removeTree(path: string): void;
   /** Apply ostree's state-overlay rebase rule to an (unmounted) upper dir. */
   pruneUpper(upper: string, lower: readonly string[]): void;
+  /** rename(2); the parent of `to` must exist. */
+  rename(from: string, to: string): void;
 }
 
 /** Last lines of a command's stderr: enough to say why, short enough for one console line. */
@@ -133,7 +135,7 @@ export class SystemMounter implements Mounter {
     const mounted = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).find((m) => m.target === tree || m.target.startsWith(`${tree}/`));
     if (mounted !== undefined) throw new PrepareRootError(`rm -r ${tree}`, `refusing: ${mounted.target} is mounted inside it`);
     try {
-      rmSync(tree, { recursive: true });
+      rmSync(tree, { recursive: true, force: true });
     } catch (e) {
       throw new PrepareRootError(`rm -r ${tree}`, (e as Error).message, { cause: e });
     }
@@ -145,6 +147,15 @@ export class SystemMounter implements Mounter {
       pruneUpper(upper, lower);
     } catch (e) {
       throw e instanceof PrepareRootError ? e : new PrepareRootError(`prune ${upper}`, (e as Error).message, { cause: e });
+    }
+  }
+
+  rename(from: string, to: string): void {
+    this.options.trace?.(`+ mv ${from} ${to}`);
+    try {
+      renameSync(from, to);
+    } catch (e) {
+      throw new PrepareRootError(`mv ${from} ${to}`, (e as Error).message, { cause: e });
     }
   }
 

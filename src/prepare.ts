@@ -132,6 +132,7 @@ function writeStatus(opts: RunOptions, sysroot: string, decision: Decision | nul
     sysrootReadonly: plan?.sysrootReadonly ?? null,
     ostreeBooted: error === null ? plan?.metadata ?? null : null,
     persisted: error === null ? plan?.persisted ?? [] : [],
+    overlays: error === null ? plan?.overlays ?? [] : [],
     plan: planSummary(plan),
     executed,
     warnings: decision?.warnings ?? [],

@@ -15,6 +15,7 @@ import { isReadOnly, mountContaining, parseMountInfo } from './mountinfo.js';
 import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } from './paths.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
 import { measureVerity } from './verity.js';
+import { currentBootId, volatileState } from './volatile-state.js';
 
 export function exists(path: string): boolean {
   try {
@@ -94,7 +95,12 @@ function probeOverlay(sysroot: string, deployment: Deployment, o: OverlayConfig,
   try {
     stateCommit = readFileSync(`${stateOverlayDir(sysroot, deployment.stateroot, o.path)}/commit`, 'utf8').trim();
   } catch { /* never used, or unknown: treated alike */ }
+  const dir = stateOverlayDir(sysroot, deployment.stateroot, o.path);
   return {
+    volatile: o.volatile ? volatileState(dir, exists(`${dir}/work/work/incompat/volatile`)) : null,
+    volatileToken: randomSuffix(),
+    bootId: currentBootId(),
+    now: new Date().toISOString().replace(/[:.]/g, '-'),
     inRoot: self.path,
     pathInImage: self.exists,
     lowersInRoot: lowers.map((l) => l.path),

@@ -20,6 +20,7 @@ export interface StatusFile {
   readonly sysrootReadonly: boolean | null;
   readonly ostreeBooted: Plan['metadata'] | null;
   readonly persisted: Plan['persisted'];
+  readonly overlays: Plan['overlays'];
   readonly plan: ReadonlyArray<{ id: string; kind: string; command: string; reason: string }>;
   readonly executed: readonly StepRecord[];
   readonly warnings: readonly Warning[];

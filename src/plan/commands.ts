@@ -20,7 +20,8 @@ export type Action =
   | { readonly op: 'symlink'; readonly path: string; readonly target: string }
   | { readonly op: 'mkdirp'; readonly path: string; readonly mode: number }
   | { readonly op: 'remove-tree'; readonly path: string }
-  | { readonly op: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] };
+  | { readonly op: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
+  | { readonly op: 'rename'; readonly from: string; readonly to: string };
 
 // overlayfs splits layers on `:` and options on `,`; rather than escape them through libmount's
 // quoting rules, refuse such paths (ostree's own layout never produces them).
@@ -78,6 +79,8 @@ export function actionOf(step: Step): Action {
     case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
     case 'mkdirp': return { op: 'mkdirp', path: step.path, mode: step.mode };
     case 'prune-upper': return { op: 'prune-upper', upper: step.upper, lower: step.lower };
+    case 'rename': return { op: 'rename', from: step.from, to: step.to };
+    case 'remove-tree': return { op: 'remove-tree', path: step.path };
     case 'copy': return { op: 'exec', argv: ['cp', '--archive', '--preserve=all', '--no-target-directory', step.from, step.to] };
     case 'propagation': return { op: 'exec', argv: [...MOUNT, `--make-${step.propagation}`, step.target] };
     case 'detach': return { op: 'exec', argv: [...UMOUNT, '--lazy', step.target] };
@@ -116,6 +119,9 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
     case 'copy': return [{ op: 'remove-tree', path: step.to }];
     // Pruning is what the update demands anyway: nothing to restore, and a retry finds it done.
     case 'prune-upper': return [];
+    // The upper stays as clean as the checkpoint left it: nothing needs the marker back.
+    case 'remove-tree': return [];
+    case 'rename': return [{ op: 'rename', from: step.to, to: step.from }];
     case 'unmount': return [{ op: 'exec', argv: [...MOUNT, '-t', step.fstype, step.fstype, step.target] }];
     case 'detach': return step.restoreFrom === null ? [] : [{ op: 'exec', argv: [...MOUNT, '--bind', step.restoreFrom, step.target] }];
     case 'move': return [{ op: 'exec', argv: [...MOUNT, '--move', step.target, step.source] }];
@@ -143,5 +149,6 @@ export function describeAction(action: Action): string {
     case 'mkdirp': return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
     case 'remove-tree': return `rm -r ${action.path} (no mount inside)`;
     case 'prune-upper': return `prune ${action.upper} against ${action.lower.join(':')} (drop what shadows the new base)`;
+    case 'rename': return `mv ${action.from} ${action.to}`;
   }
 }

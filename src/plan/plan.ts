@@ -9,6 +9,7 @@ import {
   TRANSIENT_ETC_PREFIX, TRANSIENT_ROOT_DIR, persistStore, stateOverlayDir, transientOverlayDir,
 } from '../paths.js';
 import type { Mode, Plan, Step } from './types.js';
+import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../volatile-state.js';
 import path from 'node:path';
 import { isUnder } from '../persist-config.js';
 
@@ -143,7 +144,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     add({ id: 'var-shared', kind: 'propagation', target: `${T}/var`, propagation: 'shared', reason: 'slave+shared, as the generator\'s var.mount' });
   }
 
-  const overlays = planOverlays(config, facts, mode, add);
+  const overlays = planOverlays(config, facts, mode, add, warnings);
   const persisted = planPersist(facts, mode, add);
 
   add({
@@ -191,12 +192,11 @@ type Add = (step: Step) => void;
  * upper lives under the stateroot /var with the commit it was last used with; after an update it
  * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
  */
-function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add): Plan['overlays'] {
+function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add, warnings: Warning[]): Plan['overlays'] {
   const T = STAGING_ROOT;
   return config.overlays.map((o, i) => {
     const f = facts.overlays[i]!;
     const what = `[overlay ${o.path}]`;
-    if (o.volatile) throw new PrepareRootError(`${what} volatile`, 'volatile uppers are not supported by this version of prepare-root yet');
     if (isUnder(f.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
     f.lowersExist.forEach((ok, j) => {
       if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
@@ -205,6 +205,7 @@ function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add): P
     const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
     const lower = f.lowersInRoot.map((l) => `${T}${l}`);
     add({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
+    if (f.volatile !== null) planVolatile(o.path, dir, f, i, add, warnings);
     add({ id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason });
     add({ id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason });
     const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
@@ -222,9 +223,40 @@ function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add): P
       }
       add({ id: `mkdir-overlay-target-${i}`, kind: 'mkdirp', path: `${T}${f.inRoot}`, mode: 0o755, reason: `${what}: mount point` });
     }
-    add({ id: `mount-overlay-${i}`, kind: 'overlay', target: `${T}${f.inRoot}`, lower, upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason });
+    add({
+      id: `mount-overlay-${i}`, kind: 'overlay', target: `${T}${f.inRoot}`, lower, upper: `${dir}/upper`, work: `${dir}/work`, readonly: false,
+      ...(o.volatile ? { options: ['volatile'] } : {}),
+      reason: o.volatile ? `${reason}, volatile: no syncs; \`prepare-root checkpoint\` at shutdown makes it reusable` : reason,
+    });
     const booted = o.upper === 'state' ? stateOverlayDir('/sysroot', facts.deployment.stateroot, o.path) : dir;
-    return { path: f.inRoot, lower: f.lowersInRoot, upper: o.upper, upperDir: `${booted}/upper`, pruned };
+    return { path: f.inRoot, lower: f.lowersInRoot, upper: o.upper, dir: booted, upperDir: `${booted}/upper`, pruned, volatile: o.volatile };
+  });
+}
+
+/**
+ * Before a volatile mount: an upper that the last boot checkpointed at shutdown loses overlayfs'
+ * "was volatile" marker and is reused; one that was not (crash, power loss, write-back error) is
+ * moved to quarantine/<time> and a fresh one used. Then this mount's token is recorded, which
+ * also invalidates the old checkpoint.
+ */
+function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], i: number, add: Add, warnings: Warning[]): void {
+  const reason = `[overlay ${overlayPath}] volatile`;
+  if (f.volatile?.state === 'clean') {
+    add({ id: `reuse-volatile-${i}`, kind: 'remove-tree', path: `${dir}/work/work/incompat`, reason: `${reason}: checkpointed at the last shutdown, reuse it` });
+  } else if (f.volatile?.state === 'torn') {
+    const quarantine = `${dir}/${QUARANTINE_DIR}/${f.now}`;
+    add({ id: `mkdir-quarantine-${i}`, kind: 'mkdirp', path: quarantine, mode: 0o700, reason: `${reason}: ${f.volatile.why}` });
+    add({ id: `quarantine-upper-${i}`, kind: 'rename', from: `${dir}/upper`, to: `${quarantine}/upper`, reason: `${reason}: never reuse a possibly torn upper` });
+    add({ id: `quarantine-work-${i}`, kind: 'rename', from: `${dir}/work`, to: `${quarantine}/work`, reason: `${reason}: never reuse a possibly torn upper` });
+    warnings.push({
+      where: `[overlay ${overlayPath}]`,
+      message: `volatile upper not reused, ${f.volatile.why}; moved to ${quarantine.replace(STAGING_ROOT, '')} and starting empty`,
+    });
+  }
+  const record: VolatileMount = { token: f.volatileToken, bootId: f.bootId };
+  add({
+    id: `record-volatile-mount-${i}`, kind: 'write-file', path: `${dir}/${VOLATILE_MOUNT_FILE}`, mode: 0o644,
+    content: new TextEncoder().encode(`${JSON.stringify(record)}\n`), summary: f.volatileToken, reason: `${reason}: the token a shutdown checkpoint must name`,
   });
 }
 

@@ -24,6 +24,10 @@ export type Step = StepBase & (
   | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
   /** mkdir -p: undo removes exactly the directories it created. */
   | { readonly kind: 'mkdirp'; readonly path: string; readonly mode: number }
+  /** rm -r (overlayfs' volatile marker of a checkpointed upper; nothing to restore). */
+  | { readonly kind: 'remove-tree'; readonly path: string }
+  /** Move a directory (a torn volatile upper into quarantine). */
+  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
   /** State overlay after an update: drop upper entries that shadow the new base (ostree's rule). */
   | { readonly kind: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
   /** Copy a tree keeping owner, mode, times and xattrs (seeding a persisted path from the image). */
@@ -71,7 +75,14 @@ export interface Plan {
   readonly sysrootReadonly: boolean;
   readonly steps: readonly Step[];
   /** Declared overlays: path, layers as the booted system sees them, upper kind and dir. */
-  readonly overlays: ReadonlyArray<{ readonly path: string; readonly lower: readonly string[]; readonly upper: 'state' | 'transient'; readonly upperDir: string; readonly pruned: boolean }>;
+  readonly overlays: ReadonlyArray<{
+    readonly path: string; readonly lower: readonly string[]; readonly upper: 'state' | 'transient';
+    /** The overlay's own dir as the booted system sees it (upper/, work/, bookkeeping). */
+    readonly dir: string;
+    readonly upperDir: string;
+    readonly pruned: boolean;
+    readonly volatile: boolean;
+  }>;
   /** Persisted paths: where they are in the new root, and their store as the booted system sees it. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   /** Keys of /run/ostree-booted, decoded, for humans and status.json. */

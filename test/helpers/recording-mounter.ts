@@ -24,4 +24,5 @@ export class RecordingMounter implements Mounter {
   mkdirp(path: string): string[] { this.record(`mkdir -p ${path}`); return [path]; }
   removeTree(path: string): void { this.record(`rm -r ${path}`); }
   pruneUpper(upper: string): void { this.record(`prune ${upper}`); }
+  rename(from: string, to: string): void { this.record(`mv ${from} ${to}`); }
 }

@@ -27,6 +27,10 @@ describe('prepare-root binary', () => {
     expect(run('--version')).toEqual({ rc: 0, stdout: 'prepare-root 0.1.0 (node 24.21.0)', stderr: '' });
   });
 
+  it('checkpoint outside a prepare-root boot says what is missing', () => {
+    expect(run('checkpoint')).toEqual({ rc: 1, stdout: '', stderr: "prepare-root: /run/prepare-root/status.json: unreadable: ENOENT: no such file or directory, open '/run/prepare-root/status.json'" });
+  });
+
   it('--help explains the commands and the config keys', () => {
     const r = run('--help');
     expect(r.rc).toBe(0);
@@ -40,11 +44,12 @@ describe('prepare-root binary', () => {
     [[], 'prepare-root: usage: missing SYSROOT (see prepare-root --help)'],
     [['/sysroot', 'ostree=/x', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
     [['/sysroot', '--json'], 'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root --help)'],
-    [['plan', '/sysroot', '--root', '/x'], 'prepare-root: usage: --root only applies to status and diff (see prepare-root --help)'],
+    [['plan', '/sysroot', '--root', '/x'], 'prepare-root: usage: --root only applies to status, diff and checkpoint (see prepare-root --help)'],
     [['status', '--upper', '/x'], 'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)'],
     [['diff', '--upper', '/x'], 'prepare-root: usage: --upper and --lower go together (see prepare-root --help)'],
     [['diff', 'relative/path'], 'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root --help)'],
     [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
+    [['checkpoint', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
     [['/sysroot', '--init', '/sbin/init'], 'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)'],
   ])('usage error %j', (args, message) => {
     expect(run(...args)).toEqual({ rc: 1, stdout: '', stderr: message });

@@ -57,3 +57,39 @@ describe.skipIf(!isRoot())('state overlays', () => {
     expect(r!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
   });
 });
+
+describe.skipIf(!isRoot())('volatile state overlays', () => {
+  const VOLATILE = '[overlay /usr/share/app]\nupper=state\nvolatile=true\n';
+  const STATE = '/sysroot/sysroot/ostree/deploy/probeos/var/lib/prepare-root/overlays/usr%2Fshare%2Fapp';
+  const WRITE = `findmnt -rno FS-OPTIONS ${APP} | grep -o 'fsync=volatile'; echo kept > ${APP}/written.txt`;
+  const LOOK_AGAIN = `cat ${APP}/written.txt 2>/dev/null || echo no-written; ls ${STATE}/quarantine 2>/dev/null | wc -l; cat ${STATE}/quarantine/*/upper/written.txt 2>/dev/null`;
+
+  it('after a checkpointed shutdown, the upper is reused', () => {
+    const [first, second] = runScenario({
+      runs: [
+        { impl: ours(), conf: VOLATILE, check: `${WRITE}; /prep/bin checkpoint --root /sysroot` },
+        { impl: ours(), conf: VOLATILE, check: LOOK_AGAIN },
+      ],
+    });
+    expect(first!.rc, first!.stderr).toBe(0);
+    expect(first!.check).toBe('fsync=volatile\nprepare-root: checkpointed /usr/share/app');
+    expect(second!.rc, second!.stderr).toBe(0);
+    expect(second!.stderr).toBe('');
+    expect(second!.check).toBe('kept\n0');
+  });
+
+  it('without a checkpoint (crash, power loss), the upper is quarantined and a fresh one used, with a warning', () => {
+    const [, second, third] = runScenario({
+      runs: [
+        { impl: ours(), conf: VOLATILE, check: WRITE },
+        { impl: ours(), conf: VOLATILE, check: LOOK_AGAIN },
+        // A checkpoint from an earlier mount does not vouch for a later one.
+        { impl: ours(), conf: VOLATILE, check: LOOK_AGAIN, before: 'true' },
+      ],
+    });
+    expect(second!.rc, second!.stderr).toBe(0);
+    expect(second!.stderr).toMatch(/^prepare-root: warning: \[overlay \/usr\/share\/app\]: volatile upper not reused, no checkpoint for its last mount \(boot [0-9a-f-]+\): a crash or power loss; moved to \/sysroot\/ostree\/deploy\/probeos\/var\/lib\/prepare-root\/overlays\/usr%2Fshare%2Fapp\/quarantine\/[0-9T-]+Z and starting empty$/);
+    expect(second!.check).toBe('no-written\n1\nkept');
+    expect(third!.check.split('\n').slice(0, 2)).toEqual(['no-written', '2']);
+  });
+});
