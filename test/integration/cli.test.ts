@@ -107,6 +107,17 @@ describe('check-config', () => {
       `prepare-root: ${truncated}:1: not an ed25519 public key (base64 of 32 bytes; this decodes to 31)`);
   });
 
+  it.each([
+    ['[overlay /usr/local]\nupper=state\n[overlay /usr/local/share]\n', ':3: [overlay /usr/local/share] and [overlay /usr/local] overlap: declare one, or use the other as its lower'],
+    ['[overlay /usr/local]\nupper=transient\nvolatile=true\n', ':3: [overlay /usr/local] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)'],
+    ['[overlay /usr/local]\nupper=tmpfs\n', ':2: [overlay /usr/local] upper: “tmpfs” is not state or transient'],
+    ['[overlay /var/lib/x]\n', ':1: [overlay /var/lib/x]: “/var/lib/x” is under /var, which already persists'],
+    ['[persist]\npaths=/etc;/etc/ssh\n', ':2: persist.paths: “/etc” and “/etc/ssh” overlap: persist only the outer one'],
+  ])('overlays and persisted paths: %j is an error', (text, suffix) => {
+    const f = confFile(text);
+    expect(run('check-config', f)).toMatchObject({ rc: 1, stderr: `prepare-root: ${f}${suffix}` });
+  });
+
   it('a missing file is an error naming it', () => {
     expect(run('check-config', '/nonexistent/prepare-root.conf')).toEqual({
       rc: 1, stdout: '', stderr: "prepare-root: /nonexistent/prepare-root.conf: cannot read config: ENOENT: no such file or directory, open '/nonexistent/prepare-root.conf'",
