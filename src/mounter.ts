@@ -14,8 +14,7 @@ export interface Mounter {
   exec(argv: readonly string[], cwd?: string): void;
   /** Returns false when the directory existed and existOk allowed it. */
   mkdir(path: string, mode: number, existOk: boolean): boolean;
-  /** missingOk: a directory that is not there is fine. */
-  rmdir(path: string, missingOk?: boolean): void;
+  rmdir(path: string): void;
   /** Atomically replace `path`; returns the previous content (null when there was none). */
   writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null;
   removeFile(path: string): void;
@@ -75,12 +74,11 @@ export class SystemMounter implements Mounter {
     return true;
   }
 
-  rmdir(dir: string, missingOk = false): void {
+  rmdir(dir: string): void {
     this.options.trace?.(`+ rmdir ${dir}`);
     try {
       rmdirSync(dir);
     } catch (e) {
-      if (missingOk && (e as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new PrepareRootError(`rmdir ${dir}`, (e as Error).message, { cause: e });
     }
   }

@@ -14,7 +14,7 @@ export type Action =
   /** `fallback` runs when `argv` fails (e.g. an older kernel refusing an option). */
   | { readonly op: 'exec'; readonly argv: readonly string[]; readonly cwd?: string; readonly fallback?: readonly string[] }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
-  | { readonly op: 'rmdir'; readonly path: string; readonly missingOk?: true }
+  | { readonly op: 'rmdir'; readonly path: string }
   | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
   | { readonly op: 'remove-file'; readonly path: string }
   | { readonly op: 'symlink'; readonly path: string; readonly target: string }
@@ -110,8 +110,10 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
   switch (step.kind) {
     case 'mkdir':
       if (outcome.created === false) return [];
+      // A workdir made by this run holds only what overlayfs put there (work/, index/, and the
+      // incompat/volatile marker of a volatile mount): remove that, then the dir.
       return step.overlayWork
-        ? [{ op: 'rmdir', path: `${step.path}/work`, missingOk: true }, { op: 'rmdir', path: `${step.path}/index`, missingOk: true }, { op: 'rmdir', path: step.path }]
+        ? [{ op: 'remove-tree', path: `${step.path}/work` }, { op: 'remove-tree', path: `${step.path}/index` }, { op: 'rmdir', path: step.path }]
         : [{ op: 'rmdir', path: step.path }];
     case 'bind': case 'tmpfs': case 'overlay': case 'proc': case 'erofs': return [{ op: 'exec', argv: [...UMOUNT, step.target] }];
     case 'symlink': return outcome.created === false ? [] : [{ op: 'remove-file', path: step.path }];
@@ -142,7 +144,7 @@ export function describeAction(action: Action): string {
       return action.cwd === undefined ? command : `(cd ${action.cwd} && ${command})`;
     }
     case 'mkdir': return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
-    case 'rmdir': return `rmdir ${action.path}${action.missingOk ? ' (if present)' : ''}`;
+    case 'rmdir': return `rmdir ${action.path}`;
     case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
     case 'remove-file': return `rm ${action.path}`;
     case 'symlink': return `ln -s ${action.target} ${action.path} (may exist)`;

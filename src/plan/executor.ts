@@ -47,7 +47,7 @@ function perform(mounter: Mounter, action: Action): Outcome {
     case 'prune-upper': mounter.pruneUpper(action.upper, action.lower); return {};
     case 'rename': mounter.rename(action.from, action.to); return {};
     case 'mkdir': return { created: mounter.mkdir(action.path, action.mode, action.existOk) };
-    case 'rmdir': mounter.rmdir(action.path, action.missingOk === true); return {};
+    case 'rmdir': mounter.rmdir(action.path); return {};
     case 'write-file': return { previous: mounter.writeFileAtomic(action.path, action.content, action.mode) };
     case 'remove-file': mounter.removeFile(action.path); return {};
   }

@@ -17,7 +17,7 @@ export class RecordingMounter implements Mounter {
 
   exec(argv: readonly string[], cwd?: string): void { this.record(`${argv.join(' ')}${cwd ? ` @${cwd}` : ''}`); }
   mkdir(path: string, mode: number, existOk: boolean): boolean { this.record(`mkdir ${path} ${mode.toString(8)}${existOk ? ' existOk' : ''}`); return true; }
-  rmdir(path: string, missingOk?: boolean): void { this.record(`rmdir ${path}${missingOk ? ' missingOk' : ''}`); }
+  rmdir(path: string): void { this.record(`rmdir ${path}`); }
   writeFileAtomic(path: string, content: Uint8Array): Uint8Array | null { this.record(`write ${path} ${content.length}`); return null; }
   removeFile(path: string): void { this.record(`rm ${path}`); }
   symlink(path: string, target: string): boolean { this.record(`ln ${target} ${path}`); return true; }

@@ -23,6 +23,7 @@ const CONFIGS: Array<[string, string, boolean, string]> = [
   ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true, ''],
   ['root.transient + sysroot.readonly + persisted paths', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data\n', false, ''],
   ['composefs verity + root.transient-ro + etc.transient', '[composefs]\nenabled=verity\n[root]\ntransient-ro=true\n[etc]\ntransient=true\n', false, WITH_COMPOSEFS_IMAGE],
+  ['volatile state overlay + transient overlay stacked on it', '[overlay /usr/share/app]\nupper=state\nvolatile=true\n[overlay /usr/share/combo]\nlower=/usr/share/app:/usr/lib\nupper=transient\n', false, ''],
   ['composefs yes + hotfix /usr', '[composefs]\nenabled=yes\n', true, `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`],
 ];
 

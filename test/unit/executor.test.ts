@@ -30,7 +30,7 @@ function planFor(conf: string | null) {
 // workdir also loses the work/ and index/ dirs the kernel makes in it.
 function expectedUndo(call: string, overlayWork: boolean): string | null {
   let m: RegExpMatchArray | null;
-  if ((m = call.match(/^mkdir (\S+)/))) return overlayWork ? `rmdir ${m[1]}/work missingOk,rmdir ${m[1]}/index missingOk,rmdir ${m[1]}` : `rmdir ${m[1]}`;
+  if ((m = call.match(/^mkdir (\S+)/))) return overlayWork ? `rm -r ${m[1]}/work,rm -r ${m[1]}/index,rmdir ${m[1]}` : `rmdir ${m[1]}`;
   if ((m = call.match(/^mount --no-mtab (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount --no-mtab ${m[1]}`;
   if ((m = call.match(/^\(?(?:cd \S+ && )?mount --no-mtab -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount --no-mtab ${m[1]}`;
   if ((m = call.match(/^umount --no-mtab --lazy (\S+)$/))) return `mount --no-mtab --bind /sysroot.tmp/sysroot ${m[1]}`;
