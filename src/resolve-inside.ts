@@ -6,32 +6,10 @@ import path from 'node:path';
 
 const MAX_LINKS = 40;
 
-/** The host path of `target` inside `root`, or null when it does not exist (or loops). */
-export function resolveInside(root: string, target: string): string | null {
-  const pending = target.split('/').filter((c) => c !== '' && c !== '.');
-  const resolved: string[] = [];
-  let links = 0;
-  while (pending.length > 0) {
-    const name = pending.shift()!;
-    if (name === '..') { resolved.pop(); continue; }
-    const host = path.join(root, ...resolved, name);
-    let st;
-    try { st = lstatSync(host); } catch { return null; }
-    if (st.isSymbolicLink()) {
-      if (++links > MAX_LINKS) return null;
-      const link = readlinkSync(host);
-      if (link.startsWith('/')) resolved.length = 0;
-      pending.unshift(...link.split('/').filter((c) => c !== '' && c !== '.'));
-      continue;
-    }
-    resolved.push(name);
-  }
-  return path.join(root, ...resolved);
-}
-
 /**
  * Where `target` lands inside `root` once symlinks are followed as the booted system will follow
- * them, as a path of that system; the part that does not exist yet is kept as written.
+ * them, as a path of that system; the part that does not exist is kept as written (a link loop
+ * counts as not existing).
  */
 export function locateInside(root: string, target: string): { path: string; exists: boolean } {
   const pending = target.split('/').filter((c) => c !== '' && c !== '.');
@@ -40,12 +18,14 @@ export function locateInside(root: string, target: string): { path: string; exis
   while (pending.length > 0) {
     const name = pending.shift()!;
     if (name === '..') { resolved.pop(); continue; }
+    const host = path.join(root, ...resolved, name);
     let st;
-    try { st = lstatSync(path.join(root, ...resolved, name)); } catch {
+    try { st = lstatSync(host); } catch {
       return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
     }
-    if (st.isSymbolicLink() && ++links <= MAX_LINKS) {
-      const link = readlinkSync(path.join(root, ...resolved, name));
+    if (st.isSymbolicLink()) {
+      if (++links > MAX_LINKS) return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
+      const link = readlinkSync(host);
       if (link.startsWith('/')) resolved.length = 0;
       pending.unshift(...link.split('/').filter((c) => c !== '' && c !== '.'));
       continue;
@@ -53,4 +33,10 @@ export function locateInside(root: string, target: string): { path: string; exis
     resolved.push(name);
   }
   return { path: `/${resolved.join('/')}`, exists: true };
+}
+
+/** The host path of `target` inside `root`, or null when it does not exist (or loops). */
+export function resolveInside(root: string, target: string): string | null {
+  const found = locateInside(root, target);
+  return found.exists ? path.join(root, found.path) : null;
 }
