@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 
 # ostree: builds real sysroots (ostree admin deploy). erofs-utils/fsverity/attr: composefs
 # fixtures. busybox-static: a real init inside test deployments. hyperfine: npm run bench.
-# python3-gi: GLib itself as the oracle for GVariant bytes.
-PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi)
+# python3-gi: GLib itself as the oracle for GVariant bytes. dracut-core, cpio: building and
+# unpacking initramfs images with our dracut module (dracut-core, not dracut: that one would
+# take over the host's initramfs handling).
+PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi dracut-core cpio)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,4 +24,5 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 bash scripts/fetch-reference.sh
+bash test/harness/kernel.sh >/dev/null   # a Debian cloud kernel's modules for dracut
 npm run --silent build

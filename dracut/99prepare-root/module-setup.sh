@@ -1,0 +1,48 @@
+#!/bin/bash
+# dracut module: prepare-root prepares the ostree deployment under /sysroot before switch-root.
+# Installs the binary, the build root's prepare-root.conf files (and the composefs key), the
+# tools it runs, and either the systemd unit or, without systemd, a pre-pivot hook (pivot mode).
+
+# Only when asked for (add_dracutmodules+=" prepare-root "), like ostree's module.
+# Where the binary comes from on the build host (tests point it at their build).
+prepare_root_binary=${prepare_root_binary:-/usr/lib/prepare-root/prepare-root}
+
+check() {
+    [[ -x "$prepare_root_binary" ]] || return 1
+    return 255
+}
+
+depends() {
+    return 0
+}
+
+installkernel() {
+    hostonly='' instmods overlay erofs loop
+}
+
+install() {
+    if dracut_module_included "ostree"; then
+        derror "prepare-root: the ostree module is included too; both prepare /sysroot. Add omit_dracutmodules+=\" ostree \"."
+        return 1
+    fi
+    inst_simple "$prepare_root_binary" /usr/lib/prepare-root/prepare-root
+    inst_multiple mount umount switch_root losetup
+    # Persisted paths (cp), volatile uppers and overlay pruning (sync, getfattr), signed composefs (fsverity).
+    inst_multiple -o cp sync getfattr fsverity
+    local conf keypath
+    for conf in /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf; do
+        [[ -e "$conf" ]] && inst_simple "$conf"
+    done
+    # The key file for composefs signed: the configured keypath, else the default one, if present.
+    keypath=$(sed -n 's/^[[:space:]]*keypath[[:space:]]*=[[:space:]]*//p' /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf 2>/dev/null | tail -1)
+    keypath=${keypath:-/etc/ostree/initramfs-root-binding.key}
+    [[ -e "$keypath" ]] && inst_simple "$keypath"
+    if dracut_module_included "systemd"; then
+        inst_simple "$moddir/prepare-root.service" "$systemdsystemunitdir/prepare-root.service"
+        # Units ordered on ostree's unit keep working: it is an alias of ours.
+        ln_r "$systemdsystemunitdir/prepare-root.service" "$systemdsystemunitdir/ostree-prepare-root.service"
+        $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-fs.target prepare-root.service
+    else
+        inst_hook pre-pivot 50 "$moddir/prepare-root-pivot.sh"
+    fi
+}

@@ -1,0 +1,17 @@
+#!/bin/bash
+# Install prepare-root into an image (or DESTDIR): the binary, the dracut module and its
+# dracut.conf.d drop-in, the default config and the shutdown checkpoint unit. Then rebuild the
+# initramfs as usual (dracut --force, or your image build's step).
+#   bash dracut/install.sh [DESTDIR]
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+D=${1:-}
+[ -x "$SRC/dist/prepare-root" ] || { echo "install.sh: build first (npm run build)" >&2; exit 1; }
+install -D -m 0755 "$SRC/dist/prepare-root" "$D/usr/lib/prepare-root/prepare-root"
+install -d "$D/usr/lib/dracut/modules.d/99prepare-root"
+install -m 0755 "$SRC"/dracut/99prepare-root/*.sh "$D/usr/lib/dracut/modules.d/99prepare-root/"
+install -m 0644 "$SRC/dracut/99prepare-root/prepare-root.service" "$D/usr/lib/dracut/modules.d/99prepare-root/"
+install -D -m 0644 "$SRC/dracut/prepare-root.conf" "$D/usr/lib/dracut/dracut.conf.d/50-prepare-root.conf"
+[ -e "$D/usr/lib/ostree/prepare-root.conf" ] || install -D -m 0644 "$SRC/conf/prepare-root.conf" "$D/usr/lib/ostree/prepare-root.conf"
+install -D -m 0644 "$SRC/systemd/prepare-root-checkpoint.service" "$D/usr/lib/systemd/system/prepare-root-checkpoint.service"
+echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"
