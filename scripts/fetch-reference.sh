@@ -1,27 +1,60 @@
 #!/bin/bash
-# Download (never install) the reference ostree-prepare-root 2026.4 and libcomposefs 1.0.8 from
-# Debian sid into .cache/reference/2026.4, with a private apt config so the host's sources and
-# packages stay untouched (shared/reference/fixtures.md §3.1). Idempotent.
+# fetch-reference.sh: download (never install) the reference ostree-prepare-root 2026.4 and
+# libcomposefs 1.0.8 from Debian sid, extract them, and leave stable paths:
+#   .cache/reference/2026.4/ostree-prepare-root   the binary
+#   .cache/reference/2026.4/lib/                  libcomposefs.so.1 (point LD_LIBRARY_PATH here)
+# A private apt config under .cache/reference/apt keeps the host's sources, lists and packages
+# untouched (shared/reference/fixtures.md §3.1); only Debian's own mirror is used, and apt checks
+# every .deb against the signed Release file. Idempotent: does nothing when the pinned versions are
+# already there. Exact versions only: if sid no longer has them, say what it has and fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OSTREE_BOOT=ostree-boot=2026.4-1
-LIBCOMPOSEFS=libcomposefs1=1.0.8-3
+
+PINS=(ostree-boot=2026.4-1 libcomposefs1=1.0.8-3)
 OUT=.cache/reference/2026.4
-if [ -x "$OUT/ostree-prepare-root" ] && [ -e "$OUT/lib/libcomposefs.so.1" ]; then
-  echo "reference: $OUT/ostree-prepare-root (ostree 2026.4) already present"
+STAMP=$OUT/VERSIONS   # records which pins produced $OUT, so a changed pin triggers a new download
+
+if [ -x "$OUT/ostree-prepare-root" ] && [ -e "$OUT/lib/libcomposefs.so.1" ] &&
+   [ "$(cat "$STAMP" 2>/dev/null)" = "${PINS[*]}" ]; then
+  echo "reference: $OUT/ostree-prepare-root + $OUT/lib (${PINS[*]}) already present"
   exit 0
 fi
+
 W=$(realpath -m .cache/reference/apt)
-rm -rf "$W" && mkdir -p "$W"/{lists/partial,cache/archives/partial,etc/sources.list.d,debs,x}
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" > "$W/etc/sources.list"
+rm -rf "$W"
+mkdir -p "$W"/{lists/partial,cache/archives/partial,etc/sources.list.d,debs,x}
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" \
+  > "$W/etc/sources.list"
+# Dir::* redirect everything apt reads or writes except its config; the sandbox user is root
+# because _apt cannot write into .cache under a root-owned checkout.
 A=(-o "Dir::State::Lists=$W/lists" -o "Dir::Etc::SourceList=$W/etc/sources.list"
    -o "Dir::Etc::SourceParts=$W/etc/sources.list.d" -o "Dir::Cache=$W/cache"
    -o "APT::Sandbox::User=root")
-apt-get "${A[@]}" update -qq
-(cd "$W/debs" && apt-get "${A[@]}" download "$OSTREE_BOOT" "$LIBCOMPOSEFS" -qq)
+
+if ! apt-get "${A[@]}" update -qq; then
+  echo "fetch-reference: apt-get update against Debian sid failed (network?)" >&2
+  exit 1
+fi
+if ! (cd "$W/debs" && apt-get "${A[@]}" download -qq "${PINS[@]}"); then
+  # Most likely a pin left sid: show what sid has now, and do not take it silently.
+  echo "fetch-reference: could not download ${PINS[*]} from sid. What sid has now:" >&2
+  apt-cache "${A[@]}" policy "${PINS[@]%%=*}" >&2 || true
+  exit 1
+fi
 for deb in "$W"/debs/*.deb; do dpkg-deb -x "$deb" "$W/x"; done
-mkdir -p "$OUT/lib"
-cp "$W/x/usr/lib/ostree/ostree-prepare-root" "$OUT/"
-cp -P "$W"/x/usr/lib/x86_64-linux-gnu/libcomposefs.so.1* "$OUT/lib/"
+
+# Stage next to $OUT and swap in at the end, so an interrupted run never leaves half a reference.
+NEW=$OUT.new
+rm -rf "$NEW"
+mkdir -p "$NEW/lib"
+cp "$W/x/usr/lib/ostree/ostree-prepare-root" "$NEW/"
+cp -P "$W"/x/usr/lib/x86_64-linux-gnu/libcomposefs.so.1* "$NEW/lib/"
+[ -x "$NEW/ostree-prepare-root" ] && [ -e "$NEW/lib/libcomposefs.so.1" ] || {
+  echo "fetch-reference: the packages did not contain the expected files" >&2
+  exit 1
+}
+echo "${PINS[*]}" > "$NEW/VERSIONS"
+rm -rf "$OUT"
+mv "$NEW" "$OUT"
 rm -rf "$W"
-echo "reference: $OUT/ostree-prepare-root (ostree 2026.4, libcomposefs 1.0.8) downloaded"
+echo "reference: $OUT/ostree-prepare-root + $OUT/lib (${PINS[*]}) downloaded"

@@ -88,3 +88,6 @@ export interface Plan {
   /** Keys of /run/ostree-booted, decoded, for humans and status.json. */
   readonly metadata: Readonly<Record<string, unknown>>;
 }
+
+/** Appends a step to the plan being built. */
+export type Add = (step: Step) => void;

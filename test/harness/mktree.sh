@@ -3,8 +3,15 @@
 # a fake kernel so `ostree admin deploy` finds one). /usr/sbin/init is a busybox script that
 # proves a pivot into the deployment worked. VARIANT 2 differs in content (a second commit).
 set -euo pipefail
-T=$1 VARIANT=${2:-1}
+T=${1:?usage: mktree.sh DIR [VARIANT]} VARIANT=${2:-1}
+# The init script runs inside the deployment, where no host library exists: it needs a static
+# busybox. Debian's busybox-static puts one at /bin/busybox (the dynamic `busybox` package would not do).
+if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
+  apt-get install -y -qq busybox-static >/dev/null
+fi
 rm -rf "$T"; mkdir -p "$T"; cd "$T"
+# Layout of fixtures.md §7: usr-merged, config in usr/etc (a top-level etc/ breaks ostree 2022.7's
+# deploy), top-level symlinks into usr/ and var/, an empty sysroot/ for prepare-root to bind onto.
 mkdir -p usr/bin usr/lib usr/sbin usr/etc usr/lib/modules/6.1.0-test var boot sysroot dev proc run sys tmp
 ln -s usr/bin bin; ln -s usr/lib lib; ln -s usr/sbin sbin; ln -s usr/lib lib64; ln -s sysroot/ostree ostree
 ln -s var/home home; ln -s var/roothome root; ln -s var/opt opt; ln -s var/srv srv; ln -s var/mnt mnt; ln -s run/media media
@@ -17,6 +24,7 @@ setfattr -n user.prepare-root-test -v kept usr/etc/ssh/ssh_host_key
 printf 'root:x:0:0:root:/root:/bin/sh\n' > usr/etc/passwd
 echo "hello from usr, variant $VARIANT" > usr/lib/hello.txt
 cp /bin/busybox usr/bin/busybox
+# /sbin/init (→ usr/sbin/init) proves a pivot into the deployment worked, and shows its mounts.
 cat > usr/sbin/init <<'INIT'
 #!/usr/bin/busybox sh
 echo PREPARE_ROOT_TEST_INIT_OK pid=$$
@@ -26,5 +34,6 @@ chmod 755 usr/sbin/init
 # Content for state overlays: a file to shadow, one to delete, a dir to replace, a mount point.
 mkdir -p usr/share/app/dir usr/share/combo
 echo "base $VARIANT" > usr/share/app/base.txt; echo del > usr/share/app/del.txt; echo x > usr/share/app/dir/x
+# A kernel + initramfs, else deploy fails ("Failed to find kernel"); their sha256 is the boot checksum.
 echo fake-kernel > usr/lib/modules/6.1.0-test/vmlinuz
 echo fake-initramfs > usr/lib/modules/6.1.0-test/initramfs.img

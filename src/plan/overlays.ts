@@ -1,0 +1,82 @@
+// Declared overlays ([overlay PATH]): state or transient uppers, ostree's prune rule after an
+// update, and reusable volatile uppers.
+import type { RootConfig, Warning } from '../config.js';
+import { PrepareRootError } from '../errors.js';
+import type { Facts } from '../facts.js';
+import { STAGING_ROOT, stateOverlayDir, transientOverlayDir } from '../paths.js';
+import { isUnder } from '../persist-config.js';
+import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../volatile-state.js';
+import type { Add, Mode, Plan } from './types.js';
+
+/**
+ * Declared overlays, in dependency order (a lower may be another declared overlay). A state
+ * upper lives under the stateroot /var with the commit it was last used with; after an update it
+ * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
+ */
+export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add, warnings: Warning[]): Plan['overlays'] {
+  const T = STAGING_ROOT;
+  return config.overlays.map((o, i) => {
+    const f = facts.overlays[i]!;
+    const what = `[overlay ${o.path}]`;
+    if (isUnder(f.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
+    f.lowersExist.forEach((ok, j) => {
+      if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
+    });
+    const reason = `${what} upper=${o.upper}`;
+    const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
+    const lower = f.lowersInRoot.map((l) => `${T}${l}`);
+    add({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
+    if (f.volatile !== null) planVolatile(o.path, dir, f, i, add, warnings);
+    add({ id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason });
+    add({ id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason });
+    const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
+    if (pruned) {
+      add({ id: `prune-overlay-${i}`, kind: 'prune-upper', upper: `${dir}/upper`, lower, reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added` });
+      add({
+        id: `record-overlay-commit-${i}`, kind: 'write-file', path: `${dir}/commit`, mode: 0o644,
+        content: new TextEncoder().encode(`${facts.deployment.commit}
+`), summary: facts.deployment.commit, reason: `${what}: the commit this upper now belongs to`,
+      });
+    }
+    if (!f.pathInImage) {
+      if (mode === 'legacy' || mode === 'composefs') {
+        throw new PrepareRootError(what, `${f.inRoot} is not in the image; only a transient root can get a mount point for it`);
+      }
+      add({ id: `mkdir-overlay-target-${i}`, kind: 'mkdirp', path: `${T}${f.inRoot}`, mode: 0o755, reason: `${what}: mount point` });
+    }
+    add({
+      id: `mount-overlay-${i}`, kind: 'overlay', target: `${T}${f.inRoot}`, lower, upper: `${dir}/upper`, work: `${dir}/work`, readonly: false,
+      ...(o.volatile ? { options: ['volatile'] } : {}),
+      reason: o.volatile ? `${reason}, volatile: no syncs; \`prepare-root checkpoint\` at shutdown makes it reusable` : reason,
+    });
+    const booted = o.upper === 'state' ? stateOverlayDir('/sysroot', facts.deployment.stateroot, o.path) : dir;
+    return { path: f.inRoot, lower: f.lowersInRoot, upper: o.upper, dir: booted, upperDir: `${booted}/upper`, pruned, volatile: o.volatile };
+  });
+}
+
+/**
+ * Before a volatile mount: an upper that the last boot checkpointed at shutdown loses overlayfs'
+ * "was volatile" marker and is reused; one that was not (crash, power loss, write-back error) is
+ * moved to quarantine/<time> and a fresh one used. Then this mount's token is recorded, which
+ * also invalidates the old checkpoint.
+ */
+function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], i: number, add: Add, warnings: Warning[]): void {
+  const reason = `[overlay ${overlayPath}] volatile`;
+  if (f.volatile?.state === 'clean') {
+    add({ id: `reuse-volatile-${i}`, kind: 'remove-tree', path: `${dir}/work/work/incompat`, reason: `${reason}: checkpointed at the last shutdown, reuse it` });
+  } else if (f.volatile?.state === 'torn') {
+    const quarantine = `${dir}/${QUARANTINE_DIR}/${f.now}`;
+    add({ id: `mkdir-quarantine-${i}`, kind: 'mkdirp', path: quarantine, mode: 0o700, reason: `${reason}: ${f.volatile.why}` });
+    add({ id: `quarantine-upper-${i}`, kind: 'rename', from: `${dir}/upper`, to: `${quarantine}/upper`, reason: `${reason}: never reuse a possibly torn upper` });
+    add({ id: `quarantine-work-${i}`, kind: 'rename', from: `${dir}/work`, to: `${quarantine}/work`, reason: `${reason}: never reuse a possibly torn upper` });
+    warnings.push({
+      where: `[overlay ${overlayPath}]`,
+      message: `volatile upper not reused, ${f.volatile.why}; moved to ${quarantine.replace(STAGING_ROOT, '')} and starting empty`,
+    });
+  }
+  const record: VolatileMount = { token: f.volatileToken, bootId: f.bootId };
+  add({
+    id: `record-volatile-mount-${i}`, kind: 'write-file', path: `${dir}/${VOLATILE_MOUNT_FILE}`, mode: 0o644,
+    content: new TextEncoder().encode(`${JSON.stringify(record)}\n`), summary: f.volatileToken, reason: `${reason}: the token a shutdown checkpoint must name`,
+  });
+}

@@ -1,0 +1,39 @@
+// Persisted paths ([persist] paths): binds from stores under the stateroot /var.
+import path from 'node:path';
+import { PrepareRootError } from '../errors.js';
+import type { Facts } from '../facts.js';
+import { STAGING_ROOT, persistStore } from '../paths.js';
+import { isUnder } from '../persist-config.js';
+import type { Add, Mode, Plan } from './types.js';
+
+/**
+ * Persisted paths: each bind-mounted from its store under the stateroot /var, seeded from the
+ * image (owner, mode, times, xattrs kept) the first time. Runs once the physical root is under
+ * T/sysroot and /etc is in place, so that /etc/ssh can persist inside a transient /etc.
+ */
+export function planPersist(facts: Facts, mode: Mode, add: Add): Plan['persisted'] {
+  const T = STAGING_ROOT;
+  const stores = persistStore(`${T}/sysroot`, facts.deployment.stateroot);
+  const booted = persistStore('/sysroot', facts.deployment.stateroot);
+  return facts.persist.map((p, i) => {
+    const what = `persist.paths: ${p.path}`;
+    if (isUnder(p.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, under /var, which already persists`);
+    if (p.image === 'other') throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
+    const store = `${stores}${p.inRoot}`;
+    const target = `${T}${p.inRoot}`;
+    const reason = `persist.paths: ${p.path} survives reboots`;
+    if (!p.storeExists) {
+      add({ id: `mkdir-persist-store-${i}`, kind: 'mkdirp', path: path.posix.dirname(store), mode: 0o755, reason: `${reason}: its store` });
+      if (p.image === 'absent') add({ id: `create-persist-store-${i}`, kind: 'mkdir', path: store, mode: 0o755, existOk: false, reason: `${reason}: not in the image, starts empty` });
+      else add({ id: `seed-persist-store-${i}`, kind: 'copy', from: target, to: store, reason: `${reason}: first boot, seeded from the image` });
+    }
+    if (p.image === 'absent') {
+      if (mode === 'composefs') {
+        throw new PrepareRootError(what, `${p.inRoot} is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)`);
+      }
+      add({ id: `mkdir-persist-target-${i}`, kind: 'mkdirp', path: target, mode: 0o755, reason: `${reason}: mount point` });
+    }
+    add({ id: `bind-persist-${i}`, kind: 'bind', source: store, target, reason });
+    return { path: p.inRoot, store: `${booted}${p.inRoot}` };
+  });
+}

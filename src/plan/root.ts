@@ -1,0 +1,40 @@
+// What / is made of when it is not a plain bind of the deployment: a transient overlay's tmpfs,
+// or the composefs image.
+import type { RootConfig } from '../config.js';
+import type { Facts } from '../facts.js';
+import { COMPOSEFS_SCRATCH, STAGING_ROOT, TRANSIENT_ROOT_DIR } from '../paths.js';
+import type { Add, Mode } from './types.js';
+
+/** The dedicated tmpfs holding a transient root's upper and work dirs. */
+export function planTransientUpper(config: RootConfig, mode: Mode, add: Add): void {
+  const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
+  add({ id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` });
+  add({ id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` });
+  add({ id: 'mkdir-transient-upper', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/upper`, mode: 0o755, existOk: false, reason: 'overlay upper of /' });
+  add({ id: 'mkdir-transient-work', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/work`, mode: 0o700, existOk: false, overlayWork: true, reason: 'overlay work dir of /' });
+}
+
+/**
+ * / as the composefs image: the EROFS metadata image mounted read-only at a private scratch
+ * point, an overlay of it with the repo's objects as data-only layer (metacopy and redirects point
+ * there), then the scratch mount detached (the overlay keeps it alive). ostree 2026.4 §3.2, §5.4.
+ */
+export function planComposefsRoot(config: RootConfig, facts: Facts, mode: Mode, add: Add): void {
+  const image = facts.composefsImage;
+  if (image.state !== 'valid') throw new Error('planComposefsRoot without a valid image');
+  const transient = mode !== 'composefs';
+  add({ id: 'mount-composefs-image', kind: 'erofs', image: image.path, target: COMPOSEFS_SCRATCH, noacl: !image.hasAcl, reason: 'the composefs metadata image (EROFS)' });
+  if (transient) planTransientUpper(config, mode, add);
+  add({
+    id: 'mount-composefs', kind: 'overlay', source: 'composefs', target: STAGING_ROOT,
+    lower: [COMPOSEFS_SCRATCH], dataLower: [`${facts.sysroot === '/' ? '' : facts.sysroot}/ostree/repo/objects`],
+    upper: transient ? `${TRANSIENT_ROOT_DIR}/upper` : null, work: transient ? `${TRANSIENT_ROOT_DIR}/work` : null,
+    readonly: !transient,
+    options: ['metacopy=on', 'redirect_dir=on', ...(config.composefs.requireVerity ? ['verity=require'] : [])],
+    reason: `composefs: / is the deployment's image over the repo objects${config.composefs.requireVerity ? ', every file fs-verity checked' : ''}${transient ? `, with a tmpfs upper (root.${mode})` : ''}`,
+  });
+  add({
+    id: 'detach-composefs-image', kind: 'detach', target: COMPOSEFS_SCRATCH, restoreFrom: null, endsUndoOf: 'mount-composefs-image',
+    reason: 'the overlay keeps the image mounted (unmounting it releases the image and its loop device); the scratch point is left empty',
+  });
+}
