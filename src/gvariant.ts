@@ -1,6 +1,11 @@
 // GVariant serialization of a{sv} in normal form, little-endian, as GLib writes /run/ostree-booted
 // (ostree-prepare-root builds an a{sv} and writes g_variant_get_data()). Only the value types
 // ostree puts there are produced; decoding keeps any other type as raw bytes.
+//
+// The layout, for reference: a container of variable-size children stores where each child ends
+// ("framing offsets") after the children, in the smallest of 1, 2, 4 or 8 bytes that can address
+// the whole container, offsets included. An array of {sv} has one offset per entry; a {sv} entry
+// has one (where its key ends); a variant is its value, a NUL, then its type string.
 import { PrepareRootError } from './errors.js';
 
 export type VariantValue =
@@ -10,69 +15,111 @@ export type VariantValue =
   | { readonly type: 'other'; readonly signature: string; readonly bytes: Uint8Array };
 export type VarDict = ReadonlyArray<readonly [string, VariantValue]>;
 
-const utf8 = new TextEncoder();
+const WHAT = 'GVariant a{sv}';
 
-/** Bytes of the offsets needed for a container of `size` bytes, offsets included. */
-function offsetSize(bodySize: number, count: number): number {
-  if (bodySize === 0 && count === 0) return 0;
-  for (const w of [1, 2, 4, 8]) {
+function fail(why: string): never {
+  throw new PrepareRootError(WHAT, why);
+}
+
+/** Offset width for a container whose children take `bodySize` bytes and need `count` offsets. */
+function offsetSizeFor(bodySize: number, count: number): number {
+  if (count === 0) return 0;
+  for (const w of [1, 2, 4]) {
     if (bodySize + w * count < 2 ** (8 * w)) return w;
   }
   return 8;
 }
 
-function writeOffset(out: number[], value: number, width: number): void {
-  for (let i = 0; i < width; i++) out.push(Math.floor(value / 2 ** (8 * i)) & 0xff);
+/** Offset width of a serialized container of `size` bytes (offsets included). */
+function framingWidth(size: number): number {
+  return size <= 0xff ? 1 : size <= 0xffff ? 2 : size <= 0xffff_ffff ? 4 : 8;
 }
 
-function pad(out: number[], align: number): void {
-  while (out.length % align !== 0) out.push(0);
-}
+/** Append-only byte buffer; plain arrays would need spreads that overflow the stack on big values. */
+class Writer {
+  private buf = new Uint8Array(256);
+  length = 0;
 
-function valueBytes(v: VariantValue): { bytes: number[]; signature: string } {
-  switch (v.type) {
-    case 'b': return { bytes: [v.value ? 1 : 0], signature: 'b' };
-    case 's': return { bytes: [...utf8.encode(v.value), 0], signature: 's' };
-    case '(tt)': {
-      const bytes: number[] = [];
-      for (const n of v.value) for (let i = 0n; i < 8n; i++) bytes.push(Number((n >> (8n * i)) & 0xffn));
-      return { bytes, signature: '(tt)' };
+  bytes(b: Uint8Array): void {
+    if (this.length + b.length > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + b.length));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
     }
-    case 'other': return { bytes: [...v.bytes], signature: v.signature };
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+
+  pad(align: number): void {
+    this.bytes(new Uint8Array((align - (this.length % align)) % align));
+  }
+
+  offset(value: number, width: number): void {
+    const b = new Uint8Array(width);
+    for (let i = 0; i < width; i++) b[i] = Math.floor(value / 2 ** (8 * i)) & 0xff;
+    this.bytes(b);
+  }
+
+  done(): Uint8Array {
+    return this.buf.slice(0, this.length);
   }
 }
 
-/** A {sv} entry: key, value aligned to 8, then the key's end offset. Offsets are relative to the entry start (8-aligned). */
-function entryBytes(key: string, v: VariantValue): number[] {
-  const out = [...utf8.encode(key), 0];
-  const keyEnd = out.length;
-  pad(out, 8);
-  const { bytes, signature } = valueBytes(v);
-  out.push(...bytes, 0, ...utf8.encode(signature));
-  writeOffset(out, keyEnd, offsetSize(out.length, 1));
+const utf8 = new TextEncoder();
+
+/** A GVariant string: UTF-8 and a NUL. Refuses what GLib could not hold rather than altering it. */
+function stringBytes(s: string, what: string): Uint8Array {
+  if (s.includes('\0')) fail(`${what} contains a NUL character`);
+  if (/\p{Cs}/u.test(s)) fail(`${what} is not valid Unicode (lone surrogate)`);
+  const b = utf8.encode(s);
+  const out = new Uint8Array(b.length + 1);
+  out.set(b);
   return out;
 }
 
+function valueBytes(v: VariantValue, key: string): { data: Uint8Array; signature: string } {
+  switch (v.type) {
+    case 'b': return { data: Uint8Array.of(v.value ? 1 : 0), signature: 'b' };
+    case 's': return { data: stringBytes(v.value, `value of ${key}`), signature: 's' };
+    case '(tt)': {
+      // DataView would silently wrap an out-of-range number; a wrong inode is worse than an error.
+      if (v.value.some((n) => n < 0n || n >= 2n ** 64n)) fail(`value of ${key} is out of range for (tt)`);
+      const data = new Uint8Array(16);
+      const view = new DataView(data.buffer);
+      view.setBigUint64(0, v.value[0], true);
+      view.setBigUint64(8, v.value[1], true);
+      return { data, signature: '(tt)' };
+    }
+    case 'other': return { data: v.bytes, signature: v.signature };
+  }
+}
+
+/** A {sv} entry: key, value aligned to 8, key end offset. The entry itself starts 8-aligned. */
+function entryBytes(key: string, v: VariantValue): Uint8Array {
+  const w = new Writer();
+  w.bytes(stringBytes(key, 'key'));
+  const keyEnd = w.length;
+  w.pad(8);
+  const { data, signature } = valueBytes(v, key);
+  w.bytes(data);
+  w.bytes(Uint8Array.of(0));
+  w.bytes(utf8.encode(signature));
+  w.offset(keyEnd, offsetSizeFor(w.length, 1));
+  return w.done();
+}
+
+/** Normal-form a{sv}, byte for byte what g_variant_get_data() gives (an empty dict is 0 bytes). */
 export function serializeVarDict(entries: VarDict): Uint8Array {
-  const body: number[] = [];
+  const w = new Writer();
   const ends: number[] = [];
   for (const [key, value] of entries) {
-    pad(body, 8);
-    body.push(...entryBytes(key, value));
-    ends.push(body.length);
+    w.pad(8);
+    w.bytes(entryBytes(key, value));
+    ends.push(w.length);
   }
-  const width = offsetSize(body.length, ends.length);
-  for (const end of ends) writeOffset(body, end, width);
-  return Uint8Array.from(body);
-}
-
-function fail(why: string): never {
-  throw new PrepareRootError('GVariant a{sv}', why);
-}
-
-/** Offset width of a serialized container of `size` bytes (offsets included). */
-function framingWidth(size: number): number {
-  return [1, 2, 4].find((n) => size <= 2 ** (8 * n) - 1) ?? 8;
+  const width = offsetSizeFor(w.length, ends.length);
+  for (const end of ends) w.offset(end, width);
+  return w.done();
 }
 
 function readOffset(bytes: Uint8Array, at: number, width: number): number {
@@ -81,10 +128,13 @@ function readOffset(bytes: Uint8Array, at: number, width: number): number {
   return v;
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** A string child: ends in its only NUL, UTF-8 before it (GLib's own check for normal form). */
 function readString(bytes: Uint8Array, what: string): string {
   if (bytes.length === 0 || bytes[bytes.length - 1] !== 0) fail(`${what} is not NUL-terminated`);
+  if (bytes.indexOf(0) !== bytes.length - 1) fail(`${what} contains a NUL byte`);
   try {
     return utf8Strict.decode(bytes.subarray(0, -1));
   } catch {
@@ -92,26 +142,75 @@ function readString(bytes: Uint8Array, what: string): string {
   }
 }
 
-function parseValue(bytes: Uint8Array): VariantValue {
-  const sep = bytes.lastIndexOf(0);
-  if (sep < 0) fail('variant has no type signature');
-  const signature = new TextDecoder().decode(bytes.subarray(sep + 1));
-  const data = bytes.subarray(0, sep);
-  if (signature === 'b' && data.length === 1 && data[0]! <= 1) return { type: 'b', value: data[0] === 1 };
-  if (signature === 's') return { type: 's', value: readString(data, 'string value') };
-  if (signature === '(tt)' && data.length === 16) {
-    const t = (o: number) => data.subarray(o, o + 8).reduceRight((acc, b) => (acc << 8n) | BigInt(b), 0n);
-    return { type: '(tt)', value: [t(0), t(8)] };
+/**
+ * Length of the one complete definite type at `at` in `sig`, or 0 if there is none. Nesting is
+ * capped like GLib's (G_VARIANT_MAX_RECURSION_DEPTH), which also keeps our stack safe.
+ */
+function scanType(sig: string, at: number, depth = 0): number {
+  const c = sig[at];
+  if (c === undefined || depth > 128) return 0;
+  if (BASIC.includes(c) || c === 'v') return 1;
+  if (c === 'a' || c === 'm') {
+    const n = scanType(sig, at + 1, depth + 1);
+    return n === 0 ? 0 : n + 1;
   }
-  return { type: 'other', signature, bytes: data.slice() };
+  if (c === '(') {
+    let i = at + 1;
+    while (sig[i] !== ')') {
+      const n = scanType(sig, i, depth + 1);
+      if (n === 0) return 0;
+      i += n;
+    }
+    return i + 1 - at;
+  }
+  if (c === '{') {
+    // A dict entry: a basic-type key, then exactly one value type.
+    if (sig[at + 1] === undefined || !BASIC.includes(sig[at + 1]!)) return 0;
+    const n = scanType(sig, at + 2, depth + 1);
+    return n === 0 || sig[at + 2 + n] !== '}' ? 0 : n + 3;
+  }
+  return 0;
+}
+const BASIC = 'bynqiuxthdsog';
+
+function isTypeString(sig: string): boolean {
+  return sig.length > 0 && scanType(sig, 0) === sig.length;
 }
 
+function parseValue(bytes: Uint8Array, key: string): VariantValue {
+  // The type string has no NUL, so the last NUL is the separator.
+  const sep = bytes.lastIndexOf(0);
+  if (sep < 0) fail(`value of ${key} has no type string`);
+  const signature = utf8Lenient.decode(bytes.subarray(sep + 1)); // anything not ASCII fails below
+  if (!isTypeString(signature)) fail(`value of ${key} has an invalid type string “${signature}”`);
+  const data = bytes.subarray(0, sep);
+  switch (signature) {
+    case 'b':
+      if (data.length !== 1 || data[0]! > 1) fail(`value of ${key} is not a boolean (1 byte, 0 or 1)`);
+      return { type: 'b', value: data[0] === 1 };
+    case 's':
+      return { type: 's', value: readString(data, `value of ${key}`) };
+    case '(tt)': {
+      if (data.length !== 16) fail(`value of ${key} is not a (tt) (16 bytes)`);
+      const view = new DataView(data.buffer, data.byteOffset, 16);
+      return { type: '(tt)', value: [view.getBigUint64(0, true), view.getBigUint64(8, true)] };
+    }
+    default:
+      return { type: 'other', signature, bytes: data.slice() };
+  }
+}
+
+/**
+ * Decode an a{sv} in normal form. Stricter than GLib, which reads anything (substituting defaults
+ * for what does not fit): here a malformed frame or value is an error, since guessing would only
+ * hide a damaged file.
+ */
 export function parseVarDict(bytes: Uint8Array): VarDict {
   if (bytes.length === 0) return [];
   const w = framingWidth(bytes.length);
   const lastEnd = readOffset(bytes, bytes.length - w, w);
   const offsetsBytes = bytes.length - lastEnd;
-  if (lastEnd > bytes.length || offsetsBytes % w !== 0 || offsetsBytes === 0) fail('bad framing offsets');
+  if (lastEnd > bytes.length || offsetsBytes === 0 || offsetsBytes % w !== 0) fail('bad framing offsets');
   const count = offsetsBytes / w;
   const entries: Array<[string, VariantValue]> = [];
   let start = 0;
@@ -126,8 +225,8 @@ export function parseVarDict(bytes: Uint8Array): VarDict {
     if (keyEnd < 1 || keyEnd > entry.length - ew) fail(`entry ${i} has a bad key offset`);
     const key = readString(entry.subarray(0, keyEnd), `key of entry ${i}`);
     const valueStart = Math.ceil(keyEnd / 8) * 8;
-    if (valueStart > entry.length - ew) fail(`entry ${i} has no value`);
-    entries.push([key, parseValue(entry.subarray(valueStart, entry.length - ew))]);
+    if (valueStart > entry.length - ew) fail(`entry ${i} (${key}) has no value`);
+    entries.push([key, parseValue(entry.subarray(valueStart, entry.length - ew), key)]);
     start = end;
   }
   return entries;
@@ -139,8 +238,8 @@ export function offsetWidth(size: number): number {
 }
 
 /**
- * Children of a serialized array whose elements are not of fixed size (e.g. `aay`): each ends at
- * a framing offset stored after the elements.
+ * Children of a serialized array whose elements are of variable size and alignment 1 (e.g. `aay`,
+ * `as`): each ends at a framing offset stored after the elements, with no padding between them.
  */
 export function parseArrayOfVariable(bytes: Uint8Array, what: string): Uint8Array[] {
   if (bytes.length === 0) return [];

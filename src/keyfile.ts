@@ -1,6 +1,13 @@
 // GLib key file parsing, as g_key_file_load_from_data does it (ostree reads prepare-root.conf
 // that way): `[group]` lines, `key=value` lines, `#` comments; duplicate groups merge, duplicate
 // keys take the last value. Values are kept raw; callers interpret them like GLib's getters.
+//
+// Deliberately stricter than GLib 2.74 in two places, because GLib's behaviour there is silent
+// corruption rather than a rule anyone relies on: bytes that are not UTF-8 (GLib stores them and
+// only its string getter complains) and NUL bytes (GLib truncates the line's key or value there)
+// are refused, naming the line. Deliberately looser in one: a key with a locale suffix
+// (`Name[de]`) is kept, while GLib drops those that do not match the process's locale; the result
+// would depend on the environment, and no prepare-root key has a locale anyway.
 import { PrepareRootError } from './errors.js';
 
 export interface KeyFileEntry {
@@ -17,38 +24,73 @@ export interface KeyFile {
   readonly groupLines?: ReadonlyMap<string, number>;
 }
 
-const SPACE = /^[ \t\n\v\f\r]*/;
+// g_ascii_isspace: space, \t, \n, \f, \r. Unlike C's isspace it does not count \v.
+const LEADING_SPACE = /^[ \t\n\f\r]+/;
+const TRAILING_SPACE = /[ \t\n\f\r]+$/;
+
+// `[name]` with only spaces or tabs after the first `]`; the name is checked separately so that
+// a bad one is reported as such rather than as an unparseable line.
+const GROUP_LINE = /^\[([^\]]*)\][ \t]*$/;
 
 function isGroupName(name: string): boolean {
   return name.length > 0 && !/[[\]\x00-\x1f\x7f]/.test(name);
 }
 
-// A key: no '=', '[' or ']', no leading/trailing space, optionally followed by a locale `[xx_YY.enc@mod]`.
+// No '=', '[' or ']', no leading or trailing space (GLib allows inner ones for old apps), then an
+// optional locale `[xx_YY.enc@mod]` of Unicode letters and digits (g_unichar_isalnum) and -_.@.
 function isKeyName(key: string): boolean {
   const m = /^([^=[\]]+)(\[[\p{L}\p{N}\-_.@]*\])?$/u.exec(key);
   return m !== null && !m[1]!.startsWith(' ') && !m[1]!.endsWith(' ');
 }
 
-export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
-  let text: string;
-  try {
-    text = typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
-    const lineNo = firstInvalidUtf8Line(data as Uint8Array);
-    throw new PrepareRootError(`${file}:${lineNo}`, 'line is not valid UTF-8');
+// Lines as GLib sees them: split on \n, one \r before a \n dropped. A last line without \n keeps
+// its \r (GLib flushes it as is). A final empty piece after the last \n is no line at all.
+function splitLines(data: Uint8Array | string): Array<{ text: string | null; terminated: boolean }> {
+  const pieces: Array<string | Uint8Array> =
+    typeof data === 'string' ? data.split('\n') : splitBytes(data);
+  if (pieces.at(-1)?.length === 0) pieces.pop();
+  // Keep the BOM: GLib does not skip one, so a file starting with it fails on line 1.
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  return pieces.map((piece, i) => {
+    let text: string | null;
+    if (typeof piece === 'string') {
+      // A lone surrogate cannot come from UTF-8 bytes; treat it like bad bytes.
+      text = /\p{Cs}/u.test(piece) ? null : piece;
+    } else {
+      try { text = decoder.decode(piece); } catch { text = null; }
+    }
+    return { text, terminated: i < pieces.length - 1 || endsWithNewline(data) };
+  });
+}
+
+function splitBytes(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let start = 0;
+  for (let i = bytes.indexOf(0x0a); i >= 0; i = bytes.indexOf(0x0a, start)) {
+    out.push(bytes.subarray(start, i));
+    start = i + 1;
   }
+  out.push(bytes.subarray(start));
+  return out;
+}
+
+function endsWithNewline(data: Uint8Array | string): boolean {
+  return typeof data === 'string' ? data.endsWith('\n') : data.at(-1) === 0x0a;
+}
+
+export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
   const groups = new Map<string, Map<string, KeyFileEntry>>();
   const groupLines = new Map<string, number>();
   let current: Map<string, KeyFileEntry> | null = null;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, index) => {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  splitLines(data).forEach(({ text, terminated }, index) => {
     const lineNo = index + 1;
     const where = `${file}:${lineNo}`;
-    const s = line.replace(SPACE, '');
+    if (text === null) throw new PrepareRootError(where, 'line is not valid UTF-8');
+    if (text.includes('\0')) throw new PrepareRootError(where, 'line contains a NUL byte');
+    const line = terminated && text.endsWith('\r') ? text.slice(0, -1) : text;
+    const s = line.replace(LEADING_SPACE, '');
     if (s === '' || s.startsWith('#')) return;
-    const group = /^\[([^\]]*)\][ \t]*$/.exec(s);
+    const group = GROUP_LINE.exec(s);
     if (group !== null) {
       const name = group[1]!;
       if (!isGroupName(name)) throw new PrepareRootError(where, `Invalid group name: ${name}`);
@@ -61,33 +103,18 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
     if (eq <= 0) {
       throw new PrepareRootError(where, `Key file contains line “${line}” which is not a key-value pair, group, or comment`);
     }
+    // GLib checks for a group before it looks at the key.
     if (current === null) throw new PrepareRootError(where, 'Key file does not start with a group');
-    const key = s.slice(0, eq).replace(/[ \t\n\v\f\r]+$/, '');
+    const key = s.slice(0, eq).replace(TRAILING_SPACE, '');
     if (!isKeyName(key)) throw new PrepareRootError(where, `Invalid key name: ${key}`);
-    // Delete first so a repeated key moves to its last position, like the value.
-    current.delete(key);
-    current.set(key, { value: s.slice(eq + 1).replace(SPACE, ''), line: lineNo });
+    current.set(key, { value: s.slice(eq + 1).replace(LEADING_SPACE, ''), line: lineNo });
   });
   return { file, groups, groupLines };
 }
 
-function firstInvalidUtf8Line(bytes: Uint8Array): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i <= bytes.length; i++) {
-    if (i === bytes.length || bytes[i] === 0x0a) {
-      try { decoder.decode(bytes.subarray(start, i)); } catch { return line; }
-      line++;
-      start = i + 1;
-    }
-  }
-  return line;
-}
-
 /** GLib boolean: `true`/`1`/`false`/`0` exactly, trailing whitespace ignored. */
 export function parseBooleanValue(entry: KeyFileEntry, file: string, group: string, key: string): boolean {
-  switch (entry.value.replace(/[ \t\n\v\f\r]+$/, '')) {
+  switch (entry.value.replace(TRAILING_SPACE, '')) {
     case 'true': case '1': return true;
     case 'false': case '0': return false;
     default:
@@ -95,11 +122,13 @@ export function parseBooleanValue(entry: KeyFileEntry, file: string, group: stri
   }
 }
 
+const ESCAPES: Readonly<Record<string, string>> = { s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' };
+
 /** GLib string value: `\s \n \t \r \\` escapes; anything else after a backslash is an error. */
 export function unescapeStringValue(entry: KeyFileEntry, file: string, group: string, key: string): string {
-  return entry.value.replace(/\\(.?)/gs, (seq: string, c: string) => {
-    const map: Record<string, string> = { s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' };
-    const out = map[c];
+  // `u` so that an escaped non-BMP character is named whole in the error.
+  return entry.value.replace(/\\(.?)/gsu, (seq: string, c: string) => {
+    const out = ESCAPES[c];
     if (out === undefined) throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: invalid escape sequence “${seq}”`);
     return out;
   });

@@ -1,6 +1,6 @@
 // Entry point: run the CLI, print any error once as `prepare-root: <what>: <why>` on stderr and
 // to the kernel log (the console of a failing boot), exit 1.
-import { isBootRun, runCli } from './cli.js';
+import { isBootRun, runCli } from './cli/index.js';
 import { formatError, isPrepareRootError } from './errors.js';
 import { KMSG_ERR, toKmsg } from './kmsg.js';
 

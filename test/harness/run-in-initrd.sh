@@ -10,8 +10,11 @@
 #   PREPCONF        file → /etc/ostree/prepare-root.conf of the fake root
 #   PREPCONF_USR    file → /usr/lib/ostree/prepare-root.conf of the fake root
 #   KEYFILE         file → /etc/ostree/initramfs-root-binding.key of the fake root
-#   PREPARGS        extra arguments after /sysroot, one per line
+#   PREPARGV0       argv[0] for the binary (default /usr/lib/ostree/ostree-prepare-root)
+#   PREPARGS        extra arguments after /sysroot, one per line (a whole kernel command line
+#                   is one line: 2026.4 takes argv[2] instead of /proc/cmdline)
 #   MOUNT_VAR=1     create /run/ostree/initramfs-mount-var first
+#   PRE_RUN_OSTREE=1  create an empty /run/ostree (0755) first
 #   PRE             shell run in the fake root before the binary (e.g. to break something)
 #   FAKE_BIN        dir put first in PATH (fake util-linux commands for fault injection)
 #   CHECK           shell run after the binary
@@ -35,8 +38,9 @@ mount -t tmpfs -o mode=0755 fakeinitrd "$R"
 mkdir -p "$R"/{usr,proc,run,sysroot,dev,tmp,oldroot,etc/ostree,prep,harness}
 ln -s usr/bin "$R/bin"; ln -s usr/sbin "$R/sbin"; ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
 if [ -n "${PREPCONF_USR:-}" ]; then
-  # Add /usr/lib/ostree/prepare-root.conf without touching the host's /usr: a read-only overlay
-  # of a small dir over it (the host may not even have /usr/lib/ostree).
+  # Add /usr/lib/ostree/prepare-root.conf without touching the host's /usr: an overlay of a small
+  # dir over it (the host may not even have /usr/lib/ostree). With lower layers only, overlayfs is
+  # read-only by construction; submounts of the host's /usr (normally none) are not carried over.
   mkdir -p "$R/tmp/usrconf/lib/ostree"
   cp "$PREPCONF_USR" "$R/tmp/usrconf/lib/ostree/prepare-root.conf"
   mount -t overlay -o "lowerdir=$R/tmp/usrconf:/usr" usrconf "$R/usr"
@@ -47,19 +51,28 @@ fi
 mount --rbind /dev "$R/dev"
 # Keep the host's kernel log clean: /dev/kmsg of the fake root is a file the test can read.
 touch "$R/tmp/kmsg"; mount --bind "$R/tmp/kmsg" "$R/dev/kmsg"
+# A fresh proc (mountinfo of this namespace), with the fixture cmdline instead of the host's.
 mount -t proc proc "$R/proc"
 mount --bind "$CMDLINE" "$R/proc/cmdline"
+# An empty /run, as in an initramfs: /run/ostree-booted and /run/ostree must never reach the host.
 mount -t tmpfs -o mode=0755 run "$R/run"
+# Both leave /run/ostree existing before the run (which 2026.4 refuses: mkdir EEXIST is fatal).
 [ "${MOUNT_VAR:-0}" = 1 ] && { mkdir -p "$R/run/ostree"; touch "$R/run/ostree/initramfs-mount-var"; }
+[ "${PRE_RUN_OSTREE:-0}" = 1 ] && mkdir -p -m 0755 "$R/run/ostree"
 [ -n "${PREPCONF:-}" ] && cp "$PREPCONF" "$R/etc/ostree/prepare-root.conf"
 [ -n "${KEYFILE:-}" ] && cp "$KEYFILE" "$R/etc/ostree/initramfs-root-binding.key"
+# The implementation under test and its helpers, bound in at fixed paths under /prep.
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
 [ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
 [ -n "${FAKE_BIN:-}" ] && { mkdir -p "$R/prep/fakebin"; mount --bind "$FAKE_BIN" "$R/prep/fakebin"; }
 [ -n "${TOOL:-}" ] && { touch "$R/prep/tool"; mount --bind "$TOOL" "$R/prep/tool"; }
+# /sysroot must be a mount point: prepare-root binds it into the new root and detaches the original.
 mount --bind "$SYSROOT" "$R/sysroot"
+# A real root, not a chroot: prepare-root mkdirs /sysroot.tmp on / and makes / rprivate. Dropping
+# the old root leaves the fake initramfs the only tree the binary can see or change.
 cd "$R"; pivot_root . oldroot
-umount -l /oldroot; rmdir /oldroot
+# -n: from here on /run is the fake one, and libmount would leave a /run/mount (utab) in it.
+umount -n -l /oldroot; rmdir /oldroot
 cd /
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 [ -n "${FAKE_BIN:-}" ] && export PATH=/prep/fakebin:$PATH
@@ -76,8 +89,11 @@ if [ "${PID1:-0}" = 1 ]; then
   echo "=== pivot"
   exec unshare --pid --fork /prep/bin /sysroot "${args[@]}" 2>&1
 fi
+# The binary's stdout and stderr go to files in the fake root's /tmp and become sections below.
 t0=$(date +%s%N); rc=0
-/prep/bin /sysroot "${args[@]}" >/tmp/stdout 2>/tmp/stderr || rc=$?
+# argv[0] as systemd gives it in a real initramfs: the reference prefixes its errors with the
+# basename of argv[0] ("ostree-prepare-root: ..."), which would otherwise read "bin: ...".
+(exec -a "${PREPARGV0:-/usr/lib/ostree/ostree-prepare-root}" /prep/bin /sysroot "${args[@]}") >/tmp/stdout 2>/tmp/stderr || rc=$?
 t1=$(date +%s%N)
 unset LD_LIBRARY_PATH; export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 echo "=== rc"; echo "$rc"

@@ -14,10 +14,12 @@ function comparable(r: RunResult) {
     .replace(/lowerdir\+=([^,]+),datadir\+=([^,]+)/, 'lowerdir=$1::$2');
   // In the bytes: "transient-etc." is 74 72 61 6e 73 69 65 6e 74 2d 65 74 63 2e; mask the 6 bytes after it.
   const booted = r.ostreeBooted?.replace(/(74 72 61 6e 73 69 65 6e 74 2d 65 74 63 2e)( [0-9a-f]{2}){6}/, '$1 XX XX XX XX XX XX') ?? null;
+  // Sorted: findmnt lists siblings in mount-ID order, and the kernel reuses freed IDs (ours frees
+  // one when it detaches the composefs scratch mount), so sibling order is not part of the tree.
   return {
     rc: r.rc,
-    mounts: r.mounts,
-    fsOptions: r.fsOptions.map(norm),
+    mounts: [...r.mounts].sort(),
+    fsOptions: r.fsOptions.map(norm).sort(),
     run: r.run.filter((l) => !l.includes('/run/prepare-root')).map(norm),
     ostreeBooted: booted,
   };

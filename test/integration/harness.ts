@@ -24,12 +24,19 @@ export interface Impl {
   readonly preplib?: string;
 }
 
+/** The reference ostree-prepare-root 2026.4 (scripts/fetch-reference.sh puts it in .cache). */
 export function reference(): Impl {
   const dir = path.join(ROOT, '.cache/reference/2026.4');
   if (!existsSync(`${dir}/ostree-prepare-root`)) {
     throw new Error(`reference ostree-prepare-root missing in ${dir}: run scripts/fetch-reference.sh`);
   }
   return { prep: `${dir}/ostree-prepare-root`, preplib: `${dir}/lib` };
+}
+
+/** Same as reference(), under the name the harness brief uses. */
+export function referenceBinary(): { prep: string; preplib: string } {
+  const r = reference();
+  return { prep: r.prep, preplib: r.preplib! };
 }
 
 export function ours(): Impl {
@@ -42,13 +49,20 @@ export function isRoot(): boolean {
 }
 
 export interface Run {
-  readonly impl: Impl;
+  /** The implementation to run; or give prep (and preplib) directly. */
+  readonly impl?: Impl;
+  /** Binary to run (overrides impl.prep). */
+  readonly prep?: string;
+  /** LD_LIBRARY_PATH dir for it (overrides impl.preplib). */
+  readonly preplib?: string;
   /** Text for /etc/ostree/prepare-root.conf of the fake initramfs. */
   readonly conf?: string;
   /** Text for /usr/lib/ostree/prepare-root.conf of the fake initramfs. */
   readonly confUsr?: string;
   readonly args?: readonly string[];
   readonly mountVar?: boolean;
+  /** Create an empty /run/ostree before the run (2026.4 then fails: mkdir EEXIST is fatal). */
+  readonly preRunOstree?: boolean;
   /** Shell run in the fake initramfs before prepare-root. */
   readonly pre?: string;
   /** Shell run in the fake initramfs after prepare-root; its output is `check`. */
@@ -67,6 +81,8 @@ export interface Run {
 }
 
 export interface Scenario {
+  /** mktree.sh VARIANT of the deployed tree ('1' by default; '2' is a different commit). */
+  readonly treeVariant?: string;
   readonly deployArgs?: readonly string[];
   /** The physical root on a block device (a loop-mounted ext4 image) instead of a tmpfs. */
   readonly blockDevice?: boolean;
@@ -99,18 +115,25 @@ export interface RunResult {
   readonly pivotOutput: string;
 }
 
+/** The brief's name for one run's result. */
+export type ScenarioResult = RunResult;
+
 function q(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function runScript(i: number, run: Run): string {
-  const env: string[] = [`PREP=${q(run.impl.prep)}`];
-  if (run.impl.preplib) env.push(`PREPLIB=${q(run.impl.preplib)}`);
+  const prep = run.prep ?? run.impl?.prep;
+  if (!prep) throw new Error(`run ${i}: give impl or prep`);
+  const preplib = run.preplib ?? (run.prep === undefined ? run.impl?.preplib : undefined);
+  const env: string[] = [`PREP=${q(prep)}`];
+  if (preplib) env.push(`PREPLIB=${q(preplib)}`);
   const files: string[] = [];
   if (run.conf !== undefined) { files.push(`printf '%s' ${q(run.conf)} > "$W/conf-${i}"`); env.push(`PREPCONF="$W/conf-${i}"`); }
   if (run.confUsr !== undefined) { files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
   if (run.args?.length) env.push(`PREPARGS=${q(run.args.join('\n'))}`);
   if (run.mountVar) env.push('MOUNT_VAR=1');
+  if (run.preRunOstree) env.push('PRE_RUN_OSTREE=1');
   if (run.pre) env.push(`PRE=${q(run.pre)}`);
   if (run.check) env.push(`CHECK=${q(run.check)}`);
   if (run.fakeBin) env.push(`FAKE_BIN=${q(run.fakeBin)}`);
@@ -173,7 +196,7 @@ mkdir "$S"
 ${scenario.blockDevice
     ? 'truncate -s 128M "$W/disk.img"; mkfs.ext4 -q "$W/disk.img"; mount -o loop "$W/disk.img" "$S"   # the loop device clears itself when unmounted'
     : 'mount -t tmpfs -o mode=0755 sysroot "$S"'}
-bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree"
+bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree" ${q(scenario.treeVariant ?? '1')}
 CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
 CMDLINE_FILE=$W/cmdline
@@ -191,9 +214,36 @@ ${scenario.runs.map((r, i) => runScript(i, r)).join('')}`;
   return parts.map(parseRun);
 }
 
-/** The host's mount points and loop devices, to prove a test left them unchanged. */
+/** The host's mount points (root and mount point of each /proc/self/mountinfo line, sorted) and
+ * `losetup -a`, to prove a test left them unchanged. */
 export function hostSnapshot(): { mounts: string; loops: string } {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
   const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
   return { mounts, loops };
+}
+
+/** Same as hostSnapshot(), under the name the harness brief uses. */
+export const hostMountsSnapshot = hostSnapshot;
+
+/**
+ * What changed on the host since `before` (a hostSnapshot()): mount points added or removed and
+ * loop devices added, one line each; empty when nothing did. Loop devices are global, so a
+ * composefs run in another process on the machine holds one for a moment: the comparison is
+ * retried for up to `ms` until clean, while a leak would stay. A loop device present in `before`
+ * and gone now is someone else's that ended, not a change of ours.
+ */
+export function hostChangesSince(before: { mounts: string; loops: string }, ms = 15_000): string[] {
+  const lines = (s: string) => s.split('\n').filter((l) => l !== '');
+  const end = Date.now() + ms;
+  for (;;) {
+    const now = hostSnapshot();
+    const was = lines(before.mounts), is = lines(now.mounts), loopsWere = lines(before.loops);
+    const changes = [
+      ...is.filter((m) => !was.includes(m)).map((m) => `mount added: ${m}`),
+      ...was.filter((m) => !is.includes(m)).map((m) => `mount removed: ${m}`),
+      ...lines(now.loops).filter((l) => !loopsWere.includes(l)).map((l) => `loop device added: ${l}`),
+    ];
+    if (changes.length === 0 || Date.now() >= end) return changes;
+    spawnSync('sleep', ['0.2']);
+  }
 }

@@ -1,0 +1,67 @@
+// The boot path (run) and its dry run (plan).
+import { handOver } from '../handover.js';
+import { KMSG_WARNING, toKmsg } from '../kmsg.js';
+import { SystemMounter } from '../mounter.js';
+import { actionOf, describeAction } from '../plan/commands.js';
+import type { Plan } from '../plan/types.js';
+import { CONFIG_PATHS, DEFAULT_INIT } from '../paths.js';
+import { decide, readConfigSources, readKernelCmdline, runPrepare } from '../prepare.js';
+import { type Output, type Parsed, usageError, warningLine } from './args.js';
+
+function sysrootAndCmdline(positionals: string[]): [string, string | undefined] {
+  if (positionals.length === 0) throw usageError('missing SYSROOT');
+  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`);
+  return [positionals[0]!, positionals[1]];
+}
+
+export function commandRun(positionals: string[], values: Parsed['values'], io: Output): number {
+  const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
+  const pivot = values.pivot === true || process.pid === 1;
+  if (values.init !== undefined && !pivot) throw usageError('--init only applies with --pivot');
+  const mounter = new SystemMounter(values.verbose ? { trace: io.err } : {});
+  const result = runPrepare({
+    sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
+    ...(pivot ? { init: values.init ?? DEFAULT_INIT } : {}),
+    // At boot the console is the kernel log: warnings go there as well as to stderr.
+    warn: (w) => { io.err(warningLine(w)); toKmsg(KMSG_WARNING, warningLine(w)); },
+    info: (line) => io.out(`prepare-root: ${line}`),
+  });
+  if (pivot) {
+    const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
+    handOver(root, values.init ?? DEFAULT_INIT, (line) => io.out(`prepare-root: ${line}`));
+  }
+  return 0;
+}
+
+export function commandPlan(positionals: string[], values: Parsed['values'], io: Output): number {
+  const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
+  const cmdline = readKernelCmdline(cmdlineArg);
+  const sources = values.config === undefined ? readConfigSources(CONFIG_PATHS, true) : readConfigSources(values.config, false);
+  const { plan, warnings, config } = decide(sysrootArg, cmdline, sources, 'XXXXXX');
+  if (values.json) {
+    io.out(JSON.stringify({
+      configFile: config.file,
+      plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, ...('content' in s ? { content: Buffer.from(s.content).toString('hex') } : {}), command: describeAction(actionOf(s)) })) },
+      warnings,
+    }, null, 2));
+    return 0;
+  }
+  printPlan(plan, config.file, io);
+  warnings.forEach((w) => io.err(warningLine(w)));
+  return 0;
+}
+
+function printPlan(plan: Plan, configFile: string | null, io: Output): void {
+  io.out(`Plan for ${plan.sysroot}`);
+  io.out(`  deployment:       ${plan.deployment}`);
+  io.out(`  mode:             ${plan.mode}`);
+  io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
+  io.out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
+  io.out(`  /run/ostree-booted: ${Object.entries(plan.metadata).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  io.out('Steps:');
+  const width = Math.max(...plan.steps.map((s) => s.id.length));
+  plan.steps.forEach((s, i) => {
+    io.out(`  ${String(i + 1).padStart(2)}. ${s.id.padEnd(width)}  ${describeAction(actionOf(s))}`);
+    io.out(`      ${' '.repeat(width)}  # ${s.reason}`);
+  });
+}

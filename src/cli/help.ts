@@ -1,0 +1,78 @@
+// prepare-root --help.
+import { DEFAULT_INIT } from '../paths.js';
+
+export const HELP = `Usage:
+  prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]
+  prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]
+  prepare-root check-config [FILE...]
+  prepare-root status [--json] [--root DIR]
+  prepare-root diff [--json] [--root DIR] [PATH...]
+  prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]
+  prepare-root checkpoint [--root DIR]
+  prepare-root --help | --version
+
+Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
+by the kernel command line (ostree=...), as ostree-prepare-root does: a bind-mounted deployment,
+or a transient overlay root ([root] transient / transient-ro) whose writes vanish at reboot, with
+persistent /etc and /var. The physical root ends up at SYSROOT/sysroot.
+
+Commands:
+  run           (default) prepare SYSROOT. KERNEL_CMDLINE replaces /proc/cmdline.
+                Writes /run/ostree-booted and /run/prepare-root/status.json. On failure every
+                completed step is undone, one line "prepare-root: <what>: <why>" goes to stderr
+                (and /dev/kmsg), and the exit status is 1. A second run after success exits 0.
+  plan          print the ordered mount plan for SYSROOT without changing anything (no
+                privileges needed). --config FILE replaces the initramfs config files (repeat
+                for /usr/lib then /etc order).
+  check-config  lint prepare-root.conf files (default: the ones this system would read).
+                Exit 0 when clean (warnings are printed), 1 on errors.
+  status        on the booted system: the mode, each overlay with its lower, upper and the
+                filesystem holding the upper (a tmpfs: how full), integrity state, and the
+                warnings recorded at boot. Reads /run/prepare-root/status.json, /run/ostree-booted
+                (also when ostree-prepare-root booted the system) and the live mount table.
+                Warns when a transient tmpfs is over 80% full.
+  diff          what will be lost at reboot: every entry in the upper layer of each transient
+                overlay (root, /etc), as added, modified, metadata only, deleted (whiteout) or
+                replaced directory (opaque), with sizes; a summary line first. PATH limits it.
+                --upper/--lower: the same for any overlay upper/lower pair, mounted or not.
+                Needs getfattr (package attr) to read overlay xattrs.
+  checkpoint    at clean shutdown (prepare-root-checkpoint.service): sync each volatile
+                overlay's upper and record that it is whole, so the next boot reuses it
+                instead of quarantining it. Exit 1 when a write-back error was found.
+
+Options:
+  --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
+                 systemd). Implied when running as PID 1.
+  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).
+  --json         machine-readable output (plan, status, diff; see docs/status.schema.json).
+  --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs.
+  --upper DIR, --lower DIR[:DIR...]
+                 diff this upper against these lower layers (top first).
+  --verbose      print each command before running it.
+  -h, --help     this text.  -V, --version  print the version.
+
+Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
+/etc/ostree/prepare-root.conf when that exists):
+  [sysroot] readonly=BOOL      physical root read-only; /etc and the stateroot /var stay writable
+  [root] transient=BOOL        / is an overlay over the deployment with a tmpfs upper
+  [root] transient-ro=BOOL     the same, mounted read-only
+  [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
+  [etc] transient=BOOL         /etc is an overlay over usr/etc with a tmpfs upper
+  [composefs] enabled=no|maybe|yes|verity
+                               / from the deployment's .ostree.cfs image; maybe falls back to a bind
+                               mount without one; verity requires fs-verity on every file; signed
+                               also checks the commit's ed25519 signature against [composefs]
+                               keypath (default /etc/ostree/initramfs-root-binding.key) and the
+                               image's fs-verity digest (needs fsverity-utils)
+  [persist] paths=P1;P2;...    keep these paths across reboots, also inside a transient / or
+                               /etc: each is bind-mounted from a store under the stateroot's
+                               var/lib/prepare-root/persist, seeded from the image on first use
+  [overlay PATH] lower=L1:L2 upper=state|transient
+                               a writable overlay on PATH (lower default: PATH itself; a lower may
+                               be another declared overlay). state: kept under the stateroot /var
+                               and, after an update, pruned as ostree's state overlays are
+                               (changes to base content reverted, added files kept); transient:
+                               on a tmpfs. volatile=true (state only): mounted without syncs,
+                               reused after a checkpointed shutdown, quarantined otherwise
+Booleans are true/false/1/0. Kernel arguments: ostree=, androidboot.slot_suffix=,
+ostree.prepare-root.composefs=.`;
