@@ -19,9 +19,10 @@ const sh = (cmd: string) => {
   if (r.status !== 0) throw new Error(`${cmd}: ${r.stderr}`);
   return r.stdout.trim();
 };
-// Every commit unique: same tree and metadata within one second would give the same checksum.
+// Every commit unique (same tree and metadata within one second would give the same checksum),
+// and no branch: updating one ref many times a second made ostree report it "not unique".
 let serial = 0;
-const commit = (...args: string[]) => sh(`ostree --repo=repo commit --branch=b --tree=dir=tree --subject=s --add-metadata-string=test.serial=${++serial} ${args.join(' ')}`);
+const commit = (...args: string[]) => sh(`ostree --repo=repo commit --orphan --tree=dir=tree --subject=s --add-metadata-string=test.serial=${++serial} ${args.join(' ')}`);
 const sign = (c: string, secret = 'secret') => sh(`bash ${SIGN} repo ${c} ${secret} ${secret}.pub`);
 const keys = (secret = 'secret') => parsePublicKeys(readFileSync(path.join(W, `${secret}.pub`), 'utf8'), `${secret}.pub`);
 const verify = (c: string, k = keys()) => verifyCommit(c, k, repoLoader(path.join(W, 'repo/objects')));
