@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { OURS, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
 
 const SCRIPT = `set -euo pipefail
-W=$(mktemp -d /tmp/prepare-root-diff.XXXXXX); mount -t tmpfs diff "$W"; cd "$W"
+W=$(mktemp -d /tmp/prepare-root-diff.XXXXXX); trap 'cd /; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT
+mount -t tmpfs diff "$W"; cd "$W"
 mkdir -p L/d L/e L/r L/keep U W M
 echo hello > L/a; echo bye > L/b; echo x > L/d/x; echo z > L/e/z; echo q > L/r/q; echo m > L/m; chmod 644 L/m; echo w > L/xw
 mount -t overlay -o lowerdir=$W/L,upperdir=$W/U,workdir=$W/W,metacopy=on,redirect_dir=on overlay M
@@ -26,8 +27,7 @@ touch U/xw; setfattr -n trusted.overlay.whiteout U/xw
 echo "### mounted"; "$APP" diff --upper "$W/U" --lower "$W/L" --json
 echo "### mounted-text"; "$APP" diff --upper "$W/U" --lower "$W/L" /r /new
 umount M
-echo "### unmounted"; "$APP" diff --upper "$W/U" --lower "$W/L" --json
-cd /; umount "$W"; rmdir "$W"`;
+echo "### unmounted"; "$APP" diff --upper "$W/U" --lower "$W/L" --json`;
 
 const validate = new Ajv2020({ strict: true }).compile(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/diff.schema.json'), 'utf8')));
 
