@@ -1,7 +1,7 @@
 #!/bin/bash
 # npm run demo: build a throwaway ostree sysroot with the real `ostree admin deploy` on a tmpfs in
 # a private mount namespace, prepare it with [root] transient=true in a fake initramfs root, and
-# show the plan, the resulting mount tree and where writes land. Nothing outlives the namespace.
+# show the plan, the resulting mount tree, where writes land, status and diff. Nothing outlives the namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it mounts, inside a private mount namespace)" >&2; exit 1; }
@@ -38,8 +38,10 @@ for f in usr/lib/demo.txt etc/demo.conf; do
   echo "    /$f -> $where"
 done
 echo "--- /sysroot/sysroot is read-only: $(touch /sysroot/sysroot/x 2>&1 || true)"
-echo "--- /run/ostree-booted (for ostree, rpm-ostree, bootc) and /run/prepare-root/status.json:"
-grep -A6 "\"ostreeBooted\"" /run/prepare-root/status.json | sed -E "s/[0-9a-f]{64}/<commit>/g"
+echo "--- prepare-root status (reads /run/prepare-root/status.json, /run/ostree-booted, the mount table):"
+/prep/bin status --root /sysroot | sed -E "s/[0-9a-f]{64}/<commit>/g"
+echo "--- prepare-root diff: what the next reboot will lose"
+/prep/bin diff --root /sysroot
 '
 out=$(PREP="$APP" PREPCONF="$W/prepare-root.conf" CHECK="$CHECK" bash "$H/run-in-initrd.sh" "$S" "$W/cmdline")
 section() { awk -v s="=== $1" '$0 == s {on=1; next} /^=== / {on=0} on'  <<< "$out"; }
