@@ -3,7 +3,7 @@
 // reference; nothing here asserts what the reference did not do.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ScenarioResult, hostChangesSince, hostMountsSnapshot, isRoot, referenceBinary, runScenario } from './harness.js';
+import { type RunResult, hostChangesSince, hostSnapshot, isRoot, reference, runScenario } from './harness.js';
 
 const DEPLOY = '/ostree/deploy/probeos/deploy/CSUM.0';
 const LEGACY_STDOUT = (ro: 0 | 1) => `sysroot.readonly configuration value: ${ro} (fs writable: 1)\nUsing legacy ostree bind mount for /`;
@@ -42,7 +42,7 @@ function expectedBooted(check: string, sysrootRo: boolean): string {
   );
 }
 
-function expectFailure(r: ScenarioResult, stderr: string): void {
+function expectFailure(r: RunResult, stderr: string): void {
   expect(r.rc, r.stderr).toBe(1);
   expect(r.stderr).toBe(stderr);
   expect(r.stdout).toBe('');
@@ -52,7 +52,7 @@ function expectFailure(r: ScenarioResult, stderr: string): void {
 }
 
 describe.skipIf(!isRoot())('harness (reference ostree-prepare-root 2026.4)', () => {
-  const ref = referenceBinary();
+  const ref = { impl: reference() };
 
   it('runs the reference on a real deployment and reports rc, output, mounts, /run and /run/ostree-booted', () => {
     const [ok, ro, noTarget, runOstree, usrConf, etcWipesUsr] = runScenario({
@@ -125,7 +125,7 @@ describe.skipIf(!isRoot())('harness (reference ostree-prepare-root 2026.4)', () 
   });
 
   it('leaves the host mounts and loop devices as they were', () => {
-    const before = hostMountsSnapshot();
+    const before = hostSnapshot();
     runScenario({ runs: [{ ...ref }, { ...ref, conf: '[sysroot]\nreadonly=true\n', mountVar: true }] });
     expect(hostChangesSince(before)).toEqual([]);
     // What prepare-root writes outside /sysroot stayed in the fake initramfs.

@@ -33,12 +33,6 @@ export function reference(): Impl {
   return { prep: `${dir}/ostree-prepare-root`, preplib: `${dir}/lib` };
 }
 
-/** Same as reference(), under the name the harness brief uses. */
-export function referenceBinary(): { prep: string; preplib: string } {
-  const r = reference();
-  return { prep: r.prep, preplib: r.preplib! };
-}
-
 export function ours(): Impl {
   if (!existsSync(OURS)) throw new Error(`${OURS} missing: run npm run build`);
   return { prep: OURS };
@@ -49,12 +43,8 @@ export function isRoot(): boolean {
 }
 
 export interface Run {
-  /** The implementation to run; or give prep (and preplib) directly. */
-  readonly impl?: Impl;
-  /** Binary to run (overrides impl.prep). */
-  readonly prep?: string;
-  /** LD_LIBRARY_PATH dir for it (overrides impl.preplib). */
-  readonly preplib?: string;
+  /** The implementation to run. */
+  readonly impl: Impl;
   /** Text for /etc/ostree/prepare-root.conf of the fake initramfs. */
   readonly conf?: string;
   /** Text for /usr/lib/ostree/prepare-root.conf of the fake initramfs. */
@@ -115,19 +105,14 @@ export interface RunResult {
   readonly pivotOutput: string;
 }
 
-/** The brief's name for one run's result. */
-export type ScenarioResult = RunResult;
 
 function q(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 function runScript(i: number, run: Run): string {
-  const prep = run.prep ?? run.impl?.prep;
-  if (!prep) throw new Error(`run ${i}: give impl or prep`);
-  const preplib = run.preplib ?? (run.prep === undefined ? run.impl?.preplib : undefined);
-  const env: string[] = [`PREP=${q(prep)}`];
-  if (preplib) env.push(`PREPLIB=${q(preplib)}`);
+  const env: string[] = [`PREP=${q(run.impl.prep)}`];
+  if (run.impl.preplib) env.push(`PREPLIB=${q(run.impl.preplib)}`);
   const files: string[] = [];
   if (run.conf !== undefined) { files.push(`printf '%s' ${q(run.conf)} > "$W/conf-${i}"`); env.push(`PREPCONF="$W/conf-${i}"`); }
   if (run.confUsr !== undefined) { files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
@@ -221,9 +206,6 @@ export function hostSnapshot(): { mounts: string; loops: string } {
   const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
   return { mounts, loops };
 }
-
-/** Same as hostSnapshot(), under the name the harness brief uses. */
-export const hostMountsSnapshot = hostSnapshot;
 
 /**
  * What changed on the host since `before` (a hostSnapshot()): mount points added or removed and
