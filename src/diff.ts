@@ -73,7 +73,17 @@ function tryLstat(p: string): Stats | null {
   try { return lstatSync(p); } catch { return null; }
 }
 
-function overlayXattr(x: ReadonlyMap<string, Buffer> | undefined, name: string): Buffer | undefined {
+/** What the lower layers (top first) have at `rel`, as overlayfs would find it; null when none does. */
+export function lowerEntry(lower: readonly string[], rel: string): Stats | null {
+  for (const layer of lower) {
+    const st = tryLstat(path.join(layer, rel));
+    if (st !== null) return st;
+  }
+  return null;
+}
+
+/** An overlay xattr in either namespace (trusted.overlay.*, or user.overlay.* with userxattr). */
+export function overlayXattr(x: ReadonlyMap<string, Buffer> | undefined, name: string): Buffer | undefined {
   return x?.get(`trusted.overlay.${name}`) ?? x?.get(`user.overlay.${name}`);
 }
 
@@ -83,13 +93,6 @@ function overlayXattr(x: ReadonlyMap<string, Buffer> | undefined, name: string):
  */
 export function diffUpper(upper: string, lower: readonly string[], xattrs: Xattrs, under: readonly string[] = []): Change[] {
   const changes: Change[] = [];
-  const findLower = (rel: string): Stats | null => {
-    for (const layer of lower) {
-      const st = tryLstat(path.join(layer, rel));
-      if (st !== null) return st;
-    }
-    return null;
-  };
   const wanted = (p: string) => under.length === 0 || under.some((u) => p === u || p.startsWith(u.endsWith('/') ? u : `${u}/`) || u.startsWith(`${p}/`));
   const report = (c: Change) => { if (under.length === 0 || under.some((u) => c.path === u || c.path.startsWith(`${u.replace(/\/$/, '')}/`))) changes.push(c); };
 
@@ -105,7 +108,7 @@ export function diffUpper(upper: string, lower: readonly string[], xattrs: Xattr
       const lowerPath = redirect !== undefined
         ? (redirect.startsWith('/') ? redirect : `${lowerRel ?? rel}/${redirect}`)
         : lowerRel === null ? null : `${lowerRel}/${name}`;
-      const below = lowerPath === null ? null : findLower(lowerPath);
+      const below = lowerPath === null ? null : lowerEntry(lower, lowerPath);
       const from = redirect === undefined ? {} : { from: lowerPath! };
       const whiteout = (st.isCharacterDevice() && st.rdev === 0) || (st.isFile() && overlayXattr(x, 'whiteout') !== undefined);
       if (whiteout) {

@@ -232,11 +232,6 @@ export function parseVarDict(bytes: Uint8Array): VarDict {
   return entries;
 }
 
-/** Framing-offset width of a serialized container of `size` bytes (exported for other readers). */
-export function offsetWidth(size: number): number {
-  return framingWidth(size);
-}
-
 /**
  * Children of a serialized array whose elements are of variable size and alignment 1 (e.g. `aay`,
  * `as`): each ends at a framing offset stored after the elements, with no padding between them.

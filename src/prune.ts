@@ -6,11 +6,7 @@
 //   anything else (file over file, type change, whiteout, opaque dir) → delete
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { type Xattrs, readOverlayXattrs } from './diff.js';
-
-function tryLstat(p: string) {
-  try { return lstatSync(p); } catch { return null; }
-}
+import { type Xattrs, lowerEntry, overlayXattr, readOverlayXattrs } from './diff.js';
 
 /** Returns the overlay paths removed from the upper. */
 export function pruneUpper(upper: string, lower: readonly string[], xattrs: Xattrs = readOverlayXattrs(upper)): string[] {
@@ -19,11 +15,10 @@ export function pruneUpper(upper: string, lower: readonly string[], xattrs: Xatt
     for (const name of readdirSync(path.join(upper, rel)).sort()) {
       const relPath = `${rel}/${name}`;
       const abs = path.join(upper, relPath);
-      const below = lower.map((l) => tryLstat(path.join(l, relPath))).find((s) => s !== null) ?? null;
+      const below = lowerEntry(lower, relPath);
       if (below === null) continue;
       const st = lstatSync(abs);
-      const x = xattrs.get(abs);
-      const opaque = (x?.get('trusted.overlay.opaque') ?? x?.get('user.overlay.opaque'))?.toString() === 'y';
+      const opaque = overlayXattr(xattrs.get(abs), 'opaque')?.toString() === 'y';
       if (st.isDirectory() && below.isDirectory() && !opaque) {
         walk(relPath);
         continue;
