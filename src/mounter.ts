@@ -35,6 +35,15 @@ function tail(text: string): string {
   return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(-3).join(' ').slice(-1024);
 }
 
+/** Run a file operation, turning its failure into `what: <system message>` (ours pass through). */
+function attempt<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof PrepareRootError ? e : new PrepareRootError(what, (e as Error).message, { cause: e });
+  }
+}
+
 export interface SystemMounterOptions {
   /** Called with each command before it runs (debug output). */
   readonly trace?: (line: string) => void;
@@ -76,11 +85,7 @@ export class SystemMounter implements Mounter {
 
   rmdir(dir: string): void {
     this.options.trace?.(`+ rmdir ${dir}`);
-    try {
-      rmdirSync(dir);
-    } catch (e) {
-      throw new PrepareRootError(`rmdir ${dir}`, (e as Error).message, { cause: e });
-    }
+    attempt(`rmdir ${dir}`, () => rmdirSync(dir));
   }
 
   writeFileAtomic(file: string, content: Uint8Array, mode: number): Uint8Array | null {
@@ -132,37 +137,21 @@ export class SystemMounter implements Mounter {
     this.options.trace?.(`+ rm -r ${tree}`);
     const mounted = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).find((m) => m.target === tree || m.target.startsWith(`${tree}/`));
     if (mounted !== undefined) throw new PrepareRootError(`rm -r ${tree}`, `refusing: ${mounted.target} is mounted inside it`);
-    try {
-      rmSync(tree, { recursive: true, force: true });
-    } catch (e) {
-      throw new PrepareRootError(`rm -r ${tree}`, (e as Error).message, { cause: e });
-    }
+    attempt(`rm -r ${tree}`, () => rmSync(tree, { recursive: true, force: true }));
   }
 
   pruneUpper(upper: string, lower: readonly string[]): void {
     this.options.trace?.(`+ prune ${upper} against ${lower.join(':')}`);
-    try {
-      pruneUpper(upper, lower);
-    } catch (e) {
-      throw e instanceof PrepareRootError ? e : new PrepareRootError(`prune ${upper}`, (e as Error).message, { cause: e });
-    }
+    attempt(`prune ${upper}`, () => pruneUpper(upper, lower));
   }
 
   rename(from: string, to: string): void {
     this.options.trace?.(`+ mv ${from} ${to}`);
-    try {
-      renameSync(from, to);
-    } catch (e) {
-      throw new PrepareRootError(`mv ${from} ${to}`, (e as Error).message, { cause: e });
-    }
+    attempt(`mv ${from} ${to}`, () => renameSync(from, to));
   }
 
   removeFile(file: string): void {
     this.options.trace?.(`+ rm ${file}`);
-    try {
-      unlinkSync(file);
-    } catch (e) {
-      throw new PrepareRootError(`rm ${file}`, (e as Error).message, { cause: e });
-    }
+    attempt(`rm ${file}`, () => unlinkSync(file));
   }
 }

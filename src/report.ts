@@ -51,7 +51,7 @@ export interface StatusReport {
 }
 
 /** Overlay super options: comma-separated, with backslash escapes. */
-export function overlayOptions(options: readonly string[]): { lower: string[]; upper: string | null; work: string | null } {
+function parseOverlayOptions(options: readonly string[]): { lower: string[]; upper: string | null; work: string | null } {
   const joined = options.join(',');
   const parts: string[] = [];
   let current = '';
@@ -130,7 +130,7 @@ export function collectStatus(mounts: readonly MountEntry[], root = '/'): Status
     if (!inside) continue;
     const path = root === '/' ? m.target : m.target.slice(root.length) || '/';
     if (mountAt(mounts, m.target) !== m) continue; // shadowed by a later mount
-    const { lower: mountedLower, upper, work } = overlayOptions(m.superOptions);
+    const { lower: mountedLower, upper, work } = parseOverlayOptions(m.superOptions);
     // Layers given as /sysroot.tmp/... (the assembly point, gone after the move) are in the root now.
     const lower = mountedLower.map((l) => (l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? `${root === '/' ? '' : root}${l.slice(STAGING_ROOT.length)}` || '/' : l));
     const backing = upper === null ? null : backingOf(mounts, upper);
