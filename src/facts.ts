@@ -26,11 +26,8 @@ export interface OverlayFact {
   readonly stateCommit: string | null;
   /** volatile=true: whether the upper left by the last boot may be reused. */
   readonly volatile: VolatileState | null;
-  /** A fresh token for this boot's volatile mount, and the boot id. */
+  /** A fresh token for this boot's volatile mount. */
   readonly volatileToken: string;
-  readonly bootId: string;
-  /** For quarantine directory names. */
-  readonly now: string;
 }
 
 export interface Facts {
@@ -58,4 +55,8 @@ export interface Facts {
   readonly overlays: readonly OverlayFact[];
   /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
   readonly transientEtcSuffix: string;
+  /** This boot's id (recorded with volatile mounts). */
+  readonly bootId: string;
+  /** The time, as used in quarantine directory names. */
+  readonly now: string;
 }

@@ -99,8 +99,6 @@ function probeOverlay(sysroot: string, deployment: Deployment, o: OverlayConfig,
   return {
     volatile: o.volatile ? volatileState(dir, exists(`${dir}/work/work/incompat/volatile`)) : null,
     volatileToken: randomSuffix(),
-    bootId: currentBootId(),
-    now: new Date().toISOString().replace(/[:.]/g, '-'),
     inRoot: self.path,
     pathInImage: self.exists,
     lowersInRoot: lowers.map((l) => l.path),
@@ -157,5 +155,7 @@ export function probeFacts(sysroot: string, target: OstreeTarget, config: RootCo
     persist: config.persistPaths.map((p) => probePersist(sysroot, deployment, p)),
     overlays: config.overlays.map((o) => probeOverlay(sysroot, deployment, o, config.overlays)),
     transientEtcSuffix: randomSuffix(),
+    bootId: currentBootId(),
+    now: new Date().toISOString().replace(/[:.]/g, '-'),
   };
 }

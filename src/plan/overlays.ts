@@ -26,7 +26,7 @@ export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: 
     const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
     const lower = f.lowersInRoot.map((l) => `${T}${l}`);
     add({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
-    if (f.volatile !== null) planVolatile(o.path, dir, f, i, add, warnings);
+    if (f.volatile !== null) planVolatile(o.path, dir, f, facts, i, add, warnings);
     add({ id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason });
     add({ id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason });
     const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
@@ -60,12 +60,12 @@ export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: 
  * moved to quarantine/<time> and a fresh one used. Then this mount's token is recorded, which
  * also invalidates the old checkpoint.
  */
-function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], i: number, add: Add, warnings: Warning[]): void {
+function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], facts: Facts, i: number, add: Add, warnings: Warning[]): void {
   const reason = `[overlay ${overlayPath}] volatile`;
   if (f.volatile?.state === 'clean') {
     add({ id: `reuse-volatile-${i}`, kind: 'remove-tree', path: `${dir}/work/work/incompat`, reason: `${reason}: checkpointed at the last shutdown, reuse it` });
   } else if (f.volatile?.state === 'torn') {
-    const quarantine = `${dir}/${QUARANTINE_DIR}/${f.now}`;
+    const quarantine = `${dir}/${QUARANTINE_DIR}/${facts.now}`;
     add({ id: `mkdir-quarantine-${i}`, kind: 'mkdirp', path: quarantine, mode: 0o700, reason: `${reason}: ${f.volatile.why}` });
     add({ id: `quarantine-upper-${i}`, kind: 'rename', from: `${dir}/upper`, to: `${quarantine}/upper`, reason: `${reason}: never reuse a possibly torn upper` });
     add({ id: `quarantine-work-${i}`, kind: 'rename', from: `${dir}/work`, to: `${quarantine}/work`, reason: `${reason}: never reuse a possibly torn upper` });
@@ -74,7 +74,7 @@ function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][num
       message: `volatile upper not reused, ${f.volatile.why}; moved to ${quarantine.replace(STAGING_ROOT, '')} and starting empty`,
     });
   }
-  const record: VolatileMount = { token: f.volatileToken, bootId: f.bootId };
+  const record: VolatileMount = { token: f.volatileToken, bootId: facts.bootId };
   add({
     id: `record-volatile-mount-${i}`, kind: 'write-file', path: `${dir}/${VOLATILE_MOUNT_FILE}`, mode: 0o644,
     content: new TextEncoder().encode(`${JSON.stringify(record)}\n`), summary: f.volatileToken, reason: `${reason}: the token a shutdown checkpoint must name`,

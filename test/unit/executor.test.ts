@@ -14,6 +14,8 @@ const FACTS: Facts = {
   sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
   procMounted: true,
   transientEtcSuffix: 'AAAAAA',
+  bootId: 'b00t',
+  now: '2026-01-01T00-00-00-000Z',
 };
 
 const CONFIGS = {

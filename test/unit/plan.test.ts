@@ -20,6 +20,8 @@ const FACTS: Facts = {
   composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
   procMounted: true,
   transientEtcSuffix: 'XyZ123',
+  bootId: 'b00t',
+  now: '2026-01-01T00-00-00-000Z',
 };
 
 function plan(conf: string | null, facts: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
