@@ -3,6 +3,9 @@
 # libcomposefs 1.0.8 from Debian sid, extract them, and leave stable paths:
 #   .cache/reference/2026.4/ostree-prepare-root   the binary
 #   .cache/reference/2026.4/lib/                  libcomposefs.so.1 (point LD_LIBRARY_PATH here)
+#   .cache/reference/2026.4/root/                 both packages' files as installed (usr/...): the
+#                                                 VM boot test builds an initramfs with ostree's
+#                                                 own dracut module from it
 # A private apt config under .cache/reference/apt keeps the host's sources, lists and packages
 # untouched (shared/reference/fixtures.md §3.1); only Debian's own mirror is used, and apt checks
 # every .deb against the signed Release file. Idempotent: does nothing when the pinned versions are
@@ -14,7 +17,7 @@ PINS=(ostree-boot=2026.4-1 libcomposefs1=1.0.8-3)
 OUT=.cache/reference/2026.4
 STAMP=$OUT/VERSIONS   # records which pins produced $OUT, so a changed pin triggers a new download
 
-if [ -x "$OUT/ostree-prepare-root" ] && [ -e "$OUT/lib/libcomposefs.so.1" ] &&
+if [ -x "$OUT/ostree-prepare-root" ] && [ -e "$OUT/lib/libcomposefs.so.1" ] && [ -d "$OUT/root/usr" ] &&
    [ "$(cat "$STAMP" 2>/dev/null)" = "${PINS[*]}" ]; then
   echo "reference: $OUT/ostree-prepare-root + $OUT/lib (${PINS[*]}) already present"
   exit 0
@@ -49,6 +52,7 @@ rm -rf "$NEW"
 mkdir -p "$NEW/lib"
 cp "$W/x/usr/lib/ostree/ostree-prepare-root" "$NEW/"
 cp -P "$W"/x/usr/lib/x86_64-linux-gnu/libcomposefs.so.1* "$NEW/lib/"
+cp -a "$W/x" "$NEW/root"
 [ -x "$NEW/ostree-prepare-root" ] && [ -e "$NEW/lib/libcomposefs.so.1" ] || {
   echo "fetch-reference: the packages did not contain the expected files" >&2
   exit 1
