@@ -1,7 +1,7 @@
 #!/bin/bash
 # dracut module: prepare-root prepares the ostree deployment under /sysroot before switch-root.
 # Installs the binary, the build root's prepare-root.conf files (and the composefs key), the
-# tools it runs, and either the systemd unit or, without systemd, a pre-pivot hook (pivot mode).
+# tools it runs, and either the systemd unit or, without systemd, hooks that hand over in pivot mode.
 
 # Only when asked for (add_dracutmodules+=" prepare-root "), like ostree's module.
 # Where the binary comes from on the build host (tests point it at their build).
@@ -43,6 +43,8 @@ install() {
         ln_r "$systemdsystemunitdir/prepare-root.service" "$systemdsystemunitdir/ostree-prepare-root.service"
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-fs.target prepare-root.service
     else
-        inst_hook pre-pivot 50 "$moddir/prepare-root-pivot.sh"
+        inst_multiple udevadm
+        inst_hook pre-mount 50 "$moddir/prepare-root-usable-root.sh"
+        inst_hook cleanup 99 "$moddir/prepare-root-pivot.sh"
     fi
 }

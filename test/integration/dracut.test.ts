@@ -43,11 +43,13 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
     for (const m of ['overlay', 'erofs', 'loop']) expect(modules, m).toMatch(new RegExp(`/${m}\\.ko`));
   });
 
-  it('shell flavour: a pre-pivot hook hands over in pivot mode', () => {
+  it('shell flavour: the last cleanup hook hands over in pivot mode; an ostree physical root is accepted', () => {
     const root = build('shell');
     expect(runs(path.join(root, 'usr/lib/prepare-root/prepare-root'))).toBe(0);
-    expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-pivot/50-prepare-root-pivot.sh'), 'utf8'))
+    expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/cleanup/99-prepare-root-pivot.sh'), 'utf8'))
       .toContain('exec /usr/lib/prepare-root/prepare-root --pivot --init "${init:-/sbin/init}" "${NEWROOT:-/sysroot}"');
+    expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-mount/50-prepare-root-usable-root.sh'), 'utf8'))
+      .toContain('[ -d "$1/ostree/deploy" ]');
     expect(existsSync(path.join(root, 'usr/lib/systemd/system/prepare-root.service'))).toBe(false);
   });
 
@@ -72,6 +74,7 @@ describe('dracut/install.sh', () => {
       '644 usr/lib/systemd/system/prepare-root-checkpoint.service',
       '755 usr/lib/dracut/modules.d/99prepare-root/module-setup.sh',
       '755 usr/lib/dracut/modules.d/99prepare-root/prepare-root-pivot.sh',
+      '755 usr/lib/dracut/modules.d/99prepare-root/prepare-root-usable-root.sh',
       '755 usr/lib/prepare-root/prepare-root',
     ]);
   });
