@@ -11,8 +11,10 @@ cd "$(dirname "$0")/.."
 # fixtures. busybox-static: a real init inside test deployments. hyperfine: npm run bench.
 # python3-gi: GLib itself as the oracle for GVariant bytes. dracut-core, cpio: building and
 # unpacking initramfs images with our dracut module (dracut-core, not dracut: that one would
-# take over the host's initramfs handling).
-PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi dracut-core cpio)
+# take over the host's initramfs handling). qemu-system-x86, qemu-utils, debootstrap, zstd,
+# xz-utils, kmod, e2fsprogs: the VM boot tests (a Debian guest, its kernel's modules, its disk).
+PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi dracut-core cpio
+  qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

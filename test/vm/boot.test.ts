@@ -1,0 +1,202 @@
+// VM boot tests (issue 4, and issue 5's persisted path across a real reboot): a real Debian 12
+// guest with systemd and ostree, deployed by `ostree admin deploy` (guest-disk.sh), booted by
+// qemu on Debian's 6.12 kernel with initramfs images that Debian's dracut builds with our module
+// (or ostree's own). Every assertion reads what the guest reported about itself from its result
+// disk, or, when a boot must fail, the console. Logs stay in .cache/vm/runs/<scenario>/.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Boot, boot, buildGuest, buildInitramfs, type Guest, scenarioDisk, sizeMiB, withFiles } from './vm.js';
+
+const RUNS = path.resolve(import.meta.dirname, '../../.cache/vm/runs');
+const CONF = 'etc/ostree/prepare-root.conf';
+const KEY = 'etc/ostree/initramfs-root-binding.key';
+
+let guest: Guest;
+const initrd = {} as Record<'ours' | 'oursShell' | 'oursSigned' | 'ostree', string>;
+
+beforeAll(() => {
+  rmSync(RUNS, { recursive: true, force: true });
+  mkdirSync(RUNS, { recursive: true });
+  guest = buildGuest();
+  initrd.ours = buildInitramfs('prepare-root', 'systemd', path.join(RUNS, 'prepare-root-systemd.img'));
+  initrd.oursShell = buildInitramfs('prepare-root', 'shell', path.join(RUNS, 'prepare-root-shell.img'));
+  initrd.ostree = buildInitramfs('ostree', 'systemd', path.join(RUNS, 'ostree-systemd.img'));
+  // The build root's /etc/ostree holds the config and the key: the module must carry both over.
+  const etc = path.join(RUNS, 'signed-etc-ostree');
+  initrd.oursSigned = buildInitramfs('prepare-root', 'systemd', path.join(RUNS, 'prepare-root-signed.img'), writeDir(etc, {
+    'prepare-root.conf': '[composefs]\nenabled=signed\n',
+    'initramfs-root-binding.key': readText(guest.publicKey),
+  }));
+}, 30 * 60_000);
+
+/** Boot scenario NAME once on its own copy-on-write disk (several boots: pass the same disk). */
+function bootScenario(name: string, image: string, kargs: string, disk = scenarioDisk(guest, path.join(RUNS, `${name}.qcow2`))): Boot & { disk: string } {
+  return { ...boot(guest, image, disk, path.join(RUNS, name), kargs), disk };
+}
+
+function statusOf(b: Boot): Record<string, unknown> {
+  const json = b.value('prepare-root-status');
+  if (json === undefined) throw new Error('the guest reported no prepare-root status');
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+function expectBooted(b: Boot): void {
+  expect(b.report, `no report from the guest; console tail:\n${b.serial.slice(-3000)}`).not.toEqual([]);
+  expect(b.value('ostree-booted')).toBe('present');
+}
+
+function expectEmergency(b: Boot, message: string): void {
+  expect(b.report).toEqual([]);
+  expect(b.serial).toContain(message);
+  // systemd's status line (the unit name is cut to the console width), then OnFailure=
+  // emergency.target: dracut's emergency service says so, and rd.emergency=poweroff ends the VM.
+  expect(b.serial).toMatch(/FAILED\] Failed to start .*the ostree deployment root/);
+  expect(b.serial).toContain('Boot has failed.');
+}
+
+const timings: Record<string, Boot> = {};
+
+describe('VM boot', () => {
+  it('default config: boots to systemd, /run/ostree-booted, ostree admin status shows the booted deployment, ostree-ordered units run after us', () => {
+    // An initrd unit ordered only on ostree-prepare-root.service (our alias) records whether
+    // /run/ostree-booted already existed when it ran.
+    const image = withFiles(initrd.ours, path.join(RUNS, 'default.img'), {
+      'etc/systemd/system/vmtest-order.service': ORDER_UNIT,
+      'etc/systemd/system/initrd-root-fs.target.wants/vmtest-order.service': { link: '../vmtest-order.service' },
+    });
+    const b = bootScenario('default', image, `${guest.kargsGood} vmtest.step=check`);
+    timings.ours = b;
+    expectBooted(b);
+    const serial = path.basename(guest.deployGood);
+    expect(b.values('ostree-status').some((l) => l.startsWith(`* probeos ${serial}`)), b.values('ostree-status').join('\n')).toBe(true);
+    expect(b.value('mount /')).toMatch(/^ext4 /);
+    expect(b.value('mount /usr')).toMatch(/^ext4 +ro,/);
+    expect(b.value('mount /sysroot')).toMatch(/^ext4 +rw,/);
+    expect(b.value('initrd-order')).toBe('after prepare-root');
+    const status = statusOf(b);
+    expect(status).toMatchObject({ preparedBy: 'prepare-root', mode: 'legacy', deployment: guest.deployGood, sysrootReadonly: false });
+  });
+
+  it('root.transient with sysroot.readonly: /usr writes are gone after a reboot, /etc and /var writes kept', () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'transient.img'), { [CONF]: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n' });
+    const first = bootScenario('transient-1', image, `${guest.kargsGood} vmtest.step=write`);
+    expectBooted(first);
+    expect(first.value('mount /')).toMatch(/^overlay /);
+    expect(first.value('mount /sysroot')).toMatch(/^ext4 +ro,/);
+    for (const f of ['/usr/lib', '/etc', '/var/lib']) expect(first.report).toContain(`wrote ${f}/vmtest-marker`);
+    const written = `written in boot ${first.value('boot-id')}`;
+    const second = bootScenario('transient-2', image, `${guest.kargsGood} vmtest.step=check`, first.disk);
+    expectBooted(second);
+    expect(second.value('boot-id')).not.toBe(first.value('boot-id'));
+    expect(second.value('marker /usr/lib/vmtest-marker')).toBe('missing');
+    expect(second.value('marker /etc/vmtest-marker')).toBe(written);
+    expect(second.value('marker /var/lib/vmtest-marker')).toBe(written);
+    expect(statusOf(second)).toMatchObject({ mode: 'transient', sysrootReadonly: true });
+  });
+
+  it('persisted paths inside a transient root and /etc: kept across a real reboot, other writes gone', () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'persist.img'), {
+      [CONF]: '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh;/usr/local/data\n',
+    });
+    const first = bootScenario('persist-1', image, `${guest.kargsGood} vmtest.step=write`);
+    expectBooted(first);
+    for (const f of ['/usr/lib', '/etc', '/etc/ssh', '/usr/local/data']) expect(first.report).toContain(`wrote ${f}/vmtest-marker`);
+    const written = `written in boot ${first.value('boot-id')}`;
+    const second = bootScenario('persist-2', image, `${guest.kargsGood} vmtest.step=check`, first.disk);
+    expectBooted(second);
+    expect(second.value('marker /etc/ssh/vmtest-marker')).toBe(written);
+    expect(second.value('marker /usr/local/data/vmtest-marker')).toBe(written);
+    expect(second.value('marker /etc/vmtest-marker')).toBe('missing');
+    expect(second.value('marker /usr/lib/vmtest-marker')).toBe('missing');
+    expect(second.value('mount /etc/ssh')).toMatch(/^ext4 /);
+    const persisted = (statusOf(second).persisted as { path: string }[]).map((p) => p.path);
+    expect(persisted).toEqual(['/etc/ssh', '/usr/local/data']);
+  });
+
+  it('composefs verity: / is the image over the fs-verity objects, every file checked', () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'verity.img'), { [CONF]: '[composefs]\nenabled=verity\n' });
+    const b = bootScenario('verity', image, `${guest.kargsGood} vmtest.step=check`);
+    expectBooted(b);
+    expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);
+    expect(statusOf(b)).toMatchObject({ mode: 'composefs', integrity: { composefs: true, verity: true, signedWith: null } });
+  });
+
+  it('composefs signed: boots with the key from the build root', () => {
+    const b = bootScenario('signed', initrd.oursSigned, `${guest.kargsGood} vmtest.step=check`);
+    expectBooted(b);
+    expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);
+    expect(statusOf(b)).toMatchObject({ mode: 'composefs', integrity: { composefs: true, verity: true, signedWith: '/etc/ostree/initramfs-root-binding.key' } });
+  });
+
+  it('composefs signed, tampered image: emergency target, our message on the console', () => {
+    const b = bootScenario('signed-tampered', initrd.oursSigned, `${guest.kargsTampered} vmtest.step=check`);
+    expectEmergency(b, 'prepare-root: composefs image /sysroot/ostree/deploy/probeos/deploy/');
+    expect(b.serial).toMatch(/\.ostree\.cfs: fs-verity digest [0-9a-f]{64} is not the [0-9a-f]{64} signed in commit/);
+  });
+
+  it('composefs signed, wrong key: emergency target, our message on the console', () => {
+    const image = withFiles(initrd.oursSigned, path.join(RUNS, 'wrong-key.img'), { [KEY]: readText(guest.wrongPublicKey) });
+    const b = bootScenario('signed-wrong-key', image, `${guest.kargsGood} vmtest.step=check`);
+    expectEmergency(b, `prepare-root: commit ${guest.commit}: none of its 1 signature verifies with the 1 trusted key`);
+  });
+
+  it('pivot mode: dracut without systemd hands over to the deployment itself', () => {
+    const b = bootScenario('pivot', initrd.oursShell, `${guest.kargsGood} vmtest.step=check`);
+    expectBooted(b);
+    expect(b.value('initrd-usec')).toBe('0');   // no systemd in the initramfs
+    expect(b.value('mount /usr')).toMatch(/^ext4 +ro,/);
+    expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'legacy', deployment: guest.deployGood });
+  });
+
+  it('broken config: emergency target, the message names the file and line', () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'broken.img'), { [CONF]: '[root]\ntransient=true\ngarbage\n' });
+    const b = bootScenario('broken-config', image, `${guest.kargsGood} vmtest.step=check`);
+    expectEmergency(b, 'prepare-root: /etc/ostree/prepare-root.conf:3: Key file contains line “garbage” which is not a key-value pair, group, or comment');
+  });
+
+  it("ostree's own dracut module boots the same guest (boot cost compared)", () => {
+    const b = bootScenario('ostree-module', initrd.ostree, `${guest.kargsGood} vmtest.step=check`);
+    timings.ostree = b;
+    expectBooted(b);
+    expect(statusOf(b)).toMatchObject({ preparedBy: 'ostree-prepare-root' });
+    printBootCost();
+  });
+});
+
+const ORDER_UNIT = `[Unit]
+Description=VM test: a unit ordered on ostree-prepare-root.service
+DefaultDependencies=no
+After=ostree-prepare-root.service
+Before=initrd-root-fs.target
+
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'if [ -e /run/ostree-booted ]; then echo "after prepare-root" > /run/vmtest-order; else echo "before prepare-root" > /run/vmtest-order; fi'
+`;
+
+/** Kernel start to switch-root (the real root's systemd starting) and the prepare unit's run
+ * time, both from the guest's own clock, plus the initramfs sizes. A benchmark: printed. */
+function printBootCost(): void {
+  const row = (name: string, b: Boot | undefined, image: string): string => {
+    const toSwitch = b?.value('userspace-usec');
+    const unit = (b?.values('journal') ?? []).map((l) => /^\[\s*([\d.]+)\].*(Starting|Finished) (?:ostree-)?prepare-root\.service/.exec(l)).filter((m) => m !== null);
+    const start = unit.find((m) => m[2] === 'Starting')?.[1], end = unit.find((m) => m[2] === 'Finished')?.[1];
+    return `${name.padEnd(28)} kernel→switch-root ${toSwitch ? (Number(toSwitch) / 1e6).toFixed(2) : 'n/a'} s` +
+      `   prepare unit ${start && end ? (Number(end) - Number(start)).toFixed(2) : 'n/a'} s   initramfs ${sizeMiB(image)} MiB (zstd -3)`;
+  };
+  console.log(['boot cost (TCG, same guest, same kernel, same run):',
+    row('prepare-root module', timings.ours, initrd.ours),
+    row('ostree module (2026.4)', timings.ostree, initrd.ostree)].join('\n'));
+}
+
+function writeDir(dir: string, files: Record<string, string>): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+function readText(file: string): string {
+  return readFileSync(file, 'utf8');
+}

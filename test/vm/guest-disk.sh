@@ -1,0 +1,168 @@
+#!/bin/bash
+# guest-disk.sh: the VM boot tests' guest, under .cache/vm/:
+#   disk.raw   ext4 (label probe-root, fs-verity on) holding a real ostree sysroot: a small Debian 12
+#              tree with systemd and ostree, committed and deployed twice with `ostree admin deploy`;
+#              the commit carries ostree.composefs.digest.v0 and an ed25519 signature, each
+#              deployment a composefs image (deployment 0 a good one, 1 a tampered copy), and
+#              every repo object and image has fs-verity enabled.
+#   guest.env  what the tests need: kernel, kargs per deployment, keys.
+# The Debian tree (debootstrap, ~1 min) is cached; the rest is rebuilt because it holds the
+# current prepare-root build (installed into the tree with dracut/install.sh, as an image builder
+# would). fs-verity cannot be enabled on this host's kernel, so one boot of a busybox initramfs on
+# the guest kernel does it (test/vm/guest/enable-verity.pl).
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+H=$ROOT/test/harness
+V=$ROOT/.cache/vm
+mkdir -p "$V"
+t0=$EPOCHREALTIME
+stamp() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$*" 'BEGIN { printf "guest-disk: [%5.1fs] %s\n", b - a, m }' >&2; }
+
+# The guest kernel: 6.12 has fs-verity on ext4 and overlayfs data-only lowers (composefs).
+KV=$(KERNEL_PACKAGE=linux-image-6.12-cloud-amd64 bash "$H/kernel.sh")
+K=$ROOT/.cache/kernel/$KV
+
+PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot
+if [ "$(cat "$V/rootfs.packages" 2>/dev/null)" != "$PACKAGES" ]; then
+  rm -rf "$V/rootfs" "$V/rootfs.new"
+  debootstrap --variant=minbase --include="$PACKAGES" bookworm "$V/rootfs.new" http://deb.debian.org/debian > "$V/debootstrap.log" 2>&1 ||
+    { tail -20 "$V/debootstrap.log" >&2; exit 1; }
+  rm -rf "$V/rootfs.new/var/cache/apt/archives"/*.deb
+  mv "$V/rootfs.new" "$V/rootfs"
+  echo "$PACKAGES" > "$V/rootfs.packages"
+  stamp "debootstrap done"
+fi
+
+# Clear the previous build (deployment directories are immutable).
+for d in "$V"/sysroot/ostree/deploy/*/deploy/*; do [ -d "$d" ] && chattr -i "$d"; done
+rm -rf "$V/tree" "$V/tree-var" "$V/sysroot" "$V/disk.raw" "$V/scratch"
+
+# 1. The OS tree, in ostree's layout (fixtures.md §7): config in usr/etc, /var kept aside for
+# the stateroot, top-level links into var/, the kernel in usr/lib/modules.
+T=$V/tree
+cp -a "$V/rootfs" "$T"
+mv "$T/var" "$V/tree-var"
+mkdir "$T/var"
+rm -rf "$T"/{dev,proc,sys,run,tmp,boot,home,root,opt,srv,mnt,media}
+mkdir "$T"/{dev,proc,sys,run,tmp,boot,sysroot}
+ln -s sysroot/ostree "$T/ostree"
+ln -s var/home "$T/home"; ln -s var/roothome "$T/root"; ln -s var/opt "$T/opt"
+ln -s var/srv "$T/srv"; ln -s var/mnt "$T/mnt"; ln -s run/media "$T/media"
+mv "$T/etc" "$T/usr/etc"
+: > "$T/usr/etc/machine-id"          # systemd makes one per boot
+# /var: ostree's generator mounts it. /boot: 2026.4's generator binds /sysroot/boot there, but
+# Debian 12's 2022.7 userspace expects the initramfs to have done it (2025.2 and older did): fstab.
+echo '/sysroot/boot /boot none bind 0 0' > "$T/usr/etc/fstab"
+echo vmtest > "$T/usr/etc/hostname"
+sed -i 's/^root:[^:]*:/root::/' "$T/usr/etc/shadow"   # passwordless root on the console, for debugging
+mkdir -p "$T/usr/lib/modules/$KV"
+cp -a "$K/lib/modules/$KV/." "$T/usr/lib/modules/$KV/"
+cp "$K/boot/vmlinuz-$KV" "$T/usr/lib/modules/$KV/vmlinuz"
+echo "not used: the VM boots the initramfs the test builds" > "$T/usr/lib/modules/$KV/initramfs.img"
+mkdir -p "$T/usr/local/data"         # a persisted path of the persist scenario
+# The half of ostree that acts on /run/ostree-booted after switch-root must be the version we are
+# compatible with: 2026.4's ostree-remount reads sysroot-ro from it (2022.7's never makes /sysroot
+# read-only). It needs only GLib and libmount, so Debian 12 runs it. (The generator needs 2026.4's
+# libostree; Debian 12's still mounts /var.)
+REF=$ROOT/.cache/reference/2026.4/root
+[ -x "$REF/usr/lib/ostree/ostree-remount" ] || { echo "guest-disk: run scripts/fetch-reference.sh first" >&2; exit 1; }
+install -m 0755 "$REF/usr/lib/ostree/ostree-remount" "$T/usr/lib/ostree/ostree-remount"
+install -m 0644 "$REF/usr/lib/systemd/system/ostree-remount.service" "$T/usr/lib/systemd/system/ostree-remount.service"
+install -D -m 0755 "$HERE/guest/vmtest.sh" "$T/usr/lib/vmtest/vmtest.sh"
+install -D -m 0755 "$HERE/guest/enable-verity.pl" "$T/usr/lib/vmtest/enable-verity.pl"
+install -D -m 0644 "$HERE/guest/vmtest.service" "$T/usr/lib/systemd/system/vmtest.service"
+mkdir -p "$T/usr/etc/systemd/system/multi-user.target.wants"
+ln -s /usr/lib/systemd/system/vmtest.service "$T/usr/etc/systemd/system/multi-user.target.wants/"
+bash "$ROOT/dracut/install.sh" "$T" > /dev/null
+stamp "tree ready ($(du -sh "$T" | cut -f1))"
+
+# 2. The sysroot. The composefs digest must be in the commit, and the image is made from the
+# commit's tree: commit once, make the image, commit the same tree again with the digest.
+S=$V/sysroot OS=probeos REF=probeos/x86_64/stable
+LOG=$V/ostree.log; : > "$LOG"
+step() { "$@" >>"$LOG" 2>&1 || { echo "guest-disk: failed: $*" >&2; tail -20 "$LOG" >&2; exit 1; }; }
+mkdir -p "$S"
+step ostree admin init-fs --modern "$S"
+step ostree admin os-init --sysroot="$S" "$OS"
+step ostree --repo="$S/ostree/repo" config set sysroot.bootloader none
+step ostree --repo="$S/ostree/repo" commit --branch=scratch --tree=dir="$T" --subject=tree --timestamp=2024-01-01T00:00:00Z
+IMG=$V/image.cfs
+DIGESTS=1 bash "$H/mkcfs.sh" "$S/ostree/repo" scratch "$IMG"
+digest=$(fsverity digest "$IMG" | sed 's/^sha256:\([0-9a-f]*\) .*/\1/')
+bytes=$(echo "$digest" | sed 's/../byte 0x&, /g; s/, $//')
+step ostree --repo="$S/ostree/repo" commit --branch="$REF" --tree=ref=scratch --subject=vmtest \
+  --timestamp=2024-01-01T00:00:00Z "--add-metadata=ostree.composefs.digest.v0=[$bytes]"
+step ostree --repo="$S/ostree/repo" refs --delete scratch
+COMMIT=$(ostree --repo="$S/ostree/repo" rev-parse "$REF")
+# Explicit kargs (fixtures.md §2.3). Deployed twice: two deployments of the same commit.
+step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
+step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
+stamp "committed and deployed $COMMIT"
+
+# The stateroot's /var starts as the tree's /var (dpkg's database, systemd's state...).
+cp -a "$V/tree-var/." "$S/ostree/deploy/$OS/var/"
+# Boot links: /ostree/boot.N/<os>/<bootcsum>/<index> → the deployment; index 0 is the newest.
+link_of() { (cd "$S" && for l in ostree/boot.?/"$OS"/*/"$1"; do echo "/$l"; done | head -1); }
+GOOD=$(link_of 0) TAMPERED=$(link_of 1)
+DGOOD=$S/$(cd "$S" && readlink -f "${GOOD#/}" | sed "s|^$S/||")
+DTAMPERED=$S/$(cd "$S" && readlink -f "${TAMPERED#/}" | sed "s|^$S/||")
+chattr -i "$DGOOD" "$DTAMPERED"
+cp "$IMG" "$DGOOD/.ostree.cfs"
+cp "$IMG" "$DTAMPERED/.ostree.cfs"
+size=$(stat -c %s "$IMG")
+printf '\xff' | dd of="$DTAMPERED/.ostree.cfs" bs=1 seek=$((size / 2)) conv=notrunc status=none
+chattr +i "$DGOOD" "$DTAMPERED"
+rm -f "$IMG"
+# Signed with ostree's ed25519 format; a second, unrelated public key for the wrong-key case.
+rm -f "$V/secret" "$V/public" "$V/wrong.public"
+bash "$H/sign-commit.sh" "$S/ostree/repo" "$COMMIT" "$V/secret" "$V/public"
+node -e "const k = require('node:crypto').generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+  process.stdout.write(Buffer.from(k.x, 'base64url').toString('base64') + '\n')" > "$V/wrong.public"
+
+# 3. The disk: mkfs -d copies the tree (hard links and xattrs included) without mounting.
+truncate -s 3G "$V/disk.raw"
+mkfs.ext4 -q -F -b 4096 -O verity -L probe-root -d "$S" "$V/disk.raw"
+stamp "disk.raw made"
+
+# 4. fs-verity on every object and both images: a busybox initramfs boots the guest kernel,
+# mounts the disk and runs enable-verity.pl with the deployment's own perl.
+B=$V/scratch/busybox
+mkdir -p "$B"/{bin,dev,proc,sys,sysroot}
+cp /bin/busybox "$B/bin/"
+for a in sh [ test mount umount mkdir chroot sync poweroff cat dd echo sleep insmod; do ln -s busybox "$B/bin/$a"; done
+xz -dc "$K/lib/modules/$KV/kernel/drivers/block/virtio_blk.ko.xz" > "$B/virtio_blk.ko"
+D=${DGOOD#"$S"}
+cat > "$B/init" <<EOF
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+insmod /virtio_blk.ko
+i=0; while [ ! -b /dev/vda ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done
+mount -t ext4 /dev/vda /sysroot
+mount --bind /sysroot /sysroot$D/sysroot
+out=\$(chroot /sysroot$D /usr/bin/perl /usr/lib/vmtest/enable-verity.pl /sysroot/ostree/repo/objects \
+  /sysroot$D/.ostree.cfs /sysroot${DTAMPERED#"$S"}/.ostree.cfs 2>&1 && echo "VERITY-RESULT: PASS")
+umount /sysroot$D/sysroot; umount /sysroot; sync
+echo "\$out"; { echo "\$out"; printf '\0'; } | dd of=/dev/vdb 2>/dev/null; sync
+poweroff -f
+EOF
+chmod +x "$B/init"
+(cd "$B" && find . -print0 | cpio --null -o -H newc --quiet) > "$V/scratch/verity-initrd.img"
+read -r rc wall < <(VM_MEMORY=512 bash "$HERE/qemu.sh" "$K/boot/vmlinuz-$KV" "$V/scratch/verity-initrd.img" "$V/disk.raw" "$V/scratch/verity" "console=ttyS0 panic=-1 quiet")
+grep -q 'VERITY-RESULT: PASS' "$V/scratch/verity/result.txt" ||
+  { echo "guest-disk: enabling fs-verity failed (qemu $rc):" >&2; tail -20 "$V/scratch/verity/serial.log" >&2; exit 1; }
+stamp "fs-verity enabled in ${wall}s: $(grep enable-verity: "$V/scratch/verity/result.txt")"
+rm -rf "$V/scratch"
+
+cat > "$V/guest.env" <<EOF
+KV=$KV
+KERNEL=$K/boot/vmlinuz-$KV
+DISK=$V/disk.raw
+COMMIT=$COMMIT
+KARGS_GOOD='root=LABEL=probe-root rw ostree=$GOOD'
+KARGS_TAMPERED='root=LABEL=probe-root rw ostree=$TAMPERED'
+DEPLOY_GOOD=${DGOOD#"$S"/}
+PUBLIC_KEY=$V/public
+WRONG_PUBLIC_KEY=$V/wrong.public
+EOF
+stamp "guest ready: $V/guest.env"

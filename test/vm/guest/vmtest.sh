@@ -1,0 +1,37 @@
+#!/bin/bash
+# Runs in the booted guest (vmtest.service): reports what the boot produced as "key: value"
+# lines, does the step the host asked for on the kernel command line (vmtest.step=write: leave
+# markers in /usr, /etc, /var and the persisted paths), writes the report raw to the result disk
+# (/dev/vdb) and the console, then powers off cleanly (so /var is flushed like a real reboot).
+set -u
+step=$(sed -n 's/.*vmtest\.step=\([^ ]*\).*/\1/p' /proc/cmdline)
+MARKERS=(/usr/lib/vmtest-marker /etc/vmtest-marker /var/lib/vmtest-marker /etc/ssh/vmtest-marker /usr/local/data/vmtest-marker)
+report() {
+  echo "step: ${step:-none}"
+  echo "boot-id: $(cat /proc/sys/kernel/random/boot_id)"
+  echo "cmdline: $(cat /proc/cmdline)"
+  for m in / /usr /etc /var /sysroot /etc/ssh /usr/local/data; do
+    echo "mount $m: $(findmnt -n -o FSTYPE,OPTIONS --mountpoint "$m" | tail -1)"
+  done
+  echo "ostree-booted: $([ -f /run/ostree-booted ] && echo present || echo absent)"
+  # Left by an initrd unit ordered After=ostree-prepare-root.service, if the scenario added one.
+  echo "initrd-order: $(cat /run/vmtest-order 2>/dev/null || echo none)"
+  ostree admin status 2>&1 | sed 's/^/ostree-status: /'
+  [ -x /usr/lib/prepare-root/prepare-root ] && echo "prepare-root-status: $(/usr/lib/prepare-root/prepare-root status --json 2>&1 | tr -d '\n')"
+  for f in "${MARKERS[@]}"; do echo "marker $f: $(cat "$f" 2>/dev/null || echo missing)"; done
+  # Kernel start to switch-root (the real root's systemd starting), and when the initrd began.
+  echo "userspace-usec: $(systemctl show -P UserspaceTimestampMonotonic)"
+  echo "initrd-usec: $(systemctl show -P InitRDTimestampMonotonic)"
+  journalctl -b -o short-monotonic --no-pager 2>/dev/null | grep -E 'prepare-root|Prepare OS' | sed 's/^/journal: /'
+}
+out=$(report)
+if [ "$step" = write ]; then
+  for f in "${MARKERS[@]}"; do
+    mkdir -p "$(dirname "$f")" 2>/dev/null
+    echo "written in boot $(cat /proc/sys/kernel/random/boot_id)" > "$f" 2>/dev/null && out+=$'\n'"wrote $f" || out+=$'\n'"could not write $f"
+  done
+fi
+out+=$'\n'"VMTEST-RESULT: DONE"
+{ printf '%s\n' "$out"; printf '\0'; } | dd of=/dev/vdb conv=fsync status=none
+printf '%s\n' "$out" > /dev/console
+systemctl poweroff --no-block

@@ -1,0 +1,23 @@
+#!/bin/bash
+# qemu.sh KERNEL INITRD DISK OUT_DIR APPEND: boot once (TCG unless real VT-x/AMD-V is usable;
+# shared/reference/vm-boot-test.md: this machine's kvm_pvm is not), DISK (raw or qcow2) as
+# /dev/vda, a fresh 1 MiB raw result disk as /dev/vdb. Leaves OUT_DIR/{serial.log,result.txt,
+# qemu.err} and prints "<exit code> <wall seconds>". A hung guest is killed after VM_TIMEOUT s.
+set -euo pipefail
+KERNEL=$1 INITRD=$2 DISK=$3 OUT=$4 APPEND=$5
+mkdir -p "$OUT"
+ACCEL=tcg; grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && ACCEL=kvm
+FORMAT=raw; [[ $DISK == *.qcow2 ]] && FORMAT=qcow2
+rm -f "$OUT/result.img"; truncate -s 1M "$OUT/result.img"
+start=$EPOCHREALTIME
+set +e
+timeout --signal=KILL "${VM_TIMEOUT:-300}" qemu-system-x86_64 -machine q35 -accel "$ACCEL" -m "${VM_MEMORY:-1536}" -smp 1 \
+  -display none -monitor none -serial stdio -no-reboot -nic none \
+  -bios /usr/share/qemu/qboot.rom -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
+  -drive "file=$DISK,format=$FORMAT,if=virtio,cache=unsafe" -drive "file=$OUT/result.img,format=raw,if=virtio" \
+  < /dev/null > "$OUT/serial.log" 2> "$OUT/qemu.err"
+rc=$?
+set -e
+tr -d '\0' < "$OUT/result.img" > "$OUT/result.txt"
+rm -f "$OUT/result.img"
+awk -v a="$start" -v b="$EPOCHREALTIME" -v rc="$rc" 'BEGIN { printf "%d %.1f\n", rc, b - a }'
