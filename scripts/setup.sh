@@ -26,5 +26,5 @@ fi
 
 npm ci --no-audit --no-fund --loglevel=error
 bash scripts/fetch-reference.sh
-bash test/harness/kernel.sh >/dev/null   # a Debian cloud kernel's modules for dracut
+bash test/harness/kernel.sh >/dev/null   # the guest kernel: its modules for dracut, its image for the VMs
 npm run --silent build

@@ -1,10 +1,11 @@
 #!/bin/bash
-# kernel.sh: a Debian cloud kernel with its modules under .cache/kernel/<version>/ (downloaded and
-# unpacked, never installed; modules.dep made with depmod -b), for dracut --kmoddir and VM boots.
+# kernel.sh: Debian 12's 6.12 cloud kernel (fs-verity on ext4, overlayfs data-only layers for
+# composefs) with its modules under .cache/kernel/<version>/ (downloaded and unpacked, never
+# installed; modules.dep made with depmod -b), for dracut --kmoddir and VM boots.
 # Prints the kernel version. Needs apt lists (apt-get update). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PKG=${KERNEL_PACKAGE:-linux-image-cloud-amd64}
+PKG=linux-image-6.12-cloud-amd64
 kpkg=$(apt-cache depends "$PKG" | awk '/Depends: linux-image-/{print $2; exit}')
 [ -n "$kpkg" ] || { echo "kernel.sh: no kernel package behind $PKG (apt-get update first?)" >&2; exit 1; }
 KV=${kpkg#linux-image-}

@@ -19,8 +19,7 @@ mkdir -p "$V"
 t0=$EPOCHREALTIME
 stamp() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$*" 'BEGIN { printf "guest-disk: [%5.1fs] %s\n", b - a, m }' >&2; }
 
-# The guest kernel: 6.12 has fs-verity on ext4 and overlayfs data-only lowers (composefs).
-KV=$(KERNEL_PACKAGE=linux-image-6.12-cloud-amd64 bash "$H/kernel.sh")
+KV=$(bash "$H/kernel.sh")
 K=$ROOT/.cache/kernel/$KV
 
 PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot

@@ -1,5 +1,5 @@
 // Helpers of the VM boot tests: the guest (test/vm/guest-disk.sh), initramfs images
-// (initramfs.sh, plus per-scenario files appended as an extra cpio archive), one qemu boot
+// (test/harness/initramfs.sh, plus per-scenario files appended as an extra cpio archive), one qemu boot
 // (qemu.sh) and the guest's report read back from its result disk.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -47,7 +47,7 @@ export function buildGuest(): Guest {
 
 /** dracut image with IMPL's module (prepare-root or ostree); etcOstree: the build root's /etc/ostree. */
 export function buildInitramfs(impl: 'prepare-root' | 'ostree', flavour: 'systemd' | 'shell', out: string, etcOstree?: string): string {
-  run('bash', [path.join(HERE, 'initramfs.sh'), impl, flavour, out, ...(etcOstree ? [etcOstree] : [])], 10 * 60_000);
+  run('bash', [path.resolve(HERE, '../harness/initramfs.sh'), impl, flavour, out, ...(etcOstree ? [etcOstree] : [])], 10 * 60_000);
   return out;
 }
 

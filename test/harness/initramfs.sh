@@ -1,11 +1,13 @@
 #!/bin/bash
-# initramfs.sh IMPL FLAVOUR OUT [ETC_OSTREE]: build a zstd initramfs for the VM guest kernel with
+# initramfs.sh IMPL FLAVOUR OUT [ETC_OSTREE]: build an initramfs for the cached guest kernel with
 # Debian's dracut, the way a distribution's image build does it: the implementation's files are
 # installed under /usr first, then dracut runs with its stock module directory.
 #   IMPL prepare-root: dracut/install.sh (our binary, dracut module and dracut.conf.d drop-in).
 #   IMPL ostree:       Debian's ostree-boot 2026.4 + libcomposefs1 (scripts/fetch-reference.sh).
-#   FLAVOUR systemd, or shell (dracut without systemd: our module's pre-pivot hook, pivot mode).
+#   FLAVOUR systemd, or shell (dracut without systemd: our module's hooks, pivot mode).
 #   ETC_OSTREE: the build root's /etc/ostree (prepare-root.conf, the composefs key); default empty.
+#   COMPRESS=none: an uncompressed image (to unpack and inspect), else zstd -3.
+#   DROP_IN=0: without our dracut.conf.d drop-in (shows what it prevents).
 # Nothing on the host changes: the files appear under /usr through a read-only overlay, and
 # ETC_OSTREE over /etc/ostree, both only in a private mount namespace; the host's dracut.conf
 # and dracut.conf.d are not read.
@@ -13,13 +15,14 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 IMPL=$1 FLAVOUR=$2 OUT=$(realpath -m "$3") ETC_OSTREE=${4:-}
-KV=$(KERNEL_PACKAGE=linux-image-6.12-cloud-amd64 bash "$ROOT/test/harness/kernel.sh")
-W=$(mktemp -d /tmp/vm-initramfs.XXXXXX)
+KV=$(bash "$ROOT/test/harness/kernel.sh")
+W=$(mktemp -d /tmp/initramfs.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 mkdir -p "$W"/{stage,confdir,tmp,etc-ostree}
 [ -n "$ETC_OSTREE" ] && cp -a "$ETC_OSTREE/." "$W/etc-ostree/"
 case $IMPL in
-  prepare-root) bash "$ROOT/dracut/install.sh" "$W/stage" > /dev/null; USR=$W/stage/usr; MODULE=prepare-root ;;
+  prepare-root) bash "$ROOT/dracut/install.sh" "$W/stage" > /dev/null; USR=$W/stage/usr; MODULE=prepare-root
+                if [ "${DROP_IN:-1}" = 0 ]; then rm "$USR/lib/dracut/dracut.conf.d/50-prepare-root.conf"; fi ;;
   ostree) USR=$ROOT/.cache/reference/2026.4/root/usr; MODULE=ostree
           [ -x "$USR/lib/ostree/ostree-prepare-root" ] || { echo "initramfs.sh: run scripts/fetch-reference.sh first" >&2; exit 1; } ;;
   *) echo "initramfs.sh: IMPL is prepare-root or ostree" >&2; exit 2 ;;
@@ -30,13 +33,15 @@ case $FLAVOUR in
   *) echo "initramfs.sh: FLAVOUR is systemd or shell" >&2; exit 2 ;;
 esac
 mkdir -p "$(dirname "$OUT")"
-export W USR MODULES OUT KV ROOT
+export W USR MODULES OUT KV ROOT COMPRESS=${COMPRESS:-zstd}
 unshare --mount --propagation private /bin/bash -c '
   set -euo pipefail
   mount -t overlay overlay -o "ro,lowerdir=$USR:/usr" /usr
   mount --bind "$W/etc-ostree" /etc/ostree
+  compression=(--compress "zstd -3 -q -T0")
+  if [ "$COMPRESS" = none ]; then compression=(--no-compress); fi
   dracut --conf /dev/null --confdir "$W/confdir" --tmpdir "$W/tmp" \
     --kmoddir "$ROOT/.cache/kernel/$KV/lib/modules/$KV" --no-hostonly --no-hostonly-cmdline \
     --no-early-microcode --force --quiet -m "$MODULES" --drivers "virtio_blk" \
-    --compress "zstd -3 -q -T0" "$OUT" "$KV"
+    "${compression[@]}" "$OUT" "$KV"
 '
