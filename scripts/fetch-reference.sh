@@ -7,11 +7,12 @@
 #                                                 VM boot test builds an initramfs with ostree's
 #                                                 own dracut module from it
 # A private apt config under .cache/reference/apt keeps the host's sources, lists and packages
-# untouched (shared/reference/fixtures.md §3.1); only Debian's own mirror is used, and apt checks
-# every .deb against the signed Release file. Idempotent: does nothing when the pinned versions are
+# untouched; the mirror is the one this machine's apt uses, and apt checks every .deb against
+# the signed Release file. Idempotent: does nothing when the pinned versions are
 # already there. Exact versions only: if sid no longer has them, say what it has and fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/debian-apt.sh
 
 PINS=(ostree-boot=2026.4-1 libcomposefs1=1.0.8-3)
 OUT=.cache/reference/2026.4
@@ -24,20 +25,13 @@ if [ -x "$OUT/ostree-prepare-root" ] && [ -e "$OUT/lib/libcomposefs.so.1" ] && [
 fi
 
 W=$(realpath -m .cache/reference/apt)
-rm -rf "$W"
-mkdir -p "$W"/{lists/partial,cache/archives/partial,etc/sources.list.d,debs,x}
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main" \
-  > "$W/etc/sources.list"
-# Dir::* redirect everything apt reads or writes except its config; the sandbox user is root
-# because _apt cannot write into .cache under a root-owned checkout.
-A=(-o "Dir::State::Lists=$W/lists" -o "Dir::Etc::SourceList=$W/etc/sources.list"
-   -o "Dir::Etc::SourceParts=$W/etc/sources.list.d" -o "Dir::Cache=$W/cache"
-   -o "APT::Sandbox::User=root")
-
-if ! apt-get "${A[@]}" update -qq; then
+MIRROR=$(debian_mirror)
+if ! private_apt "$W" "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR sid main"; then
   echo "fetch-reference: apt-get update against Debian sid failed (network?)" >&2
   exit 1
 fi
+A=("${APT_OPTS[@]}")
+mkdir -p "$W"/{debs,x}
 if ! (cd "$W/debs" && apt-get "${A[@]}" download -qq "${PINS[@]}"); then
   # Most likely a pin left sid: show what sid has now, and do not take it silently.
   echo "fetch-reference: could not download ${PINS[*]} from sid. What sid has now:" >&2

@@ -25,7 +25,9 @@ K=$ROOT/.cache/kernel/$KV
 PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot
 if [ "$(cat "$V/rootfs.packages" 2>/dev/null)" != "$PACKAGES" ]; then
   rm -rf "$V/rootfs" "$V/rootfs.new"
-  debootstrap --variant=minbase --include="$PACKAGES" bookworm "$V/rootfs.new" http://deb.debian.org/debian > "$V/debootstrap.log" 2>&1 ||
+  # The machine's own mirror (from its apt config), never one written here.
+  MIRROR=$(source "$ROOT/scripts/lib/debian-apt.sh"; debian_mirror)
+  debootstrap --variant=minbase --include="$PACKAGES" bookworm "$V/rootfs.new" "$MIRROR" > "$V/debootstrap.log" 2>&1 ||
     { tail -20 "$V/debootstrap.log" >&2; exit 1; }
   rm -rf "$V/rootfs.new/var/cache/apt/archives"/*.deb
   mv "$V/rootfs.new" "$V/rootfs"
