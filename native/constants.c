@@ -1,0 +1,30 @@
+/* The kernel ABI numbers the TypeScript side passes back in (flags differ between
+ * architectures, e.g. O_DIRECTORY on arm64), taken from the C headers. */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include "native.h"
+
+#define C(name) JS_PROP_INT64_DEF(#name, name, JS_PROP_ENUMERABLE)
+
+const JSCFunctionListEntry native_constants[] = {
+  C(O_RDONLY), C(O_WRONLY), C(O_RDWR), C(O_CREAT), C(O_EXCL), C(O_TRUNC), C(O_APPEND),
+  C(O_DIRECTORY), C(O_NOFOLLOW), C(O_PATH), C(O_NONBLOCK), C(O_NOCTTY),
+  C(AT_FDCWD), C(AT_SYMLINK_NOFOLLOW), C(AT_EMPTY_PATH), C(AT_REMOVEDIR), C(AT_RECURSIVE),
+  C(RESOLVE_NO_XDEV), C(RESOLVE_NO_MAGICLINKS), C(RESOLVE_NO_SYMLINKS), C(RESOLVE_BENEATH), C(RESOLVE_IN_ROOT),
+  C(RENAME_NOREPLACE), C(RENAME_EXCHANGE),
+  C(MS_RDONLY), C(MS_NOSUID), C(MS_NODEV), C(MS_NOEXEC), C(MS_REMOUNT), C(MS_BIND), C(MS_MOVE),
+  C(MS_REC), C(MS_PRIVATE), C(MS_SLAVE), C(MS_SHARED), C(MS_SILENT),
+  C(MNT_DETACH), C(UMOUNT_NOFOLLOW),
+  C(MOUNT_ATTR_RDONLY), C(MOUNT_ATTR_NOSUID), C(MOUNT_ATTR_NODEV), C(MOUNT_ATTR_NOEXEC),
+  C(FSCONFIG_SET_FLAG), C(FSCONFIG_SET_STRING), C(FSCONFIG_CMD_CREATE),
+  C(MOVE_MOUNT_F_EMPTY_PATH), C(MOVE_MOUNT_T_EMPTY_PATH), C(OPEN_TREE_CLONE),
+  C(LOCK_EX), C(LOCK_NB), C(LOCK_UN),
+  C(EPERM), C(ENOENT), C(ESRCH), C(EINTR), C(EIO), C(ENXIO), C(EBADF), C(EAGAIN), C(ENOMEM),
+  C(EACCES), C(ENOTBLK), C(EBUSY), C(EEXIST), C(EXDEV), C(ENODEV), C(ENOTDIR), C(EISDIR),
+  C(EINVAL), C(ENOTTY), C(ENOSPC), C(EROFS), C(ENAMETOOLONG), C(ENOSYS), C(ENOTEMPTY), C(ELOOP),
+  C(ENODATA), C(EOPNOTSUPP), C(ENOTSUP),
+};
+const size_t native_constants_count = sizeof native_constants / sizeof native_constants[0];

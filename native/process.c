@@ -1,0 +1,88 @@
+/* The process: identity, signals, working and root directory, and execve for the hand-over. */
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include "native.h"
+
+/* A NULL-terminated copy of a JS array of strings; NULL with an exception. */
+static char **string_array(JSContext *ctx, JSValueConst array) {
+  JSValue lenv = JS_GetPropertyStr(ctx, array, "length");
+  uint32_t n;
+  int bad = JS_ToUint32(ctx, &n, lenv);
+  JS_FreeValue(ctx, lenv);
+  if (bad) return NULL;
+  char **out = calloc((size_t)n + 1, sizeof *out);
+  if (out == NULL) { JS_ThrowOutOfMemory(ctx); return NULL; }
+  for (uint32_t i = 0; i < n; i++) {
+    JSValue v = JS_GetPropertyUint32(ctx, array, i);
+    const char *s = JS_ToCString(ctx, v);
+    JS_FreeValue(ctx, v);
+    if (s == NULL) return NULL; /* leaks the rest: the caller fails anyway */
+    out[i] = (char *)s;
+  }
+  return out;
+}
+
+static void free_string_array(JSContext *ctx, char **a) {
+  for (char **p = a; *p != NULL; p++) JS_FreeCString(ctx, *p);
+  free(a);
+}
+
+/* execve(path, argv, env): returns -errno only when it failed. */
+FN(js_execve) {
+  UNUSED_THIS;
+  const char *path = JS_ToCString(ctx, argv[0]);
+  if (path == NULL) return JS_EXCEPTION;
+  char **args = string_array(ctx, argv[1]);
+  char **env = args == NULL ? NULL : string_array(ctx, argv[2]);
+  if (args == NULL || env == NULL) { JS_FreeCString(ctx, path); return JS_EXCEPTION; }
+  execve(path, args, env);
+  int e = errno;
+  free_string_array(ctx, args);
+  free_string_array(ctx, env);
+  JS_FreeCString(ctx, path);
+  return JS_NewInt32(ctx, -e);
+}
+
+FN(js_getpid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, getpid()); }
+FN(js_getuid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, (int32_t)getuid()); }
+
+/* kill(pid, signal); signal 0 probes whether pid exists. */
+FN(js_kill) {
+  UNUSED_THIS;
+  int pid, sig;
+  if (arg_int(ctx, argv[0], &pid) || arg_int(ctx, argv[1], &sig)) return JS_EXCEPTION;
+  return result_or_errno(ctx, kill(pid, sig));
+}
+
+#define PATH_CALL(name, call)                                                  \
+  FN(name) {                                                                   \
+    UNUSED_THIS;                                                               \
+    const char *path = JS_ToCString(ctx, argv[0]);                             \
+    if (path == NULL) return JS_EXCEPTION;                                     \
+    int r = call(path);                                                        \
+    JS_FreeCString(ctx, path);                                                 \
+    return result_or_errno(ctx, r);                                            \
+  }
+
+PATH_CALL(js_chdir, chdir)
+PATH_CALL(js_chroot, chroot)
+
+/* exit(code): at once, without running JS finalizers (output is written unbuffered). */
+FN(js_exit) {
+  UNUSED_THIS;
+  int code;
+  if (arg_int(ctx, argv[0], &code)) return JS_EXCEPTION;
+  _exit(code);
+}
+
+const JSCFunctionListEntry native_process[] = {
+  JS_CFUNC_DEF("execve", 3, js_execve),
+  JS_CFUNC_DEF("getpid", 0, js_getpid),
+  JS_CFUNC_DEF("getuid", 0, js_getuid),
+  JS_CFUNC_DEF("kill", 2, js_kill),
+  JS_CFUNC_DEF("chdir", 1, js_chdir),
+  JS_CFUNC_DEF("chroot", 1, js_chroot),
+  JS_CFUNC_DEF("exit", 1, js_exit),
+};
+const size_t native_process_count = sizeof native_process / sizeof native_process[0];
