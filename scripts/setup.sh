@@ -1,6 +1,7 @@
 #!/bin/bash
 # Set up a fresh Debian 12 machine (as root) for the demo and the tests: Debian packages, npm
-# dependencies, the reference ostree-prepare-root binaries, and the prepare-root binary itself.
+# dependencies, QuickJS (built from Debian's source), the reference ostree-prepare-root binaries,
+# and the prepare-root binary itself.
 # Idempotent: what is already there is not fetched again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +14,11 @@ cd "$(dirname "$0")/.."
 # unpacking initramfs images with our dracut module (dracut-core, not dracut: that one would
 # take over the host's initramfs handling). qemu-system-x86, qemu-utils, debootstrap, zstd,
 # xz-utils, kmod, e2fsprogs: the VM boot tests (a Debian guest, its kernel's modules, its disk).
+# gcc, libc6-dev, libsodium-dev, dpkg-dev, make: building QuickJS and linking the static
+# executable (libsodium's ed25519). strace: fault injection on the binary's system calls.
 PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi dracut-core cpio
-  qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs)
+  qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs
+  gcc libc6-dev libsodium-dev dpkg-dev make strace)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -25,6 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund --loglevel=error
+bash scripts/fetch-quickjs.sh
 bash scripts/fetch-reference.sh
 bash test/harness/kernel.sh >/dev/null   # the guest kernel: its modules for dracut, its image for the VMs
 npm run --silent build

@@ -1,19 +1,21 @@
 // Apply a plan step by step through a Mounter, recording each step; when a step fails, undo the
 // completed ones in reverse order (continuing past undo failures, which are reported) so the
 // mount table is as it was before.
-import { PrepareRootError } from '../errors.js';
-import type { Mounter } from '../mounter.js';
-import { type Action, type Outcome, actionOf, describeAction, undoOf } from './commands.js';
-import type { Plan, Step } from './types.js';
+import { PrepareRootError, isPrepareRootError } from '../base/errors.js';
+import type { Plan, Step } from '../plan/types.js';
+import { type Action, NO_OUTCOME, type Outcome, actionOf, describeAction, undoOf } from './actions.js';
+import type { Mounter } from './mounter.js';
 
 export type StepStatus = 'done' | 'failed' | 'undone' | 'undo-failed' | 'kept';
 
 export interface StepRecord {
   readonly id: string;
   readonly command: string;
-  status: StepStatus;
-  error?: string;
-  undo?: string;
+  readonly status: StepStatus;
+  /** Which kernel-compatibility variant made the mount (e.g. `file` or `loop` for an EROFS image). */
+  readonly variant?: string;
+  readonly error?: string;
+  readonly undo?: string;
 }
 
 export class ExecutionError extends PrepareRootError {
@@ -31,70 +33,80 @@ export class ExecutionError extends PrepareRootError {
   }
 }
 
-function perform(mounter: Mounter, action: Action): Outcome {
+interface Performed {
+  readonly outcome: Outcome;
+  readonly variant?: string;
+}
+
+function perform(mounter: Mounter, action: Action): Performed {
   switch (action.op) {
-    case 'exec':
-      try {
-        mounter.exec(action.argv, action.cwd);
-      } catch (e) {
-        if (action.fallback === undefined) throw e;
-        mounter.exec(action.fallback, action.cwd);
-      }
-      return {};
-    case 'symlink': return { created: mounter.symlink(action.path, action.target) };
-    case 'mkdirp': return { createdDirs: mounter.mkdirp(action.path, action.mode) };
-    case 'remove-tree': mounter.removeTree(action.path); return {};
-    case 'prune-upper': mounter.pruneUpper(action.upper, action.lower); return {};
-    case 'rename': mounter.rename(action.from, action.to); return {};
-    case 'mkdir': return { created: mounter.mkdir(action.path, action.mode, action.existOk) };
-    case 'rmdir': mounter.rmdir(action.path); return {};
-    case 'write-file': return { previous: mounter.writeFileAtomic(action.path, action.content, action.mode) };
-    case 'remove-file': mounter.removeFile(action.path); return {};
+    case 'mount': {
+      const variant = mounter.mount(action.mount);
+      return variant === null ? { outcome: NO_OUTCOME } : { outcome: NO_OUTCOME, variant };
+    }
+    case 'bind': mounter.bind(action.source, action.target); return { outcome: NO_OUTCOME };
+    case 'move': mounter.move(action.source, action.target); return { outcome: NO_OUTCOME };
+    case 'set-attrs': mounter.setAttrs(action); return { outcome: NO_OUTCOME };
+    case 'unmount': mounter.unmount(action.target, action.detach); return { outcome: NO_OUTCOME };
+    case 'symlink': return { outcome: { kind: 'created', created: mounter.symlink(action.path, action.target) } };
+    case 'mkdirp': return { outcome: { kind: 'created-dirs', dirs: mounter.mkdirp(action.path, action.mode) } };
+    case 'remove-tree': mounter.removeTree(action.path); return { outcome: NO_OUTCOME };
+    case 'prune-upper': mounter.pruneUpper(action.upper, action.lower); return { outcome: NO_OUTCOME };
+    case 'rename': mounter.rename(action.from, action.to); return { outcome: NO_OUTCOME };
+    case 'copy-tree': mounter.copyTree(action.from, action.to); return { outcome: NO_OUTCOME };
+    case 'mkdir': return { outcome: { kind: 'created', created: mounter.mkdir(action.path, action.mode, action.existOk) } };
+    case 'rmdir': mounter.rmdir(action.path); return { outcome: NO_OUTCOME };
+    case 'write-file': return { outcome: { kind: 'replaced', previous: mounter.writeFileAtomic(action.path, action.content, action.mode) } };
+    case 'remove-file': mounter.removeFile(action.path); return { outcome: NO_OUTCOME };
   }
 }
 
 function asPrepareRootError(e: unknown): PrepareRootError {
-  return e instanceof PrepareRootError ? e : new PrepareRootError('internal', String(e), { cause: e });
+  return isPrepareRootError(e) ? e : new PrepareRootError('internal', e instanceof Error ? e.message : String(e), { cause: e });
+}
+
+interface Completed {
+  readonly index: number;
+  undo: readonly Action[];
 }
 
 export function applyPlan(plan: Plan, mounter: Mounter): StepRecord[] {
   const records: StepRecord[] = [];
-  const undoStack: Array<{ record: StepRecord; undo: readonly Action[] }> = [];
+  const completed: Completed[] = [];
   for (const step of plan.steps) {
     const action = actionOf(step);
-    const record: StepRecord = { id: step.id, command: describeAction(action), status: 'done' };
-    records.push(record);
+    const command = describeAction(action);
     try {
-      const outcome = perform(mounter, action);
-      undoStack.push({ record, undo: undoOf(step, outcome) });
+      const { outcome, variant } = perform(mounter, action);
+      records.push({ id: step.id, command, status: 'done', ...(variant === undefined ? {} : { variant }) });
+      completed.push({ index: records.length - 1, undo: undoOf(step, outcome) });
       if (step.kind === 'detach' && step.endsUndoOf !== undefined) {
-        const ended = undoStack.find((u) => u.record.id === step.endsUndoOf);
+        const ended = completed.find((c) => records[c.index]!.id === step.endsUndoOf);
         if (ended !== undefined) ended.undo = [];
       }
     } catch (e) {
       const error = asPrepareRootError(e);
-      record.status = 'failed';
-      record.error = error.message;
-      rollBack(mounter, undoStack);
+      records.push({ id: step.id, command, status: 'failed', error: error.message });
+      rollBack(mounter, completed, records);
       throw new ExecutionError(step, records, error);
     }
   }
   return records;
 }
 
-function rollBack(mounter: Mounter, undoStack: Array<{ record: StepRecord; undo: readonly Action[] }>): void {
-  for (const { record, undo } of undoStack.reverse()) {
+function rollBack(mounter: Mounter, completed: readonly Completed[], records: StepRecord[]): void {
+  for (const { index, undo } of [...completed].reverse()) {
+    const record = records[index]!;
     if (undo.length === 0) {
-      record.status = 'kept';
+      records[index] = { ...record, status: 'kept' };
       continue;
     }
-    record.undo = undo.map(describeAction).join('; ');
+    const described = undo.map(describeAction).join('; ');
     try {
       undo.forEach((action) => perform(mounter, action));
-      record.status = 'undone';
+      records[index] = { ...record, status: 'undone', undo: described };
     } catch (e) {
-      record.status = 'undo-failed';
-      record.error = asPrepareRootError(e).message;
+      records[index] = { ...record, status: 'undo-failed', undo: described, error: asPrepareRootError(e).message };
     }
   }
 }

@@ -1,17 +1,21 @@
-// The imperative edge: the only module that changes the system. Mounts go through util-linux
-// (`mount`, `umount`) as child processes; spawnSync is used rather than execa because it is
-// measurably cheaper on the boot path (see single-binary.md §4: ~3 ms vs 5-8 ms a call, and no
-// ~20 ms module load).
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, rmSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, statSync, symlinkSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
-import path from 'node:path';
-import { PrepareRootError } from './errors.js';
-import { parseMountInfo } from './mountinfo.js';
-import { pruneUpper } from './prune.js';
+// The effects of a plan, through a System: each operation the executor performs, with failures
+// turned into `what: why` errors that name what was asked and the system's reason.
+import { PrepareRootError, SysError, isSysError } from '../base/errors.js';
+import { STATE_FILE_MAX } from '../base/limits.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import { copyTree, mkdirp, removeTree } from '../fs/tree.js';
+import { pruneUpper } from '../overlayfs/prune.js';
+import type { System } from '../platform/system.js';
+import { type Action, type FsMount, describeAction } from './actions.js';
+import { variantsOf } from './compat.js';
 
 export interface Mounter {
-  /** Run a util-linux command; throws PrepareRootError with its exit status and stderr. */
-  exec(argv: readonly string[], cwd?: string): void;
+  /** Returns the name of the variant that made the mount. */
+  mount(m: FsMount): string | null;
+  bind(source: string, target: string): void;
+  move(source: string, target: string): void;
+  setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void;
+  unmount(target: string, detach: boolean): void;
   /** Returns false when the directory existed and existOk allowed it. */
   mkdir(path: string, mode: number, existOk: boolean): boolean;
   rmdir(path: string): void;
@@ -28,130 +32,148 @@ export interface Mounter {
   pruneUpper(upper: string, lower: readonly string[]): void;
   /** rename(2); the parent of `to` must exist. */
   rename(from: string, to: string): void;
+  /** Copy a tree keeping owner, mode, times and xattrs; `to` must not exist. */
+  copyTree(from: string, to: string): void;
 }
 
-/** Last lines of a command's stderr: enough to say why, short enough for one console line. */
-function tail(text: string): string {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '').slice(-3).join(' ').slice(-1024);
+/** The system's reason, with the kernel's own words where it gave them, or where to find them. */
+function reason(e: SysError): string {
+  if (e.detail !== '') return `${e.text}: the kernel says: ${e.detail}`;
+  if (e.code === 'EINVAL' && /^(fsconfig|fsmount)/.test(e.call)) return `${e.text} (the kernel refused the mount; its log, dmesg, says why)`;
+  return e.text;
 }
 
-/** Run a file operation, turning its failure into `what: <system message>` (ours pass through). */
+/** Run an operation, turning a system failure into `what: <reason>`. */
 function attempt<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw e instanceof PrepareRootError ? e : new PrepareRootError(what, (e as Error).message, { cause: e });
+    if (isSysError(e)) throw new PrepareRootError(what, reason(e), { cause: e });
+    throw e;
   }
 }
 
 export interface SystemMounterOptions {
-  /** Called with each command before it runs (debug output). */
+  /** Called with each operation before it runs (debug output). */
   readonly trace?: (line: string) => void;
 }
 
 export class SystemMounter implements Mounter {
-  constructor(private readonly options: SystemMounterOptions = {}) {}
+  constructor(private readonly sys: System, private readonly options: SystemMounterOptions = {}) {}
 
-  exec(argv: readonly string[], cwd?: string): void {
-    const [file, ...args] = argv as [string, ...string[]];
-    this.options.trace?.(`+ ${argv.join(' ')}${cwd === undefined ? '' : ` (in ${cwd})`}`);
-    // Pipes, not 'ignore': that opens /dev/null, which is gone once pivot mode moved /dev away.
-    const r = spawnSync(file, args, { cwd, encoding: 'utf8', stdio: 'pipe', input: '' });
-    if (r.error !== undefined) {
-      const why = (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? `${file} not found (util-linux is required)` : r.error.message;
-      throw new PrepareRootError(argv.join(' '), why, { cause: r.error });
-    }
-    if (r.status !== 0) {
-      const status = r.status === null ? `killed by ${r.signal}` : `exited ${r.status}`;
-      throw new PrepareRootError(argv.join(' '), `${file} ${status}${r.stderr.trim() ? `: ${tail(r.stderr)}` : ''}`);
-    }
+  private run<T>(action: Action, fn: () => T): T {
+    const what = describeAction(action);
+    this.options.trace?.(`+ ${what}`);
+    return attempt(what, fn);
   }
 
-  mkdir(dir: string, mode: number, existOk: boolean): boolean {
-    this.options.trace?.(`+ mkdir -m ${mode.toString(8)} ${dir}`);
-    try {
-      mkdirSync(dir, { mode });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && existOk) {
-        if (statSync(dir).isDirectory()) return false;
-        throw new PrepareRootError(`mkdir ${dir}`, 'exists but is not a directory', { cause: e });
+  mount(m: FsMount): string {
+    return this.run({ op: 'mount', mount: m }, () => {
+      const variants = variantsOf(m);
+      for (const [i, v] of variants.entries()) {
+        try {
+          this.mountVariant(m, v);
+          return v.name;
+        } catch (e) {
+          if (!isSysError(e) || i === variants.length - 1 || !v.unsupported(e)) throw e;
+          this.options.trace?.(`  (${v.name}: ${e.message}; trying ${variants[i + 1]!.name})`);
+        }
       }
-      throw new PrepareRootError(`mkdir ${dir}`, (e as Error).message, { cause: e });
-    }
-    // mkdir(2) applies the umask; the mode is part of the contract (.private must be 0000).
-    chmodSync(dir, mode);
-    return true;
+      throw new Error('unreachable: the last variant throws');
+    });
   }
 
-  rmdir(dir: string): void {
-    this.options.trace?.(`+ rmdir ${dir}`);
-    attempt(`rmdir ${dir}`, () => rmdirSync(dir));
+  private mountVariant(m: FsMount, v: ReturnType<typeof variantsOf>[number]): void {
+    const loop = v.loop ? this.sys.attachLoop(m.source) : null;
+    // Relative layer paths are resolved by the kernel against our working directory.
+    if (m.cwd !== undefined) this.sys.chdir(m.cwd);
+    try {
+      this.sys.mountFs(m.fstype, loop?.device ?? m.source, m.target, v.options, { readonly: m.readonly });
+    } finally {
+      if (m.cwd !== undefined) this.sys.chdir('/');
+      loop?.release();
+    }
   }
 
-  writeFileAtomic(file: string, content: Uint8Array, mode: number): Uint8Array | null {
-    this.options.trace?.(`+ write ${file} (${content.length} bytes)`);
-    let previous: Uint8Array | null = null;
-    try {
-      previous = readFileSync(file);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new PrepareRootError(`write ${file}`, (e as Error).message, { cause: e });
-    }
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-    try {
-      const fd = openSync(tmp, 'w', mode);
+  bind(source: string, target: string): void {
+    this.run({ op: 'bind', source, target }, () => this.sys.bindMount(source, target));
+  }
+
+  move(source: string, target: string): void {
+    this.run({ op: 'move', source, target }, () => this.sys.moveMount(source, target));
+  }
+
+  setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void {
+    this.run(a, () => this.sys.setMountAttrs(a.target, a));
+  }
+
+  unmount(target: string, detach: boolean): void {
+    this.run({ op: 'unmount', target, detach }, () => this.sys.unmount(target, detach));
+  }
+
+  mkdir(path: string, mode: number, existOk: boolean): boolean {
+    return this.run({ op: 'mkdir', path, mode, existOk }, () => {
       try {
-        writeSync(fd, content);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        this.sys.mkdir(path, mode);
+        return true;
+      } catch (e) {
+        if (!isSysError(e, 'EEXIST') || !existOk) throw e;
+        if (this.sys.lstat(path).kind !== 'dir') throw new SysError(`mkdir ${path}`, 'EEXIST', 'exists but is not a directory');
+        return false;
       }
-      chmodSync(tmp, mode);
-      renameSync(tmp, file);
-    } catch (e) {
-      try { unlinkSync(tmp); } catch { /* it may never have been created */ }
-      throw new PrepareRootError(`write ${file}`, (e as Error).message, { cause: e });
-    }
-    return previous;
+    });
   }
 
-  symlink(link: string, target: string): boolean {
-    this.options.trace?.(`+ ln -s ${target} ${link}`);
-    try {
-      symlinkSync(target, link);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw new PrepareRootError(`ln -s ${target} ${link}`, (e as Error).message, { cause: e });
-    }
+  rmdir(path: string): void {
+    this.run({ op: 'rmdir', path }, () => this.sys.rmdir(path));
   }
 
-  mkdirp(dir: string, mode: number): string[] {
-    this.options.trace?.(`+ mkdir -p ${dir}`);
-    const missing: string[] = [];
-    for (let d = dir; !existsSync(d); d = path.dirname(d)) missing.unshift(d);
-    for (const d of missing) this.mkdir(d, mode, false);
-    return missing;
+  writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null {
+    return this.run({ op: 'write-file', path, mode, content }, () => writeFileAtomic(this.sys, path, content, mode, STATE_FILE_MAX));
   }
 
-  removeTree(tree: string): void {
-    this.options.trace?.(`+ rm -r ${tree}`);
-    const mounted = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).find((m) => m.target === tree || m.target.startsWith(`${tree}/`));
-    if (mounted !== undefined) throw new PrepareRootError(`rm -r ${tree}`, `refusing: ${mounted.target} is mounted inside it`);
-    attempt(`rm -r ${tree}`, () => rmSync(tree, { recursive: true, force: true }));
+  removeFile(path: string): void {
+    this.run({ op: 'remove-file', path }, () => this.sys.unlink(path));
+  }
+
+  symlink(path: string, target: string): boolean {
+    return this.run({ op: 'symlink', path, target }, () => {
+      try {
+        this.sys.symlink(target, path);
+        return true;
+      } catch (e) {
+        if (isSysError(e, 'EEXIST')) return false;
+        throw e;
+      }
+    });
+  }
+
+  mkdirp(path: string, mode: number): string[] {
+    return this.run({ op: 'mkdirp', path, mode }, () => mkdirp(this.sys, path, mode));
+  }
+
+  removeTree(path: string): void {
+    this.run({ op: 'remove-tree', path }, () => removeTree(this.sys, path));
   }
 
   pruneUpper(upper: string, lower: readonly string[]): void {
-    this.options.trace?.(`+ prune ${upper} against ${lower.join(':')}`);
-    attempt(`prune ${upper}`, () => pruneUpper(upper, lower));
+    this.run({ op: 'prune-upper', upper, lower }, () => void pruneUpper(this.sys, upper, lower));
   }
 
   rename(from: string, to: string): void {
-    this.options.trace?.(`+ mv ${from} ${to}`);
-    attempt(`mv ${from} ${to}`, () => renameSync(from, to));
+    this.run({ op: 'rename', from, to }, () => this.sys.rename(from, to));
   }
 
-  removeFile(file: string): void {
-    this.options.trace?.(`+ rm ${file}`);
-    attempt(`rm ${file}`, () => unlinkSync(file));
+  copyTree(from: string, to: string): void {
+    this.run({ op: 'copy-tree', from, to }, () => {
+      try {
+        copyTree(this.sys, from, to);
+      } catch (e) {
+        // A failed step is not undone by the executor: take the partial copy away here, so the
+        // next boot seeds again instead of adopting it.
+        try { removeTree(this.sys, to); } catch { /* the original error says more */ }
+        throw e;
+      }
+    });
   }
 }

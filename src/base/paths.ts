@@ -1,5 +1,6 @@
 // Fixed paths shared with ostree and its userspace. Each is a contract: ostree, rpm-ostree and
 // bootc look for exactly these names, so they are not configurable.
+import { under } from './posix-path.js';
 
 /** Config files, relative to the initramfs root, read in this order (the later replaces the earlier). */
 export const CONFIG_PATHS = ['/usr/lib/ostree/prepare-root.conf', '/etc/ostree/prepare-root.conf'] as const;
@@ -40,12 +41,12 @@ export const DEFAULT_INIT = '/sbin/init';
 
 /** Where persisted paths live: per stateroot, under its /var (`root` is where the physical root is). */
 export function persistStore(root: string, stateroot: string): string {
-  return `${root === '/' ? '' : root}/ostree/deploy/${stateroot}/var/lib/prepare-root/persist`;
+  return under(root, `/ostree/deploy/${stateroot}/var/lib/prepare-root/persist`);
 }
 
 /** A state overlay's dir (upper/, work/, commit) under the stateroot /var. */
 export function stateOverlayDir(root: string, stateroot: string, overlayPath: string): string {
-  return `${root === '/' ? '' : root}/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`;
+  return under(root, `/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`);
 }
 
 /** A transient overlay's dir (upper/, work/) on the /run tmpfs. */

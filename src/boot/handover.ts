@@ -1,25 +1,67 @@
 // Pivot mode: for an initramfs without systemd (or prepare-root as its init), hand the prepared
-// root over ourselves. util-linux switch_root does exactly what is needed and works where
-// pivot_root(2) cannot (the initramfs rootfs): it moves /dev, /proc, /sys and /run into the new
-// root (/run carries /run/ostree-booted, ostree#3418), frees the initramfs, moves the new root
-// onto / and chroots into it, then executes init. We replace this process with it. (That init
-// exists was checked in the deployment before preparing: after this point there is no way back.)
-import { existsSync } from 'node:fs';
-import { PrepareRootError } from './errors.js';
+// root over ourselves, as switch_root(8) does (pivot_root(2) cannot leave the initramfs rootfs):
+// move /dev, /proc, /sys and /run into the new root (/run carries /run/ostree-booted,
+// ostree#3418), free the initramfs' files, move the new root onto / and chroot into it, then
+// execute init. That init exists was checked in the deployment before preparing: after this
+// point there is no way back.
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { tryLstat } from '../fs/files.js';
+import type { System } from '../platform/system.js';
 
-export function handOver(root: string, init: string, info: (line: string) => void): never {
-  const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
-  if (execve === undefined) {
-    throw new PrepareRootError('handover', `this Node.js (${process.version}) has no process.execve; pivot mode needs the prepare-root binary`);
+const API_MOUNTS = ['/dev', '/proc', '/sys', '/run'];
+const RAMFS_MAGIC = 0x858458f6;
+const TMPFS_MAGIC = 0x01021994;
+
+function step<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new PrepareRootError(`handover: ${what}`, isSysError(e) ? e.text : String(e), { cause: e });
   }
-  const switchRoot = which('switch_root');
-  info(`switching root to ${root} and executing ${init}`);
-  return execve(switchRoot, ['switch_root', root, init], process.env);
 }
 
-function which(name: string): string {
-  for (const dir of (process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
-    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
+/** Remove the initramfs' own files (they would stay in RAM for good), never crossing into another filesystem. */
+function freeInitramfs(sys: System, newRoot: string, log: (line: string) => void): void {
+  const root = sys.lstat('/');
+  const fs = sys.statfs('/');
+  if (fs.type !== RAMFS_MAGIC && fs.type !== TMPFS_MAGIC) return;
+  const remove = (path: string): void => {
+    const st = tryLstat(sys, path);
+    if (st === null || path === newRoot || st.mountRoot || st.dev.major !== root.dev.major || st.dev.minor !== root.dev.minor) return;
+    if (st.kind === 'dir') {
+      for (const name of sys.readdir(path)) remove(`${path === '/' ? '' : path}/${name}`);
+      if (path !== '/') sys.rmdir(path);
+    } else {
+      sys.unlink(path);
+    }
+  };
+  try {
+    remove('/');
+  } catch (e) {
+    // Freeing memory is a courtesy: the boot goes on without it.
+    log(`warning: could not free all of the initramfs (${isSysError(e) ? e.message : String(e)}); continuing`);
   }
-  throw new PrepareRootError('handover', `${name} not found in PATH (util-linux is required)`);
+}
+
+export function handOver(sys: System, newRoot: string, init: string, log: (line: string) => void): never {
+  log(`switching root to ${newRoot} and executing ${init}`);
+  for (const dir of API_MOUNTS) {
+    const st = tryLstat(sys, dir);
+    if (st === null || !st.mountRoot) continue;
+    const target = `${newRoot}${dir}`;
+    try {
+      sys.moveMount(dir, target);
+    } catch (e) {
+      // As switch_root: what cannot move (no such dir in the new root) is detached instead.
+      log(`warning: could not move ${dir} to ${target} (${isSysError(e) ? e.text : String(e)}); detaching it`);
+      try { sys.unmount(dir, true); } catch { /* it goes away with the initramfs anyway */ }
+    }
+  }
+  step(`chdir ${newRoot}`, () => sys.chdir(newRoot));
+  freeInitramfs(sys, newRoot, log);
+  step(`move ${newRoot} to /`, () => sys.moveMount('.', '/'));
+  step('chroot', () => sys.chroot('.'));
+  step('chdir /', () => sys.chdir('/'));
+  const env = Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`);
+  return step(`execute ${init}`, () => sys.execve(init, [init], env));
 }

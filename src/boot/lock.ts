@@ -1,39 +1,26 @@
-// One prepare-root at a time: an O_EXCL lock file under /run holding the owner's pid. A lock
-// whose owner is gone (crash, kill) is taken over rather than blocking the boot forever.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import path from 'node:path';
-import { PrepareRootError } from './errors.js';
+// One prepare-root at a time: an exclusive lock on a file under /run, released by the kernel when
+// the holder ends however it ends (so a crashed run never blocks the next). The file holds the
+// holder's pid, for the message.
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { STATE_FILE_MAX } from '../base/limits.js';
+import { dirname } from '../base/posix-path.js';
+import { utf8Decode, utf8Encode } from '../base/text.js';
+import { readOptional } from '../fs/files.js';
+import { mkdirp } from '../fs/tree.js';
+import type { HeldLock, System } from '../platform/system.js';
 
-function alive(pid: number): boolean {
+export function acquireLock(sys: System, file: string): HeldLock {
   try {
-    process.kill(pid, 0);
-    return true;
+    mkdirp(sys, dirname(file), 0o755);
+    const lock = sys.tryLock(file);
+    if (lock === null) {
+      const owner = Number.parseInt(utf8Decode(readOptional(sys, file, STATE_FILE_MAX) ?? new Uint8Array()), 10);
+      throw new PrepareRootError(`lock ${file}`, `another prepare-root${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is running`);
+    }
+    sys.writeFile(file, utf8Encode(`${sys.pid}\n`), { mode: 0o644, exclusive: false, sync: false });
+    return lock;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if (isSysError(e)) throw new PrepareRootError(`lock ${file}`, e.text, { cause: e });
+    throw e;
   }
-}
-
-export interface Lock {
-  release(): void;
-}
-
-export function acquireLock(file: string): Lock {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o755 });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o644);
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      return { release: () => { try { unlinkSync(file); } catch { /* already gone */ } } };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new PrepareRootError(`lock ${file}`, (e as Error).message, { cause: e });
-    }
-    let owner = NaN;
-    try { owner = Number.parseInt(readFileSync(file, 'utf8'), 10); } catch { /* vanished meanwhile: retry */ }
-    if (Number.isInteger(owner) && owner !== process.pid && alive(owner)) {
-      throw new PrepareRootError(`lock ${file}`, `another prepare-root (pid ${owner}) is running`);
-    }
-    try { unlinkSync(file); } catch { /* raced with its owner's release: retry */ }
-  }
-  throw new PrepareRootError(`lock ${file}`, 'could not take the lock (stale lock kept reappearing)');
 }

@@ -1,12 +1,14 @@
 // `prepare-root checkpoint`, run at clean shutdown (systemd/prepare-root-checkpoint.service):
 // for every volatile overlay of this boot, sync the filesystem holding its upper, and record
 // whether that reported a write-back error, against the token of this boot's mount.
-import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { PrepareRootError } from './errors.js';
-import { STATUS_FILE } from './paths.js';
-import type { StatusFile } from './status-file.js';
-import { CHECKPOINT_FILE, type Checkpoint, VOLATILE_MOUNT_FILE, type VolatileMount, currentBootId } from './volatile-state.js';
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { STATE_FILE_MAX } from '../base/limits.js';
+import { under } from '../base/posix-path.js';
+import { utf8Decode, utf8Encode } from '../base/text.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { System } from '../platform/system.js';
+import { CHECKPOINT_FILE, type Checkpoint, VOLATILE_MOUNT_FILE, type VolatileMount, currentBootId } from '../probe/volatile-state.js';
+import { readStatusFile } from './state-files.js';
 
 export interface CheckpointResult {
   readonly path: string;
@@ -15,33 +17,33 @@ export interface CheckpointResult {
 }
 
 /** `root`: where the booted root is (/ normally); /run is always this system's. */
-export function checkpointVolatileOverlays(root: string): CheckpointResult[] {
-  const at = (p: string) => (root === '/' ? p : `${root}${p}`);
-  let status: StatusFile;
-  try {
-    status = JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as StatusFile;
-  } catch (e) {
-    throw new PrepareRootError(STATUS_FILE, `unreadable: ${(e as Error).message}`, { cause: e });
-  }
-  return (status.overlays ?? []).filter((o) => o.volatile).map((o) => {
-    const dir = at(o.dir);
+export function checkpointVolatileOverlays(sys: System, root: string): CheckpointResult[] {
+  const status = readStatusFile(sys);
+  if (status === null) throw new PrepareRootError('checkpoint', 'this boot has no /run/prepare-root/status.json: it was not prepared by prepare-root');
+  return status.overlays.filter((o) => o.volatile).map((o) => {
+    const dir = under(root, o.dir);
     let mount: VolatileMount;
     try {
-      mount = JSON.parse(readFileSync(`${dir}/${VOLATILE_MOUNT_FILE}`, 'utf8')) as VolatileMount;
+      mount = JSON.parse(utf8Decode(sys.readFile(`${dir}/${VOLATILE_MOUNT_FILE}`, STATE_FILE_MAX))) as VolatileMount;
     } catch (e) {
-      throw new PrepareRootError(`${dir}/${VOLATILE_MOUNT_FILE}`, `unreadable: ${(e as Error).message}`, { cause: e });
+      throw new PrepareRootError(`${dir}/${VOLATILE_MOUNT_FILE}`, `unreadable: ${isSysError(e) ? e.text : (e as Error).message}`, { cause: e });
     }
     // syncfs(2) reports a write-back error recorded on the filesystem since it was last checked.
-    const sync = spawnSync('sync', ['--file-system', `${dir}/upper`], { encoding: 'utf8', stdio: 'pipe', input: '' });
-    const ok = sync.error === undefined && sync.status === 0;
-    const detail = ok ? undefined : (sync.error?.message ?? sync.stderr.trim()) || `sync exited ${sync.status}`;
+    let detail: string | undefined;
+    try {
+      sys.syncFilesystem(`${dir}/upper`);
+    } catch (e) {
+      detail = isSysError(e) ? e.message : String(e);
+    }
     const checkpoint: Checkpoint = {
-      token: mount.token, bootId: currentBootId(), result: ok ? 'ok' : 'error', time: new Date().toISOString(), ...(detail === undefined ? {} : { detail }),
+      token: mount.token, bootId: currentBootId(sys), result: detail === undefined ? 'ok' : 'error', time: new Date().toISOString(), ...(detail === undefined ? {} : { detail }),
     };
-    const tmp = `${dir}/.${CHECKPOINT_FILE}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(checkpoint)}\n`, { mode: 0o644, flush: true });
-    renameSync(tmp, `${dir}/${CHECKPOINT_FILE}`);
-    spawnSync('sync', ['--file-system', dir], { stdio: 'ignore' });
+    try {
+      // Durable: the atomic writer fsyncs the file and its directory.
+      writeFileAtomic(sys, `${dir}/${CHECKPOINT_FILE}`, utf8Encode(`${JSON.stringify(checkpoint)}\n`), 0o644, STATE_FILE_MAX);
+    } catch (e) {
+      throw new PrepareRootError(`${dir}/${CHECKPOINT_FILE}`, `not written: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+    }
     return { path: o.path, result: checkpoint.result, ...(detail === undefined ? {} : { detail }) };
   });
 }

@@ -1,13 +1,11 @@
 // `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
 // (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
-import { readFileSync, statfsSync } from 'node:fs';
-import type { Warning } from './config.js';
-import { PrepareRootError } from './errors.js';
-import { parseVarDict } from './gvariant.js';
-import { type MountEntry, mountAt, mountContaining } from './mountinfo.js';
-import { RUN_OSTREE_BOOTED, STAGING_ROOT, STATUS_FILE } from './paths.js';
-import { describeMetadata } from './plan/plan.js';
-import type { StatusFile } from './status-file.js';
+import { STAGING_ROOT } from '../base/paths.js';
+import { under } from '../base/posix-path.js';
+import { type MountEntry, mountAt, mountContaining } from '../formats/mountinfo.js';
+import type { StatusWarning } from '../formats/status-file.js';
+import type { System } from '../platform/system.js';
+import { readOstreeBooted, readStatusFile } from './state-files.js';
 
 export const REPORT_SCHEMA = 1;
 /** A transient tmpfs fuller than this gets a warning: writes fail with ENOSPC when it is full. */
@@ -46,7 +44,7 @@ export interface StatusReport {
   readonly overlays: readonly OverlayReport[];
   /** Paths kept across reboots ([persist] paths) and their stores. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
-  readonly bootWarnings: readonly Warning[];
+  readonly bootWarnings: readonly StatusWarning[];
   readonly warnings: readonly string[];
 }
 
@@ -76,41 +74,19 @@ function parseOverlayOptions(options: readonly string[]): { lower: string[]; upp
   return { lower, upper, work };
 }
 
-function backingOf(mounts: readonly MountEntry[], path: string): Backing | null {
+function backingOf(sys: System, mounts: readonly MountEntry[], path: string): Backing | null {
   const m = mountContaining(mounts, path);
   if (m === undefined) return null;
   let size = 0;
   let used = 0;
   try {
-    const s = statfsSync(m.target);
-    size = s.blocks * s.bsize;
-    used = (s.blocks - s.bfree) * s.bsize;
-  } catch { /* not reachable from here: sizes stay 0 */ }
+    const s = sys.statfs(m.target);
+    size = s.blocks * s.blockSize;
+    used = (s.blocks - s.free) * s.blockSize;
+  } catch {
+    // A mount outside our namespace's view (e.g. --root on another tree): sizes are reported as 0.
+  }
   return { mountpoint: m.target, fstype: m.fstype, sizeBytes: size, usedBytes: used, usedPercent: size === 0 ? 0 : Math.round((used / size) * 1000) / 10 };
-}
-
-function readStatusFile(): StatusFile | null {
-  try {
-    return JSON.parse(readFileSync(STATUS_FILE, 'utf8')) as StatusFile;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new PrepareRootError(STATUS_FILE, `unreadable: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-function readOstreeBooted(): Record<string, unknown> | null {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(RUN_OSTREE_BOOTED);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new PrepareRootError(RUN_OSTREE_BOOTED, `unreadable: ${(e as Error).message}`, { cause: e });
-  }
-  try {
-    return describeMetadata(parseVarDict(bytes));
-  } catch (e) {
-    throw new PrepareRootError(RUN_OSTREE_BOOTED, `not a valid a{sv}: ${(e as Error).message}`, { cause: e });
-  }
 }
 
 function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
@@ -120,9 +96,9 @@ function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
 }
 
 /** `root` is where the booted root is mounted: / on the booted system. */
-export function collectStatus(mounts: readonly MountEntry[], root = '/'): StatusReport {
-  const status = readStatusFile();
-  const booted = readOstreeBooted();
+export function collectStatus(sys: System, mounts: readonly MountEntry[], root = '/'): StatusReport {
+  const status = readStatusFile(sys);
+  const booted = readOstreeBooted(sys);
   const overlays: OverlayReport[] = [];
   for (const m of mounts) {
     if (m.fstype !== 'overlay') continue;
@@ -132,8 +108,8 @@ export function collectStatus(mounts: readonly MountEntry[], root = '/'): Status
     if (mountAt(mounts, m.target) !== m) continue; // shadowed by a later mount
     const { lower: mountedLower, upper, work } = parseOverlayOptions(m.superOptions);
     // Layers given as /sysroot.tmp/... (the assembly point, gone after the move) are in the root now.
-    const lower = mountedLower.map((l) => (l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? `${root === '/' ? '' : root}${l.slice(STAGING_ROOT.length)}` || '/' : l));
-    const backing = upper === null ? null : backingOf(mounts, upper);
+    const lower = mountedLower.map((l) => (l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? under(root, l.slice(STAGING_ROOT.length) || '/') : l));
+    const backing = upper === null ? null : backingOf(sys, mounts, upper);
     overlays.push({
       path,
       role: path === '/' ? 'root' : path === '/etc' ? 'etc' : 'other',

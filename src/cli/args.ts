@@ -1,7 +1,6 @@
-// Shared by the commands: output sink, argument shapes, usage errors.
-import { parseArgs } from 'node:util';
-import type { Warning } from '../config.js';
-import { PrepareRootError } from '../errors.js';
+// Shared by the commands: output sink, argument parsing, usage errors.
+import { PrepareRootError } from '../base/errors.js';
+import type { Warning } from '../config/config.js';
 
 export interface Output {
   out(line: string): void;
@@ -15,37 +14,57 @@ export function warningLine(w: Warning): string {
 export const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint'] as const;
 export type Command = (typeof COMMANDS)[number];
 
+export interface Values {
+  readonly pivot?: boolean;
+  readonly init?: string;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+  readonly config?: readonly string[];
+  readonly root?: string;
+  readonly upper?: string;
+  readonly lower?: string;
+}
+
 export interface Parsed {
   readonly command: Command;
   readonly positionals: string[];
-  readonly values: { pivot?: boolean; init?: string; json?: boolean; verbose?: boolean; config?: string[]; root?: string; upper?: string; lower?: string };
-}
-
-export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'V' },
-      pivot: { type: 'boolean' },
-      init: { type: 'string' },
-      json: { type: 'boolean' },
-      verbose: { type: 'boolean' },
-      config: { type: 'string', multiple: true },
-      root: { type: 'string' },
-      upper: { type: 'string' },
-      lower: { type: 'string' },
-    },
-  });
-  if (values.help) return 'help';
-  if (values.version) return 'version';
-  const [first, ...rest] = positionals;
-  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? first as Command : 'run';
-  return { command, positionals: command === first ? rest : positionals, values };
+  readonly values: Values;
 }
 
 export function usageError(why: string): PrepareRootError {
-  return new PrepareRootError('usage', `${why} (see prepare-root --help)`);
+  return new PrepareRootError('usage', `${why} (see prepare-root --help)`, { kind: 'usage' });
+}
+
+const FLAGS = new Set(['pivot', 'json', 'verbose', 'help', 'version']);
+const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower']);
+const SHORT: Record<string, string> = { h: 'help', V: 'version' };
+
+/** `--name`, `--name value`, `--name=value`, `-h`, `-V`; `--` ends the options. */
+export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
+  const positionals: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (!arg.startsWith('-') || arg === '-') { positionals.push(arg); continue; }
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : SHORT[arg.slice(1)];
+    if (name === undefined || (!FLAGS.has(name) && !WITH_VALUE.has(name))) throw usageError(`unknown option ${arg}`);
+    if (FLAGS.has(name)) {
+      if (eq >= 0) throw usageError(`--${name} takes no value`);
+      values[name] = true;
+      continue;
+    }
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (i + 1 < argv.length) value = argv[++i]!;
+    else throw usageError(`--${name} needs a value`);
+    if (name === 'config') values.config = [...(values.config as string[] | undefined ?? []), value];
+    else values[name] = value;
+  }
+  if (values.help === true) return 'help';
+  if (values.version === true) return 'version';
+  const [first, ...rest] = positionals;
+  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? first as Command : 'run';
+  return { command, positionals: command === first ? rest : positionals, values: values as Values };
 }

@@ -1,12 +1,14 @@
 // The boot path (run) and its dry run (plan).
-import { handOver } from '../handover.js';
-import { KMSG_WARNING, toKmsg } from '../kmsg.js';
-import { SystemMounter } from '../mounter.js';
-import { actionOf, describeAction } from '../plan/commands.js';
+import { DEFAULT_INIT, CONFIG_PATHS } from '../base/paths.js';
+import { toHex } from '../base/text.js';
+import { actionOf, describeAction } from '../apply/actions.js';
+import { SystemMounter } from '../apply/mounter.js';
+import { handOver } from '../boot/handover.js';
+import { KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
+import { PLAN_CONTEXT, decide, readConfigSources, readKernelCmdline, runPrepare } from '../boot/prepare.js';
 import type { Plan } from '../plan/types.js';
-import { CONFIG_PATHS, DEFAULT_INIT } from '../paths.js';
-import { decide, readConfigSources, readKernelCmdline, runPrepare } from '../prepare.js';
-import { type Output, type Parsed, usageError, warningLine } from './args.js';
+import type { System } from '../platform/system.js';
+import { type Output, type Values, usageError, warningLine } from './args.js';
 
 function sysrootAndCmdline(positionals: string[]): [string, string | undefined] {
   if (positionals.length === 0) throw usageError('missing SYSROOT');
@@ -14,34 +16,34 @@ function sysrootAndCmdline(positionals: string[]): [string, string | undefined] 
   return [positionals[0]!, positionals[1]];
 }
 
-export function commandRun(positionals: string[], values: Parsed['values'], io: Output): number {
+export function commandRun(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
-  const pivot = values.pivot === true || process.pid === 1;
+  const pivot = values.pivot === true || sys.pid === 1;
   if (values.init !== undefined && !pivot) throw usageError('--init only applies with --pivot');
-  const mounter = new SystemMounter(values.verbose ? { trace: io.err } : {});
-  const result = runPrepare({
+  const mounter = new SystemMounter(sys, values.verbose ? { trace: io.err } : {});
+  const result = runPrepare(sys, {
     sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
     ...(pivot ? { init: values.init ?? DEFAULT_INIT } : {}),
     // At boot the console is the kernel log: warnings go there as well as to stderr.
-    warn: (w) => { io.err(warningLine(w)); toKmsg(KMSG_WARNING, warningLine(w)); },
+    warn: (w) => { io.err(warningLine(w)); toKmsg(sys, KMSG_WARNING, warningLine(w)); },
     info: (line) => io.out(`prepare-root: ${line}`),
   });
   if (pivot) {
     const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
-    handOver(root, values.init ?? DEFAULT_INIT, (line) => io.out(`prepare-root: ${line}`));
+    handOver(sys, root, values.init ?? DEFAULT_INIT, (line) => io.out(`prepare-root: ${line}`));
   }
   return 0;
 }
 
-export function commandPlan(positionals: string[], values: Parsed['values'], io: Output): number {
+export function commandPlan(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
-  const cmdline = readKernelCmdline(cmdlineArg);
-  const sources = values.config === undefined ? readConfigSources(CONFIG_PATHS, true) : readConfigSources(values.config, false);
-  const { plan, warnings, config } = decide(sysrootArg, cmdline, sources, 'XXXXXX');
+  const cmdline = readKernelCmdline(sys, cmdlineArg);
+  const sources = values.config === undefined ? readConfigSources(sys, CONFIG_PATHS, true) : readConfigSources(sys, values.config, false);
+  const { plan, warnings, config } = decide(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
   if (values.json) {
     io.out(JSON.stringify({
       configFile: config.file,
-      plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, ...('content' in s ? { content: Buffer.from(s.content).toString('hex') } : {}), command: describeAction(actionOf(s)) })) },
+      plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, ...('content' in s ? { content: toHex(s.content) } : {}), command: describeAction(actionOf(s)) })) },
       warnings,
     }, null, 2));
     return 0;
@@ -62,6 +64,6 @@ function printPlan(plan: Plan, configFile: string | null, io: Output): void {
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   plan.steps.forEach((s, i) => {
     io.out(`  ${String(i + 1).padStart(2)}. ${s.id.padEnd(width)}  ${describeAction(actionOf(s))}`);
-    io.out(`      ${' '.repeat(width)}  # ${s.reason}`);
+    io.out(`      ${' '.repeat(width)}  # ${s.reason}${s.kind === 'move' && s.pointOfNoReturn ? ' (from here on the new root is in place)' : ''}`);
   });
 }

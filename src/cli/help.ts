@@ -1,5 +1,5 @@
 // prepare-root --help.
-import { DEFAULT_INIT } from '../paths.js';
+import { DEFAULT_INIT } from '../base/paths.js';
 
 export const HELP = `Usage:
   prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]

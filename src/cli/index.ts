@@ -1,6 +1,7 @@
 // Command-line interface: parse, dispatch. Each command returns an exit code; errors propagate
 // to main, which prints them once.
-import { VERSION } from '../version.js';
+import { QUICKJS_VERSION, VERSION } from '../base/version.js';
+import type { System } from '../platform/system.js';
 import { COMMANDS, type Output, parse, usageError } from './args.js';
 import { commandPlan, commandRun } from './boot.js';
 import { HELP } from './help.js';
@@ -13,26 +14,21 @@ export function isBootRun(argv: readonly string[]): boolean {
   return first === undefined || !(COMMANDS as readonly string[]).includes(first) || first === 'run';
 }
 
-export function runCli(argv: readonly string[], io: Output): number {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    throw usageError((e as Error).message);
-  }
+export function runCli(sys: System, argv: readonly string[], io: Output): number {
+  const parsed = parse(argv);
   if (parsed === 'help') { io.out(HELP); return 0; }
-  if (parsed === 'version') { io.out(`prepare-root ${VERSION} (node ${process.versions.node})`); return 0; }
+  if (parsed === 'version') { io.out(`prepare-root ${VERSION} (QuickJS ${QUICKJS_VERSION})`); return 0; }
   const { command, positionals, values } = parsed;
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
   if (!['plan', 'status', 'diff'].includes(command) && values.json) throw usageError('--json only applies to plan, status and diff');
   if (!['status', 'diff', 'checkpoint'].includes(command) && values.root !== undefined) throw usageError('--root only applies to status, diff and checkpoint');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined)) throw usageError('--upper and --lower only apply to diff');
   switch (command) {
-    case 'run': return commandRun(positionals, values, io);
-    case 'plan': return commandPlan(positionals, values, io);
-    case 'check-config': return commandCheckConfig(positionals, io);
-    case 'status': return commandStatus(positionals, values, io);
-    case 'diff': return commandDiff(positionals, values, io);
-    case 'checkpoint': return commandCheckpoint(positionals, values, io);
+    case 'run': return commandRun(sys, positionals, values, io);
+    case 'plan': return commandPlan(sys, positionals, values, io);
+    case 'check-config': return commandCheckConfig(sys, positionals, io);
+    case 'status': return commandStatus(sys, positionals, values, io);
+    case 'diff': return commandDiff(sys, positionals, values, io);
+    case 'checkpoint': return commandCheckpoint(sys, positionals, values, io);
   }
 }

@@ -1,22 +1,24 @@
 // check-config: lint prepare-root.conf files as a boot would read them, and stricter.
-import { readFileSync } from 'node:fs';
-import { type ConfigSource, loadConfig, resolveConfig, shadowWarnings } from '../config.js';
-import { PrepareRootError } from '../errors.js';
-import { parseKeyFile } from '../keyfile.js';
-import { CONFIG_PATHS } from '../paths.js';
-import { readConfigSources } from '../prepare.js';
-import { parsePublicKeys } from '../signature.js';
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { KEY_FILE_MAX } from '../base/limits.js';
+import { CONFIG_PATHS } from '../base/paths.js';
+import { utf8Decode } from '../base/text.js';
+import { readConfigSources } from '../boot/prepare.js';
+import { type ConfigSource, loadConfig, resolveConfig, shadowWarnings } from '../config/config.js';
+import { parseKeyFile } from '../formats/keyfile.js';
+import type { System } from '../platform/system.js';
+import { parsePublicKeys } from '../probe/signature.js';
 import { type Output, warningLine } from './args.js';
 
-export function commandCheckConfig(files: string[], io: Output): number {
+export function commandCheckConfig(sys: System, files: string[], io: Output): number {
   const paths = files.length > 0 ? files : CONFIG_PATHS;
-  const sources = readConfigSources(paths, files.length === 0);
+  const sources = readConfigSources(sys, paths, files.length === 0);
   if (sources.length === 0) {
     io.out(`no config file found (${CONFIG_PATHS.join(', ')}): built-in defaults apply`);
     return 0;
   }
   // Each file is linted on its own, so every broken file is reported, not just the first.
-  const errors = sources.flatMap((source) => lintFile(source, io));
+  const errors = sources.flatMap((source) => lintFile(sys, source, io));
   if (errors.length === 0 && sources.length > 1) {
     shadowWarnings(sources.map((s) => parseKeyFile(s.data, s.path))).forEach((w) => io.err(warningLine(w)));
   }
@@ -26,7 +28,7 @@ export function commandCheckConfig(files: string[], io: Output): number {
 }
 
 /** Errors of one config file; its warnings are printed. A linter reads every key, also the ones a boot only reads in some modes. */
-function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
+function lintFile(sys: System, source: ConfigSource, io: Output): PrepareRootError[] {
   let config;
   try {
     config = resolveConfig(loadConfig([source]), '');
@@ -40,10 +42,10 @@ function lintFile(source: ConfigSource, io: Output): PrepareRootError[] {
   if (config.composefs.signed) {
     // The keys are read from the initramfs at boot: a build root without them makes an unbootable image.
     try {
-      parsePublicKeys(readFileSync(config.composefs.keypath, 'utf8'), config.composefs.keypath);
+      parsePublicKeys(utf8Decode(sys.readFile(config.composefs.keypath, KEY_FILE_MAX)), config.composefs.keypath);
     } catch (e) {
       errors.push(e instanceof PrepareRootError ? e : new PrepareRootError(`composefs.keypath ${config.composefs.keypath}`,
-        `composefs.enabled=signed needs the public keys here: ${(e as Error).message}`));
+        `composefs.enabled=signed needs the public keys here: ${isSysError(e) ? e.text : String(e)}`));
     }
   }
   return errors;

@@ -1,7 +1,7 @@
 // Kernel command line, parsed the way ostree-prepare-root does: tokens are separated by runs of
 // ASCII spaces only (no quoting), a key matches only at the start of a token and must be followed
 // by `=`, and the first occurrence wins.
-import { PrepareRootError } from './errors.js';
+import { PrepareRootError } from '../base/errors.js';
 
 export const COMPOSEFS_KARG = 'ostree.prepare-root.composefs';
 

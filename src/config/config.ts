@@ -2,13 +2,13 @@
 // /usr/lib file wholesale (GLib reloads into one cleared key file), booleans are only
 // true/false/1/0, `composefs.enabled` is a tristate or `signed`/`verity`, and the kernel argument
 // ostree.prepare-root.composefs overrides the config. Pure: callers read the files.
+import { PrepareRootError } from '../base/errors.js';
+import { DEFAULT_KEYPATH } from '../base/paths.js';
+import { closest } from '../base/suggest.js';
+import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
 import { COMPOSEFS_KARG, findKarg } from './cmdline.js';
-import { PrepareRootError } from './errors.js';
-import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from './keyfile.js';
-import { DEFAULT_KEYPATH } from './paths.js';
 import { OVERLAY_GROUP, OVERLAY_KEYS, type OverlayConfig, parseOverlays } from './overlay-config.js';
 import { parsePersistPaths } from './persist-config.js';
-import { closest } from './suggest.js';
 
 export type Tristate = 'yes' | 'no' | 'maybe';
 

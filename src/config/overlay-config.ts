@@ -2,10 +2,10 @@
 // lower= (':'-separated paths of the new root, default the path itself; a lower may be another
 // declared overlay), upper=state (persistent, under the stateroot /var, pruned by ostree's rebase
 // rule when the deployment changes) or upper=transient (tmpfs).
-import path from 'node:path';
-import { PrepareRootError } from './errors.js';
-import { type KeyFile, parseBooleanValue } from './keyfile.js';
-import { isUnder } from './persist-config.js';
+import { PrepareRootError } from '../base/errors.js';
+import { isUnder } from '../base/posix-path.js';
+import { type KeyFile, parseBooleanValue } from '../formats/keyfile.js';
+import { refusedPath } from './path-rules.js';
 
 export interface OverlayConfig {
   readonly path: string;
@@ -18,17 +18,9 @@ export interface OverlayConfig {
 
 export const OVERLAY_GROUP = /^overlay (.*)$/;
 export const OVERLAY_KEYS = ['lower', 'upper', 'volatile'];
-const REFUSED = ['/var', '/etc', '/sysroot', '/proc', '/sys', '/dev', '/run', '/tmp', '/boot'];
-
 function checkPath(p: string, where: string, what: string): void {
-  const fail = (why: string) => new PrepareRootError(where, `${what}: “${p}” ${why}`);
-  if (!p.startsWith('/')) throw fail('is not an absolute path');
-  if (p === '/') throw fail('is the whole root (use root.transient instead)');
-  if (path.posix.normalize(p) !== p || p.endsWith('/')) throw fail('is not in normal form');
-  const refused = REFUSED.find((d) => isUnder(p, d));
-  if (refused === '/var') throw fail('is under /var, which already persists');
-  if (refused === '/etc') throw fail('is under /etc, which has its own handling (etc.transient)');
-  if (refused !== undefined) throw fail(`is under ${refused}, which is not part of the root image`);
+  const refused = refusedPath(p, 'use root.transient instead', true);
+  if (refused !== null) throw new PrepareRootError(where, `${what}: “${p}” ${refused}`);
 }
 
 export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {

@@ -6,7 +6,8 @@
 // ("framing offsets") after the children, in the smallest of 1, 2, 4 or 8 bytes that can address
 // the whole container, offsets included. An array of {sv} has one offset per entry; a {sv} entry
 // has one (where its key ends); a variant is its value, a NUL, then its type string.
-import { PrepareRootError } from './errors.js';
+import { PrepareRootError } from '../base/errors.js';
+import { utf8Decode, utf8DecodeStrict, utf8Encode } from '../base/text.js';
 
 export type VariantValue =
   | { readonly type: 'b'; readonly value: boolean }
@@ -65,13 +66,11 @@ class Writer {
   }
 }
 
-const utf8 = new TextEncoder();
-
 /** A GVariant string: UTF-8 and a NUL. Refuses what GLib could not hold rather than altering it. */
 function stringBytes(s: string, what: string): Uint8Array {
   if (s.includes('\0')) fail(`${what} contains a NUL character`);
   if (/\p{Cs}/u.test(s)) fail(`${what} is not valid Unicode (lone surrogate)`);
-  const b = utf8.encode(s);
+  const b = utf8Encode(s);
   const out = new Uint8Array(b.length + 1);
   out.set(b);
   return out;
@@ -103,7 +102,7 @@ function entryBytes(key: string, v: VariantValue): Uint8Array {
   const { data, signature } = valueBytes(v, key);
   w.bytes(data);
   w.bytes(Uint8Array.of(0));
-  w.bytes(utf8.encode(signature));
+  w.bytes(utf8Encode(signature));
   w.offset(keyEnd, offsetSizeFor(w.length, 1));
   return w.done();
 }
@@ -128,18 +127,11 @@ function readOffset(bytes: Uint8Array, at: number, width: number): number {
   return v;
 }
 
-const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const utf8Lenient = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /** A string child: ends in its only NUL, UTF-8 before it (GLib's own check for normal form). */
 function readString(bytes: Uint8Array, what: string): string {
   if (bytes.length === 0 || bytes[bytes.length - 1] !== 0) fail(`${what} is not NUL-terminated`);
   if (bytes.indexOf(0) !== bytes.length - 1) fail(`${what} contains a NUL byte`);
-  try {
-    return utf8Strict.decode(bytes.subarray(0, -1));
-  } catch {
-    return fail(`${what} is not valid UTF-8`);
-  }
+  return utf8DecodeStrict(bytes.subarray(0, -1)) ?? fail(`${what} is not valid UTF-8`);
 }
 
 /**
@@ -181,7 +173,7 @@ function parseValue(bytes: Uint8Array, key: string): VariantValue {
   // The type string has no NUL, so the last NUL is the separator.
   const sep = bytes.lastIndexOf(0);
   if (sep < 0) fail(`value of ${key} has no type string`);
-  const signature = utf8Lenient.decode(bytes.subarray(sep + 1)); // anything not ASCII fails below
+  const signature = utf8Decode(bytes.subarray(sep + 1)); // anything not ASCII fails below
   if (!isTypeString(signature)) fail(`value of ${key} has an invalid type string “${signature}”`);
   const data = bytes.subarray(0, sep);
   switch (signature) {

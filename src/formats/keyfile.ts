@@ -8,7 +8,8 @@
 // are refused, naming the line. Deliberately looser in one: a key with a locale suffix
 // (`Name[de]`) is kept, while GLib drops those that do not match the process's locale; the result
 // would depend on the environment, and no prepare-root key has a locale anyway.
-import { PrepareRootError } from './errors.js';
+import { PrepareRootError } from '../base/errors.js';
+import { utf8DecodeStrict } from '../base/text.js';
 
 export interface KeyFileEntry {
   /** Raw value: leading whitespace dropped, trailing whitespace kept (as GLib stores it). */
@@ -50,14 +51,13 @@ function splitLines(data: Uint8Array | string): Array<{ text: string | null; ter
     typeof data === 'string' ? data.split('\n') : splitBytes(data);
   if (pieces.at(-1)?.length === 0) pieces.pop();
   // Keep the BOM: GLib does not skip one, so a file starting with it fails on line 1.
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
   return pieces.map((piece, i) => {
     let text: string | null;
     if (typeof piece === 'string') {
       // A lone surrogate cannot come from UTF-8 bytes; treat it like bad bytes.
       text = /\p{Cs}/u.test(piece) ? null : piece;
     } else {
-      try { text = decoder.decode(piece); } catch { text = null; }
+      text = utf8DecodeStrict(piece);
     }
     return { text, terminated: i < pieces.length - 1 || endsWithNewline(data) };
   });
@@ -132,4 +132,24 @@ export function unescapeStringValue(entry: KeyFileEntry, file: string, group: st
     if (out === undefined) throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: invalid escape sequence “${seq}”`);
     return out;
   });
+}
+
+/** GLib list: split on unescaped ';', then unescape each element; a trailing empty element is dropped. */
+export function splitGlibList(value: string): string[] {
+  const items: string[] = [];
+  let current = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '\\' && i + 1 < value.length) {
+      const n = value[++i]!;
+      current += n === 's' ? ' ' : n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n;
+    } else if (c === ';') {
+      items.push(current);
+      current = '';
+    } else {
+      current += c;
+    }
+  }
+  if (current !== '') items.push(current);
+  return items;
 }

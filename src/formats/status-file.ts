@@ -1,11 +1,41 @@
 // /run/prepare-root/status.json: what was decided and done at boot, for `prepare-root status`,
-// VM boot tests and humans. Schema versioned; additive changes only within a version.
-import type { Warning } from './config.js';
-import type { StepRecord } from './plan/executor.js';
-import type { Plan } from './plan/types.js';
-import { actionOf, describeAction } from './plan/commands.js';
+// `checkpoint`, VM boot tests and humans (docs/status.schema.json describes the file; the
+// JSON of `status --json` is another document). Schema versioned; additive changes only within
+// a version. The one reader checks the shape before anything relies on it.
 
 export const STATUS_SCHEMA = 1;
+
+export interface StatusWarning {
+  readonly where: string;
+  readonly message: string;
+}
+
+export interface StatusOverlay {
+  readonly path: string;
+  readonly lower: readonly string[];
+  readonly upper: 'state' | 'transient';
+  /** The overlay's own dir as the booted system sees it (upper/, work/, bookkeeping). */
+  readonly dir: string;
+  readonly upperDir: string;
+  readonly pruned: boolean;
+  readonly volatile: boolean;
+}
+
+export interface StatusStep {
+  readonly id: string;
+  readonly kind: string;
+  readonly command: string;
+  readonly reason: string;
+}
+
+export interface StatusExecuted {
+  readonly id: string;
+  readonly command: string;
+  readonly status: 'done' | 'failed' | 'undone' | 'undo-failed' | 'kept';
+  readonly variant?: string;
+  readonly error?: string;
+  readonly undo?: string;
+}
 
 export interface StatusFile {
   readonly schema: typeof STATUS_SCHEMA;
@@ -15,18 +45,60 @@ export interface StatusFile {
   readonly sysroot: string;
   readonly handover: 'systemd' | 'pivot';
   readonly configFile: string | null;
-  readonly mode: Plan['mode'] | null;
+  readonly mode: 'legacy' | 'composefs' | 'transient' | 'transient-ro' | null;
   readonly deployment: string | null;
   readonly sysrootReadonly: boolean | null;
-  readonly ostreeBooted: Plan['metadata'] | null;
-  readonly persisted: Plan['persisted'];
-  readonly overlays: Plan['overlays'];
-  readonly plan: ReadonlyArray<{ id: string; kind: string; command: string; reason: string }>;
-  readonly executed: readonly StepRecord[];
-  readonly warnings: readonly Warning[];
+  readonly ostreeBooted: Readonly<Record<string, unknown>> | null;
+  readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
+  readonly overlays: readonly StatusOverlay[];
+  readonly plan: readonly StatusStep[];
+  readonly executed: readonly StatusExecuted[];
+  readonly warnings: readonly StatusWarning[];
   readonly error: string | null;
 }
 
-export function planSummary(plan: Plan | null): StatusFile['plan'] {
-  return (plan?.steps ?? []).map((s) => ({ id: s.id, kind: s.kind, command: describeAction(actionOf(s)), reason: s.reason }));
+type Check = (v: unknown) => boolean;
+const str: Check = (v) => typeof v === 'string';
+const bool: Check = (v) => typeof v === 'boolean';
+const nullable = (c: Check): Check => (v) => v === null || c(v);
+const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
+const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
+const record = (fields: Record<string, Check>, optional: Record<string, Check> = {}): Check => (v) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+  && Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k]))
+  && Object.entries(optional).every(([k, c]) => !(k in v) || c((v as Record<string, unknown>)[k]));
+
+const FIELDS: Record<string, Check> = {
+  schema: oneOf(STATUS_SCHEMA),
+  version: str,
+  result: oneOf('prepared', 'failed'),
+  time: str,
+  sysroot: str,
+  handover: oneOf('systemd', 'pivot'),
+  configFile: nullable(str),
+  mode: oneOf('legacy', 'composefs', 'transient', 'transient-ro', null),
+  deployment: nullable(str),
+  sysrootReadonly: nullable(bool),
+  ostreeBooted: nullable(record({})),
+  persisted: arrayOf(record({ path: str, store: str })),
+  overlays: arrayOf(record({ path: str, lower: arrayOf(str), upper: oneOf('state', 'transient'), dir: str, upperDir: str, pruned: bool, volatile: bool })),
+  plan: arrayOf(record({ id: str, kind: str, command: str, reason: str })),
+  executed: arrayOf(record({ id: str, command: str, status: oneOf('done', 'failed', 'undone', 'undo-failed', 'kept') }, { variant: str, error: str, undo: str })),
+  warnings: arrayOf(record({ where: str, message: str })),
+  error: nullable(str),
+};
+
+/** The status file's content, or a one-line reason why it is not one (wrong JSON, field, schema). */
+export function parseStatusFile(text: string): StatusFile | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return `not JSON: ${(e as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  const v = value as Record<string, unknown>;
+  if (v.schema !== STATUS_SCHEMA) return `schema ${JSON.stringify(v.schema)} is not ${STATUS_SCHEMA}`;
+  const bad = Object.entries(FIELDS).find(([k, check]) => !check(v[k]));
+  return bad === undefined ? value as StatusFile : `field ${bad[0]} is missing or malformed`;
 }

@@ -1,12 +1,12 @@
 // /etc (bind, or the etc.transient overlay) and /usr (read-only bind, or the hotfix overlay).
-import type { RootConfig, Warning } from '../config.js';
-import type { Facts } from '../facts.js';
-import type { VarDict } from '../gvariant.js';
-import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../paths.js';
+import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../base/paths.js';
+import type { RootConfig, Warning } from '../config/config.js';
+import type { VarDict } from '../formats/gvariant.js';
+import type { BootContext, Facts } from '../probe/facts.js';
 import type { Add, Mode } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
-export function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs: boolean, facts: Facts, add: Add,
+export function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs: boolean, facts: Facts, context: BootContext, add: Add,
   metadata: Array<[string, VarDict[number][1]]>, warnings: Warning[]): void {
   const T = STAGING_ROOT;
   const needed = sysrootReadonly || composefs || config.rootTransient;
@@ -19,7 +19,7 @@ export function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs:
   }
   if (!config.etcTransient.ok) throw config.etcTransient.error;
   if (config.etcTransient.value) {
-    const dir = `${TRANSIENT_ETC_PREFIX}${facts.transientEtcSuffix}`;
+    const dir = `${TRANSIENT_ETC_PREFIX}${context.transientEtcSuffix}`;
     const reason = 'etc.transient: /etc changes vanish at reboot';
     add({ id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason });
     add({ id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason });

@@ -1,11 +1,12 @@
 // Declared overlays ([overlay PATH]): state or transient uppers, ostree's prune rule after an
 // update, and reusable volatile uppers.
-import type { RootConfig, Warning } from '../config.js';
-import { PrepareRootError } from '../errors.js';
-import type { Facts } from '../facts.js';
-import { STAGING_ROOT, stateOverlayDir, transientOverlayDir } from '../paths.js';
-import { isUnder } from '../persist-config.js';
-import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../volatile-state.js';
+import { PrepareRootError } from '../base/errors.js';
+import { STAGING_ROOT, stateOverlayDir, transientOverlayDir } from '../base/paths.js';
+import { isUnder } from '../base/posix-path.js';
+import { utf8Encode } from '../base/text.js';
+import type { RootConfig, Warning } from '../config/config.js';
+import type { BootContext, Facts } from '../probe/facts.js';
+import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../probe/volatile-state.js';
 import type { Add, Mode, Plan } from './types.js';
 
 /**
@@ -13,7 +14,7 @@ import type { Add, Mode, Plan } from './types.js';
  * upper lives under the stateroot /var with the commit it was last used with; after an update it
  * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
  */
-export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: Add, warnings: Warning[]): Plan['overlays'] {
+export function planOverlays(config: RootConfig, facts: Facts, context: BootContext, mode: Mode, add: Add, warnings: Warning[]): Plan['overlays'] {
   const T = STAGING_ROOT;
   return config.overlays.map((o, i) => {
     const f = facts.overlays[i]!;
@@ -26,7 +27,7 @@ export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: 
     const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
     const lower = f.lowersInRoot.map((l) => `${T}${l}`);
     add({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
-    if (f.volatile !== null) planVolatile(o.path, dir, f, facts, i, add, warnings);
+    if (f.volatile !== null) planVolatile(o.path, dir, f, context, i, add, warnings);
     add({ id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason });
     add({ id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason });
     const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
@@ -34,8 +35,7 @@ export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: 
       add({ id: `prune-overlay-${i}`, kind: 'prune-upper', upper: `${dir}/upper`, lower, reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added` });
       add({
         id: `record-overlay-commit-${i}`, kind: 'write-file', path: `${dir}/commit`, mode: 0o644,
-        content: new TextEncoder().encode(`${facts.deployment.commit}
-`), summary: facts.deployment.commit, reason: `${what}: the commit this upper now belongs to`,
+        content: utf8Encode(`${facts.deployment.commit}\n`), summary: facts.deployment.commit, reason: `${what}: the commit this upper now belongs to`,
       });
     }
     if (!f.pathInImage) {
@@ -60,12 +60,12 @@ export function planOverlays(config: RootConfig, facts: Facts, mode: Mode, add: 
  * moved to quarantine/<time> and a fresh one used. Then this mount's token is recorded, which
  * also invalidates the old checkpoint.
  */
-function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], facts: Facts, i: number, add: Add, warnings: Warning[]): void {
+function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][number], context: BootContext, i: number, add: Add, warnings: Warning[]): void {
   const reason = `[overlay ${overlayPath}] volatile`;
   if (f.volatile?.state === 'clean') {
     add({ id: `reuse-volatile-${i}`, kind: 'remove-tree', path: `${dir}/work/work/incompat`, reason: `${reason}: checkpointed at the last shutdown, reuse it` });
   } else if (f.volatile?.state === 'torn') {
-    const quarantine = `${dir}/${QUARANTINE_DIR}/${facts.now}`;
+    const quarantine = `${dir}/${QUARANTINE_DIR}/${context.now}`;
     add({ id: `mkdir-quarantine-${i}`, kind: 'mkdirp', path: quarantine, mode: 0o700, reason: `${reason}: ${f.volatile.why}` });
     add({ id: `quarantine-upper-${i}`, kind: 'rename', from: `${dir}/upper`, to: `${quarantine}/upper`, reason: `${reason}: never reuse a possibly torn upper` });
     add({ id: `quarantine-work-${i}`, kind: 'rename', from: `${dir}/work`, to: `${quarantine}/work`, reason: `${reason}: never reuse a possibly torn upper` });
@@ -74,9 +74,10 @@ function planVolatile(overlayPath: string, dir: string, f: Facts['overlays'][num
       message: `volatile upper not reused, ${f.volatile.why}; moved to ${quarantine.replace(STAGING_ROOT, '')} and starting empty`,
     });
   }
-  const record: VolatileMount = { token: f.volatileToken, bootId: facts.bootId };
+  const token = `${context.bootToken}-${i}`;
+  const record: VolatileMount = { token, bootId: context.bootId };
   add({
     id: `record-volatile-mount-${i}`, kind: 'write-file', path: `${dir}/${VOLATILE_MOUNT_FILE}`, mode: 0o644,
-    content: new TextEncoder().encode(`${JSON.stringify(record)}\n`), summary: f.volatileToken, reason: `${reason}: the token a shutdown checkpoint must name`,
+    content: utf8Encode(`${JSON.stringify(record)}\n`), summary: token, reason: `${reason}: the token a shutdown checkpoint must name`,
   });
 }

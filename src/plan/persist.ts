@@ -1,9 +1,8 @@
 // Persisted paths ([persist] paths): binds from stores under the stateroot /var.
-import path from 'node:path';
-import { PrepareRootError } from '../errors.js';
-import type { Facts } from '../facts.js';
-import { STAGING_ROOT, persistStore } from '../paths.js';
-import { isUnder } from '../persist-config.js';
+import { PrepareRootError } from '../base/errors.js';
+import { STAGING_ROOT, persistStore } from '../base/paths.js';
+import { dirname, isUnder } from '../base/posix-path.js';
+import type { Facts } from '../probe/facts.js';
 import type { Add, Mode, Plan } from './types.js';
 
 /**
@@ -23,7 +22,7 @@ export function planPersist(facts: Facts, mode: Mode, add: Add): Plan['persisted
     const target = `${T}${p.inRoot}`;
     const reason = `persist.paths: ${p.path} survives reboots`;
     if (!p.storeExists) {
-      add({ id: `mkdir-persist-store-${i}`, kind: 'mkdirp', path: path.posix.dirname(store), mode: 0o755, reason: `${reason}: its store` });
+      add({ id: `mkdir-persist-store-${i}`, kind: 'mkdirp', path: dirname(store), mode: 0o755, reason: `${reason}: its store` });
       if (p.image === 'absent') add({ id: `create-persist-store-${i}`, kind: 'mkdir', path: store, mode: 0o755, existOk: false, reason: `${reason}: not in the image, starts empty` });
       else add({ id: `seed-persist-store-${i}`, kind: 'copy', from: target, to: store, reason: `${reason}: first boot, seeded from the image` });
     }

@@ -1,12 +1,13 @@
-// Decide the mount plan: ostree-prepare-root 2026.4's order and flags (reference §3.1), plus a
-// transient root on a plain bind-mounted deployment, which ostree refuses. Pure.
-import type { RootConfig, Warning } from '../config.js';
-import { PrepareRootError } from '../errors.js';
-import type { Facts } from '../facts.js';
-import { type VarDict, serializeVarDict } from '../gvariant.js';
+// Decide the mount plan: ostree-prepare-root 2026.4's order and flags (docs/ostree-behaviour.md),
+// plus a transient root on a plain bind-mounted deployment, which ostree refuses. Pure.
+import { PrepareRootError } from '../base/errors.js';
 import {
   COMPOSEFS_SCRATCH, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT, TRANSIENT_ROOT_DIR, VOLATILE_ROOT_LINK,
-} from '../paths.js';
+} from '../base/paths.js';
+import type { RootConfig, Warning } from '../config/config.js';
+import { type VarDict, serializeVarDict } from '../formats/gvariant.js';
+import { describeMetadata } from '../formats/ostree-booted.js';
+import type { BootContext, Facts } from '../probe/facts.js';
 import { planEtc, planUsr } from './etc-usr.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
@@ -62,7 +63,7 @@ function modeOf(config: RootConfig, composefs: boolean): Mode {
   return composefs ? 'composefs' : 'legacy';
 }
 
-export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
+export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootContext): PlanResult {
   const warnings: Warning[] = [...config.warnings];
   const composefs = decideComposefs(config, facts, warnings);
   const sysrootReadonly = decideSysrootReadonly(config, facts, warnings);
@@ -78,11 +79,6 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     ['root.transient-ro', { type: 'b', value: config.rootTransientRo }],
   ];
 
-  const bareRoot = !facts.procMounted;
-  if (bareRoot) {
-    add({ id: 'mkdir-proc', kind: 'mkdir', path: '/proc', mode: 0o555, existOk: true, reason: 'no /proc here: util-linux needs one while we work' });
-    add({ id: 'mount-proc', kind: 'proc', target: '/proc', reason: 'no /proc here: util-linux needs one while we work' });
-  }
   add({ id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' });
   // ostree fails when /run/ostree exists; it may legitimately hold the initramfs-mount-var marker.
   add({ id: 'mkdir-run-ostree', kind: 'mkdir', path: RUN_OSTREE, mode: 0o755, existOk: true, reason: 'ostree state dir' });
@@ -126,7 +122,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
   if (mode !== 'legacy') {
     warnings.push({ where: `root.${mode}`, message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' });
   }
-  planEtc(config, sysrootReadonly, composefs, facts, add, metadata, warnings);
+  planEtc(config, sysrootReadonly, composefs, facts, context, add, metadata, warnings);
   planUsr(mode, composefs && config.composefs.signed, composefs, facts, add);
 
   add({ id: 'bind-physical-root', kind: 'bind', source: R, target: `${T}/sysroot`, reason: 'the physical root stays reachable at /sysroot' });
@@ -144,7 +140,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     add({ id: 'var-shared', kind: 'propagation', target: `${T}/var`, propagation: 'shared', reason: 'slave+shared, as the generator\'s var.mount' });
   }
 
-  const overlays = planOverlays(config, facts, mode, add, warnings);
+  const overlays = planOverlays(config, facts, context, mode, add, warnings);
   const persisted = planPersist(facts, mode, add);
 
   add({
@@ -152,12 +148,11 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     content: serializeVarDict(metadata), summary: metadata.map(([k]) => k).join(', '),
     reason: 'tells ostree, rpm-ostree and bootc that this is an ostree boot, and which deployment',
   });
-  add({ id: 'move-to-sysroot', kind: 'move', source: T, target: R, reason: 'the new root takes the place of the physical root' });
+  add({ id: 'move-to-sysroot', kind: 'move', source: T, target: R, pointOfNoReturn: true, reason: 'the new root takes the place of the physical root' });
   add({ id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' });
   if (sysrootReadonly) {
     add({ id: 'remount-sysroot-ro', kind: 'remount-bind', target: `${R}/sysroot`, readonly: true, reason: 'sysroot.readonly' });
   }
-  if (bareRoot) add({ id: 'unmount-proc', kind: 'unmount', target: '/proc', fstype: 'proc', reason: 'leave the root as we found it' });
 
   return {
     plan: {
@@ -172,15 +167,4 @@ export function planPrepareRoot(config: RootConfig, facts: Facts): PlanResult {
     },
     warnings,
   };
-}
-
-/** /run/ostree-booted decoded for humans and JSON (bigints as strings). */
-export function describeMetadata(entries: VarDict): Record<string, unknown> {
-  return Object.fromEntries(entries.map(([k, v]) => {
-    switch (v.type) {
-      case '(tt)': return [k, v.value.map(String)];
-      case 'other': return [k, { signature: v.signature, hex: Buffer.from(v.bytes).toString('hex') }];
-      default: return [k, v.value];
-    }
-  }));
 }

@@ -1,8 +1,9 @@
 // What / is made of when it is not a plain bind of the deployment: a transient overlay's tmpfs,
 // or the composefs image.
-import type { RootConfig } from '../config.js';
-import type { Facts } from '../facts.js';
-import { COMPOSEFS_SCRATCH, STAGING_ROOT, TRANSIENT_ROOT_DIR } from '../paths.js';
+import { COMPOSEFS_SCRATCH, STAGING_ROOT, TRANSIENT_ROOT_DIR } from '../base/paths.js';
+import { under } from '../base/posix-path.js';
+import type { RootConfig } from '../config/config.js';
+import type { Facts } from '../probe/facts.js';
 import type { Add, Mode } from './types.js';
 
 /** The dedicated tmpfs holding a transient root's upper and work dirs. */
@@ -17,7 +18,7 @@ export function planTransientUpper(config: RootConfig, mode: Mode, add: Add): vo
 /**
  * / as the composefs image: the EROFS metadata image mounted read-only at a private scratch
  * point, an overlay of it with the repo's objects as data-only layer (metacopy and redirects point
- * there), then the scratch mount detached (the overlay keeps it alive). ostree 2026.4 §3.2, §5.4.
+ * there), then the scratch mount detached (the overlay keeps it alive).
  */
 export function planComposefsRoot(config: RootConfig, facts: Facts, mode: Mode, add: Add): void {
   const image = facts.composefsImage;
@@ -27,7 +28,7 @@ export function planComposefsRoot(config: RootConfig, facts: Facts, mode: Mode, 
   if (transient) planTransientUpper(config, mode, add);
   add({
     id: 'mount-composefs', kind: 'overlay', source: 'composefs', target: STAGING_ROOT,
-    lower: [COMPOSEFS_SCRATCH], dataLower: [`${facts.sysroot === '/' ? '' : facts.sysroot}/ostree/repo/objects`],
+    lower: [COMPOSEFS_SCRATCH], dataLower: [under(facts.sysroot, '/ostree/repo/objects')],
     upper: transient ? `${TRANSIENT_ROOT_DIR}/upper` : null, work: transient ? `${TRANSIENT_ROOT_DIR}/work` : null,
     readonly: !transient,
     options: ['metacopy=on', 'redirect_dir=on', ...(config.composefs.requireVerity ? ['verity=require'] : [])],

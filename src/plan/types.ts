@@ -18,7 +18,6 @@ export type Step = StepBase & (
   | { readonly kind: 'bind'; readonly source: string; readonly target: string }
   | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
-  | { readonly kind: 'proc'; readonly target: string }
   /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
   | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
   | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
@@ -32,7 +31,6 @@ export type Step = StepBase & (
   | { readonly kind: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
   /** Copy a tree keeping owner, mode, times and xattrs (seeding a persisted path from the image). */
   | { readonly kind: 'copy'; readonly from: string; readonly to: string }
-  | { readonly kind: 'unmount'; readonly target: string; readonly fstype: 'proc' }
   | {
     readonly kind: 'overlay';
     readonly target: string;
@@ -59,7 +57,14 @@ export type Step = StepBase & (
     /** Once detached, that earlier step's mount lives on only under another mount: nothing left to undo for it. */
     readonly endsUndoOf?: string;
   }
-  | { readonly kind: 'move'; readonly source: string; readonly target: string }
+  | {
+    readonly kind: 'move'; readonly source: string; readonly target: string;
+    /**
+     * After this step the new root is in place at SYSROOT and the physical root detached from it:
+     * what follows only tidies up. (A failure later still undoes everything.)
+     */
+    readonly pointOfNoReturn?: true;
+  }
   | { readonly kind: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array; readonly summary: string }
   | { readonly kind: 'rmdir'; readonly path: string }
 );

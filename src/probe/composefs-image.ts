@@ -1,8 +1,9 @@
 // What the deployment's composefs image (.ostree.cfs) is, read before anything is mounted: absent,
 // or its libcomposefs header (little-endian u32 magic 0xd078629a, u32 version 1, u32 flags with
 // bit 0 = the image carries ACLs).
-import { closeSync, openSync, readSync } from 'node:fs';
-import { PrepareRootError } from './errors.js';
+import { isSysError } from '../base/errors.js';
+import { isMissing } from '../fs/files.js';
+import type { System } from '../platform/system.js';
 
 export const COMPOSEFS_IMAGE = '.ostree.cfs';
 const MAGIC = 0xd078629a;
@@ -23,23 +24,15 @@ export function parseComposefsHeader(header: Uint8Array): { hasAcl: boolean } | 
   return { hasAcl: (view.getUint32(8, true) & 1) === 1 };
 }
 
-export function probeComposefsImage(deploymentPath: string): ComposefsImage {
+export function probeComposefsImage(sys: System, deploymentPath: string): ComposefsImage {
   const path = `${deploymentPath}/${COMPOSEFS_IMAGE}`;
-  let fd: number;
+  let header: Uint8Array;
   try {
-    fd = openSync(path, 'r');
+    header = sys.readHead(path, HEADER_SIZE);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent', path };
-    return { state: 'invalid', path, reason: (e as Error).message };
+    if (isMissing(e)) return { state: 'absent', path };
+    return { state: 'invalid', path, reason: isSysError(e) ? e.message : String(e) };
   }
-  try {
-    const header = new Uint8Array(HEADER_SIZE);
-    const n = readSync(fd, header, 0, HEADER_SIZE, 0);
-    const parsed = parseComposefsHeader(header.subarray(0, n));
-    return typeof parsed === 'string' ? { state: 'invalid', path, reason: parsed } : { state: 'valid', path, ...parsed };
-  } catch (e) {
-    throw new PrepareRootError(path, `cannot read: ${(e as Error).message}`, { cause: e });
-  } finally {
-    closeSync(fd);
-  }
+  const parsed = parseComposefsHeader(header);
+  return typeof parsed === 'string' ? { state: 'invalid', path, reason: parsed } : { state: 'valid', path, ...parsed };
 }

@@ -2,9 +2,10 @@
 // and be a symlink; its target is the deployment), plus a check ostree lacks: the result must be
 // a deployment directory inside SYSROOT/ostree/deploy/, so a link that escapes the physical root
 // (`..`, absolute links into the initramfs, loops) cannot make us boot something else.
-import { lstatSync, realpathSync, statSync } from 'node:fs';
-import { PrepareRootError } from './errors.js';
-import type { OstreeTarget } from './cmdline.js';
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { under } from '../base/posix-path.js';
+import type { OstreeTarget } from '../config/cmdline.js';
+import type { System } from '../platform/system.js';
 
 export interface Deployment {
   /** The boot link as named on the command line, joined to SYSROOT. */
@@ -22,23 +23,26 @@ export interface Deployment {
   readonly ino: bigint;
 }
 
-function errnoOf(e: unknown): string | undefined {
-  return (e as NodeJS.ErrnoException | undefined)?.code;
-}
-
 function describeTarget(target: OstreeTarget): string {
   return target.from === 'ostree' ? `ostree=${target.path}` : `${target.path} (from ${target.from})`;
 }
 
+/** glibc's dev_t encoding of a device number, as stat(2) reports st_dev (and ostree records it). */
+export function encodeDev(major: number, minor: number): bigint {
+  const ma = BigInt(major);
+  const mi = BigInt(minor);
+  return ((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n);
+}
+
 /** `sysroot` must already be canonical (realpath). */
-export function resolveDeployment(sysroot: string, target: OstreeTarget): Deployment {
+export function resolveDeployment(sys: System, sysroot: string, target: OstreeTarget): Deployment {
   const what = `deployment ${describeTarget(target)}`;
-  const linkPath = `${sysroot}/${target.path.replace(/^\/+/, '')}`;
+  const linkPath = `${sysroot === '/' ? '' : sysroot}/${target.path.replace(/^\/+/, '')}`;
   let isLink: boolean;
   try {
-    isLink = lstatSync(linkPath).isSymbolicLink();
+    isLink = sys.lstat(linkPath).kind === 'symlink';
   } catch (e) {
-    const why = errnoOf(e) === 'ENOENT' ? `${linkPath} does not exist` : `cannot read ${linkPath}: ${(e as Error).message}`;
+    const why = isSysError(e, 'ENOENT') ? `${linkPath} does not exist` : `cannot read ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
   if (!isLink) {
@@ -47,24 +51,22 @@ export function resolveDeployment(sysroot: string, target: OstreeTarget): Deploy
   }
   let path: string;
   try {
-    path = realpathSync.native(linkPath);
+    path = sys.realpath(linkPath);
   } catch (e) {
-    const code = errnoOf(e);
-    const why = code === 'ELOOP' ? `${linkPath} is part of a symbolic link loop`
-      : code === 'ENOENT' ? `${linkPath} points to a deployment that does not exist`
-        : `cannot resolve ${linkPath}: ${(e as Error).message}`;
+    const why = isSysError(e, 'ELOOP') ? `${linkPath} is part of a symbolic link loop`
+      : isSysError(e, 'ENOENT') ? `${linkPath} points to a deployment that does not exist`
+        : `cannot resolve ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
-  const deployRoot = `${sysroot === '/' ? '' : sysroot}/ostree/deploy/`;
+  const deployRoot = `${under(sysroot, '/ostree/deploy')}/`;
   const parts = path.startsWith(deployRoot) ? path.slice(deployRoot.length).split('/') : [];
   if (parts.length !== 3 || parts[1] !== 'deploy') {
     throw new PrepareRootError(what,
       `${linkPath} resolves to ${path}, which is not a deployment directory ${deployRoot}<stateroot>/deploy/<name>`);
   }
   const [stateroot, , name] = parts as [string, string, string];
-  const st = statSync(path, { bigint: true });
-  if (!st.isDirectory()) throw new PrepareRootError(what, `${path} is not a directory`);
-  const plain = lstatSync(path, { bigint: true });
+  const st = sys.lstat(path);
+  if (st.kind !== 'dir') throw new PrepareRootError(what, `${path} is not a directory`);
   return {
     linkPath,
     path,
@@ -72,7 +74,7 @@ export function resolveDeployment(sysroot: string, target: OstreeTarget): Deploy
     stateroot,
     name,
     commit: name.split('.')[0]!,
-    dev: plain.dev,
-    ino: plain.ino,
+    dev: encodeDev(st.dev.major, st.dev.minor),
+    ino: st.ino,
   };
 }

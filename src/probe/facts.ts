@@ -26,8 +26,6 @@ export interface OverlayFact {
   readonly stateCommit: string | null;
   /** volatile=true: whether the upper left by the last boot may be reused. */
   readonly volatile: VolatileState | null;
-  /** A fresh token for this boot's volatile mount. */
-  readonly volatileToken: string;
 }
 
 export interface Facts {
@@ -48,13 +46,20 @@ export interface Facts {
   readonly signedWith: string | null;
   /** Block device behind the physical root (for /run/systemd/volatile-root), null when none. */
   readonly sysrootDevice: { readonly major: number; readonly minor: number } | null;
-  /** /proc is mounted (util-linux needs it; a bare root may not have it). */
-  readonly procMounted: boolean;
   readonly persist: readonly PersistFact[];
   /** One per config.overlays entry, same order. */
   readonly overlays: readonly OverlayFact[];
-  /** Random suffix for /run/ostree/transient-etc.XXXXXX, chosen at probe time. */
+}
+
+/**
+ * What is particular to this run rather than to the system: chosen (random, the clock) or read
+ * once, and passed in, so that the same facts and context always give the same plan.
+ */
+export interface BootContext {
+  /** Random suffix for /run/ostree/transient-etc.XXXXXX (random so soft reboots don't collide). */
   readonly transientEtcSuffix: string;
+  /** Random token of this run; each volatile mount records `<token>-<index>`. */
+  readonly bootToken: string;
   /** This boot's id (recorded with volatile mounts). */
   readonly bootId: string;
   /** The time, as used in quarantine directory names. */

@@ -1,104 +1,85 @@
 // Gather the facts the planner needs, reading (never changing) the system.
-import { randomBytes } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import type { OstreeTarget } from './cmdline.js';
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { KEY_FILE_MAX, REPO_CONFIG_MAX, STATE_FILE_MAX } from '../base/limits.js';
+import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } from '../base/paths.js';
+import { isUnder, under } from '../base/posix-path.js';
+import { utf8Decode } from '../base/text.js';
+import type { OstreeTarget } from '../config/cmdline.js';
+import type { RootConfig, Warning } from '../config/config.js';
+import type { OverlayConfig } from '../config/overlay-config.js';
+import { exists, isMissing, readOptional } from '../fs/files.js';
+import { parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
+import type { DevNumber, System } from '../platform/system.js';
 import { type ComposefsImage, probeComposefsImage } from './composefs-image.js';
-import type { RootConfig, Warning } from './config.js';
 import { type Deployment, resolveDeployment } from './deployment.js';
-import { PrepareRootError } from './errors.js';
 import type { Facts, OverlayFact, PersistFact } from './facts.js';
-import type { OverlayConfig } from './overlay-config.js';
-import { isUnder } from './persist-config.js';
 import { locateInside } from './resolve-inside.js';
-import { parseBooleanValue, parseKeyFile } from './keyfile.js';
-import { isReadOnly, mountContaining, parseMountInfo } from './mountinfo.js';
-import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } from './paths.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
 import { measureVerity } from './verity.js';
-import { currentBootId, volatileState } from './volatile-state.js';
+import { volatileState } from './volatile-state.js';
 
-export function exists(path: string): boolean {
+export function canonicalSysroot(sys: System, arg: string): string {
   try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function canonicalSysroot(arg: string): string {
-  try {
-    return realpathSync.native(arg);
+    return sys.realpath(arg);
   } catch (e) {
-    throw new PrepareRootError(`SYSROOT ${arg}`, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (e as Error).message, { cause: e });
-  }
-}
-
-export function readMountInfo(): ReturnType<typeof parseMountInfo> {
-  try {
-    return parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8'));
-  } catch {
-    return [];
+    throw new PrepareRootError(`SYSROOT ${arg}`, isSysError(e, 'ENOENT') ? 'does not exist' : isSysError(e) ? e.text : String(e), { cause: e });
   }
 }
 
 /** `[sysroot] readonly` in the repo config: ostree's pre-prepare-root.conf switch. Errors only warn. */
-function legacyRepoReadonly(sysroot: string, warnings: Warning[]): boolean | null {
-  const file = `${sysroot}/ostree/repo/config`;
+function legacyRepoReadonly(sys: System, sysroot: string, warnings: Warning[]): boolean | null {
+  const file = under(sysroot, '/ostree/repo/config');
   try {
-    const kf = parseKeyFile(readFileSync(file), file);
-    const entry = kf.groups.get('sysroot')?.get('readonly');
+    const data = readOptional(sys, file, REPO_CONFIG_MAX);
+    if (data === null) return null;
+    const entry = parseKeyFile(data, file).groups.get('sysroot')?.get('readonly');
     return entry === undefined ? null : parseBooleanValue(entry, file, 'sysroot', 'readonly');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      warnings.push({ where: file, message: `${e instanceof PrepareRootError ? e.message : (e as Error).message}; treating sysroot.readonly as false` });
-    }
+    const why = e instanceof PrepareRootError ? e.message : isSysError(e) ? e.text : String(e);
+    warnings.push({ where: file, message: `${why}; treating sysroot.readonly as false` });
     return null;
   }
-}
-
-/** glibc's dev_t encoding, as Node reports st_dev/st_rdev. */
-function majorMinor(dev: bigint): { major: number; minor: number } {
-  return {
-    major: Number(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn)),
-    minor: Number((dev & 0xffn) | ((dev >> 12n) & ~0xffn)),
-  };
 }
 
 /**
  * The block device systemd should treat as the real root once / is an overlay: ostree prefers
  * /dev/gpt-auto-root, else the physical root's st_dev when it has a major number.
  */
-function backingDevice(sysroot: string): { major: number; minor: number } | null {
+function backingDevice(sys: System, sysroot: string): DevNumber | null {
   try {
-    const gpt = statSync('/dev/gpt-auto-root', { bigint: true });
-    if (gpt.isBlockDevice()) return majorMinor(gpt.rdev);
-  } catch { /* no gpt-auto-generator link */ }
-  const dev = majorMinor(statSync(sysroot, { bigint: true }).dev);
+    const gpt = sys.stat('/dev/gpt-auto-root');
+    if (gpt.kind === 'block') return gpt.rdev;
+  } catch (e) {
+    if (!isMissing(e)) throw e;
+  }
+  const { dev } = sys.stat(sysroot);
   return dev.major > 0 ? dev : null;
 }
 
-function probePersist(sysroot: string, deployment: Deployment, p: string): PersistFact {
-  const { path: inRoot, exists: inImage } = locateInside(deployment.path, p);
+function probePersist(sys: System, sysroot: string, deployment: Deployment, p: string): PersistFact {
+  const { path: inRoot, exists: inImage } = locateInside(sys, deployment.path, p);
   let image: PersistFact['image'] = 'absent';
   if (inImage) {
-    const st = lstatSync(`${deployment.path}${inRoot}`);
-    image = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    const kind = sys.lstat(`${deployment.path}${inRoot}`).kind;
+    image = kind === 'dir' ? 'dir' : kind === 'file' ? 'file' : 'other';
   }
-  return { path: p, inRoot, image, storeExists: exists(`${persistStore(sysroot, deployment.stateroot)}${inRoot}`) };
+  return { path: p, inRoot, image, storeExists: exists(sys, `${persistStore(sysroot, deployment.stateroot)}${inRoot}`) };
 }
 
-function probeOverlay(sysroot: string, deployment: Deployment, o: OverlayConfig, all: readonly OverlayConfig[]): OverlayFact {
-  const self = locateInside(deployment.path, o.path);
-  const lowers = o.lower.map((l) => locateInside(deployment.path, l));
+function probeOverlay(sys: System, sysroot: string, deployment: Deployment, o: OverlayConfig, all: readonly OverlayConfig[]): OverlayFact {
+  const self = locateInside(sys, deployment.path, o.path);
+  const lowers = o.lower.map((l) => locateInside(sys, deployment.path, l));
+  const dir = stateOverlayDir(sysroot, deployment.stateroot, o.path);
   let stateCommit: string | null = null;
   try {
-    stateCommit = readFileSync(`${stateOverlayDir(sysroot, deployment.stateroot, o.path)}/commit`, 'utf8').trim();
-  } catch { /* never used, or unknown: treated alike */ }
-  const dir = stateOverlayDir(sysroot, deployment.stateroot, o.path);
+    const recorded = readOptional(sys, `${dir}/commit`, STATE_FILE_MAX);
+    stateCommit = recorded === null ? null : utf8Decode(recorded).trim();
+  } catch {
+    // Unreadable counts as unknown: the upper is then pruned as after an update, which is safe.
+    stateCommit = null;
+  }
   return {
-    volatile: o.volatile ? volatileState(dir, exists(`${dir}/work/work/incompat/volatile`)) : null,
-    volatileToken: randomSuffix(),
+    volatile: o.volatile ? volatileState(sys, dir, exists(sys, `${dir}/work/work/incompat/volatile`)) : null,
     inRoot: self.path,
     pathInImage: self.exists,
     lowersInRoot: lowers.map((l) => l.path),
@@ -107,55 +88,44 @@ function probeOverlay(sysroot: string, deployment: Deployment, o: OverlayConfig,
   };
 }
 
-const SUFFIX_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-function randomSuffix(): string {
-  return [...randomBytes(6)].map((b) => SUFFIX_CHARS[b % SUFFIX_CHARS.length]).join('');
-}
-
 /**
  * signed composefs, before anything is mounted: the deployment's commit (or its bootc base) is
  * signed by a key from the initramfs, and the image's kernel-measured fs-verity digest is the one
  * the commit names. Returns the key file; throws saying which check failed.
  */
-function verifySigned(sysroot: string, deployment: Deployment, image: ComposefsImage, keypath: string): string {
+function verifySigned(sys: System, sysroot: string, deployment: Deployment, image: ComposefsImage, keypath: string): string {
   let keyText: string;
   try {
-    keyText = readFileSync(keypath, 'utf8');
+    keyText = utf8Decode(sys.readFile(keypath, KEY_FILE_MAX));
   } catch (e) {
-    throw new PrepareRootError(`composefs.keypath ${keypath}`, `cannot read the public keys: ${(e as Error).message}`, { cause: e });
+    throw new PrepareRootError(`composefs.keypath ${keypath}`, `cannot read the public keys: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
   }
   const keys = parsePublicKeys(keyText, keypath);
-  const verified = verifyCommit(deployment.commit, keys, repoLoader(`${sysroot === '/' ? '' : sysroot}/ostree/repo/objects`));
-  const measured = measureVerity(image.path);
+  const verified = verifyCommit(deployment.commit, keys, repoLoader(sys, under(sysroot, '/ostree/repo/objects')), sys.ed25519Verify);
+  const measured = measureVerity(sys, image.path);
   if (measured !== verified.digest) {
     throw new PrepareRootError(`composefs image ${image.path}`, `fs-verity digest ${measured} is not the ${verified.digest} signed in commit ${verified.checksum}`);
   }
   return keypath;
 }
 
-export function probeFacts(sysroot: string, target: OstreeTarget, config: RootConfig, warnings: Warning[]): Facts {
-  const deployment = resolveDeployment(sysroot, target);
-  const composefsImage = probeComposefsImage(deployment.path);
+export function probeFacts(sys: System, sysroot: string, target: OstreeTarget, config: RootConfig, warnings: Warning[]): Facts {
+  const deployment = resolveDeployment(sys, sysroot, target);
+  const composefsImage = probeComposefsImage(sys, deployment.path);
   const signed = config.composefs.enabled !== 'no' && config.composefs.signed && composefsImage.state === 'valid';
   // Never parse the target before it is verified when composefs is on (ostree #2930).
   const consultRepo = config.sysrootReadonly !== true && config.composefs.enabled !== 'yes';
-  const mount = mountContaining(readMountInfo(), sysroot);
   return {
     sysroot,
     deployment,
-    sysrootOnReadonlyMount: mount !== undefined && isReadOnly(mount),
-    legacyRepoReadonly: consultRepo ? legacyRepoReadonly(sysroot, warnings) : null,
-    hotfixUsr: exists(`${deployment.path}/${HOTFIX_USR_WORK}`),
-    mountVarMarker: exists(INITRAMFS_MOUNT_VAR),
+    sysrootOnReadonlyMount: sys.statfs(sysroot).readonly,
+    legacyRepoReadonly: consultRepo ? legacyRepoReadonly(sys, sysroot, warnings) : null,
+    hotfixUsr: exists(sys, `${deployment.path}/${HOTFIX_USR_WORK}`),
+    mountVarMarker: exists(sys, INITRAMFS_MOUNT_VAR),
     composefsImage,
-    signedWith: signed ? verifySigned(sysroot, deployment, composefsImage, config.composefs.keypath) : null,
-    sysrootDevice: backingDevice(sysroot),
-    procMounted: exists('/proc/self/mountinfo'),
-    persist: config.persistPaths.map((p) => probePersist(sysroot, deployment, p)),
-    overlays: config.overlays.map((o) => probeOverlay(sysroot, deployment, o, config.overlays)),
-    transientEtcSuffix: randomSuffix(),
-    bootId: currentBootId(),
-    now: new Date().toISOString().replace(/[:.]/g, '-'),
+    signedWith: signed ? verifySigned(sys, sysroot, deployment, composefsImage, config.composefs.keypath) : null,
+    sysrootDevice: backingDevice(sys, sysroot),
+    persist: config.persistPaths.map((p) => probePersist(sys, sysroot, deployment, p)),
+    overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, deployment, o, config.overlays)),
   };
 }

@@ -1,8 +1,9 @@
 // Resolve a path as the booted system will see it, with `root` as its / : absolute symlinks are
 // followed relative to `root`, and `..` never leaves it. Used to look into a deployment before
 // it is mounted.
-import { lstatSync, readlinkSync } from 'node:fs';
-import path from 'node:path';
+import { join } from '../base/posix-path.js';
+import { tryLstat } from '../fs/files.js';
+import type { System } from '../platform/system.js';
 
 const MAX_LINKS = 40;
 
@@ -11,21 +12,18 @@ const MAX_LINKS = 40;
  * them, as a path of that system; the part that does not exist is kept as written (a link loop
  * counts as not existing).
  */
-export function locateInside(root: string, target: string): { path: string; exists: boolean } {
+export function locateInside(sys: System, root: string, target: string): { path: string; exists: boolean } {
   const pending = target.split('/').filter((c) => c !== '' && c !== '.');
   const resolved: string[] = [];
   let links = 0;
   while (pending.length > 0) {
     const name = pending.shift()!;
     if (name === '..') { resolved.pop(); continue; }
-    const host = path.join(root, ...resolved, name);
-    let st;
-    try { st = lstatSync(host); } catch {
-      return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
-    }
-    if (st.isSymbolicLink()) {
+    const st = tryLstat(sys, join(root, ...resolved, name));
+    if (st === null) return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
+    if (st.kind === 'symlink') {
       if (++links > MAX_LINKS) return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
-      const link = readlinkSync(host);
+      const link = sys.readlink(join(root, ...resolved, name));
       if (link.startsWith('/')) resolved.length = 0;
       pending.unshift(...link.split('/').filter((c) => c !== '' && c !== '.'));
       continue;
@@ -36,7 +34,7 @@ export function locateInside(root: string, target: string): { path: string; exis
 }
 
 /** The host path of `target` inside `root`, or null when it does not exist (or loops). */
-export function resolveInside(root: string, target: string): string | null {
-  const found = locateInside(root, target);
-  return found.exists ? path.join(root, found.path) : null;
+export function resolveInside(sys: System, root: string, target: string): string | null {
+  const found = locateInside(sys, root, target);
+  return found.exists ? join(root, found.path) : null;
 }

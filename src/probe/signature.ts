@@ -1,11 +1,14 @@
 // composefs `signed`: the commit behind the deployment must carry an ed25519 signature (ostree
 // sign, detached metadata key ostree.sign.ed25519, over the raw .commit object bytes) made by one
 // of the initramfs's public keys, and its metadata must name the composefs image's fs-verity
-// digest (ostree.composefs.digest.v0). ostree 2026.4 §5.3. Pure but for the reads of `load`.
-import { createPublicKey, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { PrepareRootError } from './errors.js';
-import { parseArrayOfVariable, parseCommitHead, parseVarDict } from './gvariant.js';
+// digest (ostree.composefs.digest.v0). The ed25519 check itself is the System's (libsodium in the
+// executable); the rest is pure but for the reads of `load`.
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { COMMIT_OBJECT_MAX } from '../base/limits.js';
+import { fromBase64, toHex } from '../base/text.js';
+import { readOptional } from '../fs/files.js';
+import { parseArrayOfVariable, parseCommitHead, parseVarDict } from '../formats/gvariant.js';
+import type { System } from '../platform/system.js';
 
 export const SIGNATURE_KEY = 'ostree.sign.ed25519';
 export const DIGEST_KEY = 'ostree.composefs.digest.v0';
@@ -17,9 +20,10 @@ export function parsePublicKeys(text: string, keypath: string): Uint8Array[] {
   const keys: Uint8Array[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
-    const key = Buffer.from(line.trim(), 'base64');
-    if (key.length !== 32 || !/^[A-Za-z0-9+/]+=*$/.test(line.trim())) {
-      throw new PrepareRootError(`${keypath}:${i + 1}`, `not an ed25519 public key (base64 of 32 bytes; this decodes to ${key.length})`);
+    const key = fromBase64(line.trim());
+    if (key === null || key.length !== 32) {
+      const decoded = key === null ? 'this is not base64' : `this decodes to ${key.length}`;
+      throw new PrepareRootError(`${keypath}:${i + 1}`, `not an ed25519 public key (base64 of 32 bytes; ${decoded})`);
     }
     keys.push(key);
   });
@@ -41,28 +45,22 @@ export interface Verified {
   readonly digest: string;
 }
 
-function ed25519Verify(data: Uint8Array, key: Uint8Array, signature: Uint8Array): boolean {
-  const publicKey = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(key).toString('base64url') }, format: 'jwk' });
-  return verify(null, data, publicKey, signature);
-}
-
-function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
+/** ed25519: signature, message, public key → valid. */
+export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
 /**
  * Verify the deployment's commit (or, for a bootc-derived commit without detached metadata, its
  * base commit). `load(checksum)` reads a commit and its detached metadata; `keys` come from the
  * initramfs. Returns which commit matched and the digest it pins.
  */
-export function verifyCommit(checksum: string, keys: readonly Uint8Array[], load: (checksum: string) => CommitObjects | null): Verified {
+export function verifyCommit(checksum: string, keys: readonly Uint8Array[], load: (checksum: string) => CommitObjects | null, ed25519Verify: Ed25519Verify): Verified {
   const main = load(checksum);
   if (main === null) throw new PrepareRootError(`commit ${checksum}`, 'the commit object is missing from the repository');
   let chosen = main;
   if (main.commitmeta === null) {
     const { metadata, parent } = parseCommitHead(main.commit);
     const isBootc = parseVarDict(metadata).some(([k, v]) => k === BOOTC_IMAGE_CONFIG_KEY && v.type === 's');
-    const base = isBootc && parent.length === 32 ? load(hex(parent)) : null;
+    const base = isBootc && parent.length === 32 ? load(toHex(parent)) : null;
     if (base === null || base.commitmeta === null) {
       throw new PrepareRootError(`commit ${checksum}`, `no detached metadata (.commitmeta), so no signature${isBootc ? ', and no signed bootc base commit' : ''}`);
     }
@@ -76,7 +74,7 @@ export function verifyCommit(checksum: string, keys: readonly Uint8Array[], load
   const list = parseArrayOfVariable(signatures.bytes, SIGNATURE_KEY);
   const bad = list.findIndex((s) => s.length !== 64);
   if (bad >= 0) throw new PrepareRootError(`commit ${chosen.checksum}`, `signature ${bad + 1} of ${list.length} is ${list[bad]!.length} bytes, not an ed25519 signature (64)`);
-  const valid = keys.some((key) => list.some((sig) => ed25519Verify(chosen.commit, key, sig)));
+  const valid = keys.some((key) => list.some((sig) => ed25519Verify(sig, chosen.commit, key)));
   if (!valid) {
     throw new PrepareRootError(`commit ${chosen.checksum}`, `none of its ${list.length} signature${list.length === 1 ? '' : 's'} verifies with the ${keys.length} trusted key${keys.length === 1 ? '' : 's'}`);
   }
@@ -86,15 +84,16 @@ export function verifyCommit(checksum: string, keys: readonly Uint8Array[], load
   if (digest.type !== 'other' || digest.signature !== 'ay' || digest.bytes.length !== 32) {
     throw new PrepareRootError(`commit ${chosen.checksum}`, `${DIGEST_KEY} is not a 32-byte fs-verity digest`);
   }
-  return { checksum: chosen.checksum, digest: hex(digest.bytes) };
+  return { checksum: chosen.checksum, digest: toHex(digest.bytes) };
 }
 
 /** Commit objects from a bare repository's objects dir. */
-export function repoLoader(objectsDir: string): (checksum: string) => CommitObjects | null {
+export function repoLoader(sys: System, objectsDir: string): (checksum: string) => CommitObjects | null {
   const read = (p: string): Uint8Array | null => {
-    try { return readFileSync(p); } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw new PrepareRootError(p, `cannot read: ${(e as Error).message}`, { cause: e });
+    try {
+      return readOptional(sys, p, COMMIT_OBJECT_MAX);
+    } catch (e) {
+      throw new PrepareRootError(p, `cannot read: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
     }
   };
   return (checksum) => {

@@ -1,19 +1,23 @@
-// The fs-verity digest of a file as the kernel measures it (FS_IOC_MEASURE_VERITY). Node.js has
-// no ioctl, so fsverity-utils' `fsverity measure` asks the kernel. A userspace digest would prove
-// nothing: only a kernel-measured one means the kernel enforces it on every read.
-import { spawnSync } from 'node:child_process';
-import { PrepareRootError } from './errors.js';
+// The fs-verity digest of a file as the kernel measures it (FS_IOC_MEASURE_VERITY). A userspace
+// digest would prove nothing: only a kernel-measured one means the kernel enforces it on every read.
+import { PrepareRootError, isSysError } from '../base/errors.js';
+import { toHex } from '../base/text.js';
+import type { System } from '../platform/system.js';
 
-export function measureVerity(path: string): string {
-  const r = spawnSync('fsverity', ['measure', path], { encoding: 'utf8', stdio: 'pipe', input: '' });
-  if (r.error !== undefined) {
-    throw new PrepareRootError(`fs-verity of ${path}`, (r.error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'fsverity not found: measuring the composefs image needs it (package fsverity / fsverity-utils)' : r.error.message);
+const SHA256 = 1;
+
+export function measureVerity(sys: System, path: string): string {
+  let measured;
+  try {
+    measured = sys.measureVerity(path);
+  } catch (e) {
+    const why = isSysError(e, 'ENODATA') ? 'the file has no fs-verity'
+      : isSysError(e, 'ENOTTY') || isSysError(e, 'EOPNOTSUPP') ? 'its filesystem or this kernel has no fs-verity'
+        : isSysError(e) ? e.text : String(e);
+    throw new PrepareRootError(`fs-verity of ${path}`, `the image has no fs-verity digest the kernel can vouch for (${why})`, { cause: e });
   }
-  const m = /^sha256:([0-9a-f]{64}) /.exec(r.stdout);
-  if (r.status !== 0 || m === null) {
-    const why = r.stderr.trim().split('\n').at(-1) ?? `fsverity exited ${r.status}`;
-    throw new PrepareRootError(`fs-verity of ${path}`, `the image has no fs-verity digest the kernel can vouch for (${why})`);
+  if (measured.algorithm !== SHA256) {
+    throw new PrepareRootError(`fs-verity of ${path}`, `the image's fs-verity uses hash algorithm ${measured.algorithm}, not sha256 (1) as the commit's digest does`);
   }
-  return m[1]!;
+  return toHex(measured.digest);
 }

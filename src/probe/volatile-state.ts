@@ -4,7 +4,11 @@
 // shutdown (`prepare-root checkpoint`) syncs the upper's filesystem, checks that no write-back
 // error was recorded, and writes checkpoint = that token. At the next boot, only a checkpoint with
 // the token of the last mount lets the upper be reused; anything else quarantines it.
-import { readFileSync } from 'node:fs';
+import { isSysError } from '../base/errors.js';
+import { PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
+import { readOptional, readText } from '../fs/files.js';
+import { utf8Decode } from '../base/text.js';
+import type { System } from '../platform/system.js';
 
 export const VOLATILE_MOUNT_FILE = 'volatile-mount';
 export const CHECKPOINT_FILE = 'checkpoint';
@@ -29,29 +33,48 @@ export type VolatileState =
   | { readonly state: 'clean' }
   | { readonly state: 'torn'; readonly why: string };
 
-function readJson<T>(file: string): T | null {
+/** A record file: absent, readable JSON with a string token, or unreadable (with why). */
+type Read<T> = { readonly state: 'absent' } | { readonly state: 'ok'; readonly value: T } | { readonly state: 'bad'; readonly why: string };
+
+function readRecord<T extends { token: unknown }>(sys: System, file: string): Read<T> {
+  let bytes: Uint8Array | null;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    bytes = readOptional(sys, file, STATE_FILE_MAX);
+  } catch (e) {
+    return { state: 'bad', why: `${file} is unreadable (${isSysError(e) ? e.text : String(e)})` };
+  }
+  if (bytes === null) return { state: 'absent' };
+  try {
+    const value = JSON.parse(utf8Decode(bytes)) as T;
+    if (typeof value?.token !== 'string') return { state: 'bad', why: `${file} has no token` };
+    return { state: 'ok', value };
   } catch {
-    return null;
+    return { state: 'bad', why: `${file} is not JSON` };
   }
 }
 
-export function volatileState(dir: string, upperUsedVolatile: boolean): VolatileState {
-  const mounted = readJson<VolatileMount>(`${dir}/${VOLATILE_MOUNT_FILE}`);
-  if (mounted === null && !upperUsedVolatile) return { state: 'fresh' };
-  const checkpoint = readJson<Checkpoint>(`${dir}/${CHECKPOINT_FILE}`);
-  if (mounted === null) return { state: 'torn', why: 'it was mounted volatile without a record of that mount' };
-  if (checkpoint === null || checkpoint.token !== mounted.token) {
-    return { state: 'torn', why: `no checkpoint for its last mount (boot ${mounted.bootId}): a crash or power loss` };
+/**
+ * Whether the upper a volatile mount left may be reused. A record that cannot be read counts as
+ * no record: the upper is then quarantined, never trusted, and the reason is the warning's.
+ */
+export function volatileState(sys: System, dir: string, upperUsedVolatile: boolean): VolatileState {
+  const mounted = readRecord<VolatileMount>(sys, `${dir}/${VOLATILE_MOUNT_FILE}`);
+  if (mounted.state === 'absent' && !upperUsedVolatile) return { state: 'fresh' };
+  if (mounted.state === 'bad') return { state: 'torn', why: `its mount record is unusable: ${mounted.why}` };
+  if (mounted.state === 'absent') return { state: 'torn', why: 'it was mounted volatile without a record of that mount' };
+  const checkpoint = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`);
+  if (checkpoint.state === 'bad') return { state: 'torn', why: `its checkpoint is unusable: ${checkpoint.why}` };
+  if (checkpoint.state === 'absent' || checkpoint.value.token !== mounted.value.token) {
+    return { state: 'torn', why: `no checkpoint for its last mount (boot ${mounted.value.bootId}): a crash or power loss` };
   }
-  if (checkpoint.result !== 'ok') return { state: 'torn', why: `its checkpoint recorded a write-back error (${checkpoint.detail ?? 'unknown'})` };
+  if (checkpoint.value.result !== 'ok') return { state: 'torn', why: `its checkpoint recorded a write-back error (${checkpoint.value.detail ?? 'unknown'})` };
   return { state: 'clean' };
 }
 
-export function currentBootId(): string {
+/** This boot's id; `unknown` where there is no /proc (a bare root), which only weakens a record's label. */
+export function currentBootId(sys: System): string {
   try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return readText(sys, '/proc/sys/kernel/random/boot_id', PROC_FILE_MAX).trim();
   } catch {
     return 'unknown';
   }

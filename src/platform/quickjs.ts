@@ -1,0 +1,245 @@
+// The System of the shipped executable: QuickJS's std module and our native module (native/*.c),
+// which returns -errno on failure. The only module that imports either.
+import * as n from 'native';
+import * as std from 'std';
+import { SysError } from '../base/errors.js';
+import { utf8Encode } from '../base/text.js';
+import type { DevNumber, FileKind, FileStat, FsOption, HeldLock, MountAttrs, System } from './system.js';
+
+const ERRNO_NAMES = new Map<number, string>(
+  Object.entries(n).filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number').map(([k, v]) => [v as number, k]),
+);
+
+function sysError(call: string, result: number, detail = ''): SysError {
+  const errno = -result;
+  return new SysError(call, ERRNO_NAMES.get(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
+}
+
+/** The result, or a SysError for a negative (-errno) number. */
+function check<T>(call: string, r: T | number): T {
+  if (typeof r === 'number' && r < 0) throw sysError(call, r);
+  return r as T;
+}
+
+const KINDS: Record<number, FileKind> = { 0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o020000: 'char', 0o060000: 'block', 0o010000: 'fifo', 0o140000: 'socket' };
+const KIND_BITS: Record<'char' | 'block' | 'fifo' | 'socket', number> = { char: 0o020000, block: 0o060000, fifo: 0o010000, socket: 0o140000 };
+
+function toStat(s: n.NativeStat): FileStat {
+  return {
+    kind: KINDS[s.mode & 0o170000] ?? 'file',
+    mode: s.mode & 0o7777,
+    uid: s.uid, gid: s.gid, size: s.size, nlink: s.nlink,
+    dev: { major: s.devMajor, minor: s.devMinor }, rdev: { major: s.rdevMajor, minor: s.rdevMinor }, ino: s.ino,
+    atime: { sec: s.atimeSec, nsec: s.atimeNsec }, mtime: { sec: s.mtimeSec, nsec: s.mtimeNsec },
+    mountId: s.mountId, mountRoot: s.mountRoot,
+  };
+}
+
+function open(path: string, flags: number, mode = 0): number {
+  return check(`open ${path}`, n.openat(n.AT_FDCWD, path, flags, mode, 0));
+}
+
+/** Run `body` with an open fd, closing it whatever happens. */
+function withFd<T>(path: string, flags: number, body: (fd: number) => T): T {
+  const fd = open(path, flags);
+  try {
+    return body(fd);
+  } finally {
+    n.close(fd);
+  }
+}
+
+/** A file opened for reading must be a regular file: a FIFO would block, a device never end. */
+function openRegular(path: string): number {
+  const fd = open(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY);
+  const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
+  if (st.kind !== 'file') {
+    n.close(fd);
+    throw new SysError(`open ${path}`, 'ENOTREG', `is a ${st.kind === 'dir' ? 'directory' : st.kind}, not a regular file`);
+  }
+  return fd;
+}
+
+const bytes = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
+
+/** The kernel's messages from a filesystem context ("e overlay: ..." lines), as one line. */
+function kernelLog(ctx: number): string {
+  return n.fsLog(ctx).split('\n').map((l) => l.replace(/^[ewi] /, '').trim()).filter((l) => l !== '').join('; ');
+}
+
+/** The mount API's filesystem context, with the kernel's own words when a step of it fails. */
+function createMount(fstype: string, source: string, options: readonly FsOption[], readonly: boolean): number {
+  const ctx = check(`fsopen ${fstype}`, n.fsopen(fstype, 0));
+  try {
+    const config = (call: string, r: number) => { if (r < 0) throw sysError(call, r, kernelLog(ctx)); };
+    config(`fsconfig source=${source}`, n.fsconfig(ctx, n.FSCONFIG_SET_STRING, 'source', source, 0));
+    for (const o of options) {
+      if (o.length === 1) config(`fsconfig ${o[0]}`, n.fsconfig(ctx, n.FSCONFIG_SET_FLAG, o[0], null, 0));
+      else config(`fsconfig ${o[0]}=${o[1]}`, n.fsconfig(ctx, n.FSCONFIG_SET_STRING, o[0], o[1], 0));
+    }
+    config(`fsconfig create ${fstype}`, n.fsconfig(ctx, n.FSCONFIG_CMD_CREATE, null, null, 0));
+    const mnt = n.fsmount(ctx, 0, readonly ? n.MOUNT_ATTR_RDONLY : 0);
+    if (mnt < 0) throw sysError(`fsmount ${fstype}`, mnt, kernelLog(ctx));
+    return mnt;
+  } finally {
+    n.close(ctx);
+  }
+}
+
+function attach(mnt: number, what: string, target: string): void {
+  try {
+    check(`move_mount ${what} ${target}`, n.moveMount(mnt, '', n.AT_FDCWD, target, n.MOVE_MOUNT_F_EMPTY_PATH));
+  } finally {
+    n.close(mnt);
+  }
+}
+
+const PROPAGATION = { private: n.MS_PRIVATE, slave: n.MS_SLAVE, shared: n.MS_SHARED } as const;
+
+export function quickjsSystem(): System {
+  return {
+    args: scriptArgs.slice(1),
+    pid: n.getpid(),
+    uid: n.getuid(),
+    env: () => std.getenviron(),
+    // Unbuffered: nothing is lost at exit or execve. A closed stdout/stderr has no one to tell.
+    writeOut: (text) => void n.write(1, utf8Encode(text)),
+    writeErr: (text) => void n.write(2, utf8Encode(text)),
+    randomBytes: (count) => bytes(check('getrandom', n.getrandom(count))),
+    processExists: (pid) => {
+      const r = n.kill(pid, 0);
+      return r === 0 || ERRNO_NAMES.get(-r) === 'EPERM';
+    },
+
+    readFile(path, limit) {
+      const fd = openRegular(path);
+      try {
+        const data = bytes(check(`read ${path}`, n.read(fd, limit)));
+        if (data.length > limit) throw new SysError(`read ${path}`, 'EFBIG', `is larger than ${limit} bytes`);
+        return data;
+      } finally {
+        n.close(fd);
+      }
+    },
+    readHead(path, length) {
+      const fd = openRegular(path);
+      try {
+        return bytes(check(`read ${path}`, n.pread(fd, length, 0)));
+      } finally {
+        n.close(fd);
+      }
+    },
+    stat: (path) => toStat(check(`stat ${path}`, n.statx(n.AT_FDCWD, path, 0))),
+    lstat: (path) => toStat(check(`lstat ${path}`, n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW))),
+    readdir: (path) => withFd(path, n.O_RDONLY | n.O_DIRECTORY, (fd) => check(`readdir ${path}`, n.readdir(fd))),
+    readlink: (path) => check(`readlink ${path}`, n.readlinkat(n.AT_FDCWD, path)),
+    realpath: (path) => check(`realpath ${path}`, n.realpath(path)),
+    statfs: (path) => withFd(path, n.O_PATH, (fd) => {
+      const s = check(`statfs ${path}`, n.fstatfs(fd));
+      return { type: s.type, blockSize: s.bsize, blocks: s.blocks, free: s.bfree, readonly: (s.flags & 1) !== 0 };
+    }),
+
+    mkdir(path, mode) {
+      check(`mkdir ${path}`, n.mkdirat(n.AT_FDCWD, path, mode));
+      // mkdir(2) applies the umask; the mode is part of the contract (.private must be 0000).
+      const r = n.fchmodat(n.AT_FDCWD, path, mode);
+      if (r < 0) {
+        n.unlinkat(n.AT_FDCWD, path, n.AT_REMOVEDIR); // all or nothing: the directory is ours, and empty
+        throw sysError(`chmod ${path}`, r);
+      }
+    },
+    rmdir: (path) => void check(`rmdir ${path}`, n.unlinkat(n.AT_FDCWD, path, n.AT_REMOVEDIR)),
+    unlink: (path) => void check(`unlink ${path}`, n.unlinkat(n.AT_FDCWD, path, 0)),
+    rename: (from, to, noReplace = false) => void check(`rename ${from} ${to}`, n.renameat2(n.AT_FDCWD, from, n.AT_FDCWD, to, noReplace ? n.RENAME_NOREPLACE : 0)),
+    symlink: (target, path) => void check(`symlink ${path}`, n.symlinkat(target, n.AT_FDCWD, path)),
+    link: (existing, path) => void check(`link ${path}`, n.linkat(n.AT_FDCWD, existing, n.AT_FDCWD, path, 0)),
+    mknod: (path, kind, mode, rdev: DevNumber) => void check(`mknod ${path}`, n.mknodat(n.AT_FDCWD, path, KIND_BITS[kind] | mode, rdev.major, rdev.minor)),
+    chmod: (path, mode) => void check(`chmod ${path}`, n.fchmodat(n.AT_FDCWD, path, mode)),
+    lchown: (path, uid, gid) => void check(`chown ${path}`, n.fchownat(n.AT_FDCWD, path, uid, gid, n.AT_SYMLINK_NOFOLLOW)),
+    lutimes: (path, atime, mtime) => void check(`utimes ${path}`, n.utimensat(n.AT_FDCWD, path, atime.sec, atime.nsec, mtime.sec, mtime.nsec, n.AT_SYMLINK_NOFOLLOW)),
+    writeFile(path, content, { mode, exclusive, sync }) {
+      const fd = open(path, n.O_WRONLY | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY | (exclusive ? n.O_EXCL : n.O_TRUNC), mode);
+      try {
+        check(`chmod ${path}`, n.fchmod(fd, mode));
+        check(`write ${path}`, n.write(fd, content));
+        if (sync) check(`fsync ${path}`, n.fsync(fd));
+      } finally {
+        n.close(fd);
+      }
+    },
+    appendToFile(path, content) {
+      withFd(path, n.O_WRONLY | n.O_APPEND | n.O_NOCTTY | n.O_NONBLOCK, (fd) => void check(`write ${path}`, n.write(fd, content)));
+    },
+    copyFileData(from, to) {
+      withFd(from, n.O_RDONLY | n.O_NOFOLLOW | n.O_NOCTTY, (input) => {
+        const output = open(to, n.O_WRONLY | n.O_CREAT | n.O_EXCL | n.O_NOFOLLOW, 0o600);
+        try {
+          check(`copy ${from} ${to}`, n.copyData(input, output));
+        } finally {
+          n.close(output);
+        }
+      });
+    },
+    syncDir: (path) => withFd(path, n.O_RDONLY | n.O_DIRECTORY, (fd) => void check(`fsync ${path}`, n.fsync(fd))),
+    syncFilesystem: (path) => withFd(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY, (fd) => void check(`syncfs ${path}`, n.syncfs(fd))),
+    listXattrs: (path) => check(`listxattr ${path}`, n.llistxattr(path)),
+    getXattr(path, name) {
+      const r = n.lgetxattr(path, name);
+      if (typeof r === 'number' && ERRNO_NAMES.get(-r) === 'ENODATA') return null;
+      return bytes(check(`getxattr ${path} ${name}`, r));
+    },
+    setXattr: (path, name, value) => void check(`setxattr ${path} ${name}`, n.lsetxattr(path, name, value, 0)),
+    tryLock(path): HeldLock | null {
+      // The holder removes the file when it is done: a lock taken on a file that was removed (or
+      // replaced) meanwhile is no lock, so take it again on what is there now.
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const fd = open(path, n.O_RDWR | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY, 0o644);
+        const r = n.flock(fd, n.LOCK_EX | n.LOCK_NB);
+        if (r < 0) {
+          n.close(fd);
+          if (ERRNO_NAMES.get(-r) === 'EAGAIN') return null;
+          throw sysError(`lock ${path}`, r);
+        }
+        const held = n.statx(fd, '', n.AT_EMPTY_PATH);
+        const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
+        if (typeof held !== 'number' && typeof now !== 'number' && held.ino === now.ino && held.devMajor === now.devMajor && held.devMinor === now.devMinor) {
+          return { release: () => { n.unlinkat(n.AT_FDCWD, path, 0); n.close(fd); } };
+        }
+        n.close(fd);
+      }
+      throw new SysError(`lock ${path}`, 'EAGAIN', 'the lock file keeps being replaced');
+    },
+
+    bindMount(source, target) {
+      attach(check(`open_tree ${source}`, n.openTree(n.AT_FDCWD, source, n.OPEN_TREE_CLONE)), source, target);
+    },
+    mountFs(fstype, source, target, options, attrs) {
+      attach(createMount(fstype, source, options, attrs.readonly), fstype, target);
+    },
+    moveMount: (source, target) => void check(`move_mount ${source} ${target}`, n.moveMount(n.AT_FDCWD, source, n.AT_FDCWD, target, 0)),
+    setMountAttrs(target, attrs: MountAttrs) {
+      const set = attrs.readonly === true ? n.MOUNT_ATTR_RDONLY : 0;
+      const clr = attrs.readonly === false ? n.MOUNT_ATTR_RDONLY : 0;
+      const propagation = attrs.propagation === undefined ? 0 : PROPAGATION[attrs.propagation];
+      check(`mount_setattr ${target}`, n.mountSetattr(n.AT_FDCWD, target, attrs.recursive ? n.AT_RECURSIVE : 0, set, clr, propagation));
+    },
+    unmount: (target, detach) => void check(`umount ${target}`, n.umount2(target, n.UMOUNT_NOFOLLOW | (detach ? n.MNT_DETACH : 0))),
+    attachLoop(image) {
+      const loop = withFd(image, n.O_RDONLY | n.O_NOFOLLOW, (fd) => check(`loop device for ${image}`, n.loopAttach(fd, 1)));
+      return { device: loop.device, release: () => void n.close(loop.fd) };
+    },
+
+    measureVerity(path) {
+      const m = withFd(path, n.O_RDONLY | n.O_NOCTTY, (fd) => check(`measure fs-verity of ${path}`, n.measureVerity(fd)));
+      return { algorithm: m.algorithm, digest: bytes(m.digest) };
+    },
+    ed25519Verify: (signature, message, publicKey) => n.ed25519Verify(signature, message, publicKey),
+
+    chdir: (path) => void check(`chdir ${path}`, n.chdir(path)),
+    chroot: (path) => void check(`chroot ${path}`, n.chroot(path)),
+    execve(path, argv, env): never {
+      throw sysError(`execve ${path}`, n.execve(path, argv, env));
+    },
+    exit: (code) => n.exit(code),
+  };
+}

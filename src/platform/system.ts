@@ -1,0 +1,141 @@
+// The one interface between prepare-root and the machine. Everything else in src/ is
+// runtime-neutral and reaches the kernel only through a System: the product's is
+// platform/quickjs.ts (QuickJS std/os and our native module), the tests bring a Node-backed
+// one. Failures are SysErrors carrying the errno name and the system's text for it.
+
+export type FileKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+
+export interface DevNumber {
+  readonly major: number;
+  readonly minor: number;
+}
+
+export interface Timespec {
+  readonly sec: number;
+  readonly nsec: number;
+}
+
+export interface FileStat {
+  readonly kind: FileKind;
+  /** Permission bits with setuid/setgid/sticky (mode & 0o7777). */
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly size: number;
+  readonly nlink: number;
+  readonly dev: DevNumber;
+  readonly rdev: DevNumber;
+  readonly ino: bigint;
+  readonly atime: Timespec;
+  readonly mtime: Timespec;
+  /** The id of the mount the file is on (statx STATX_MNT_ID). */
+  readonly mountId: number;
+  /** The file is the root of a mount (something is mounted here). */
+  readonly mountRoot: boolean;
+}
+
+export interface FsStat {
+  /** The filesystem's magic number (statfs f_type), e.g. 0x01021994 for tmpfs. */
+  readonly type: number;
+  readonly blockSize: number;
+  readonly blocks: number;
+  readonly free: number;
+  readonly readonly: boolean;
+}
+
+/** A filesystem option for mountFs: `[key, value]`, or `[flag]`. */
+export type FsOption = readonly [string, string] | readonly [string];
+
+/** Per-mount attributes that can change without touching the others. */
+export interface MountAttrs {
+  readonly readonly?: boolean;
+  readonly propagation?: 'private' | 'slave' | 'shared';
+  /** Apply to every mount below the target too. */
+  readonly recursive?: boolean;
+}
+
+export interface FsVerityDigest {
+  /** FS_VERITY_HASH_ALG_*: 1 = sha256, 2 = sha512. */
+  readonly algorithm: number;
+  readonly digest: Uint8Array;
+}
+
+export interface HeldLock {
+  release(): void;
+}
+
+export interface System {
+  /** Arguments after the program name. */
+  readonly args: readonly string[];
+  readonly pid: number;
+  readonly uid: number;
+  env(): Readonly<Record<string, string>>;
+  writeOut(text: string): void;
+  writeErr(text: string): void;
+  randomBytes(count: number): Uint8Array;
+  /** Signal 0: whether a process exists. */
+  processExists(pid: number): boolean;
+
+  /** The whole file, refused when over `limit` bytes. Follows symlinks. */
+  readFile(path: string, limit: number): Uint8Array;
+  /** Up to `length` bytes at the start of the file. */
+  readHead(path: string, length: number): Uint8Array;
+  stat(path: string): FileStat;
+  lstat(path: string): FileStat;
+  readdir(path: string): string[];
+  readlink(path: string): string;
+  realpath(path: string): string;
+  statfs(path: string): FsStat;
+
+  /** mkdir with exactly `mode` (the umask does not apply). */
+  mkdir(path: string, mode: number): void;
+  rmdir(path: string): void;
+  unlink(path: string): void;
+  /** `noReplace`: fail with EEXIST instead of replacing `to`. */
+  rename(from: string, to: string, noReplace?: boolean): void;
+  symlink(target: string, path: string): void;
+  link(existing: string, path: string): void;
+  mknod(path: string, kind: 'char' | 'block' | 'fifo' | 'socket', mode: number, rdev: DevNumber): void;
+  /** chmod, following symlinks (a symlink's own mode means nothing on Linux). */
+  chmod(path: string, mode: number): void;
+  lchown(path: string, uid: number, gid: number): void;
+  lutimes(path: string, atime: Timespec, mtime: Timespec): void;
+  /** Create (or, unless `exclusive`, truncate) and write a file with exactly `mode`; `sync`: fsync it. */
+  writeFile(path: string, content: Uint8Array, options: { mode: number; exclusive: boolean; sync: boolean }): void;
+  /** Append to an existing file (never created): for /dev/kmsg. */
+  appendToFile(path: string, content: Uint8Array): void;
+  /** Copy a regular file's data into a new file (created exclusive, mode 0600). */
+  copyFileData(from: string, to: string): void;
+  /** fsync a directory, so that entries created or renamed in it are on disk. */
+  syncDir(path: string): void;
+  /** syncfs(2) of the filesystem holding `path`: reports write-back errors recorded since the last one. */
+  syncFilesystem(path: string): void;
+  listXattrs(path: string): string[];
+  /** null when the file has no such attribute. */
+  getXattr(path: string, name: string): Uint8Array | null;
+  setXattr(path: string, name: string, value: Uint8Array): void;
+  /**
+   * An exclusive lock on `path` (created 0644 if missing) until released or the process ends;
+   * null when another process holds it. Releasing removes the file.
+   */
+  tryLock(path: string): HeldLock | null;
+
+  /** A new, non-recursive bind mount of `source` on `target`. */
+  bindMount(source: string, target: string): void;
+  /** A new filesystem of `fstype` from `source` with `options`, mounted on `target`. */
+  mountFs(fstype: string, source: string, target: string, options: readonly FsOption[], attrs: { readonly readonly: boolean }): void;
+  moveMount(source: string, target: string): void;
+  setMountAttrs(target: string, attrs: MountAttrs): void;
+  unmount(target: string, detach: boolean): void;
+  /** A read-only, auto-clearing loop device over `image`; release() once it is mounted (or not needed). */
+  attachLoop(image: string): { readonly device: string; release(): void };
+
+  measureVerity(path: string): FsVerityDigest;
+  ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
+
+  chdir(path: string): void;
+  chroot(path: string): void;
+  /** Replace this process; returns only by throwing. */
+  execve(path: string, argv: readonly string[], env: readonly string[]): never;
+  exit(code: number): never;
+}
