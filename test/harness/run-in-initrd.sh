@@ -16,7 +16,7 @@
 #   MOUNT_VAR=1     create /run/ostree/initramfs-mount-var first
 #   PRE_RUN_OSTREE=1  create an empty /run/ostree (0755) first
 #   PRE             shell run in the fake root before the binary (e.g. to break something)
-#   FAKE_BIN        dir put first in PATH (fake util-linux commands for fault injection)
+#   PREPWRAP        command line the binary runs under (e.g. strace --inject=... for fault injection)
 #   CHECK           shell run after the binary
 #   TOOL            another binary, bound at /prep/tool (e.g. ours, to inspect the reference's work)
 #   PIVOT=1         exec the binary last with --pivot (pivot mode replaces the harness's root)
@@ -64,7 +64,6 @@ mount -t tmpfs -o mode=0755 run "$R/run"
 # The implementation under test and its helpers, bound in at fixed paths under /prep.
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
 [ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
-[ -n "${FAKE_BIN:-}" ] && { mkdir -p "$R/prep/fakebin"; mount --bind "$FAKE_BIN" "$R/prep/fakebin"; }
 [ -n "${TOOL:-}" ] && { touch "$R/prep/tool"; mount --bind "$TOOL" "$R/prep/tool"; }
 # /sysroot must be a mount point: prepare-root binds it into the new root and detaches the original.
 mount --bind "$SYSROOT" "$R/sysroot"
@@ -75,7 +74,6 @@ cd "$R"; pivot_root . oldroot
 umount -n -l /oldroot; rmdir /oldroot
 cd /
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
-[ -n "${FAKE_BIN:-}" ] && export PATH=/prep/fakebin:$PATH
 [ -n "${PREPLIB:-}" ] && export LD_LIBRARY_PATH=/prep/lib
 args=()
 if [ -n "${PREPARGS:-}" ]; then while IFS= read -r a; do args+=("$a"); done <<< "$PREPARGS"; fi
@@ -93,7 +91,12 @@ fi
 t0=$(date +%s%N); rc=0
 # argv[0] as systemd gives it in a real initramfs: the reference prefixes its errors with the
 # basename of argv[0] ("ostree-prepare-root: ..."), which would otherwise read "bin: ...".
-(exec -a "${PREPARGV0:-/usr/lib/ostree/ostree-prepare-root}" /prep/bin /sysroot "${args[@]}") >/tmp/stdout 2>/tmp/stderr || rc=$?
+if [ -n "${PREPWRAP:-}" ]; then
+  # shellcheck disable=SC2086 # the wrapper is a command line of its own
+  $PREPWRAP /prep/bin /sysroot "${args[@]}" >/tmp/stdout 2>/tmp/stderr || rc=$?
+else
+  (exec -a "${PREPARGV0:-/usr/lib/ostree/ostree-prepare-root}" /prep/bin /sysroot "${args[@]}") >/tmp/stdout 2>/tmp/stderr || rc=$?
+fi
 t1=$(date +%s%N)
 unset LD_LIBRARY_PATH; export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 echo "=== rc"; echo "$rc"

@@ -2,7 +2,7 @@
 // with real mounts: transient roots without composefs, re-runs, the run lock, an existing
 // /run/ostree, the initramfs-mount-var marker, and pivot mode.
 import { describe, expect, it } from 'vitest';
-import { parseVarDict } from '../../src/gvariant.js';
+import { parseVarDict } from '../../src/formats/gvariant.js';
 import { isRoot, ours, reference, runScenario } from './harness.js';
 
 const DEPLOYMENT = '/sysroot/sysroot/ostree/deploy/probeos/deploy/*.0';
@@ -129,10 +129,14 @@ describe.skipIf(!isRoot())('re-runs, locks and existing state', () => {
     expect(us!.run).toContain('-rw-r--r-- /run/ostree/initramfs-mount-var');
   });
 
-  it('a live lock holder makes the run fail without touching anything; a stale lock is taken over', () => {
+  it('a live lock holder makes the run fail without touching anything; a stale lock file is taken over', () => {
+    // A live holder: another process holding the lock (flock) with its pid in the file.
+    const holder = `mkdir -p /run/prepare-root; flock /run/prepare-root/lock sh -c 'echo $$ > /run/prepare-root/lock; exec sleep 60' >/dev/null 2>&1 &
+for i in $(seq 100); do [ -s /run/prepare-root/lock ] && break; sleep 0.05; done`;
     const [live, stale] = runScenario({
       runs: [
-        { impl: ours(), pre: 'mkdir -p /run/prepare-root; sleep 60 >/dev/null 2>&1 & echo $! > /run/prepare-root/lock', check: 'kill $(cat /run/prepare-root/lock)' },
+        { impl: ours(), pre: holder, check: 'kill $(cat /run/prepare-root/lock)' },
+        // What a run killed with SIGKILL leaves: the file, with nobody holding the lock.
         { impl: ours(), pre: 'mkdir -p /run/prepare-root; echo 999999 > /run/prepare-root/lock' },
       ],
     });

@@ -94,7 +94,7 @@ const FAIL: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>, string | R
   ['a truncated composefs image', { setup: 'chattr -i "$D"; printf "\\x9a\\x62\\x78\\xd0" > "$D/.ostree.cfs"; chattr +i "$D"' }, { conf: '[composefs]\nenabled=yes\n' },
     'composefs image /sysroot/ostree/deploy/probeos/deploy/CSUM.0/.ostree.cfs: too short for a composefs header (4 bytes)'],
   ['a composefs image whose EROFS is corrupt', { setup: `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; dd if=/dev/zero of="$D/.ostree.cfs" bs=1 seek=1024 count=128 conv=notrunc status=none; chattr +i "$D"` }, { conf: '[composefs]\nenabled=yes\n' },
-    /^step mount-composefs-image: mount --no-mtab -t erofs -o ro,loop,noacl \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0\/\.ostree\.cfs \/run\/ostree\/\.private\/cfsroot-lower: mount exited 32: .*; rolled back \d+ completed steps$/],
+    /^step mount-composefs-image: mount -t erofs -o ro,noacl \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0\/\.ostree\.cfs \/run\/ostree\/\.private\/cfsroot-lower: Invalid argument \(the kernel refused the mount; its log, dmesg, says why\); rolled back \d+ completed steps$/],
   ['root.transient with root.transient-ro', {}, { conf: '[root]\ntransient=true\ntransient-ro=true\n' },
     `${CONF}:3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)`],
   ['a bad etc.transient where /etc is mounted', {}, { conf: '[sysroot]\nreadonly=true\n[etc]\ntransient=bogus\n' },
@@ -113,10 +113,10 @@ const FAIL: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>, string | R
   ['karg ostree.prepare-root.composefs=verity', { setup: 'sed -i "s/$/ ostree.prepare-root.composefs=verity/" "$CMDLINE_FILE"' }, {},
     'kernel argument ostree.prepare-root.composefs: invalid value “verity” (use yes, no, maybe or signed; “verity” is only valid in the config)'],
   ['a hotfix /usr overlay on a read-only physical root', { setup: 'chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"; mount -o remount,ro "$S"' }, {},
-    /^step mount-hotfix-usr: mount --no-mtab -t overlay -o ro,lowerdir=\/sysroot\.tmp\/usr,upperdir=\.usr-ovl-upper,workdir=\.usr-ovl-work overlay \/sysroot\.tmp\/usr: mount exited 32: mount: \/sysroot\.tmp\/usr: wrong fs type, .*; rolled back 4 completed steps$/],
+    /^step mount-hotfix-usr: \(cd \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0 && mount -t overlay -o ro,lowerdir=\/sysroot\.tmp\/usr,upperdir=\.usr-ovl-upper,workdir=\.usr-ovl-work overlay \/sysroot\.tmp\/usr\): Invalid argument: the kernel says: overlay: filesystem on \.usr-ovl-upper is read-only; rolled back 4 completed steps$/],
   ['signed: a good signature, but this kernel cannot measure the image\'s fs-verity digest', { commitArgs: [COMPOSEFS_DIGEST_ARG], setup: `${WITH_COMPOSEFS_IMAGE}; ${SIGN_DEPLOYED_COMMIT}` },
     { conf: '[composefs]\nenabled=signed\n', keyFile: '$W/public' },
-    /^fs-verity of \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0\/\.ostree\.cfs: the image has no fs-verity digest the kernel can vouch for \(ERROR: FS_IOC_MEASURE_VERITY failed on .*\)$/],
+    /^fs-verity of \/sysroot\/ostree\/deploy\/probeos\/deploy\/CSUM\.0\/\.ostree\.cfs: the image has no fs-verity digest the kernel can vouch for \(its filesystem or this kernel has no fs-verity\)$/],
   ['signed: signed with a key the initramfs does not trust', { commitArgs: [COMPOSEFS_DIGEST_ARG], setup: `${WITH_COMPOSEFS_IMAGE}; ${SIGN_DEPLOYED_COMMIT}; cp "$W/public" "$W/trusted"; rm "$W/secret"; ${SIGN_DEPLOYED_COMMIT}` },
     { conf: '[composefs]\nenabled=signed\n', keyFile: '$W/trusted' },
     'commit CSUM: none of its 1 signature verifies with the 1 trusted key'],
@@ -125,11 +125,11 @@ const FAIL: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>, string | R
     'commit CSUM: no detached metadata (.commitmeta), so no signature'],
   ['signed: no key file in the initramfs', { commitArgs: [COMPOSEFS_DIGEST_ARG], setup: `${WITH_COMPOSEFS_IMAGE}; ${SIGN_DEPLOYED_COMMIT}` },
     { conf: '[composefs]\nenabled=signed\n' },
-    "composefs.keypath /etc/ostree/initramfs-root-binding.key: cannot read the public keys: ENOENT: no such file or directory, open '/etc/ostree/initramfs-root-binding.key'"],
+    "composefs.keypath /etc/ostree/initramfs-root-binding.key: cannot read the public keys: No such file or directory"],
   // ostree loads keys only for a config `signed`, then aborts on an assertion; we read them whenever signing is on.
   ['karg composefs=signed over a config without signing, no key file (ostree aborts)', { commitArgs: [COMPOSEFS_DIGEST_ARG], setup: `${WITH_COMPOSEFS_IMAGE}; ${SIGN_DEPLOYED_COMMIT}; ${KARG('ostree.prepare-root.composefs=signed')}` },
     {},
-    "composefs.keypath /etc/ostree/initramfs-root-binding.key: cannot read the public keys: ENOENT: no such file or directory, open '/etc/ostree/initramfs-root-binding.key'"],
+    "composefs.keypath /etc/ostree/initramfs-root-binding.key: cannot read the public keys: No such file or directory"],
 ];
 
 // ostree follows these links wherever they go and fails (or worse, boots) later; we refuse them.

@@ -1,21 +1,53 @@
-// Fault injection on real mounts: make each step of a real plan fail in turn (util-linux calls
-// through a failing stand-in first in PATH; file steps by putting something in their way).
-// After every failure the error names the step, and the namespace is exactly as before.
-import path from 'node:path';
+// Fault injection on real mounts, from outside the binary: strace fails one real system call of
+// a real run (--inject=SYSCALL:error=EIO:when=N), the first and the last state-changing call of
+// every step in turn. After every failure the error names the step, status.json says failed, and
+// the namespace is exactly as before. Steps failing because something is in their way (a file
+// where a directory goes, a non-empty staging dir) get the same checks.
 import { describe, expect, it } from 'vitest';
 import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
 
-const FAULT_BIN = path.resolve(import.meta.dirname, '../harness/fault-bin');
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
 const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
 
-interface PlanStep { id: string; command: string }
+/** The calls that change something: a fault in any of them must fail its step cleanly. */
+const MUTATING = ['fsopen', 'fsconfig', 'fsmount', 'move_mount', 'open_tree', 'mount_setattr', 'mount', 'umount2', 'mkdirat', 'fchmodat',
+  'renameat2', 'unlinkat', 'symlinkat', 'linkat', 'openat', 'write', 'fsync', 'fchmod', 'fchownat', 'utimensat', 'lsetxattr', 'copy_file_range', 'ioctl'];
+const TRACE = `strace -qq -s 200 -o /tmp/trace -e trace=${MUTATING.join(',')}`;
 
-function expectUntouched(r: RunResult, untouched: RunResult): void {
+interface Fault { readonly step: string; readonly syscall: string; readonly nth: number; readonly call: string }
+
+/**
+ * From a clean run's trace (with --verbose, which writes `+ <step>` to stderr before each step):
+ * the first and last state-changing call of each step, numbered as strace's `when=` counts them.
+ */
+function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
+  const seen = new Map<string, number>();
+  const perStep: Array<Array<Omit<Fault, 'step'>>> = [];
+  for (const line of trace.split('\n')) {
+    const m = /^(\w+)\((.*)\)\s+= /.exec(line);
+    if (m === null) continue;
+    const [, syscall, args] = m as unknown as [string, string, string];
+    const nth = (seen.get(syscall) ?? 0) + 1;
+    seen.set(syscall, nth);
+    if (syscall === 'write' && args.startsWith('2, "+ ')) { perStep.push([]); continue; }
+    // After the last step the run records its outcome: that is not a step.
+    if (args.includes('/run/prepare-root/status.json') || args.includes('/run/prepare-root/.status.json')) break;
+    const output = syscall === 'write' && /^[12], /.test(args);
+    const reading = syscall === 'openat' && !args.includes('O_CREAT') && !args.includes('O_WRONLY');
+    if (perStep.length > 0 && !output && !reading) perStep.at(-1)!.push({ syscall, nth, call: line.slice(0, 120) });
+  }
+  expect(perStep.length, 'one `+` line per executed step').toBe(stepIds.length);
+  return perStep.flatMap((calls, i) => {
+    const chosen = calls.length <= 1 ? calls : [calls[0]!, calls.at(-1)!];
+    return chosen.map((c) => ({ ...c, step: stepIds[i]! }));
+  });
+}
+
+function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
-  expect(mine(r.allMounts)).toEqual(mine(untouched.allMounts));
-  expect(r.ostreeBooted).toBeNull();
-  expect(r.run.filter((l) => !l.includes('/run/prepare-root'))).toEqual(untouched.run);
+  expect(mine(r.allMounts), what).toEqual(mine(untouched.allMounts));
+  expect(r.ostreeBooted, what).toBeNull();
+  expect(r.run.filter((l) => !l.includes('/run/prepare-root')), what).toEqual(untouched.run);
 }
 
 const CONFIGS: Array<[string, string, boolean, string]> = [
@@ -26,37 +58,46 @@ const CONFIGS: Array<[string, string, boolean, string]> = [
   ['composefs yes + hotfix /usr', '[composefs]\nenabled=yes\n', true, `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`],
 ];
 
-describe.skipIf(!isRoot())('every util-linux step failing in turn is rolled back', () => {
+describe.skipIf(!isRoot())('every step failing in a system call, first and last, is rolled back', () => {
   it.each(CONFIGS)('%s', (_, conf, mountVar, setup) => {
-    const base: Run = { impl: ours(), conf, mountVar, fakeBin: FAULT_BIN };
-    // First a clean run through the stand-ins: which calls a good boot makes, and the plan.
+    // A clean traced run: which calls a good boot makes, and in which step.
     const [probe] = runScenario({
       setup,
-      runs: [{ ...base, pre: '/prep/bin plan /sysroot --json > /tmp/plan.json', check: 'cat /tmp/plan.json' }],
+      runs: [{ impl: ours(), conf, mountVar, args: ['--verbose'], wrap: TRACE, check: 'cat /tmp/trace; echo -- --- status; cat /run/prepare-root/status.json' }],
     });
     expect(probe!.rc, probe!.stderr).toBe(0);
-    const execSteps = (JSON.parse(probe!.check).plan.steps as PlanStep[]).filter((s) => /^(\(cd \S+ && )?u?mount /.test(s.command));
-    // A step with a fallback (a second util-linux call after the first fails) fails only when both do.
-    const runs: Run[] = execSteps.map((s, i) => ({ ...base, pre: `echo ${i + 1}${s.command.includes(' || ') ? ` ${i + 2}` : ''} > /tmp/fault-at`, check: LEFTOVERS }));
+    const [trace, status] = probe!.check.split('--- status');
+    const executed = JSON.parse(status!).executed as Array<{ id: string; command: string }>;
+    const faults = faultsOf(trace!, executed.map((s) => s.id));
+    // Every step gets a fault, but a `mkdir -p` of a path that is there already, or the prune of
+    // an empty upper, changes nothing.
+    const faulted = new Set(faults.map((f) => f.step));
+    expect(executed.filter((s) => !faulted.has(s.id) && !/^(mkdir -p|prune) /.test(s.command)).map((s) => s.id), 'steps without a fault').toEqual([]);
+    const runs: Run[] = faults.map((f) => ({
+      impl: ours(), conf, mountVar, check: LEFTOVERS,
+      wrap: `strace -qq -o /dev/null -e trace=${f.syscall} -e inject=${f.syscall}:error=EIO:when=${f.nth}`,
+    }));
     const [untouched, ...results] = runScenario({ setup, runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
-    execSteps.forEach((step, i) => {
+    faults.forEach((f, i) => {
       const r = results[i]!;
-      expect(r.rc, step.id).toBe(1);
-      expect(r.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:')).join('\n'), step.id).toMatch(new RegExp(`^prepare-root: step ${step.id}: u?mount --no-mtab .*: u?mount exited 32: u?mount: injected failure; rolled back \\d+ completed steps?$`));
-      expect(r.check, step.id).toBe('"result": "failed"');
-      expectUntouched(r, untouched!);
+      const what = `${f.step}: ${f.call}`;
+      expect(r.rc, what).toBe(1);
+      expect(r.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:')).join('\n'), what)
+        .toMatch(new RegExp(`^prepare-root: step ${f.step}: .*Input/output error.*; rolled back \\d+ completed steps?$`));
+      expect(r.check, what).toBe('"result": "failed"');
+      expectUntouched(r, untouched!, what);
     });
   });
 });
 
 const FILE_FAULTS: Array<[string, string, string, RegExp]> = [
-  ['mkdir-run-ostree', '', 'touch /run/ostree', /^prepare-root: step mkdir-run-ostree: mkdir \/run\/ostree: exists but is not a directory; rolled back 0 completed steps$/],
+  ['mkdir-run-ostree', '', 'touch /run/ostree', /^prepare-root: step mkdir-run-ostree: mkdir -m 0755 \/run\/ostree \(may exist\): exists but is not a directory; rolled back 0 completed steps$/],
   ['mkdir-transient-root', '[root]\ntransient=true\n', 'mkdir -p /run/ostree/.private/root',
-    /^prepare-root: step mkdir-transient-root: mkdir \/run\/ostree\/\.private\/root: EEXIST: file already exists, mkdir '\/run\/ostree\/\.private\/root'; rolled back \d+ completed steps?$/],
+    /^prepare-root: step mkdir-transient-root: mkdir -m 0755 \/run\/ostree\/\.private\/root: File exists; rolled back \d+ completed steps?$/],
   ['write-ostree-booted', '[sysroot]\nreadonly=true\n', 'mkdir -p /run/ostree-booted/in-the-way',
-    /^prepare-root: step write-ostree-booted: write \/run\/ostree-booted: .*; rolled back \d+ completed steps$/],
+    /^prepare-root: step write-ostree-booted: write \/run\/ostree-booted .*: is a directory, not a regular file; rolled back \d+ completed steps$/],
   ['rmdir-staging', '', 'mkdir /sysroot.tmp; touch /sysroot.tmp/in-the-way',
-    /^prepare-root: step rmdir-staging: rmdir \/sysroot\.tmp: ENOTEMPTY: .*; rolled back \d+ completed steps$/],
+    /^prepare-root: step rmdir-staging: rmdir \/sysroot\.tmp: Directory not empty; rolled back \d+ completed steps$/],
 ];
 
 describe.skipIf(!isRoot())('file steps failing are rolled back too', () => {
@@ -66,5 +107,62 @@ describe.skipIf(!isRoot())('file steps failing are rolled back too', () => {
     expect(r!.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:')).join('\n')).toMatch(message);
     expect(r!.check).toBe('"result": "failed"');
     expectUntouched(r!, untouched!);
+  });
+});
+
+/** The 1-based number, as strace's `when=` counts, of the first `syscall` call whose line matches. */
+function nthCall(trace: string, syscall: string, match: RegExp): number {
+  const calls = trace.split('\n').filter((l) => l.startsWith(`${syscall}(`));
+  const i = calls.findIndex((l) => match.test(l));
+  expect(i, `${syscall} matching ${match}`).toBeGreaterThanOrEqual(0);
+  return i + 1;
+}
+
+// On an ext4 physical root: the kernel mounts EROFS from a file there (not from tmpfs, which has
+// no read_folio: on the tmpfs sysroots of the other tests the loop device is what works).
+describe.skipIf(!isRoot())('kernel compatibility fallbacks, made to happen by a kernel that says no', () => {
+  const conf = '[composefs]\nenabled=yes\n';
+  const blockDevice = true;
+  const status = 'cat /run/prepare-root/status.json';
+  const trace = () => {
+    const [probe] = runScenario({ blockDevice, setup: WITH_COMPOSEFS_IMAGE, runs: [{ impl: ours(), conf, wrap: 'strace -qq -s 200 -o /tmp/trace -e trace=fsconfig', check: 'cat /tmp/trace' }] });
+    expect(probe!.rc, probe!.stderr).toBe(0);
+    return probe!.check;
+  };
+  const variants = (statusJson: string) => Object.fromEntries((JSON.parse(statusJson).executed as Array<{ id: string; variant?: string }>)
+    .filter((s) => s.variant !== undefined).map((s) => [s.id, s.variant]));
+
+  it('by default: EROFS from the file, the overlay with one lowerdir+/datadir+ per layer', () => {
+    const [r] = runScenario({ blockDevice, setup: WITH_COMPOSEFS_IMAGE, runs: [{ impl: ours(), conf, check: status }] });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(variants(r!.check)).toEqual({ 'mount-composefs-image': 'file', 'mount-composefs': 'lowerdir+' });
+  });
+
+  it('no file-backed EROFS (ENOTBLK): a read-only loop device, gone once unmounted', () => {
+    const nth = nthCall(trace(), 'fsconfig', /FSCONFIG_CMD_CREATE/);
+    const [r] = runScenario({
+      blockDevice, setup: WITH_COMPOSEFS_IMAGE,
+      runs: [{
+        impl: ours(), conf, wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=ENOTBLK:when=${nth}`,
+        // The loop device over the image (by inode: its path is not resolvable from here).
+        check: `${status}; printf '%s\\n' '--- loops'; ino=$(stat -c %i /sysroot/sysroot/ostree/deploy/probeos/deploy/*.0/.ostree.cfs)
+losetup --list --noheadings --output RO,AUTOCLEAR,BACK-INO | while read -r ro clear i; do [ "$i" != "$ino" ] || echo "$ro $clear"; done`,
+      }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const [json, loops] = r!.check.split('--- loops');
+    expect(variants(json!)).toEqual({ 'mount-composefs-image': 'loop', 'mount-composefs': 'lowerdir+' });
+    expect(loops!.trim(), 'one read-only (1), auto-clearing (1) loop device over the image').toBe('1 1');
+  });
+
+  it('no lowerdir+ (EINVAL): the lowerdir=IMAGE::OBJECTS string', () => {
+    const nth = nthCall(trace(), 'fsconfig', /"lowerdir\+"/);
+    const [r] = runScenario({
+      blockDevice, setup: WITH_COMPOSEFS_IMAGE,
+      runs: [{ impl: ours(), conf, wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=EINVAL:when=${nth}`, check: status }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(variants(r!.check)).toEqual({ 'mount-composefs-image': 'file', 'mount-composefs': 'lowerdir' });
+    expect(r!.fsOptions).toContain('/sysroot overlay ro,lowerdir=/run/ostree/.private/cfsroot-lower::/sysroot/ostree/repo/objects,redirect_dir=on,metacopy=on');
   });
 });

@@ -57,8 +57,8 @@ export interface Run {
   readonly pre?: string;
   /** Shell run in the fake initramfs after prepare-root; its output is `check`. */
   readonly check?: string;
-  /** Directory of fake commands put first in PATH. */
-  readonly fakeBin?: string;
+  /** A command line the binary runs under, e.g. `strace --inject=…` (fault injection from outside). */
+  readonly wrap?: string;
   readonly pivot?: boolean;
   /** Shell run in the scenario (outside the fake initramfs) just before this run, e.g. an update. */
   readonly before?: string;
@@ -121,7 +121,7 @@ function runScript(i: number, run: Run): string {
   if (run.preRunOstree) env.push('PRE_RUN_OSTREE=1');
   if (run.pre) env.push(`PRE=${q(run.pre)}`);
   if (run.check) env.push(`CHECK=${q(run.check)}`);
-  if (run.fakeBin) env.push(`FAKE_BIN=${q(run.fakeBin)}`);
+  if (run.wrap) env.push(`PREPWRAP=${q(run.wrap)}`);
   if (run.pivot) env.push('PIVOT=1');
   if (run.pid1) env.push('PID1=1');
   if (run.tool) env.push(`TOOL=${q(OURS)}`);

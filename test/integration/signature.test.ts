@@ -6,8 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrepareRootError } from '../../src/errors.js';
-import { parsePublicKeys, repoLoader, verifyCommit } from '../../src/signature.js';
+import { PrepareRootError } from '../../src/base/errors.js';
+import { parsePublicKeys, repoLoader, verifyCommit } from '../../src/probe/signature.js';
+import { nodeSystem } from '../helpers/node-system.js';
+
+const sys = nodeSystem();
 
 const SIGN = path.resolve(import.meta.dirname, '../harness/sign-commit.sh');
 const DIGEST = Buffer.alloc(32, 0xab);
@@ -25,7 +28,7 @@ let serial = 0;
 const commit = (...args: string[]) => sh(`ostree --repo=repo commit --orphan --tree=dir=tree --subject=s --add-metadata-string=test.serial=${++serial} ${args.join(' ')}`);
 const sign = (c: string, secret = 'secret') => sh(`bash ${SIGN} repo ${c} ${secret} ${secret}.pub`);
 const keys = (secret = 'secret') => parsePublicKeys(readFileSync(path.join(W, `${secret}.pub`), 'utf8'), `${secret}.pub`);
-const verify = (c: string, k = keys()) => verifyCommit(c, k, repoLoader(path.join(W, 'repo/objects')));
+const verify = (c: string, k = keys()) => verifyCommit(c, k, repoLoader(sys, path.join(W, 'repo/objects')), sys.ed25519Verify);
 
 beforeAll(() => {
   W = mkdtempSync(path.join(tmpdir(), 'prepare-root-sign-'));
@@ -95,7 +98,7 @@ describe('parsePublicKeys', () => {
   it.each([
     ['', 'k', 'no public keys in the file (one base64 ed25519 key a line)'],
     [`${Buffer.alloc(31).toString('base64')}\n`, 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this decodes to 31)'],
-    ['not base64!\n', 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this decodes to 6)'],
+    ['not base64!\n', 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this is not base64)'],
   ])('%j is refused', (text, what, why) => {
     expect(() => parsePublicKeys(text, 'k')).toThrow(new PrepareRootError(what, why));
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findKarg, findOstreeTarget } from '../../src/cmdline.js';
-import { PrepareRootError } from '../../src/errors.js';
+import { findKarg, findOstreeTarget } from '../../src/config/cmdline.js';
+import { PrepareRootError } from '../../src/base/errors.js';
 
 describe('findKarg', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config.js';
-import { PrepareRootError } from '../../src/errors.js';
+import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import { PrepareRootError } from '../../src/base/errors.js';
 
 const USR = '/usr/lib/ostree/prepare-root.conf';
 const ETC = '/etc/ostree/prepare-root.conf';

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config.js';
-import type { Facts } from '../../src/facts.js';
-import { ExecutionError, applyPlan } from '../../src/plan/executor.js';
+import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import { CONTEXT, D, facts } from '../helpers/facts.js';
+import { ExecutionError, applyPlan } from '../../src/apply/executor.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 import { RecordingMounter } from '../helpers/recording-mounter.js';
-
-const FACTS: Facts = {
-  sysroot: '/sysroot',
-  deployment: {
-    linkPath: '/sysroot/ostree/boot.1/os/b/0', path: '/sysroot/ostree/deploy/os/deploy/abc.0', relPath: 'ostree/deploy/os/deploy/abc.0',
-    stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 1n, ino: 2n,
-  },
-  sysrootOnReadonlyMount: false, legacyRepoReadonly: null, hotfixUsr: false, mountVarMarker: true, composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
-  procMounted: true,
-  transientEtcSuffix: 'AAAAAA',
-  bootId: 'b00t',
-  now: '2026-01-01T00-00-00-000Z',
-};
 
 const CONFIGS = {
   legacy: null,
@@ -25,19 +12,21 @@ const CONFIGS = {
 };
 
 function planFor(conf: string | null) {
-  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), ''), FACTS).plan;
+  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), ''), facts({ mountVarMarker: true }), CONTEXT).plan;
 }
 
 // The inverse each forward call must get, or null when it is undone with its mount. An overlay
 // workdir also loses the work/ and index/ dirs the kernel makes in it.
 function expectedUndo(call: string, overlayWork: boolean): string | null {
   let m: RegExpMatchArray | null;
-  if ((m = call.match(/^mkdir (\S+)/))) return overlayWork ? `rm -r ${m[1]}/work,rm -r ${m[1]}/index,rmdir ${m[1]}` : `rmdir ${m[1]}`;
-  if ((m = call.match(/^mount --no-mtab (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount --no-mtab ${m[1]}`;
-  if ((m = call.match(/^\(?(?:cd \S+ && )?mount --no-mtab -t overlay -o \S+ overlay (\S+?)\)?(?: @\S+)?$/))) return `umount --no-mtab ${m[1]}`;
-  if ((m = call.match(/^umount --no-mtab --lazy (\S+)$/))) return `mount --no-mtab --bind /sysroot.tmp/sysroot ${m[1]}`;
-  if ((m = call.match(/^mount --no-mtab --move (\S+) (\S+)$/))) return `mount --no-mtab --move ${m[2]} ${m[1]}`;
-  if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir ${m[1]} 755`;
+  if ((m = call.match(/^mkdir -m \d+ (\S+)/))) {
+    return overlayWork ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}` : `rmdir ${m[1]}`;
+  }
+  if ((m = call.match(/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount ${m[1]}`;
+  if ((m = call.match(/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/))) return `umount ${m[1]}`;
+  if ((m = call.match(/^umount --lazy (\S+)$/))) return `mount --bind /sysroot.tmp/sysroot ${m[1]}`;
+  if ((m = call.match(/^mount --move (\S+) (\S+)$/))) return `mount --move ${m[2]} ${m[1]}`;
+  if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir -m 0755 ${m[1]}`;
   if ((m = call.match(/^write (\S+)/))) return `rm ${m[1]}`;
   return null;
 }
@@ -75,24 +64,19 @@ describe('applyPlan', () => {
     const plan = planFor(null);
     // Call 6 (bind-usr) fails; its undo sequence starts at call 7 (umount /sysroot.tmp).
     const m = new RecordingMounter(new Set([6, 7]));
-    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount --no-mtab \/sysroot\.tmp: injected failure\)/);
-    expect(m.calls.slice(6)).toEqual(['umount --no-mtab /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
+    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/);
+    expect(m.calls.slice(6)).toEqual(['umount /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
   });
 });
 
 describe('applyPlan: composefs', () => {
-  const D = FACTS.deployment.path;
   const plan = planPrepareRoot(resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), ''),
-    { ...FACTS, mountVarMarker: false, composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }).plan;
+    facts({ composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }), CONTEXT).plan;
   const callOf = (id: string) => plan.steps.findIndex((s) => s.id === id) + 1;
 
-  it('the overlay falls back to plain lower layers when the kernel refuses data-only ones', () => {
-    const m = new RecordingMounter(new Set([callOf('mount-composefs')]));
-    applyPlan(plan, m);
-    expect(m.calls.slice(callOf('mount-composefs') - 1, callOf('mount-composefs') + 1)).toEqual([
-      'mount --no-mtab -t overlay -o ro,lowerdir=/run/ostree/.private/cfsroot-lower::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on composefs /sysroot.tmp',
-      'mount --no-mtab -t overlay -o ro,lowerdir=/run/ostree/.private/cfsroot-lower:/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on composefs /sysroot.tmp',
-    ]);
+  it('records which variant made each mount', () => {
+    const records = applyPlan(plan, new RecordingMounter());
+    expect(records.filter((r) => r.variant !== undefined).map((r) => `${r.id}:${r.variant}`)).toEqual(['mount-composefs-image:erofs', 'mount-composefs:overlay']);
   });
 
   it('after the image mount is detached, rollback unmounts the overlay, not the image again', () => {
@@ -100,7 +84,7 @@ describe('applyPlan: composefs', () => {
     const m = new RecordingMounter(new Set([failAt]));
     expect(() => applyPlan(plan, m)).toThrow(/^step bind-etc: .*; rolled back \d+ completed steps$/);
     const undo = m.calls.slice(failAt);
-    expect(undo).toContain('umount --no-mtab /sysroot.tmp');
-    expect(undo).not.toContain('umount --no-mtab /run/ostree/.private/cfsroot-lower');
+    expect(undo).toContain('umount /sysroot.tmp');
+    expect(undo).not.toContain('umount /run/ostree/.private/cfsroot-lower');
   });
 });

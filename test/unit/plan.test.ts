@@ -1,63 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config.js';
-import { PrepareRootError } from '../../src/errors.js';
-import type { Facts } from '../../src/facts.js';
-import { parseVarDict } from '../../src/gvariant.js';
-import { actionOf, describeAction } from '../../src/plan/commands.js';
+import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import { PrepareRootError } from '../../src/base/errors.js';
+import type { Facts } from '../../src/probe/facts.js';
+import { CONTEXT, D, facts } from '../helpers/facts.js';
+import { parseVarDict } from '../../src/formats/gvariant.js';
+import { actionOf, describeAction } from '../../src/apply/actions.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 
-const D = '/sysroot/ostree/deploy/os/deploy/abc.0';
-const FACTS: Facts = {
-  sysroot: '/sysroot',
-  deployment: {
-    linkPath: '/sysroot/ostree/boot.1/os/b/0', path: D, relPath: 'ostree/deploy/os/deploy/abc.0',
-    stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 0xfen, ino: 42n,
-  },
-  sysrootOnReadonlyMount: false,
-  legacyRepoReadonly: null,
-  hotfixUsr: false,
-  mountVarMarker: false,
-  composefsImage: { state: 'absent', path: '/sysroot/ostree/deploy/os/deploy/abc.0/.ostree.cfs' }, sysrootDevice: null, signedWith: null, persist: [], overlays: [],
-  procMounted: true,
-  transientEtcSuffix: 'XyZ123',
-  bootId: 'b00t',
-  now: '2026-01-01T00-00-00-000Z',
-};
-
-function plan(conf: string | null, facts: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
+function plan(conf: string | null, overrides: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
   const config = resolveConfig(loadConfig(conf === null ? [] : [{ path: '/etc/ostree/prepare-root.conf', data: conf }]), cmdline);
-  return planPrepareRoot(config, { ...FACTS, ...facts });
+  return planPrepareRoot(config, facts(overrides), CONTEXT);
 }
 
-function commands(conf: string | null, facts: Partial<Facts> = {}): string[] {
-  return plan(conf, facts).plan.steps.map((s) => describeAction(actionOf(s)));
+function commands(conf: string | null, overrides: Partial<Facts> = {}): string[] {
+  return plan(conf, overrides).plan.steps.map((s) => describeAction(actionOf(s)));
 }
 
 const PROLOGUE = [
-  'mount --no-mtab --make-rprivate /',
+  'mount --make-rprivate /',
   'mkdir -m 0755 /run/ostree (may exist)',
   'mkdir -m 0000 /run/ostree/.private (may exist)',
   'mkdir -m 0755 /sysroot.tmp (may exist)',
 ];
-const PHYSICAL_ROOT = ['mount --no-mtab --bind /sysroot /sysroot.tmp/sysroot', 'umount --no-mtab --lazy /sysroot'];
-const MOVE = ['mount --no-mtab --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
+const PHYSICAL_ROOT = ['mount --bind /sysroot /sysroot.tmp/sysroot', 'umount --lazy /sysroot'];
+const MOVE = ['mount --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
 const WRITE = (n: number) => `write /run/ostree-booted (${n} bytes, mode 0644, atomically)`;
-const USR_RO = ['mount --no-mtab --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount --no-mtab -o remount,bind,ro /sysroot.tmp/usr'];
-const ETC_BIND = [`mount --no-mtab --bind ${D}/etc /sysroot.tmp/etc`, 'mount --no-mtab -o remount,bind,rw /sysroot.tmp/etc'];
+const USR_RO = ['mount --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount -o remount,bind,ro /sysroot.tmp/usr'];
+const ETC_BIND = [`mount --bind ${D}/etc /sysroot.tmp/etc`, 'mount -o remount,bind,rw /sysroot.tmp/etc'];
 const VAR = '/sysroot.tmp/sysroot/ostree/deploy/os/var';
-const VAR_RW = [`mount --no-mtab --bind ${VAR} ${VAR}`, `mount --no-mtab -o remount,bind,rw ${VAR}`];
+const VAR_RW = [`mount --bind ${VAR} ${VAR}`, `mount -o remount,bind,rw ${VAR}`];
 
 describe('planPrepareRoot: ostree order and flags', () => {
   it('default config: legacy bind, read-only /usr, nothing for /etc', () => {
     expect(commands(null)).toEqual([
-      ...PROLOGUE, `mount --no-mtab --bind ${D} /sysroot.tmp`, ...USR_RO, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
+      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...USR_RO, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
     ]);
   });
 
   it('sysroot.readonly: writable /etc and stateroot var, ro /sysroot last', () => {
     expect(commands('[sysroot]\nreadonly=true\n')).toEqual([
-      ...PROLOGUE, `mount --no-mtab --bind ${D} /sysroot.tmp`, ...ETC_BIND, ...USR_RO, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(136), ...MOVE,
-      'mount --no-mtab -o remount,bind,ro /sysroot/sysroot',
+      ...PROLOGUE, `mount --bind ${D} /sysroot.tmp`, ...ETC_BIND, ...USR_RO, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(136), ...MOVE,
+      'mount -o remount,bind,ro /sysroot/sysroot',
     ]);
   });
 
@@ -76,7 +59,7 @@ describe('planPrepareRoot: ostree order and flags', () => {
     const r = plan('[sysroot]\nreadonly=true\n[etc]\ntransient=true\n');
     expect(r.plan.steps.map((s) => describeAction(actionOf(s))).slice(5, 9)).toEqual([
       `mkdir -m 0700 ${dir}`, `mkdir -m 0755 ${dir}/upper`, `mkdir -m 0755 ${dir}/work`,
-      `mount --no-mtab -t overlay -o lowerdir=/sysroot.tmp/usr/etc,upperdir=${dir}/upper,workdir=${dir}/work overlay /sysroot.tmp/etc`,
+      `mount -t overlay -o lowerdir=/sysroot.tmp/usr/etc,upperdir=${dir}/upper,workdir=${dir}/work overlay /sysroot.tmp/etc`,
     ]);
     expect(r.plan.metadata['transient-etc']).toBe(dir);
   });
@@ -94,12 +77,12 @@ describe('planPrepareRoot: ostree order and flags', () => {
 
   it('hotfix: /usr overlay with the deployment-relative layers, read-only when the sysroot is', () => {
     expect(commands(null, { hotfixUsr: true, sysrootOnReadonlyMount: true })[5]).toBe(
-      `(cd ${D} && mount --no-mtab -t overlay -o ro,lowerdir=/sysroot.tmp/usr,upperdir=.usr-ovl-upper,workdir=.usr-ovl-work overlay /sysroot.tmp/usr)`);
+      `(cd ${D} && mount -t overlay -o ro,lowerdir=/sysroot.tmp/usr,upperdir=.usr-ovl-upper,workdir=.usr-ovl-work overlay /sysroot.tmp/usr)`);
   });
 
   it('initramfs-mount-var marker: /var bind, slave then shared', () => {
     expect(commands(null, { mountVarMarker: true }).slice(9, 12)).toEqual([
-      `mount --no-mtab --bind ${VAR} /sysroot.tmp/var`, 'mount --no-mtab --make-slave /sysroot.tmp/var', 'mount --no-mtab --make-shared /sysroot.tmp/var',
+      `mount --bind ${VAR} /sysroot.tmp/var`, 'mount --make-slave /sysroot.tmp/var', 'mount --make-shared /sysroot.tmp/var',
     ]);
   });
 
@@ -113,17 +96,17 @@ describe('planPrepareRoot: ostree order and flags', () => {
 describe('planPrepareRoot: transient root without composefs', () => {
   it.each([
     ['[root]\ntransient=true\n', 'transient', []],
-    ['[root]\ntransient-ro=true\n', 'transient-ro', ['mount --no-mtab -o remount,bind,ro /sysroot.tmp']],
+    ['[root]\ntransient-ro=true\n', 'transient-ro', ['mount -o remount,bind,ro /sysroot.tmp']],
   ])('%j: dedicated tmpfs, overlay over the deployment, persistent /etc, writable /usr', (conf, mode, ro) => {
     const r = plan(conf);
     expect(r.plan.mode).toBe(mode);
     expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
       ...PROLOGUE,
       'mkdir -m 0755 /run/ostree/.private/root',
-      'mount --no-mtab -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
+      'mount -t tmpfs -o mode=0755 tmpfs /run/ostree/.private/root',
       'mkdir -m 0755 /run/ostree/.private/root/upper',
       'mkdir -m 0700 /run/ostree/.private/root/work',
-      `mount --no-mtab -t overlay -o lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
+      `mount -t overlay -o lowerdir=${D},upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp`,
       ...ro,
       ...ETC_BIND, ...PHYSICAL_ROOT, WRITE(136), ...MOVE,
     ]);
@@ -140,7 +123,7 @@ describe('planPrepareRoot: transient root without composefs', () => {
   });
 
   it('transient-size sizes the tmpfs', () => {
-    expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount --no-mtab -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
+    expect(commands('[root]\ntransient=true\ntransient-size=512M\n')[5]).toBe('mount -t tmpfs -o mode=0755,size=512M tmpfs /run/ostree/.private/root');
   });
 });
 
@@ -157,18 +140,35 @@ describe('/run/ostree-booted content', () => {
   });
 });
 
-describe('planPrepareRoot: a bare root without /proc', () => {
-  it('mounts /proc first for util-linux and unmounts it last', () => {
-    const c = commands(null, { procMounted: false });
-    expect(c.slice(0, 3)).toEqual(['mkdir -m 0555 /proc (may exist)', 'mount --no-mtab -t proc proc /proc', 'mount --no-mtab --make-rprivate /']);
-    expect(c.at(-1)).toBe('umount --no-mtab /proc');
+describe('planPrepareRoot: the boot context', () => {
+  const conf = '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[overlay /usr/local]\nupper=state\nvolatile=true\n';
+  const overlay = { inRoot: '/usr/local', pathInImage: true, lowersInRoot: ['/usr/local'], lowersExist: [true], stateCommit: 'abc', volatile: { state: 'torn', why: 'a crash' } } as const;
+  const planWith = (context: typeof CONTEXT) => {
+    const config = resolveConfig(loadConfig([{ path: '/c', data: conf }]), '');
+    return planPrepareRoot(config, facts({ overlays: [overlay] }), context);
+  };
+
+  it('the same facts and context give the same plan', () => {
+    expect(planWith(CONTEXT)).toEqual(planWith({ ...CONTEXT }));
+  });
+
+  it('names, tokens, the boot id and the clock come from the context and nowhere else', () => {
+    const text = JSON.stringify(planWith({ transientEtcSuffix: 'SUFFIX', bootToken: 'TOKEN', bootId: 'BOOTID', now: 'NOW' }).plan, (_, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v));
+    expect(text).toContain('/run/ostree/transient-etc.SUFFIX');
+    expect(text).toContain('quarantine/NOW');
+    expect(text).toContain('{\\"token\\":\\"TOKEN-0\\",\\"bootId\\":\\"BOOTID\\"}');
+  });
+
+  it('the move onto SYSROOT is marked as the point of no return, and only it', () => {
+    const marked = planWith(CONTEXT).plan.steps.filter((s) => s.kind === 'move' && s.pointOfNoReturn === true).map((s) => s.id);
+    expect(marked).toEqual(['move-to-sysroot']);
   });
 });
 
 describe('planPrepareRoot: composefs', () => {
   const IMAGE = { composefsImage: { state: 'valid' as const, path: `${D}/.ostree.cfs`, hasAcl: false } };
   const SCRATCH = '/run/ostree/.private/cfsroot-lower';
-  const OVERLAY = (opts: string) => `mount --no-mtab -t overlay -o ${opts} composefs /sysroot.tmp || mount --no-mtab -t overlay -o ${opts.replace('::', ':')} composefs /sysroot.tmp`;
+  const OVERLAY = (opts: string) => `mount -t overlay -o ${opts} composefs /sysroot.tmp`;
 
   it('yes: image via loop, read-only overlay with the objects as data-only layer, sysroot.readonly by default', () => {
     const r = plan('[composefs]\nenabled=yes\n', IMAGE);
@@ -177,11 +177,11 @@ describe('planPrepareRoot: composefs', () => {
     expect(r.plan.steps.map((s) => describeAction(actionOf(s)))).toEqual([
       ...PROLOGUE,
       `mkdir -m 0700 ${SCRATCH} (may exist)`,
-      `mount --no-mtab -t erofs -o ro,noacl ${D}/.ostree.cfs ${SCRATCH} || mount --no-mtab -t erofs -o ro,loop,noacl ${D}/.ostree.cfs ${SCRATCH}`,
+      `mount -t erofs -o ro,noacl ${D}/.ostree.cfs ${SCRATCH}`,
       OVERLAY(`ro,lowerdir=${SCRATCH}::/sysroot/ostree/repo/objects,metacopy=on,redirect_dir=on`),
-      `umount --no-mtab --lazy ${SCRATCH}`,
+      `umount --lazy ${SCRATCH}`,
       ...ETC_BIND, ...PHYSICAL_ROOT, ...VAR_RW, WRITE(194), ...MOVE,
-      'mount --no-mtab -o remount,bind,ro /sysroot/sysroot',
+      'mount -o remount,bind,ro /sysroot/sysroot',
     ]);
     expect(r.plan.metadata).toMatchObject({ composefs: true, 'composefs.verity': false, 'sysroot-ro': true });
   });
@@ -220,18 +220,18 @@ describe('planPrepareRoot: persisted paths', () => {
   it('first boot: store made and seeded from the image, then bound', () => {
     expect(persist('dir', false)).toEqual([
       `mkdir -p -m 0755 ${STORE}/etc`,
-      `cp --archive --preserve=all --no-target-directory /sysroot.tmp/etc/ssh ${STORE}/etc/ssh`,
-      `mount --no-mtab --bind ${STORE}/etc/ssh /sysroot.tmp/etc/ssh`,
+      `cp -a /sysroot.tmp/etc/ssh ${STORE}/etc/ssh (owner, mode, times, xattrs)`,
+      `mount --bind ${STORE}/etc/ssh /sysroot.tmp/etc/ssh`,
     ]);
   });
 
   it('later boots: only the bind', () => {
-    expect(persist('file', true, '/usr/lib/x')).toEqual([`mount --no-mtab --bind ${STORE}/usr/lib/x /sysroot.tmp/usr/lib/x`]);
+    expect(persist('file', true, '/usr/lib/x')).toEqual([`mount --bind ${STORE}/usr/lib/x /sysroot.tmp/usr/lib/x`]);
   });
 
   it('not in the image: an empty store and a mount point', () => {
     expect(persist('absent', false, '/data')).toEqual([
-      `mkdir -p -m 0755 ${STORE}`, `mkdir -m 0755 ${STORE}/data`, 'mkdir -p -m 0755 /sysroot.tmp/data', `mount --no-mtab --bind ${STORE}/data /sysroot.tmp/data`,
+      `mkdir -p -m 0755 ${STORE}`, `mkdir -m 0755 ${STORE}/data`, 'mkdir -p -m 0755 /sysroot.tmp/data', `mount --bind ${STORE}/data /sysroot.tmp/data`,
     ]);
   });
 });

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateInside, resolveInside } from '../../src/resolve-inside.js';
+import { locateInside, resolveInside } from '../../src/probe/resolve-inside.js';
+import { nodeSystem } from '../helpers/node-system.js';
+
+const sys = nodeSystem();
 
 let root: string;
 beforeAll(() => {
@@ -28,11 +31,11 @@ describe('locateInside', () => {
     ['/usr/../../../sbin', { path: '/usr/sbin', exists: true }],
     ['/loop1/x', { path: '/loop1/x', exists: false }],
   ])('%s', (target, expected) => {
-    expect(locateInside(root, target)).toEqual(expected);
+    expect(locateInside(sys, root, target)).toEqual(expected);
   });
 
   it('resolveInside gives the host path, or null', () => {
-    expect(resolveInside(root, '/sbin/init')).toBe(path.join(root, 'usr/sbin/init'));
-    expect(resolveInside(root, '/loop1')).toBeNull();
+    expect(resolveInside(sys, root, '/sbin/init')).toBe(path.join(root, 'usr/sbin/init'));
+    expect(resolveInside(sys, root, '/loop1')).toBeNull();
   });
 });

@@ -1,0 +1,27 @@
+// One builder of planner inputs for the unit tests: the facts of a plain legacy deployment and a
+// fixed boot context, each field overridable.
+import type { BootContext, Facts } from '../../src/probe/facts.js';
+
+export const D = '/sysroot/ostree/deploy/os/deploy/abc.0';
+
+export function facts(overrides: Partial<Facts> = {}): Facts {
+  return {
+    sysroot: '/sysroot',
+    deployment: {
+      linkPath: '/sysroot/ostree/boot.1/os/b/0', path: D, relPath: 'ostree/deploy/os/deploy/abc.0',
+      stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 0xfen, ino: 42n,
+    },
+    sysrootOnReadonlyMount: false,
+    legacyRepoReadonly: null,
+    hotfixUsr: false,
+    mountVarMarker: false,
+    composefsImage: { state: 'absent', path: `${D}/.ostree.cfs` },
+    sysrootDevice: null,
+    signedWith: null,
+    persist: [],
+    overlays: [],
+    ...overrides,
+  };
+}
+
+export const CONTEXT: BootContext = { transientEtcSuffix: 'XyZ123', bootToken: 'T0K3N', bootId: 'b00t', now: '2026-01-01T00-00-00-000Z' };
