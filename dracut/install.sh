@@ -11,7 +11,7 @@ install -D -m 0755 "$SRC/dist/prepare-root" "$D/usr/lib/prepare-root/prepare-roo
 install -d "$D/usr/lib/dracut/modules.d/99prepare-root"
 install -m 0755 "$SRC"/dracut/99prepare-root/*.sh "$D/usr/lib/dracut/modules.d/99prepare-root/"
 install -m 0644 "$SRC/dracut/99prepare-root/prepare-root.service" "$D/usr/lib/dracut/modules.d/99prepare-root/"
-install -D -m 0644 "$SRC/dracut/prepare-root.conf" "$D/usr/lib/dracut/dracut.conf.d/50-prepare-root.conf"
+install -D -m 0644 "$SRC/dracut/dracut.conf.d/50-prepare-root.conf" "$D/usr/lib/dracut/dracut.conf.d/50-prepare-root.conf"
 [ -e "$D/usr/lib/ostree/prepare-root.conf" ] || install -D -m 0644 "$SRC/conf/prepare-root.conf" "$D/usr/lib/ostree/prepare-root.conf"
 install -D -m 0644 "$SRC/systemd/prepare-root-checkpoint.service" "$D/usr/lib/systemd/system/prepare-root-checkpoint.service"
 echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"

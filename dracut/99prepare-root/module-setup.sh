@@ -1,7 +1,8 @@
 #!/bin/bash
 # dracut module: prepare-root prepares the ostree deployment under /sysroot before switch-root.
-# Installs the binary, the build root's prepare-root.conf files (and the composefs key), the
-# tools it runs, and either the systemd unit or, without systemd, hooks that hand over in pivot mode.
+# Installs the binary (one static executable: no libraries, no tools), the build root's
+# prepare-root.conf files (and the composefs key), and either the systemd unit or, without
+# systemd, hooks that hand over in pivot mode.
 
 # Only when asked for (add_dracutmodules+=" prepare-root "), like ostree's module.
 # Where the binary comes from on the build host (tests point it at their build).
@@ -26,9 +27,6 @@ install() {
         return 1
     fi
     inst_simple "$prepare_root_binary" /usr/lib/prepare-root/prepare-root
-    inst_multiple mount umount switch_root losetup
-    # Persisted paths (cp), volatile uppers and overlay pruning (sync, getfattr), signed composefs (fsverity).
-    inst_multiple -o cp sync getfattr fsverity
     local conf keypath
     for conf in /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf; do
         [[ -e "$conf" ]] && inst_simple "$conf"
@@ -43,6 +41,7 @@ install() {
         ln_r "$systemdsystemunitdir/prepare-root.service" "$systemdsystemunitdir/ostree-prepare-root.service"
         $SYSTEMCTL -q --root "$initdir" add-wants initrd-root-fs.target prepare-root.service
     else
+        # dracut's own udevd is stopped before the hand-over, as its init does before switching root.
         inst_multiple udevadm
         inst_hook pre-mount 50 "$moddir/prepare-root-usable-root.sh"
         inst_hook cleanup 99 "$moddir/prepare-root-pivot.sh"
