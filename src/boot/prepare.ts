@@ -59,18 +59,17 @@ export interface Decision {
   readonly warnings: readonly Warning[];
 }
 
-/** Everything up to the plan, shared by the boot path and `prepare-root plan`. */
-export function decide(sys: System, sysrootArg: string, cmdline: string, configSources: readonly ConfigSource[], context: BootContext): Decision {
-  const config = resolveConfig(loadConfig(configSources), cmdline);
+/** Everything up to the plan (read the config, probe the system, plan), shared by the boot path and `prepare-root plan`. */
+export function probeAndPlan(sys: System, sysrootArg: string, cmdline: string, configSources: readonly ConfigSource[], context: BootContext): Decision {
+  const { config, warnings: configWarnings } = resolveConfig(loadConfig(configSources), cmdline);
   const target = findOstreeTarget(cmdline);
   if (target === null) {
     throw new PrepareRootError('kernel command line', 'no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)');
   }
   const sysroot = canonicalSysroot(sys, sysrootArg);
-  const probeWarnings: Warning[] = [];
-  const facts = probeFacts(sys, sysroot, target, config, probeWarnings);
+  const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, target, config);
   const { plan, warnings } = planPrepareRoot(config, facts, context);
-  return { config, facts, plan, warnings: [...warnings, ...probeWarnings] };
+  return { config, facts, plan, warnings: [...configWarnings, ...warnings, ...probeWarnings] };
 }
 
 export interface RunOptions {
@@ -104,7 +103,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       opts.info(`${sysroot} is already prepared (${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted); nothing to do`);
       return { kind: 'already-prepared', sysroot };
     }
-    decision = decide(sys, sysroot, cmdline, sources, bootContext(sys));
+    decision = probeAndPlan(sys, sysroot, cmdline, sources, bootContext(sys));
     if (opts.init !== undefined) checkInit(sys, decision.facts, opts.init);
     decision.warnings.forEach(opts.warn);
     const { plan } = decision;

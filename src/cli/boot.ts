@@ -5,7 +5,7 @@ import { actionOf, describeAction } from '../apply/actions.js';
 import { SystemMounter } from '../apply/mounter.js';
 import { handOver } from '../boot/handover.js';
 import { KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
-import { PLAN_CONTEXT, decide, readConfigSources, readKernelCmdline, runPrepare } from '../boot/prepare.js';
+import { PLAN_CONTEXT, probeAndPlan, readConfigSources, readKernelCmdline, runPrepare } from '../boot/prepare.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { type Output, type Values, usageError, warningLine } from './args.js';
@@ -39,7 +39,7 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
   const cmdline = readKernelCmdline(sys, cmdlineArg);
   const sources = values.config === undefined ? readConfigSources(sys, CONFIG_PATHS, true) : readConfigSources(sys, values.config, false);
-  const { plan, warnings, config } = decide(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
+  const { plan, warnings, config } = probeAndPlan(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
   if (values.json) {
     io.out(JSON.stringify({
       configFile: config.file,

@@ -23,12 +23,19 @@ export interface ConfigSource {
   readonly data: Uint8Array | string;
 }
 
-export interface ComposefsConfig {
-  readonly enabled: Tristate;
-  readonly requireVerity: boolean;
-  readonly signed: boolean;
-  readonly keypath: string;
-}
+/** How far composefs is trusted beyond mounting it: fs-verity on every file, and a signed commit. */
+export type Integrity = 'none' | 'verity' | 'signed';
+
+/**
+ * `composefs.enabled` after the kernel argument: off, or `maybe`/`on` (the image is required)
+ * with the integrity asked for. The key file of `signed` is read from `keypath` in the initramfs.
+ */
+export type ComposefsConfig =
+  | { readonly mode: 'off'; readonly keypath: string }
+  | { readonly mode: 'maybe' | 'on'; readonly integrity: Integrity; readonly keypath: string };
+
+/** What / is: the deployment as it is, or an overlay whose writes vanish at reboot (mounted read-only for transient-ro). */
+export type RootMode = 'persistent' | 'transient' | 'transient-ro';
 
 /** A boolean whose parse error only matters if the key is used (ostree evaluates it lazily). */
 export type LazyBoolean = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: PrepareRootError };
@@ -39,9 +46,7 @@ export interface RootConfig {
   readonly composefs: ComposefsConfig;
   /** null when not set: the default then depends on composefs and the legacy repo config. */
   readonly sysrootReadonly: boolean | null;
-  /** True for transient-ro too: callers test one flag (as ostree normalises it). */
-  readonly rootTransient: boolean;
-  readonly rootTransientRo: boolean;
+  readonly rootMode: RootMode;
   /** tmpfs `size=` for the transient root's upper (ours; ostree has none), null = tmpfs default. */
   readonly transientSize: string | null;
   readonly etcTransient: LazyBoolean;
@@ -49,7 +54,23 @@ export interface RootConfig {
   readonly persistPaths: readonly string[];
   /** `[overlay PATH]` groups (ours), in mount order. */
   readonly overlays: readonly OverlayConfig[];
+}
+
+export interface ResolvedConfig {
+  readonly config: RootConfig;
   readonly warnings: readonly Warning[];
+}
+
+/** composefs.enabled as ostree names its values, for messages. */
+export function composefsSetting(c: ComposefsConfig): string {
+  if (c.mode === 'off') return 'no';
+  if (c.mode === 'maybe') return c.integrity === 'none' ? 'maybe' : `maybe (${c.integrity})`;
+  return c.integrity === 'none' ? 'yes' : c.integrity;
+}
+
+/** The composefs integrity in effect, or null when composefs is off. */
+export function integrityOf(c: ComposefsConfig): Integrity | null {
+  return c.mode === 'off' ? null : c.integrity;
 }
 
 /** Every key ostree 2026.4 reads, plus ours (marked). Anything else is accepted but warned about. */
@@ -130,33 +151,50 @@ export function parseTristate(raw: string): Tristate | null {
   }
 }
 
-function composefsFromConfig(kf: KeyFile | null): ComposefsConfig {
+/** composefs.enabled from the config: a tristate, or exactly `verity`/`signed` (as ostree compares them). */
+function composefsFromConfig(kf: KeyFile | null): { enabled: Tristate; integrity: Integrity } {
   const entry = entryOf(kf, 'composefs', 'enabled');
-  const keypath = entryOf(kf, 'composefs', 'keypath')?.value ?? DEFAULT_KEYPATH;
   // `signed` and `verity` are compared raw, as ostree does: `signed ` (trailing space) is invalid.
-  if (entry?.value === 'signed') return { enabled: 'yes', requireVerity: true, signed: true, keypath };
-  if (entry?.value === 'verity') return { enabled: 'yes', requireVerity: true, signed: false, keypath };
-  if (entry === undefined) return { enabled: 'no', requireVerity: false, signed: false, keypath };
+  if (entry?.value === 'signed') return { enabled: 'yes', integrity: 'signed' };
+  if (entry?.value === 'verity') return { enabled: 'yes', integrity: 'verity' };
+  if (entry === undefined) return { enabled: 'no', integrity: 'none' };
   const enabled = parseTristate(entry.value);
   if (enabled === null) {
     throw new PrepareRootError(`${kf!.file}:${entry.line}`,
       `composefs.enabled: invalid value “${entry.value}” (use yes, no, maybe, verity or signed)`);
   }
-  return { enabled, requireVerity: false, signed: false, keypath };
+  return { enabled, integrity: 'none' };
 }
 
-/** The karg wins over the config. Only `signed` adds signing; other values clear it but keep require-verity. */
-function applyComposefsKarg(config: ComposefsConfig, cmdline: string): ComposefsConfig {
+/** The karg wins over the config. Only `signed` adds signing; other values clear it but keep required verity. */
+function applyComposefsKarg(config: { enabled: Tristate; integrity: Integrity }, cmdline: string): { enabled: Tristate; integrity: Integrity } {
   const karg = findKarg(cmdline, COMPOSEFS_KARG);
   if (karg === null) return config;
-  if (karg === 'signed') return { ...config, enabled: 'yes', requireVerity: true, signed: true };
+  if (karg === 'signed') return { enabled: 'yes', integrity: 'signed' };
   const enabled = parseTristate(karg);
   // parseTristate strips whitespace, but a karg cannot contain any, so this matches ostree.
   if (enabled === null) {
     throw new PrepareRootError(`kernel argument ${COMPOSEFS_KARG}`,
       `invalid value “${karg}” (use yes, no, maybe or signed; “verity” is only valid in the config)`);
   }
-  return { ...config, enabled, signed: false };
+  return { enabled, integrity: config.integrity === 'none' ? 'none' : 'verity' };
+}
+
+function composefsOf(kf: KeyFile | null, cmdline: string): ComposefsConfig {
+  const keypath = entryOf(kf, 'composefs', 'keypath')?.value ?? DEFAULT_KEYPATH;
+  const { enabled, integrity } = applyComposefsKarg(composefsFromConfig(kf), cmdline);
+  return enabled === 'no' ? { mode: 'off', keypath } : { mode: enabled === 'yes' ? 'on' : 'maybe', integrity, keypath };
+}
+
+function rootModeOf(kf: KeyFile | null): RootMode {
+  const transient = booleanKey(kf, 'root', 'transient', false);
+  const transientRo = booleanKey(kf, 'root', 'transient-ro', false);
+  if (transient && transientRo) {
+    const line = entryOf(kf, 'root', 'transient-ro')!.line;
+    throw new PrepareRootError(`${kf!.file}:${line}`,
+      'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)');
+  }
+  return transientRo ? 'transient-ro' : transient ? 'transient' : 'persistent';
 }
 
 const TMPFS_SIZE = /^(?:[1-9][0-9]*[kmgtpe]?|(?:[1-9][0-9]?|100)%)$/i;
@@ -181,35 +219,55 @@ function lazyBoolean(kf: KeyFile | null, group: string, key: string): LazyBoolea
   }
 }
 
-/** Resolve the effective settings from the loaded key file and the kernel command line. */
-export function resolveConfig(loaded: LoadedConfig, cmdline: string): RootConfig {
+/** The line an error names (file:LINE: ...), for ordering; errors without one go last. */
+function lineOf(e: PrepareRootError): number {
+  const m = /:(\d+)$/.exec(e.what);
+  return m === null ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+}
+
+/**
+ * Every setting resolved on its own, so that one bad value does not hide the next: the errors
+ * in the order of their lines. `resolveConfig` stops at the first; the linter reports them all.
+ */
+export function resolveConfigParts(loaded: LoadedConfig, cmdline: string): {
+  resolved: ResolvedConfig | null;
+  errors: PrepareRootError[];
+  /** Errors of keys ostree only reads in some modes (etc.transient): a boot meets them only then. */
+  deferred: PrepareRootError[];
+} {
   const kf = loaded.keyFile;
-  const composefs = applyComposefsKarg(composefsFromConfig(kf), cmdline);
-  const transient = booleanKey(kf, 'root', 'transient', false);
-  const transientRo = booleanKey(kf, 'root', 'transient-ro', false);
-  if (transient && transientRo) {
-    const line = entryOf(kf, 'root', 'transient-ro')!.line;
-    throw new PrepareRootError(`${kf!.file}:${line}`,
-      'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)');
-  }
+  const errors: PrepareRootError[] = [];
+  const part = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (!(e instanceof PrepareRootError)) throw e;
+      errors.push(e);
+      return fallback;
+    }
+  };
+  const composefs = part(() => composefsOf(kf, cmdline), { mode: 'off', keypath: DEFAULT_KEYPATH } as ComposefsConfig);
+  const rootMode = part(() => rootModeOf(kf), 'persistent' as RootMode);
   const readonlyEntry = entryOf(kf, 'sysroot', 'readonly');
-  const sysrootReadonly = readonlyEntry === undefined ? null : parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly');
-  const transientSize = transientSizeOf(kf);
+  const sysrootReadonly = readonlyEntry === undefined ? null : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
+  const transientSize = part(() => transientSizeOf(kf), null);
   const persistEntry = entryOf(kf, 'persist', 'paths');
+  const persistPaths = persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file), []);
+  const overlays = part(() => parseOverlays(kf), []);
   const warnings = [...loaded.warnings];
-  if (transientSize !== null && !transient && !transientRo) {
+  if (transientSize !== null && rootMode === 'persistent') {
     warnings.push({ where: 'root.transient-size', message: 'has no effect without root.transient or root.transient-ro' });
   }
-  return {
-    file: kf?.file ?? null,
-    composefs,
-    sysrootReadonly,
-    rootTransient: transient || transientRo,
-    rootTransientRo: transientRo,
-    transientSize,
-    etcTransient: lazyBoolean(kf, 'etc', 'transient'),
-    persistPaths: persistEntry === undefined ? [] : parsePersistPaths(persistEntry, kf!.file),
-    overlays: parseOverlays(kf),
-    warnings,
-  };
+  const etcTransient = lazyBoolean(kf, 'etc', 'transient');
+  const deferred = etcTransient.ok ? [] : [etcTransient.error];
+  if (errors.length > 0) return { resolved: null, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)), deferred };
+  const config: RootConfig = { file: kf?.file ?? null, composefs, sysrootReadonly, rootMode, transientSize, etcTransient, persistPaths, overlays };
+  return { resolved: { config, warnings }, errors: [], deferred };
+}
+
+/** Resolve the effective settings from the loaded key file and the kernel command line; the first error is thrown. */
+export function resolveConfig(loaded: LoadedConfig, cmdline: string): ResolvedConfig {
+  const { resolved, errors } = resolveConfigParts(loaded, cmdline);
+  if (resolved === null) throw errors[0]!;
+  return resolved;
 }

@@ -1,53 +1,61 @@
 // /etc (bind, or the etc.transient overlay) and /usr (read-only bind, or the hotfix overlay).
 import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../base/paths.js';
-import type { RootConfig, Warning } from '../config/config.js';
-import type { VarDict } from '../formats/gvariant.js';
+import type { RootConfig } from '../config/config.js';
 import type { BootContext, Facts } from '../probe/facts.js';
-import type { Add, Mode } from './types.js';
+import type { Mode, Part } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
-export function planEtc(config: RootConfig, sysrootReadonly: boolean, composefs: boolean, facts: Facts, context: BootContext, add: Add,
-  metadata: Array<[string, VarDict[number][1]]>, warnings: Warning[]): void {
+export function planEtc(config: RootConfig, sysrootReadonly: boolean, mode: Mode, facts: Facts, context: BootContext): Part {
   const T = STAGING_ROOT;
-  const needed = sysrootReadonly || composefs || config.rootTransient;
-  if (!needed) {
+  if (!sysrootReadonly && mode === 'legacy') {
     // ostree ignores etc.transient here without a word; say so instead.
     const etc = config.etcTransient;
-    if (!etc.ok) warnings.push({ where: etc.error.what, message: `${etc.error.why}; ignored because /etc is not mounted in this mode` });
-    else if (etc.value) warnings.push({ where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' });
-    return;
+    if (!etc.ok) return { steps: [], warnings: [{ where: etc.error.what, message: `${etc.error.why}; ignored because /etc is not mounted in this mode` }] };
+    return { steps: [], warnings: etc.value ? [{ where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' }] : [] };
   }
   if (!config.etcTransient.ok) throw config.etcTransient.error;
   if (config.etcTransient.value) {
     const dir = `${TRANSIENT_ETC_PREFIX}${context.transientEtcSuffix}`;
     const reason = 'etc.transient: /etc changes vanish at reboot';
-    add({ id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason });
-    add({ id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason });
-    add({ id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, overlayWork: true, reason });
-    add({ id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` });
-    metadata.push(['transient-etc', { type: 's', value: dir }]);
-    warnings.push({ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' });
-    return;
+    return {
+      steps: [
+        { id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason },
+        { id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason },
+        { id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, overlayWork: true, reason },
+        { id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` },
+      ],
+      metadata: [['transient-etc', { type: 's', value: dir }]],
+      warnings: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
+    };
   }
   const reason = sysrootReadonly ? 'sysroot.readonly: /etc stays writable' : 'transient root: /etc stays persistent';
-  add({ id: 'bind-etc', kind: 'bind', source: `${facts.deployment.path}/etc`, target: `${T}/etc`, reason });
-  add({ id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' });
+  return {
+    steps: [
+      { id: 'bind-etc', kind: 'bind', source: `${facts.deployment.path}/etc`, target: `${T}/etc`, reason },
+      { id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' },
+    ],
+  };
 }
 
-export function planUsr(mode: Mode, signedComposefs: boolean, composefs: boolean, facts: Facts, add: Add): void {
+export function planUsr(mode: Mode, facts: Facts): Part {
   const T = STAGING_ROOT;
-  const D = facts.deployment.path;
   // A hotfix overlay would put unsigned files over a signed /usr: ostree ignores it then, so do we.
-  if (facts.hotfixUsr && !signedComposefs) {
-    add({
-      id: 'mount-hotfix-usr', kind: 'overlay', target: `${T}/usr`, lower: [`${T}/usr`], upper: HOTFIX_USR_UPPER,
-      work: HOTFIX_USR_WORK, cwd: D, readonly: facts.sysrootOnReadonlyMount,
-      reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
-    });
-  } else if (mode === 'legacy' && !composefs) {
-    add({ id: 'bind-usr', kind: 'bind', source: `${T}/usr`, target: `${T}/usr`, reason: '/usr is read-only' });
-    add({ id: 'remount-usr-ro', kind: 'remount-bind', target: `${T}/usr`, readonly: true, reason: '/usr is read-only' });
+  if (facts.hotfixUsr && facts.signedWith === null) {
+    return {
+      steps: [{
+        id: 'mount-hotfix-usr', kind: 'overlay', target: `${T}/usr`, lower: [`${T}/usr`], upper: HOTFIX_USR_UPPER,
+        work: HOTFIX_USR_WORK, cwd: facts.deployment.path, readonly: facts.sysrootOnReadonlyMount,
+        reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
+      }],
+    };
   }
   // composefs: /usr is part of the read-only image. A transient root keeps /usr in its overlay:
   // writable, and gone at reboot.
+  if (mode !== 'legacy') return { steps: [] };
+  return {
+    steps: [
+      { id: 'bind-usr', kind: 'bind', source: `${T}/usr`, target: `${T}/usr`, reason: '/usr is read-only' },
+      { id: 'remount-usr-ro', kind: 'remount-bind', target: `${T}/usr`, readonly: true, reason: '/usr is read-only' },
+    ],
+  };
 }

@@ -3,18 +3,20 @@ import { PrepareRootError } from '../base/errors.js';
 import { STAGING_ROOT, persistStore } from '../base/paths.js';
 import { dirname, isUnder } from '../base/posix-path.js';
 import type { Facts } from '../probe/facts.js';
-import type { Add, Mode, Plan } from './types.js';
+import type { Mode, Part, Plan, Step } from './types.js';
 
 /**
  * Persisted paths: each bind-mounted from its store under the stateroot /var, seeded from the
  * image (owner, mode, times, xattrs kept) the first time. Runs once the physical root is under
  * T/sysroot and /etc is in place, so that /etc/ssh can persist inside a transient /etc.
  */
-export function planPersist(facts: Facts, mode: Mode, add: Add): Plan['persisted'] {
+export function planPersist(facts: Facts, mode: Mode): Part & { readonly persisted: Plan['persisted'] } {
   const T = STAGING_ROOT;
   const stores = persistStore(`${T}/sysroot`, facts.deployment.stateroot);
   const booted = persistStore('/sysroot', facts.deployment.stateroot);
-  return facts.persist.map((p, i) => {
+  const steps: Step[] = [];
+  const add = (step: Step): void => void steps.push(step);
+  const persisted = facts.persist.map((p, i) => {
     const what = `persist.paths: ${p.path}`;
     if (isUnder(p.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, under /var, which already persists`);
     if (p.image === 'other') throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
@@ -35,4 +37,5 @@ export function planPersist(facts: Facts, mode: Mode, add: Add): Plan['persisted
     add({ id: `bind-persist-${i}`, kind: 'bind', source: store, target, reason });
     return { path: p.inRoot, store: `${booted}${p.inRoot}` };
   });
+  return { steps, persisted };
 }

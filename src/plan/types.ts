@@ -1,5 +1,7 @@
 // The mount plan as data. The planner decides, the executor applies, `prepare-root plan` prints:
 // all three see the same steps. Every step says why it is there.
+import type { Warning } from '../config/config.js';
+import type { VarDict } from '../formats/gvariant.js';
 
 interface StepBase {
   /** Stable name of the step, used in messages and status.json (e.g. `bind-usr`). */
@@ -94,5 +96,12 @@ export interface Plan {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-/** Appends a step to the plan being built. */
-export type Add = (step: Step) => void;
+/** One entry of /run/ostree-booted. */
+export type MetadataEntry = readonly [string, VarDict[number][1]];
+
+/** What an area of the planner contributes: its steps, its warnings and its /run/ostree-booted keys. */
+export interface Part {
+  readonly steps: readonly Step[];
+  readonly warnings?: readonly Warning[];
+  readonly metadata?: readonly MetadataEntry[];
+}

@@ -1,6 +1,7 @@
 // Everything the planner needs to know about the running system, gathered before planning so
 // the planner itself stays pure (and `prepare-root plan` can show what it would do).
 import type { ComposefsImage } from './composefs-image.js';
+import type { OverlayConfig } from '../config/overlay-config.js';
 import type { Deployment } from './deployment.js';
 import type { VolatileState } from './volatile-state.js';
 
@@ -16,6 +17,8 @@ export interface PersistFact {
 }
 
 export interface OverlayFact {
+  /** The [overlay PATH] group these facts are about. */
+  readonly overlay: OverlayConfig;
   /** Mount point and layers as they land in the new root (symlinks followed). */
   readonly inRoot: string;
   readonly pathInImage: boolean;
@@ -47,7 +50,7 @@ export interface Facts {
   /** Block device behind the physical root (for /run/systemd/volatile-root), null when none. */
   readonly sysrootDevice: { readonly major: number; readonly minor: number } | null;
   readonly persist: readonly PersistFact[];
-  /** One per config.overlays entry, same order. */
+  /** One per declared overlay, in mount order. */
   readonly overlays: readonly OverlayFact[];
 }
 

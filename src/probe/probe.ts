@@ -5,7 +5,7 @@ import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } f
 import { isUnder, under } from '../base/posix-path.js';
 import { utf8Decode } from '../base/text.js';
 import type { OstreeTarget } from '../config/cmdline.js';
-import type { RootConfig, Warning } from '../config/config.js';
+import { type RootConfig, type Warning, integrityOf } from '../config/config.js';
 import type { OverlayConfig } from '../config/overlay-config.js';
 import { exists, isMissing, readOptional } from '../fs/files.js';
 import { parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
@@ -27,17 +27,16 @@ export function canonicalSysroot(sys: System, arg: string): string {
 }
 
 /** `[sysroot] readonly` in the repo config: ostree's pre-prepare-root.conf switch. Errors only warn. */
-function legacyRepoReadonly(sys: System, sysroot: string, warnings: Warning[]): boolean | null {
+function legacyRepoReadonly(sys: System, sysroot: string): { value: boolean | null; warnings: Warning[] } {
   const file = under(sysroot, '/ostree/repo/config');
   try {
     const data = readOptional(sys, file, REPO_CONFIG_MAX);
-    if (data === null) return null;
+    if (data === null) return { value: null, warnings: [] };
     const entry = parseKeyFile(data, file).groups.get('sysroot')?.get('readonly');
-    return entry === undefined ? null : parseBooleanValue(entry, file, 'sysroot', 'readonly');
+    return { value: entry === undefined ? null : parseBooleanValue(entry, file, 'sysroot', 'readonly'), warnings: [] };
   } catch (e) {
     const why = e instanceof PrepareRootError ? e.message : isSysError(e) ? e.text : String(e);
-    warnings.push({ where: file, message: `${why}; treating sysroot.readonly as false` });
-    return null;
+    return { value: null, warnings: [{ where: file, message: `${why}; treating sysroot.readonly as false` }] };
   }
 }
 
@@ -79,6 +78,7 @@ function probeOverlay(sys: System, sysroot: string, deployment: Deployment, o: O
     stateCommit = null;
   }
   return {
+    overlay: o,
     volatile: o.volatile ? volatileState(sys, dir, exists(sys, `${dir}/work/work/incompat/volatile`)) : null,
     inRoot: self.path,
     pathInImage: self.exists,
@@ -109,17 +109,18 @@ function verifySigned(sys: System, sysroot: string, deployment: Deployment, imag
   return keypath;
 }
 
-export function probeFacts(sys: System, sysroot: string, target: OstreeTarget, config: RootConfig, warnings: Warning[]): Facts {
+export function probeFacts(sys: System, sysroot: string, target: OstreeTarget, config: RootConfig): { facts: Facts; warnings: readonly Warning[] } {
   const deployment = resolveDeployment(sys, sysroot, target);
   const composefsImage = probeComposefsImage(sys, deployment.path);
-  const signed = config.composefs.enabled !== 'no' && config.composefs.signed && composefsImage.state === 'valid';
+  const signed = integrityOf(config.composefs) === 'signed' && composefsImage.state === 'valid';
   // Never parse the target before it is verified when composefs is on (ostree #2930).
-  const consultRepo = config.sysrootReadonly !== true && config.composefs.enabled !== 'yes';
-  return {
+  const consultRepo = config.sysrootReadonly !== true && config.composefs.mode !== 'on';
+  const legacy = consultRepo ? legacyRepoReadonly(sys, sysroot) : { value: null, warnings: [] };
+  const facts: Facts = {
     sysroot,
     deployment,
     sysrootOnReadonlyMount: sys.statfs(sysroot).readonly,
-    legacyRepoReadonly: consultRepo ? legacyRepoReadonly(sys, sysroot, warnings) : null,
+    legacyRepoReadonly: legacy.value,
     hotfixUsr: exists(sys, `${deployment.path}/${HOTFIX_USR_WORK}`),
     mountVarMarker: exists(sys, INITRAMFS_MOUNT_VAR),
     composefsImage,
@@ -128,4 +129,5 @@ export function probeFacts(sys: System, sysroot: string, target: OstreeTarget, c
     persist: config.persistPaths.map((p) => probePersist(sys, sysroot, deployment, p)),
     overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, deployment, o, config.overlays)),
   };
+  return { facts, warnings: legacy.warnings };
 }

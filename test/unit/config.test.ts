@@ -6,7 +6,7 @@ const USR = '/usr/lib/ostree/prepare-root.conf';
 const ETC = '/etc/ostree/prepare-root.conf';
 
 function resolve(text: string | null, cmdline = '') {
-  return resolveConfig(loadConfig(text === null ? [] : [{ path: ETC, data: text }]), cmdline);
+  return resolveConfig(loadConfig(text === null ? [] : [{ path: ETC, data: text }]), cmdline).config;
 }
 
 describe('resolveConfig', () => {
@@ -14,24 +14,23 @@ describe('resolveConfig', () => {
     const c = resolve(null);
     expect(c).toEqual({
       file: null,
-      composefs: { enabled: 'no', requireVerity: false, signed: false, keypath: '/etc/ostree/initramfs-root-binding.key' },
+      composefs: { mode: 'off', keypath: '/etc/ostree/initramfs-root-binding.key' },
       sysrootReadonly: null,
-      rootTransient: false,
-      rootTransientRo: false,
+      rootMode: 'persistent',
       transientSize: null,
       etcTransient: { ok: true, value: false },
       persistPaths: [],
       overlays: [],
-      warnings: [],
     });
+    expect(resolveConfig(loadConfig([]), '').warnings).toEqual([]);
   });
 
   it.each([
     ['[sysroot]\nreadonly=true\n', { sysrootReadonly: true }],
     ['[sysroot]\nreadonly = 0\n', { sysrootReadonly: false }],
     ['[sysroot]\nreadonly=1   \n', { sysrootReadonly: true }],
-    ['[root]\ntransient=true\n', { rootTransient: true, rootTransientRo: false }],
-    ['[root]\ntransient-ro=true\n', { rootTransient: true, rootTransientRo: true }],
+    ['[root]\ntransient=true\n', { rootMode: 'transient' }],
+    ['[root]\ntransient-ro=true\n', { rootMode: 'transient-ro' }],
     ['[root]\ntransient=true\ntransient-size=2G\n', { transientSize: '2G' }],
     ['[root]\ntransient=true\ntransient-size=50%\n', { transientSize: '50%' }],
     ['[etc]\ntransient=true\n', { etcTransient: { ok: true, value: true } }],
@@ -40,20 +39,20 @@ describe('resolveConfig', () => {
   });
 
   it.each([
-    ['maybe', { enabled: 'maybe', requireVerity: false, signed: false }],
-    [' yes ', { enabled: 'yes', requireVerity: false, signed: false }],
-    ['false', { enabled: 'no' }],
-    ['verity', { enabled: 'yes', requireVerity: true, signed: false }],
-    ['signed', { enabled: 'yes', requireVerity: true, signed: true }],
+    ['maybe', { mode: 'maybe', integrity: 'none' }],
+    [' yes ', { mode: 'on', integrity: 'none' }],
+    ['false', { mode: 'off' }],
+    ['verity', { mode: 'on', integrity: 'verity' }],
+    ['signed', { mode: 'on', integrity: 'signed' }],
   ])('composefs.enabled=%j', (value, expected) => {
     expect(resolve(`[composefs]\nenabled=${value}\n`).composefs).toMatchObject(expected);
   });
 
   it.each([
-    ['', 'signed', { enabled: 'yes', requireVerity: true, signed: true }],
-    ['signed', '0', { enabled: 'no', requireVerity: true, signed: false }],
-    ['signed', '1', { enabled: 'yes', requireVerity: true, signed: false }],
-    ['no', 'maybe', { enabled: 'maybe', signed: false }],
+    ['', 'signed', { mode: 'on', integrity: 'signed' }],
+    ['signed', '0', { mode: 'off' }],
+    ['signed', '1', { mode: 'on', integrity: 'verity' }],
+    ['no', 'maybe', { mode: 'maybe', integrity: 'none' }],
   ])('config %j + karg composefs=%j', (config, karg, expected) => {
     const text = config === '' ? null : `[composefs]\nenabled=${config}\n`;
     expect(resolve(text, `ostree=/x ostree.prepare-root.composefs=${karg}`).composefs).toMatchObject(expected);
@@ -115,17 +114,17 @@ describe('loadConfig', () => {
       { path: USR, data: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n' },
       { path: ETC, data: '[root]\ntransient=true\n' },
     ]);
-    const c = resolveConfig(loaded, '');
+    const { config: c, warnings } = resolveConfig(loaded, '');
     expect(c.file).toBe(ETC);
     expect(c.sysrootReadonly).toBeNull();
-    expect(c.warnings).toEqual([{
+    expect(warnings).toEqual([{
       where: USR,
       message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); lost: sysroot.readonly, etc.transient`,
     }]);
   });
 
   it('an empty /etc file still wipes /usr/lib settings', () => {
-    const c = resolveConfig(loadConfig([{ path: USR, data: '[sysroot]\nreadonly=true\n' }, { path: ETC, data: '' }]), '');
+    const c = resolveConfig(loadConfig([{ path: USR, data: '[sysroot]\nreadonly=true\n' }, { path: ETC, data: '' }]), '').config;
     expect(c.sysrootReadonly).toBeNull();
   });
 

@@ -8,7 +8,7 @@ import { actionOf, describeAction } from '../../src/apply/actions.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 
 function plan(conf: string | null, overrides: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
-  const config = resolveConfig(loadConfig(conf === null ? [] : [{ path: '/etc/ostree/prepare-root.conf', data: conf }]), cmdline);
+  const config = resolveConfig(loadConfig(conf === null ? [] : [{ path: '/etc/ostree/prepare-root.conf', data: conf }]), cmdline).config;
   return planPrepareRoot(config, facts(overrides), CONTEXT);
 }
 
@@ -142,9 +142,9 @@ describe('/run/ostree-booted content', () => {
 
 describe('planPrepareRoot: the boot context', () => {
   const conf = '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[overlay /usr/local]\nupper=state\nvolatile=true\n';
-  const overlay = { inRoot: '/usr/local', pathInImage: true, lowersInRoot: ['/usr/local'], lowersExist: [true], stateCommit: 'abc', volatile: { state: 'torn', why: 'a crash' } } as const;
+  const overlay = { overlay: { path: '/usr/local', lower: ['/usr/local'], upper: 'state', volatile: true, where: '/c:6' }, inRoot: '/usr/local', pathInImage: true, lowersInRoot: ['/usr/local'], lowersExist: [true], stateCommit: 'abc', volatile: { state: 'torn', why: 'a crash' } } as const;
   const planWith = (context: typeof CONTEXT) => {
-    const config = resolveConfig(loadConfig([{ path: '/c', data: conf }]), '');
+    const config = resolveConfig(loadConfig([{ path: '/c', data: conf }]), '').config;
     return planPrepareRoot(config, facts({ overlays: [overlay] }), context);
   };
 
