@@ -77,11 +77,27 @@ describe('check-config', () => {
     const b = confFile('garbage\n', 'b.conf');
     const r = run('check-config', a, b);
     expect(r.rc).toBe(1);
-    expect(r.stdout).toBe('2 errors');
+    expect(r.stdout).toBe(`${a}: 1 error; ${b}: 1 error`);
     expect(r.stderr.split('\n')).toEqual([
       `prepare-root: ${a}:2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)`,
       `prepare-root: ${b}:1: Key file contains line “garbage” which is not a key-value pair, group, or comment`,
     ]);
+  });
+
+  it('reports every finding of a file in one run, warnings and errors, in file order', () => {
+    const f = confFile('[etc]\ntransiet=true\n[persist]\npaths=relative\n[root]\ntransient=bogus\n[sysroot]\nreadonly=yes\n[etc]\ntransient=maybe\n');
+    const ok = confFile('[sysroot]\nreadonly=true\n', 'ok.conf');
+    const r = run('check-config', f, ok);
+    expect(r.rc).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      `prepare-root: warning: ${f}: ignored entirely because ${ok} exists (no key-level merge, as in ostree); lost: etc.transiet, etc.transient, persist.paths, root.transient, sysroot.readonly`,
+      `prepare-root: warning: ${f}:2: unknown key etc.transiet is ignored (did you mean etc.transient?)`,
+      `prepare-root: ${f}:4: persist.paths: “relative” is not an absolute path`,
+      `prepare-root: ${f}:6: root.transient: value “bogus” is not a boolean (use true/false/1/0)`,
+      `prepare-root: ${f}:8: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)`,
+      `prepare-root: ${f}:10: etc.transient: value “maybe” is not a boolean (use true/false/1/0)`,
+    ]);
+    expect(r.stdout).toBe(`${f}: 4 errors; ${ok}: ok`);
   });
 
   it.each([
@@ -101,7 +117,7 @@ describe('check-config', () => {
     expect(run('check-config', good)).toEqual({ rc: 0, stdout: `${good}: ok`, stderr: '' });
     const bad = confFile('[composefs]\nenabled=signed\nkeypath=/nonexistent/binding.key\n');
     expect(run('check-config', bad)).toEqual({
-      rc: 1, stdout: '1 error',
+      rc: 1, stdout: `${bad}: 1 error`,
       stderr: "prepare-root: composefs.keypath /nonexistent/binding.key: composefs.enabled=signed needs the public keys here: No such file or directory",
     });
     const truncated = confFile(`${Buffer.alloc(31).toString('base64')}\n`, 'short.key');
