@@ -1,18 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import type { Facts } from '../../src/probe/facts.js';
 import { CONTEXT, D, facts } from '../helpers/facts.js';
 import { ExecutionError, applyPlan } from '../../src/apply/executor.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 import { RecordingMounter } from '../helpers/recording-mounter.js';
 
-const CONFIGS = {
-  legacy: null,
-  readonly: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
-  transient: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n',
+const overlay = (path: string, upper: 'state' | 'transient', volatile: boolean, lower = [path]) => ({
+  overlay: { path, lower, upper, volatile, where: '/c:1' }, inRoot: path, pathInImage: true, lowersInRoot: lower, lowersExist: lower.map(() => true),
+  stateCommit: 'old', volatile: volatile ? { state: 'torn', why: 'a crash' } as const : null,
+});
+
+/** Plans with every kind of step: config text and the facts that go with it. */
+const CONFIGS: Record<string, [string | null, Partial<Facts>]> = {
+  legacy: [null, {}],
+  readonly: ['[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', {}],
+  transient: ['[root]\ntransient=true\n[sysroot]\nreadonly=true\n', {}],
+  'persisted paths': ['[root]\ntransient=true\n[persist]\npaths=/etc/ssh;/data\n', {
+    persist: [{ path: '/etc/ssh', inRoot: '/etc/ssh', image: 'dir', storeExists: false }, { path: '/data', inRoot: '/data', image: 'absent', storeExists: false }],
+  }],
+  'state, volatile and transient overlays': ['[root]\ntransient=true\n', {
+    overlays: [overlay('/usr/share/app', 'state', true), overlay('/usr/share/combo', 'transient', false, ['/usr/share/app', '/usr/lib'])],
+  }],
 };
 
-function planFor(conf: string | null) {
-  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), ''), facts({ mountVarMarker: true }), CONTEXT).plan;
+function planFor(entry: [string | null, Partial<Facts>]) {
+  const [conf, extra] = entry;
+  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), '').config, facts({ mountVarMarker: true, ...extra }), CONTEXT).plan;
 }
 
 // The inverse each forward call must get, or null when it is undone with its mount. An overlay
@@ -28,7 +42,11 @@ function expectedUndo(call: string, overlayWork: boolean): string | null {
   if ((m = call.match(/^mount --move (\S+) (\S+)$/))) return `mount --move ${m[2]} ${m[1]}`;
   if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir -m 0755 ${m[1]}`;
   if ((m = call.match(/^write (\S+)/))) return `rm ${m[1]}`;
-  return null;
+  if ((m = call.match(/^mkdir -p -m \d+ (\S+)$/))) return `rmdir ${m[1]}`;   // the recording mounter "creates" just the path
+  if ((m = call.match(/^cp -a \S+ (\S+) /))) return `rm -r ${m[1]} (no mount inside)`;
+  if ((m = call.match(/^mv (\S+) (\S+)$/))) return `mv ${m[2]} ${m[1]}`;
+  if ((m = call.match(/^ln -s \S+ (\S+) /))) return `rm ${m[1]}`;
+  return null;   // remount, propagation, make-private, prune, rm -r: nothing of their own to undo
 }
 
 describe('applyPlan', () => {
@@ -61,7 +79,7 @@ describe('applyPlan', () => {
   });
 
   it('keeps undoing past an undo failure and reports it', () => {
-    const plan = planFor(null);
+    const plan = planFor(CONFIGS.legacy!);
     // Call 6 (bind-usr) fails; its undo sequence starts at call 7 (umount /sysroot.tmp).
     const m = new RecordingMounter(new Set([6, 7]));
     expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/);
@@ -70,7 +88,7 @@ describe('applyPlan', () => {
 });
 
 describe('applyPlan: composefs', () => {
-  const plan = planPrepareRoot(resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), ''),
+  const plan = planPrepareRoot(resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), '').config,
     facts({ composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }), CONTEXT).plan;
   const callOf = (id: string) => plan.steps.findIndex((s) => s.id === id) + 1;
 

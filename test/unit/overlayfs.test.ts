@@ -1,0 +1,73 @@
+// The overlayfs cores on synthetic trees: what an upper holds compared with its lowers (diff),
+// and ostree's state-overlay rule after an update (prune).
+import { describe, expect, it } from 'vitest';
+import { pruneUpper } from '../../src/overlayfs/prune.js';
+import { diffUpper, summarize, summaryLine } from '../../src/overlayfs/upper-diff.js';
+import { memorySystem } from '../helpers/memory-system.js';
+
+function layers() {
+  const sys = memorySystem();
+  sys.file('/lower/etc/hostname', 'base');
+  sys.file('/lower/etc/motd', 'hello');
+  sys.dir('/lower/etc/app', { mode: 0o755 });
+  sys.file('/lower/etc/app/a.conf', 'a');
+  sys.file('/lower/opt/old/x', 'x');
+  sys.dir('/upper');
+  return sys;
+}
+
+describe('diffUpper', () => {
+  it('classifies each kind of change the way overlayfs reads the upper', () => {
+    const sys = layers();
+    sys.file('/upper/etc/hostname', 'changed!');                     // modified
+    sys.file('/upper/etc/new.conf', '12345');                        // added
+    sys.whiteout('/upper/etc/motd');                                 // deleted (0:0 char device)
+    sys.file('/upper/etc/app/a.conf', '');                           // metadata only
+    sys.xattr('/upper/etc/app/a.conf', 'trusted.overlay.metacopy', '');
+    sys.dir('/upper/etc/app', { mode: 0o700 });                      // directory mode changed
+    sys.dir('/upper/opt/old');                                       // replaced (opaque)
+    sys.xattr('/upper/opt/old', 'trusted.overlay.opaque', 'y');
+    sys.file('/upper/opt/old/y', 'yy');
+    sys.file('/upper/opt/moved', '');                                // renamed from /opt/old/x
+    sys.xattr('/upper/opt/moved', 'user.overlay.redirect', '/opt/old/x');
+    const changes = diffUpper(sys, '/upper', ['/lower']);
+    expect(changes).toEqual([
+      { path: '/etc/app', kind: 'metadata', type: 'dir', size: 0 },
+      { path: '/etc/app/a.conf', kind: 'metadata', type: 'file', size: 0 },
+      { path: '/etc/hostname', kind: 'modified', type: 'file', size: 8 },
+      { path: '/etc/motd', kind: 'deleted', type: 'file', size: 5 },
+      { path: '/etc/new.conf', kind: 'added', type: 'file', size: 5 },
+      { path: '/opt/moved', kind: 'modified', type: 'file', size: 0, from: '/opt/old/x' },
+      { path: '/opt/old', kind: 'replaced', type: 'dir', size: 0 },
+      { path: '/opt/old/y', kind: 'added', type: 'file', size: 2 },
+    ]);
+    expect(summaryLine(summarize(changes))).toBe('8 changes (15 bytes): 2 added, 2 modified, 2 metadata only, 1 deleted, 1 directories replaced');
+  });
+
+  it('a whiteout xattr on a regular file deletes too; paths limit the report', () => {
+    const sys = layers();
+    sys.file('/upper/etc/motd', '');
+    sys.xattr('/upper/etc/motd', 'trusted.overlay.whiteout', '');
+    sys.file('/upper/opt/new', 'n');
+    expect(diffUpper(sys, '/upper', ['/lower'], ['/etc'])).toEqual([{ path: '/etc/motd', kind: 'deleted', type: 'file', size: 5 }]);
+  });
+});
+
+describe('pruneUpper', () => {
+  it('drops what shadows, replaces or deletes base content, keeps what is purely added', () => {
+    const sys = layers();
+    sys.file('/upper/etc/hostname', 'mine');                         // shadows a base file: dropped
+    sys.file('/upper/etc/app/new.conf', 'n');                        // added inside a base dir: kept
+    sys.whiteout('/upper/etc/motd');                                 // deletes base content: dropped
+    sys.dir('/upper/opt/old');                                       // opaque over a base dir: dropped
+    sys.xattr('/upper/opt/old', 'trusted.overlay.opaque', 'y');
+    sys.file('/upper/opt/old/y', 'y');
+    sys.file('/upper/srv/state', 's');                               // nothing of that name below: kept
+    sys.whiteout('/upper/srv/stray');                                // a stray whiteout with nothing below: kept
+    expect(pruneUpper(sys, '/upper', ['/lower'])).toEqual(['/etc/hostname', '/etc/motd', '/opt/old']);
+    expect(sys.list('/upper')).toEqual([
+      'dir /upper/etc', 'dir /upper/etc/app', 'dir /upper/opt', 'dir /upper/srv',
+      'file /upper/etc/app/new.conf', 'file /upper/srv/state', 'char /upper/srv/stray',
+    ].sort());
+  });
+});
