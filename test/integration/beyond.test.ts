@@ -3,7 +3,7 @@
 // /run/ostree, the initramfs-mount-var marker, and pivot mode.
 import { describe, expect, it } from 'vitest';
 import { parseVarDict } from '../../src/formats/gvariant.js';
-import { isRoot, ours, reference, runScenario } from './harness.js';
+import { isRoot, ours, reference, runScenario, unordered } from './harness.js';
 
 const DEPLOYMENT = '/sysroot/sysroot/ostree/deploy/probeos/deploy/*.0';
 const STATE_VAR = '/sysroot/sysroot/ostree/deploy/probeos/var';
@@ -44,12 +44,12 @@ describe.skipIf(!isRoot())('transient root without composefs', () => {
       'tmpfs:usr/lib/new-in-usr', 'tmpfs:new-at-root', 'deployment:etc/new-in-etc', 'stateroot-var:new-in-var',
       'tmpfs rw,size=65536k,mode=755',
     ]);
-    expect(first!.mounts).toEqual([
+    expect(unordered(first!.mounts)).toEqual(unordered([
       '/sysroot / overlay rw,relatime private',
       '/sysroot/etc /ostree/deploy/probeos/deploy/CSUM.0/etc tmpfs rw,relatime private',
       '/sysroot/sysroot / tmpfs rw,relatime private',
       '/sysroot/var /ostree/deploy/probeos/var tmpfs rw,relatime shared',
-    ]);
+    ]));
     expect(first!.fsOptions[0]).toBe('/sysroot overlay rw,lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work,uuid=on');
     expect(booted(first!.ostreeBooted).map(([k, v]) => [k, v.type === 'b' ? v.value : v.type])).toEqual([
       ['backing-root-device-inode', '(tt)'], ['root.transient', true], ['root.transient-ro', false], ['sysroot-ro', false],

@@ -2,7 +2,7 @@
 // line: same mount tree, same filesystem options, same /run layout and the same
 // /run/ostree-booted bytes; for bad input, both fail and ours says exactly what is wrong.
 import { describe, expect, it } from 'vitest';
-import { COMPOSEFS_DIGEST_ARG, type Run, type RunResult, SIGN_DEPLOYED_COMMIT, type Scenario, WITH_COMPOSEFS_IMAGE, isRoot, ours, reference, runScenario } from './harness.js';
+import { COMPOSEFS_DIGEST_ARG, type Run, type RunResult, SIGN_DEPLOYED_COMMIT, type Scenario, WITH_COMPOSEFS_IMAGE, isRoot, ours, reference, runScenario, unordered } from './harness.js';
 
 /** Make two runs comparable: the random transient-etc suffix, and our own /run/prepare-root. */
 function comparable(r: RunResult) {
@@ -145,7 +145,7 @@ const LOOPS_LEFT = 'losetup -a | grep -c "(.ostree.cfs)" || true';
 /** Nothing of ours may remain: same mounts as before the run, no state files. */
 function expectNothingLeft(us: RunResult, untouched: RunResult): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
-  expect(mine(us.allMounts)).toEqual(mine(untouched.allMounts));
+  expect(unordered(mine(us.allMounts))).toEqual(unordered(mine(untouched.allMounts)));
   expect(us.run.filter((l) => !l.includes('/run/prepare-root'))).toEqual(untouched.run);
   expect(us.ostreeBooted).toBeNull();
 }

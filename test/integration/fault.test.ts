@@ -4,7 +4,7 @@
 // the namespace is exactly as before. Steps failing because something is in their way (a file
 // where a directory goes, a non-empty staging dir) get the same checks.
 import { describe, expect, it } from 'vitest';
-import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
+import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario, unordered } from './harness.js';
 
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
 const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
@@ -45,7 +45,7 @@ function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
 
 function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
-  expect(mine(r.allMounts), what).toEqual(mine(untouched.allMounts));
+  expect(unordered(mine(r.allMounts)), what).toEqual(unordered(mine(untouched.allMounts)));
   expect(r.ostreeBooted, what).toBeNull();
   expect(r.run.filter((l) => !l.includes('/run/prepare-root')), what).toEqual(untouched.run);
 }

@@ -16,7 +16,7 @@ export const COMPOSEFS_DIGEST_ARG = `--add-metadata=ostree.composefs.digest.v0=[
 /** Scenario setup: sign the deployed commit ($W/secret, public key at $W/public). */
 export const SIGN_DEPLOYED_COMMIT = 'bash "$H/sign-commit.sh" "$S/ostree/repo" "$(basename "$D" .0)" "$W/secret" "$W/public"';
 
-/** Scenario setup: give the deployment a composefs image of its commit (stock mkfs.erofs, fixtures.md §4.4). */
+/** Scenario setup: give the deployment a composefs image of its commit (stock mkfs.erofs, docs/testing.md). */
 export const WITH_COMPOSEFS_IMAGE = 'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
 
 export interface Impl {
@@ -105,6 +105,11 @@ export interface RunResult {
   readonly pivotOutput: string;
 }
 
+
+/** Mount listings compared as sets: findmnt lists siblings in mount order, which is not the point. */
+export function unordered(lines: readonly string[]): string[] {
+  return [...lines].sort();
+}
 
 function q(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
