@@ -1,7 +1,7 @@
 // /run/prepare-root/status.json: what was decided and done at boot, for `prepare-root status`,
-// `checkpoint`, VM boot tests and humans (docs/status.schema.json describes the file; the
-// JSON of `status --json` is another document). Schema versioned; additive changes only within
-// a version. The one reader checks the shape before anything relies on it.
+// `checkpoint`, VM boot tests and humans (README, "State for userspace"; the JSON of
+// `status --json` is another document, docs/status.schema.json). Schema versioned; additive
+// changes only within a version. The one reader checks the shape before anything relies on it.
 
 export const STATUS_SCHEMA = 1;
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # mkcfs.sh REPO REF OUT: a composefs-style EROFS image of an ostree commit made with stock
-# mkfs.erofs (fixtures.md §4.4): sparse placeholders with trusted.overlay.redirect/metacopy
+# mkfs.erofs (docs/testing.md): sparse placeholders with trusted.overlay.redirect/metacopy
 # pointing at the bare repo's objects, an empty /etc, and the libcomposefs header, so that
 # ostree-prepare-root with libcomposefs mounts it. No file xattrs.
 # DIGESTS=1: each metacopy xattr carries the object's fs-verity digest (computed in userspace by

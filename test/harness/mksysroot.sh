@@ -1,6 +1,6 @@
 #!/bin/bash
 # mksysroot.sh SYSROOT TREE [deploy args...]: a real ostree sysroot made by `ostree admin deploy`
-# (fixtures.md §2), e.g. on an empty tmpfs mounted at SYSROOT. Prints the deployment's kernel
+# (docs/testing.md), e.g. on an empty tmpfs mounted at SYSROOT. Prints the deployment's kernel
 # command line (the `options` line of its BLS entry) as the last line of stdout.
 # OSTREE: the ostree binary (default: the host's). COMMIT_ARGS: extra `ostree commit` arguments,
 # one per line (e.g. --add-metadata=...).

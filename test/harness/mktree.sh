@@ -10,7 +10,7 @@ if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
   apt-get install -y -qq busybox-static >/dev/null
 fi
 rm -rf "$T"; mkdir -p "$T"; cd "$T"
-# Layout of fixtures.md §7: usr-merged, config in usr/etc (a top-level etc/ breaks ostree 2022.7's
+# Layout (docs/testing.md): usr-merged, config in usr/etc (a top-level etc/ breaks ostree 2022.7's
 # deploy), top-level symlinks into usr/ and var/, an empty sysroot/ for prepare-root to bind onto.
 mkdir -p usr/bin usr/lib usr/sbin usr/etc usr/lib/modules/6.1.0-test var boot sysroot dev proc run sys tmp
 ln -s usr/bin bin; ln -s usr/lib lib; ln -s usr/sbin sbin; ln -s usr/lib lib64; ln -s sysroot/ostree ostree

@@ -2,7 +2,7 @@
 # run-in-initrd.sh SYSROOT CMDLINE_FILE: run one prepare-root implementation on SYSROOT the way
 # an initramfs does, inside a fresh private mount namespace: a tmpfs "initramfs" root with the
 # host's /usr (read-only) and /dev, a fresh /proc with CMDLINE_FILE over /proc/cmdline, an empty
-# /run tmpfs, SYSROOT bound at /sysroot, then pivot_root into it (fixtures.md §3.2). Nothing
+# /run tmpfs, SYSROOT bound at /sysroot, then pivot_root into it (docs/testing.md). Nothing
 # leaks to the host: every mount dies with the namespace.
 #
 # Environment:

@@ -8,7 +8,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
 const fail = (why: string) => new PrepareRootError('GVariant a{sv}', why);
 
-// /run/ostree-booted written by ostree 2025.2 (shared/reference/fixtures.md §3.5).
+// /run/ostree-booted written by ostree 2025.2.
 const OSTREE_2025_2 = bytes(`
 62 61 63 6b 69 6e 67 2d 72 6f 6f 74 2d 64 65 76 69 63 65 2d 69 6e 6f 64 65 00 00 00 00 00 00 00
 00 fe 00 00 00 00 00 00 3f c0 20 00 00 00 00 00 00 28 74 74 29 1a 00 00 72 6f 6f 74 2e 74 72 61

@@ -39,7 +39,7 @@ fi
 for d in "$V"/sysroot/ostree/deploy/*/deploy/*; do [ -d "$d" ] && chattr -i "$d"; done
 rm -rf "$V/tree" "$V/tree-var" "$V/sysroot" "$V/disk.raw" "$V/scratch"
 
-# 1. The OS tree, in ostree's layout (fixtures.md §7): config in usr/etc, /var kept aside for
+# 1. The OS tree, in ostree's layout (docs/testing.md): config in usr/etc, /var kept aside for
 # the stateroot, top-level links into var/, the kernel in usr/lib/modules.
 T=$V/tree
 cp -a "$V/rootfs" "$T"
@@ -96,7 +96,7 @@ step ostree --repo="$S/ostree/repo" commit --branch="$REF" --tree=ref=scratch --
   --timestamp=2024-01-01T00:00:00Z "--add-metadata=ostree.composefs.digest.v0=[$bytes]"
 step ostree --repo="$S/ostree/repo" refs --delete scratch
 COMMIT=$(ostree --repo="$S/ostree/repo" rev-parse "$REF")
-# Explicit kargs (fixtures.md §2.3). Deployed twice: two deployments of the same commit.
+# Explicit kargs (never --karg-proc-cmdline: that copies the host's). Deployed twice: two deployments of the same commit.
 step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
 step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
 stamp "committed and deployed $COMMIT"

@@ -1,6 +1,6 @@
 #!/bin/bash
-# qemu.sh KERNEL INITRD DISK OUT_DIR APPEND: boot once (TCG unless real VT-x/AMD-V is usable;
-# shared/reference/vm-boot-test.md: this machine's kvm_pvm is not), DISK (raw or qcow2) as
+# qemu.sh KERNEL INITRD DISK OUT_DIR APPEND: boot once (TCG unless real VT-x/AMD-V is usable:
+# a /dev/kvm without vmx or svm, as a paravirtualised kvm_pvm, cannot run a guest), DISK (raw or qcow2) as
 # /dev/vda, a fresh 1 MiB raw result disk as /dev/vdb. Leaves OUT_DIR/{serial.log,result.txt,
 # qemu.err} and prints "<exit code> <wall seconds>". A hung guest is killed after VM_TIMEOUT s.
 set -euo pipefail
