@@ -9,14 +9,14 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "setup.sh: run as root (it installs Debian packages)" >&2; exit 1; }
 
 # ostree: builds real sysroots (ostree admin deploy). erofs-utils/fsverity/attr: composefs
-# fixtures. busybox-static: a real init inside test deployments. hyperfine: npm run bench.
+# fixtures. busybox-static: a real init inside test deployments. time: peak RSS in npm run bench.
 # python3-gi: GLib itself as the oracle for GVariant bytes. dracut-core, cpio: building and
 # unpacking initramfs images with our dracut module (dracut-core, not dracut: that one would
 # take over the host's initramfs handling). qemu-system-x86, qemu-utils, debootstrap, zstd,
 # xz-utils, kmod, e2fsprogs: the VM boot tests (a Debian guest, its kernel's modules, its disk).
 # gcc, libc6-dev, libsodium-dev, dpkg-dev, make: building QuickJS and linking the static
 # executable (libsodium's ed25519). strace: fault injection on the binary's system calls.
-PACKAGES=(ostree erofs-utils fsverity attr busybox-static hyperfine binutils python3-gi dracut-core cpio
+PACKAGES=(ostree erofs-utils fsverity attr busybox-static time binutils python3-gi dracut-core cpio
   qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs
   gcc libc6-dev libsodium-dev dpkg-dev make strace)
 missing=()

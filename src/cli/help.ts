@@ -35,7 +35,6 @@ Commands:
                 overlay (root, /etc), as added, modified, metadata only, deleted (whiteout) or
                 replaced directory (opaque), with sizes; a summary line first. PATH limits it.
                 --upper/--lower: the same for any overlay upper/lower pair, mounted or not.
-                Needs getfattr (package attr) to read overlay xattrs.
   checkpoint    at clean shutdown (prepare-root-checkpoint.service): sync each volatile
                 overlay's upper and record that it is whole, so the next boot reuses it
                 instead of quarantining it. Exit 1 when a write-back error was found.
@@ -48,7 +47,7 @@ Options:
   --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs.
   --upper DIR, --lower DIR[:DIR...]
                  diff this upper against these lower layers (top first).
-  --verbose      print each command before running it.
+  --verbose      print each operation (as the equivalent mount(8) command) before it runs.
   -h, --help     this text.  -V, --version  print the version.
 
 Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
@@ -58,12 +57,12 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
   [root] transient-ro=BOOL     the same, mounted read-only
   [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
   [etc] transient=BOOL         /etc is an overlay over usr/etc with a tmpfs upper
-  [composefs] enabled=no|maybe|yes|verity
+  [composefs] enabled=no|maybe|yes|verity|signed
                                / from the deployment's .ostree.cfs image; maybe falls back to a bind
                                mount without one; verity requires fs-verity on every file; signed
                                also checks the commit's ed25519 signature against [composefs]
                                keypath (default /etc/ostree/initramfs-root-binding.key) and the
-                               image's fs-verity digest (needs fsverity-utils)
+                               image's kernel-measured fs-verity digest
   [persist] paths=P1;P2;...    keep these paths across reboots, also inside a transient / or
                                /etc: each is bind-mounted from a store under the stateroot's
                                var/lib/prepare-root/persist, seeded from the image on first use
