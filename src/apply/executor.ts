@@ -103,7 +103,7 @@ function rollBack(mounter: Mounter, completed: readonly Completed[], records: St
     }
     const described = undo.map(describeAction).join('; ');
     try {
-      undo.forEach((action) => perform(mounter, action));
+      for (const action of undo) perform(mounter, action);
       records[index] = { ...record, status: 'undone', undo: described };
     } catch (e) {
       records[index] = { ...record, status: 'undo-failed', undo: described, error: asPrepareRootError(e).message };

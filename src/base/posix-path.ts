@@ -45,3 +45,30 @@ export function isUnder(p: string, dir: string): boolean {
 export function under(root: string, path: string): string {
   return root === '/' ? path : path === '/' ? root : `${root}${path}`;
 }
+
+/** Order of paths component by component, so that a directory sorts right before what is inside it. */
+function byComponents(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * The first two of `items` (in their given order) whose paths are equal or one inside the other,
+ * or null: O(n log n). Sorted by components, a path inside another follows it, with only paths
+ * inside that one between them, so neighbours tell.
+ */
+export function findNested<T>(items: readonly T[], pathOf: (item: T) => string): [T, T] | null {
+  const sorted = items.map((item, index) => ({ item, index, path: pathOf(item) })).sort((a, b) => byComponents(a.path, b.path) || a.index - b.index);
+  let found: [typeof sorted[number], typeof sorted[number]] | null = null;
+  for (let i = 1; i < sorted.length; i++) {
+    const [outer, inner] = [sorted[i - 1]!, sorted[i]!];
+    if (!isUnder(inner.path, outer.path)) continue;
+    const pair: [typeof outer, typeof inner] = outer.index < inner.index ? [outer, inner] : [inner, outer];
+    if (found === null || Math.max(pair[0].index, pair[1].index) < Math.max(found[0].index, found[1].index)) found = pair;
+  }
+  return found === null ? null : [found[0].item, found[1].item];
+}

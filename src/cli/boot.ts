@@ -49,7 +49,7 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
     return 0;
   }
   printPlan(plan, config.file, io);
-  warnings.forEach((w) => io.err(warningLine(w)));
+  for (const w of warnings) io.err(warningLine(w));
   return 0;
 }
 

@@ -18,8 +18,8 @@ export function commandStatus(sys: System, positionals: string[], values: Values
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
   const report = collectStatus(sys, readMountInfo(sys), rootOf(sys, values));
   if (values.json) io.out(JSON.stringify(report, null, 2));
-  else formatStatus(report).forEach((l) => io.out(l));
-  report.warnings.forEach((w) => io.err(`prepare-root: warning: ${w}`));
+  else for (const l of formatStatus(report)) io.out(l);
+  for (const w of report.warnings) io.err(`prepare-root: warning: ${w}`);
   return 0;
 }
 

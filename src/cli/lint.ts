@@ -6,7 +6,7 @@ import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
 import { readConfigSources } from '../boot/prepare.js';
-import { type ConfigSource, type Warning, integrityOf, loadConfig, resolveConfigParts, shadowWarnings } from '../config/config.js';
+import { type ConfigSource, type LoadedConfig, type Warning, integrityOf, loadConfig, resolveConfigParts, shadowWarnings } from '../config/config.js';
 import { parseKeyFile } from '../formats/keyfile.js';
 import type { System } from '../platform/system.js';
 import { parsePublicKeys } from '../probe/signature.js';
@@ -57,7 +57,7 @@ export function commandCheckConfig(sys: System, files: string[], io: Output): nu
 
 /** Every finding of one config file, in file order. A linter reads every key, also the ones a boot only reads in some modes. */
 function lintFile(sys: System, source: ConfigSource): Finding[] {
-  let loaded;
+  let loaded: LoadedConfig;
   try {
     loaded = loadConfig([source]);
   } catch (e) {

@@ -3,7 +3,7 @@
 // declared overlay), upper=state (persistent, under the stateroot /var, pruned by ostree's rebase
 // rule when the deployment changes) or upper=transient (tmpfs).
 import { PrepareRootError } from '../base/errors.js';
-import { isUnder } from '../base/posix-path.js';
+import { dirname, findNested } from '../base/posix-path.js';
 import { type KeyFile, parseBooleanValue } from '../formats/keyfile.js';
 import { refusedPath } from './path-rules.js';
 
@@ -49,31 +49,49 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
     }
     overlays.push({ path: p, lower, upper, volatile, where });
   }
-  overlays.forEach((a, i) => overlays.slice(i + 1).forEach((b) => {
-    if (isUnder(a.path, b.path) || isUnder(b.path, a.path)) {
-      throw new PrepareRootError(b.where, `[overlay ${b.path}] and [overlay ${a.path}] overlap: declare one, or use the other as its lower`);
-    }
-  }));
+  const nested = findNested(overlays, (o) => o.path);
+  if (nested !== null) {
+    const [a, b] = nested;
+    throw new PrepareRootError(b.where, `[overlay ${b.path}] and [overlay ${a.path}] overlap: declare one, or use the other as its lower`);
+  }
   return orderByLowers(overlays);
 }
 
-/** Overlays whose lower is (inside) another declared overlay are mounted after it; cycles are refused. */
+/**
+ * Overlays whose lower is (inside) another declared overlay are mounted after it; cycles are
+ * refused. Depth first without recursion (a long chain must not exhaust the stack), each lower's
+ * overlay found through its ancestors.
+ */
 function orderByLowers(overlays: OverlayConfig[]): OverlayConfig[] {
+  const byPath = new Map(overlays.map((o) => [o.path, o]));
+  const containing = (path: string): OverlayConfig | undefined => {
+    for (let p = path; ; p = dirname(p)) {
+      const o = byPath.get(p);
+      if (o !== undefined || p === '/') return o;
+    }
+  };
   const ordered: OverlayConfig[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (o: OverlayConfig, chain: string[]): void => {
-    if (state.get(o.path) === 'done') return;
-    if (state.get(o.path) === 'visiting') {
-      throw new PrepareRootError(o.where, `overlays stack on each other in a cycle: ${[...chain, o.path].join(' → ')}`);
+  for (const start of overlays) {
+    if (state.has(start.path)) continue;
+    const stack = [{ o: start, next: 0 }];
+    state.set(start.path, 'visiting');
+    while (stack.length > 0) {
+      const top = stack.at(-1)!;
+      if (top.next === top.o.lower.length) {
+        state.set(top.o.path, 'done');
+        ordered.push(top.o);
+        stack.pop();
+        continue;
+      }
+      const dep = containing(top.o.lower[top.next++]!);
+      if (dep === undefined || dep === top.o || state.get(dep.path) === 'done') continue;
+      if (state.get(dep.path) === 'visiting') {
+        throw new PrepareRootError(dep.where, `overlays stack on each other in a cycle: ${[...stack.map((f) => f.o.path), dep.path].join(' → ')}`);
+      }
+      state.set(dep.path, 'visiting');
+      stack.push({ o: dep, next: 0 });
     }
-    state.set(o.path, 'visiting');
-    for (const l of o.lower) {
-      const under = overlays.find((other) => other !== o && isUnder(l, other.path));
-      if (under !== undefined) visit(under, [...chain, o.path]);
-    }
-    state.set(o.path, 'done');
-    ordered.push(o);
-  };
-  overlays.forEach((o) => visit(o, []));
+  }
   return ordered;
 }

@@ -2,7 +2,7 @@
 // when / or /etc is transient, each bind-mounted from a store under the stateroot's /var. GLib
 // string-list syntax (`;`-separated, `\;` for a literal semicolon, a trailing `;` allowed).
 import { PrepareRootError } from '../base/errors.js';
-import { isUnder } from '../base/posix-path.js';
+import { findNested } from '../base/posix-path.js';
 import { type KeyFileEntry, splitGlibList } from '../formats/keyfile.js';
 import { refusedPath } from './path-rules.js';
 
@@ -14,9 +14,10 @@ export function parsePersistPaths(entry: KeyFileEntry, file: string): string[] {
     const refused = refusedPath(p, 'use a persistent root instead', false);
     if (refused !== null) throw new PrepareRootError(where, `persist.paths: “${p}” ${refused}`);
   }
-  paths.forEach((a, i) => paths.slice(i + 1).forEach((b) => {
-    if (a === b) throw new PrepareRootError(where, `persist.paths: “${a}” is listed twice`);
-    if (isUnder(a, b) || isUnder(b, a)) throw new PrepareRootError(where, `persist.paths: “${a}” and “${b}” overlap: persist only the outer one`);
-  }));
+  const nested = findNested(paths, (p) => p);
+  if (nested !== null) {
+    const [a, b] = nested;
+    throw new PrepareRootError(where, a === b ? `persist.paths: “${a}” is listed twice` : `persist.paths: “${a}” and “${b}” overlap: persist only the outer one`);
+  }
   return paths;
 }

@@ -34,6 +34,7 @@ const TRAILING_SPACE = /[ \t\n\f\r]+$/;
 const GROUP_LINE = /^\[([^\]]*)\][ \t]*$/;
 
 function isGroupName(name: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what GLib refuses here
   return name.length > 0 && !/[[\]\x00-\x1f\x7f]/.test(name);
 }
 

@@ -17,7 +17,7 @@ export interface MountEntry {
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal.
-function unescape(field: string): string {
+function unescapeField(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
@@ -31,12 +31,12 @@ export function parseMountInfo(text: string): MountEntry[] {
     entries.push({
       id: Number(fields[0]),
       parentId: Number(fields[1]),
-      root: unescape(fields[3]!),
-      target: unescape(fields[4]!),
+      root: unescapeField(fields[3]!),
+      target: unescapeField(fields[4]!),
       options: fields[5]!.split(','),
       optional: fields.slice(6, sep),
       fstype: fields[sep + 1]!,
-      source: unescape(fields[sep + 2]!),
+      source: unescapeField(fields[sep + 2]!),
       superOptions: fields[sep + 3]!.split(','),
     });
   }

@@ -21,12 +21,12 @@ function check<T>(call: string, r: T | number): T {
   return r as T;
 }
 
-const KINDS: Record<number, FileKind> = { 0o100000: 'file', 0o040000: 'dir', 0o120000: 'symlink', 0o020000: 'char', 0o060000: 'block', 0o010000: 'fifo', 0o140000: 'socket' };
+const KINDS = new Map<number, FileKind>([[0o100000, 'file'], [0o040000, 'dir'], [0o120000, 'symlink'], [0o020000, 'char'], [0o060000, 'block'], [0o010000, 'fifo'], [0o140000, 'socket']]);
 const KIND_BITS: Record<'char' | 'block' | 'fifo' | 'socket', number> = { char: 0o020000, block: 0o060000, fifo: 0o010000, socket: 0o140000 };
 
 function toStat(s: n.NativeStat): FileStat {
   return {
-    kind: KINDS[s.mode & 0o170000] ?? 'file',
+    kind: KINDS.get(s.mode & 0o170000) ?? 'file',
     mode: s.mode & 0o7777,
     uid: s.uid, gid: s.gid, size: s.size, nlink: s.nlink,
     dev: { major: s.devMajor, minor: s.devMinor }, rdev: { major: s.rdevMajor, minor: s.rdevMinor }, ino: s.ino,

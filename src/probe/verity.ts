@@ -2,12 +2,12 @@
 // digest would prove nothing: only a kernel-measured one means the kernel enforces it on every read.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { toHex } from '../base/text.js';
-import type { System } from '../platform/system.js';
+import type { FsVerityDigest, System } from '../platform/system.js';
 
 const SHA256 = 1;
 
 export function measureVerity(sys: System, path: string): string {
-  let measured;
+  let measured: FsVerityDigest;
   try {
     measured = sys.measureVerity(path);
   } catch (e) {

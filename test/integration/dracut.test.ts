@@ -57,6 +57,7 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
     const root = build('shell');
     expect(output(path.join(root, 'usr/lib/prepare-root/prepare-root'))).toEqual({ ...built(), status: 0 });
     expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/cleanup/99-prepare-root-pivot.sh'), 'utf8'))
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own ${...}, as the hook has it
       .toContain('exec /usr/lib/prepare-root/prepare-root --pivot --init "${init:-/sbin/init}" "${NEWROOT:-/sysroot}"');
     expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-mount/50-prepare-root-usable-root.sh'), 'utf8'))
       .toContain('[ -d "$1/ostree/deploy" ]');

@@ -54,7 +54,7 @@ describe.skipIf(!isRoot())('status --json', () => {
       '  lower: /sysroot/ostree/deploy/probeos/deploy/CSUM.0',
     ]);
     expect(lines[7]).toBe('  upper: /run/ostree/.private/root/upper');
-    expect(lines[8]).toMatch(/^  on:    tmpfs \/run\/ostree\/\.private\/root, [\d.]+ (B|KiB) used of 16\.0 MiB \([\d.]+%\)$/);
+    expect(lines[8]).toMatch(/^ {2}on: {4}tmpfs \/run\/ostree\/\.private\/root, [\d.]+ (B|KiB) used of 16\.0 MiB \([\d.]+%\)$/);
     expect(lines[9]).toBe('warning at boot: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist');
   });
 

@@ -29,24 +29,29 @@ function planFor(entry: [string | null, Partial<Facts>]) {
   return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), '').config, facts({ mountVarMarker: true, ...extra }), CONTEXT).plan;
 }
 
-// The inverse each forward call must get, or null when it is undone with its mount. An overlay
-// workdir also loses the work/ and index/ dirs the kernel makes in it.
+const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayWork: boolean) => string]> = [
+  [/^mkdir -m \d+ (\S+)/, (m, work) => (work ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}` : `rmdir ${m[1]}`)],
+  [/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/, (m) => `umount ${m[1]}`],
+  [/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/, (m) => `umount ${m[1]}`],
+  [/^umount --lazy (\S+)$/, (m) => `mount --bind /sysroot.tmp/sysroot ${m[1]}`],
+  [/^mount --move (\S+) (\S+)$/, (m) => `mount --move ${m[2]} ${m[1]}`],
+  [/^rmdir (\S+)$/, (m) => `mkdir -m 0755 ${m[1]}`],
+  [/^write (\S+)/, (m) => `rm ${m[1]}`],
+  [/^mkdir -p -m \d+ (\S+)$/, (m) => `rmdir ${m[1]}`],   // the recording mounter "creates" just the path
+  [/^cp -a \S+ (\S+) /, (m) => `rm -r ${m[1]} (no mount inside)`],
+  [/^mv (\S+) (\S+)$/, (m) => `mv ${m[2]} ${m[1]}`],
+  [/^ln -s \S+ (\S+) /, (m) => `rm ${m[1]}`],
+];
+
+// The inverse each forward call must get, or null when there is nothing of its own to undo (a
+// remount, propagation, make-private, prune, rm -r). An overlay workdir also loses the work/ and
+// index/ dirs the kernel makes in it.
 function expectedUndo(call: string, overlayWork: boolean): string | null {
-  let m: RegExpMatchArray | null;
-  if ((m = call.match(/^mkdir -m \d+ (\S+)/))) {
-    return overlayWork ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}` : `rmdir ${m[1]}`;
+  for (const [pattern, undo] of UNDO) {
+    const m = call.match(pattern);
+    if (m !== null) return undo(m, overlayWork);
   }
-  if ((m = call.match(/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/))) return `umount ${m[1]}`;
-  if ((m = call.match(/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/))) return `umount ${m[1]}`;
-  if ((m = call.match(/^umount --lazy (\S+)$/))) return `mount --bind /sysroot.tmp/sysroot ${m[1]}`;
-  if ((m = call.match(/^mount --move (\S+) (\S+)$/))) return `mount --move ${m[2]} ${m[1]}`;
-  if ((m = call.match(/^rmdir (\S+)$/))) return `mkdir -m 0755 ${m[1]}`;
-  if ((m = call.match(/^write (\S+)/))) return `rm ${m[1]}`;
-  if ((m = call.match(/^mkdir -p -m \d+ (\S+)$/))) return `rmdir ${m[1]}`;   // the recording mounter "creates" just the path
-  if ((m = call.match(/^cp -a \S+ (\S+) /))) return `rm -r ${m[1]} (no mount inside)`;
-  if ((m = call.match(/^mv (\S+) (\S+)$/))) return `mv ${m[2]} ${m[1]}`;
-  if ((m = call.match(/^ln -s \S+ (\S+) /))) return `rm ${m[1]}`;
-  return null;   // remount, propagation, make-private, prune, rm -r: nothing of their own to undo
+  return null;
 }
 
 describe('applyPlan', () => {

@@ -185,6 +185,6 @@ describe.skipIf(!hasGi)('a{sv} against GLib (skipped: no /usr/bin/python3 with P
     expect(r.status, r.stderr).toBe(0);
     const glib = JSON.parse(r.stdout) as string[];
     expect(glib.some((h) => h.length > 2 * 255)).toBe(true);
-    dicts.forEach((d, i) => expect(hex(serializeVarDict(d)), JSON.stringify(input[i])).toBe(glib[i]));
+    dicts.forEach((d, i) => { expect(hex(serializeVarDict(d)), JSON.stringify(input[i])).toBe(glib[i]); });
   });
 });

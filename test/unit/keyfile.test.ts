@@ -108,7 +108,7 @@ describe('parseKeyFile', () => {
       const text = `[g]\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
       const g = parseKeyFile(text, F).groups.get('g')!;
       expect(g.size).toBe(pairs.length);
-      pairs.forEach(([k, v], i) => expect(g.get(k)).toEqual({ value: v, line: i + 2 }));
+      pairs.forEach(([k, v], i) => { expect(g.get(k)).toEqual({ value: v, line: i + 2 }); });
     }));
   });
 });

@@ -95,7 +95,7 @@ const BASE_KARGS = 'console=ttyS0 quiet panic=-1 rd.shell=0 rd.emergency=powerof
 
 export function boot(guest: Guest, initrd: string, disk: string, outDir: string, kargs: string): Boot {
   const [code, seconds] = run('bash', [path.join(HERE, 'qemu.sh'), guest.kernel, initrd, disk, outDir, `${BASE_KARGS} ${kargs}`], 10 * 60_000).trim().split(' ');
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour escapes are what is removed
   const serial = readFileSync(path.join(outDir, 'serial.log'), 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
   const result = readFileSync(path.join(outDir, 'result.txt'), 'utf8');
   const report = result.includes('VMTEST-RESULT: DONE') ? result.split('\n').filter((l) => l !== '') : [];
