@@ -29,7 +29,10 @@ await build({
   target: 'es2023',
   minify: true,
   external: ['native', 'std'],
-  define: { __PREPARE_ROOT_VERSION__: JSON.stringify(pkg.version), __QUICKJS_VERSION__: JSON.stringify(quickjsVersion) },
+  define: {
+    __PREPARE_ROOT_VERSION__: JSON.stringify(pkg.version),
+    __QUICKJS_VERSION__: JSON.stringify(quickjsVersion),
+  },
   logLevel: 'warning',
 });
 
@@ -41,14 +44,34 @@ run(path.join(quickjs, 'qjsc'), ['-e', '-m', '-s', '-M', 'native,native', '-o', 
 
 const app = path.join(dist, 'prepare-root');
 rmSync(app, { force: true });
-const native = readdirSync(path.join(root, 'native')).filter((f) => f.endsWith('.c')).map((f) => path.join(root, 'native', f));
+const native = readdirSync(path.join(root, 'native'))
+  .filter((f) => f.endsWith('.c'))
+  .map((f) => path.join(root, 'native', f));
 // -static: no shared library at all, so the binary runs in any initramfs (and from a bare root).
 // The linker warns that quickjs-libc's dlopen (for .so modules, never used) needs glibc at run time.
-const linked = execFileSync('gcc', [
-  '-O2', '-D_GNU_SOURCE', '-Wall', '-Wextra', '-Werror', '-isystem', path.join(quickjs, 'include'),
-  '-o', app, generated, ...native, path.join(quickjs, 'libquickjs.a'),
-  '-static', '-lsodium', '-lm', '-ldl', '-lpthread',
-], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const linked = execFileSync(
+  'gcc',
+  [
+    '-O2',
+    '-D_GNU_SOURCE',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-isystem',
+    path.join(quickjs, 'include'),
+    '-o',
+    app,
+    generated,
+    ...native,
+    path.join(quickjs, 'libquickjs.a'),
+    '-static',
+    '-lsodium',
+    '-lm',
+    '-ldl',
+    '-lpthread',
+  ],
+  { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+);
 process.stderr.write(linked);
 run('strip', ['--strip-all', app]);
 console.log(execFileSync(app, ['--version']).toString().trim());

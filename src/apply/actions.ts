@@ -10,7 +10,12 @@ export interface FsMount {
   readonly source: string;
   readonly target: string;
   readonly readonly: boolean;
-  readonly overlay?: { readonly lower: readonly string[]; readonly data: readonly string[]; readonly upper: string | null; readonly work: string | null };
+  readonly overlay?: {
+    readonly lower: readonly string[];
+    readonly data: readonly string[];
+    readonly upper: string | null;
+    readonly work: string | null;
+  };
   /** Further options (`key=value` or a flag), in order. */
   readonly options: readonly string[];
   /** Directory the mount is made in, for relative layer paths (ostree passes the hotfix ones relative). */
@@ -21,7 +26,13 @@ export type Action =
   | { readonly op: 'mount'; readonly mount: FsMount }
   | { readonly op: 'bind'; readonly source: string; readonly target: string }
   | { readonly op: 'move'; readonly source: string; readonly target: string }
-  | { readonly op: 'set-attrs'; readonly target: string; readonly readonly?: boolean; readonly propagation?: 'private' | 'slave' | 'shared'; readonly recursive?: boolean }
+  | {
+      readonly op: 'set-attrs';
+      readonly target: string;
+      readonly readonly?: boolean;
+      readonly propagation?: 'private' | 'slave' | 'shared';
+      readonly recursive?: boolean;
+    }
   | { readonly op: 'unmount'; readonly target: string; readonly detach: boolean }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
   | { readonly op: 'rmdir'; readonly path: string }
@@ -39,7 +50,10 @@ export type Action =
 // never produces them).
 function layer(step: Step, path: string): string {
   if (/[,:\\]/.test(path)) {
-    throw new PrepareRootError(`step ${step.id}`, `overlay layer path ${path} contains ',', ':' or '\\', which overlayfs cannot take`);
+    throw new PrepareRootError(
+      `step ${step.id}`,
+      `overlay layer path ${path} contains ',', ':' or '\\', which overlayfs cannot take`,
+    );
   }
   return path;
 }
@@ -63,24 +77,54 @@ function overlayMount(step: Extract<Step, { kind: 'overlay' }>): FsMount {
 
 export function actionOf(step: Step): Action {
   switch (step.kind) {
-    case 'make-private': return { op: 'set-attrs', target: step.target, propagation: 'private', recursive: true };
-    case 'mkdir': return { op: 'mkdir', path: step.path, mode: step.mode, existOk: step.existOk };
-    case 'bind': return { op: 'bind', source: step.source, target: step.target };
-    case 'remount-bind': return { op: 'set-attrs', target: step.target, readonly: step.readonly };
-    case 'tmpfs': return { op: 'mount', mount: { fstype: 'tmpfs', source: 'tmpfs', target: step.target, readonly: false, options: step.options } };
-    case 'overlay': return { op: 'mount', mount: overlayMount(step) };
-    case 'erofs': return { op: 'mount', mount: { fstype: 'erofs', source: step.image, target: step.target, readonly: true, options: step.noacl ? ['noacl'] : [] } };
-    case 'symlink': return { op: 'symlink', path: step.path, target: step.linkTarget };
-    case 'mkdirp': return { op: 'mkdirp', path: step.path, mode: step.mode };
-    case 'prune-upper': return { op: 'prune-upper', upper: step.upper, lower: step.lower };
-    case 'rename': return { op: 'rename', from: step.from, to: step.to };
-    case 'remove-tree': return { op: 'remove-tree', path: step.path };
-    case 'copy': return { op: 'copy-tree', from: step.from, to: step.to };
-    case 'propagation': return { op: 'set-attrs', target: step.target, propagation: step.propagation };
-    case 'detach': return { op: 'unmount', target: step.target, detach: true };
-    case 'move': return { op: 'move', source: step.source, target: step.target };
-    case 'write-file': return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
-    case 'rmdir': return { op: 'rmdir', path: step.path };
+    case 'make-private':
+      return { op: 'set-attrs', target: step.target, propagation: 'private', recursive: true };
+    case 'mkdir':
+      return { op: 'mkdir', path: step.path, mode: step.mode, existOk: step.existOk };
+    case 'bind':
+      return { op: 'bind', source: step.source, target: step.target };
+    case 'remount-bind':
+      return { op: 'set-attrs', target: step.target, readonly: step.readonly };
+    case 'tmpfs':
+      return {
+        op: 'mount',
+        mount: { fstype: 'tmpfs', source: 'tmpfs', target: step.target, readonly: false, options: step.options },
+      };
+    case 'overlay':
+      return { op: 'mount', mount: overlayMount(step) };
+    case 'erofs':
+      return {
+        op: 'mount',
+        mount: {
+          fstype: 'erofs',
+          source: step.image,
+          target: step.target,
+          readonly: true,
+          options: step.noacl ? ['noacl'] : [],
+        },
+      };
+    case 'symlink':
+      return { op: 'symlink', path: step.path, target: step.linkTarget };
+    case 'mkdirp':
+      return { op: 'mkdirp', path: step.path, mode: step.mode };
+    case 'prune-upper':
+      return { op: 'prune-upper', upper: step.upper, lower: step.lower };
+    case 'rename':
+      return { op: 'rename', from: step.from, to: step.to };
+    case 'remove-tree':
+      return { op: 'remove-tree', path: step.path };
+    case 'copy':
+      return { op: 'copy-tree', from: step.from, to: step.to };
+    case 'propagation':
+      return { op: 'set-attrs', target: step.target, propagation: step.propagation };
+    case 'detach':
+      return { op: 'unmount', target: step.target, detach: true };
+    case 'move':
+      return { op: 'move', source: step.source, target: step.target };
+    case 'write-file':
+      return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
+    case 'rmdir':
+      return { op: 'rmdir', path: step.path };
   }
 }
 
@@ -109,25 +153,47 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
       // A workdir made by this run holds only what overlayfs put there (work/, index/, and the
       // incompat/volatile marker of a volatile mount): remove that, then the dir.
       return step.overlayWork
-        ? [{ op: 'remove-tree', path: `${step.path}/work` }, { op: 'remove-tree', path: `${step.path}/index` }, { op: 'rmdir', path: step.path }]
+        ? [
+            { op: 'remove-tree', path: `${step.path}/work` },
+            { op: 'remove-tree', path: `${step.path}/index` },
+            { op: 'rmdir', path: step.path },
+          ]
         : [{ op: 'rmdir', path: step.path }];
-    case 'bind': case 'tmpfs': case 'overlay': case 'erofs': return [{ op: 'unmount', target: step.target, detach: false }];
-    case 'symlink': return outcome.kind === 'created' && !outcome.created ? [] : [{ op: 'remove-file', path: step.path }];
-    case 'mkdirp': return outcome.kind === 'created-dirs' ? [...outcome.dirs].reverse().map((path) => ({ op: 'rmdir', path })) : [];
-    case 'copy': return [{ op: 'remove-tree', path: step.to }];
+    case 'bind':
+    case 'tmpfs':
+    case 'overlay':
+    case 'erofs':
+      return [{ op: 'unmount', target: step.target, detach: false }];
+    case 'symlink':
+      return outcome.kind === 'created' && !outcome.created ? [] : [{ op: 'remove-file', path: step.path }];
+    case 'mkdirp':
+      return outcome.kind === 'created-dirs' ? [...outcome.dirs].reverse().map((path) => ({ op: 'rmdir', path })) : [];
+    case 'copy':
+      return [{ op: 'remove-tree', path: step.to }];
     // Pruning is what the update demands anyway: nothing to restore, and a retry finds it done.
-    case 'prune-upper': return [];
+    case 'prune-upper':
+      return [];
     // The upper stays as clean as the checkpoint left it: nothing needs the marker back.
-    case 'remove-tree': return [];
-    case 'rename': return [{ op: 'rename', from: step.to, to: step.from }];
-    case 'detach': return step.restoreFrom === null ? [] : [{ op: 'bind', source: step.restoreFrom, target: step.target }];
-    case 'move': return [{ op: 'move', source: step.target, target: step.source }];
-    case 'rmdir': return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
+    case 'remove-tree':
+      return [];
+    case 'rename':
+      return [{ op: 'rename', from: step.to, to: step.from }];
+    case 'detach':
+      return step.restoreFrom === null ? [] : [{ op: 'bind', source: step.restoreFrom, target: step.target }];
+    case 'move':
+      return [{ op: 'move', source: step.target, target: step.source }];
+    case 'rmdir':
+      return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
     case 'write-file':
-      return [outcome.kind === 'replaced' && outcome.previous !== null
-        ? { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous }
-        : { op: 'remove-file', path: step.path }];
-    case 'make-private': case 'remount-bind': case 'propagation': return [];
+      return [
+        outcome.kind === 'replaced' && outcome.previous !== null
+          ? { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous }
+          : { op: 'remove-file', path: step.path },
+      ];
+    case 'make-private':
+    case 'remount-bind':
+    case 'propagation':
+      return [];
   }
 }
 
@@ -143,7 +209,8 @@ export function overlayOptionString(m: FsMount): string {
 }
 
 function describeMount(m: FsMount): string {
-  const options = m.fstype === 'overlay' ? overlayOptionString(m) : [...(m.readonly ? ['ro'] : []), ...m.options].join(',');
+  const options =
+    m.fstype === 'overlay' ? overlayOptionString(m) : [...(m.readonly ? ['ro'] : []), ...m.options].join(',');
   const command = `mount -t ${m.fstype}${options === '' ? '' : ` -o ${options}`} ${m.source} ${m.target}`;
   return m.cwd === undefined ? command : `(cd ${m.cwd} && ${command})`;
 }
@@ -151,22 +218,37 @@ function describeMount(m: FsMount): string {
 /** Human-readable form of an action, as a shell command line. */
 export function describeAction(action: Action): string {
   switch (action.op) {
-    case 'mount': return describeMount(action.mount);
-    case 'bind': return `mount --bind ${action.source} ${action.target}`;
-    case 'move': return `mount --move ${action.source} ${action.target}`;
+    case 'mount':
+      return describeMount(action.mount);
+    case 'bind':
+      return `mount --bind ${action.source} ${action.target}`;
+    case 'move':
+      return `mount --move ${action.source} ${action.target}`;
     case 'set-attrs':
-      if (action.propagation !== undefined) return `mount --make-${action.recursive ? 'r' : ''}${action.propagation} ${action.target}`;
+      if (action.propagation !== undefined)
+        return `mount --make-${action.recursive ? 'r' : ''}${action.propagation} ${action.target}`;
       return `mount -o remount,bind,${action.readonly ? 'ro' : 'rw'} ${action.target}`;
-    case 'unmount': return `umount ${action.detach ? '--lazy ' : ''}${action.target}`;
-    case 'mkdir': return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
-    case 'rmdir': return `rmdir ${action.path}`;
-    case 'write-file': return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
-    case 'remove-file': return `rm ${action.path}`;
-    case 'symlink': return `ln -s ${action.target} ${action.path} (may exist)`;
-    case 'mkdirp': return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
-    case 'remove-tree': return `rm -r ${action.path} (no mount inside)`;
-    case 'prune-upper': return `prune ${action.upper} against ${action.lower.join(':')} (drop what shadows the new base)`;
-    case 'rename': return `mv ${action.from} ${action.to}`;
-    case 'copy-tree': return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs)`;
+    case 'unmount':
+      return `umount ${action.detach ? '--lazy ' : ''}${action.target}`;
+    case 'mkdir':
+      return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
+    case 'rmdir':
+      return `rmdir ${action.path}`;
+    case 'write-file':
+      return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
+    case 'remove-file':
+      return `rm ${action.path}`;
+    case 'symlink':
+      return `ln -s ${action.target} ${action.path} (may exist)`;
+    case 'mkdirp':
+      return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
+    case 'remove-tree':
+      return `rm -r ${action.path} (no mount inside)`;
+    case 'prune-upper':
+      return `prune ${action.upper} against ${action.lower.join(':')} (drop what shadows the new base)`;
+    case 'rename':
+      return `mv ${action.from} ${action.to}`;
+    case 'copy-tree':
+      return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs)`;
   }
 }

@@ -24,7 +24,8 @@ function common(m: FsMount): FsOption[] {
   return [...m.options.map(flagOrPair), ...(m.readonly ? [['ro'] as const] : [])];
 }
 
-const einvalOn = (prefix: string) => (e: SysError) => e.code === 'EINVAL' && (e.call.startsWith(`fsconfig ${prefix}`) || e.call.startsWith('fsconfig create'));
+const einvalOn = (prefix: string) => (e: SysError) =>
+  e.code === 'EINVAL' && (e.call.startsWith(`fsconfig ${prefix}`) || e.call.startsWith('fsconfig create'));
 
 /** fsconfig(2) takes string values of at most 256 bytes. */
 const FSCONFIG_STRING_MAX = 256;
@@ -38,21 +39,40 @@ const FSCONFIG_STRING_MAX = 256;
  */
 export function overlayVariants(m: FsMount): FsVariant[] {
   const o = m.overlay!;
-  const dirs: FsOption[] = [...(o.upper === null ? [] : [['upperdir', o.upper] as const]), ...(o.work === null ? [] : [['workdir', o.work] as const])];
+  const dirs: FsOption[] = [
+    ...(o.upper === null ? [] : [['upperdir', o.upper] as const]),
+    ...(o.work === null ? [] : [['workdir', o.work] as const]),
+  ];
   const rest = [...dirs, ...common(m)];
   const perLayer: FsVariant = {
     name: 'lowerdir+',
-    options: [...o.lower.map((l) => ['lowerdir+', l] as const), ...o.data.map((d) => ['datadir+', d] as const), ...rest],
+    options: [
+      ...o.lower.map((l) => ['lowerdir+', l] as const),
+      ...o.data.map((d) => ['datadir+', d] as const),
+      ...rest,
+    ],
     unsupported: einvalOn('lowerdir+'),
   };
   const joined = o.lower.join(':');
   if (o.data.length === 0) {
-    return [joined.length <= FSCONFIG_STRING_MAX ? { name: 'lowerdir', options: [['lowerdir', joined], ...rest], unsupported: () => false } : { ...perLayer, unsupported: () => false }];
+    return [
+      joined.length <= FSCONFIG_STRING_MAX
+        ? { name: 'lowerdir', options: [['lowerdir', joined], ...rest], unsupported: () => false }
+        : { ...perLayer, unsupported: () => false },
+    ];
   }
   return [
     perLayer,
-    { name: 'lowerdir', options: [['lowerdir', `${joined}::${o.data.join(':')}`], ...rest], unsupported: einvalOn('lowerdir=') },
-    { name: 'lowerdir-no-data-only', options: [['lowerdir', [...o.lower, ...o.data].join(':')], ...rest], unsupported: () => false },
+    {
+      name: 'lowerdir',
+      options: [['lowerdir', `${joined}::${o.data.join(':')}`], ...rest],
+      unsupported: einvalOn('lowerdir='),
+    },
+    {
+      name: 'lowerdir-no-data-only',
+      options: [['lowerdir', [...o.lower, ...o.data].join(':')], ...rest],
+      unsupported: () => false,
+    },
   ];
 }
 
@@ -66,8 +86,11 @@ export function erofsVariants(m: FsMount): FsVariant[] {
 
 export function variantsOf(m: FsMount): FsVariant[] {
   switch (m.fstype) {
-    case 'overlay': return overlayVariants(m);
-    case 'erofs': return erofsVariants(m);
-    case 'tmpfs': return [{ name: 'tmpfs', options: common(m), unsupported: () => false }];
+    case 'overlay':
+      return overlayVariants(m);
+    case 'erofs':
+      return erofsVariants(m);
+    case 'tmpfs':
+      return [{ name: 'tmpfs', options: common(m), unsupported: () => false }];
   }
 }

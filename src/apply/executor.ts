@@ -26,9 +26,10 @@ export class ExecutionError extends PrepareRootError {
   ) {
     const undoFailures = records.filter((r) => r.status === 'undo-failed');
     const rolledBack = records.filter((r) => r.status === 'undone').length;
-    const rollback = undoFailures.length === 0
-      ? `rolled back ${rolledBack} completed step${rolledBack === 1 ? '' : 's'}`
-      : `rollback incomplete: ${undoFailures.map((r) => `${r.id} (${r.error})`).join('; ')}`;
+    const rollback =
+      undoFailures.length === 0
+        ? `rolled back ${rolledBack} completed step${rolledBack === 1 ? '' : 's'}`
+        : `rollback incomplete: ${undoFailures.map((r) => `${r.id} (${r.error})`).join('; ')}`;
     super(`step ${failedStep.id}`, `${cause.message}; ${rollback}`, { cause });
   }
 }
@@ -44,25 +45,53 @@ function perform(mounter: Mounter, action: Action): Performed {
       const variant = mounter.mount(action.mount);
       return variant === null ? { outcome: NO_OUTCOME } : { outcome: NO_OUTCOME, variant };
     }
-    case 'bind': mounter.bind(action.source, action.target); return { outcome: NO_OUTCOME };
-    case 'move': mounter.move(action.source, action.target); return { outcome: NO_OUTCOME };
-    case 'set-attrs': mounter.setAttrs(action); return { outcome: NO_OUTCOME };
-    case 'unmount': mounter.unmount(action.target, action.detach); return { outcome: NO_OUTCOME };
-    case 'symlink': return { outcome: { kind: 'created', created: mounter.symlink(action.path, action.target) } };
-    case 'mkdirp': return { outcome: { kind: 'created-dirs', dirs: mounter.mkdirp(action.path, action.mode) } };
-    case 'remove-tree': mounter.removeTree(action.path); return { outcome: NO_OUTCOME };
-    case 'prune-upper': mounter.pruneUpper(action.upper, action.lower); return { outcome: NO_OUTCOME };
-    case 'rename': mounter.rename(action.from, action.to); return { outcome: NO_OUTCOME };
-    case 'copy-tree': mounter.copyTree(action.from, action.to); return { outcome: NO_OUTCOME };
-    case 'mkdir': return { outcome: { kind: 'created', created: mounter.mkdir(action.path, action.mode, action.existOk) } };
-    case 'rmdir': mounter.rmdir(action.path); return { outcome: NO_OUTCOME };
-    case 'write-file': return { outcome: { kind: 'replaced', previous: mounter.writeFileAtomic(action.path, action.content, action.mode) } };
-    case 'remove-file': mounter.removeFile(action.path); return { outcome: NO_OUTCOME };
+    case 'bind':
+      mounter.bind(action.source, action.target);
+      return { outcome: NO_OUTCOME };
+    case 'move':
+      mounter.move(action.source, action.target);
+      return { outcome: NO_OUTCOME };
+    case 'set-attrs':
+      mounter.setAttrs(action);
+      return { outcome: NO_OUTCOME };
+    case 'unmount':
+      mounter.unmount(action.target, action.detach);
+      return { outcome: NO_OUTCOME };
+    case 'symlink':
+      return { outcome: { kind: 'created', created: mounter.symlink(action.path, action.target) } };
+    case 'mkdirp':
+      return { outcome: { kind: 'created-dirs', dirs: mounter.mkdirp(action.path, action.mode) } };
+    case 'remove-tree':
+      mounter.removeTree(action.path);
+      return { outcome: NO_OUTCOME };
+    case 'prune-upper':
+      mounter.pruneUpper(action.upper, action.lower);
+      return { outcome: NO_OUTCOME };
+    case 'rename':
+      mounter.rename(action.from, action.to);
+      return { outcome: NO_OUTCOME };
+    case 'copy-tree':
+      mounter.copyTree(action.from, action.to);
+      return { outcome: NO_OUTCOME };
+    case 'mkdir':
+      return { outcome: { kind: 'created', created: mounter.mkdir(action.path, action.mode, action.existOk) } };
+    case 'rmdir':
+      mounter.rmdir(action.path);
+      return { outcome: NO_OUTCOME };
+    case 'write-file':
+      return {
+        outcome: { kind: 'replaced', previous: mounter.writeFileAtomic(action.path, action.content, action.mode) },
+      };
+    case 'remove-file':
+      mounter.removeFile(action.path);
+      return { outcome: NO_OUTCOME };
   }
 }
 
 function asPrepareRootError(e: unknown): PrepareRootError {
-  return isPrepareRootError(e) ? e : new PrepareRootError('internal', e instanceof Error ? e.message : String(e), { cause: e });
+  return isPrepareRootError(e)
+    ? e
+    : new PrepareRootError('internal', e instanceof Error ? e.message : String(e), { cause: e });
 }
 
 interface Completed {

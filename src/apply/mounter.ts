@@ -39,7 +39,8 @@ export interface Mounter {
 /** The system's reason, with the kernel's own words where it gave them, or where to find them. */
 function reason(e: SysError): string {
   if (e.detail !== '') return `${e.text}: the kernel says: ${e.detail}`;
-  if (e.code === 'EINVAL' && /^(fsconfig|fsmount)/.test(e.call)) return `${e.text} (the kernel refused the mount; its log, dmesg, says why)`;
+  if (e.code === 'EINVAL' && /^(fsconfig|fsmount)/.test(e.call))
+    return `${e.text} (the kernel refused the mount; its log, dmesg, says why)`;
   return e.text;
 }
 
@@ -59,7 +60,10 @@ export interface SystemMounterOptions {
 }
 
 export class SystemMounter implements Mounter {
-  constructor(private readonly sys: System, private readonly options: SystemMounterOptions = {}) {}
+  constructor(
+    private readonly sys: System,
+    private readonly options: SystemMounterOptions = {},
+  ) {}
 
   private run<T>(action: Action, fn: () => T): T {
     const what = describeAction(action);
@@ -118,7 +122,8 @@ export class SystemMounter implements Mounter {
         return true;
       } catch (e) {
         if (!isSysError(e, 'EEXIST') || !existOk) throw e;
-        if (this.sys.lstat(path).kind !== 'dir') throw new SysError(`mkdir ${path}`, 'EEXIST', 'exists but is not a directory');
+        if (this.sys.lstat(path).kind !== 'dir')
+          throw new SysError(`mkdir ${path}`, 'EEXIST', 'exists but is not a directory');
         return false;
       }
     });
@@ -129,7 +134,9 @@ export class SystemMounter implements Mounter {
   }
 
   writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null {
-    return this.run({ op: 'write-file', path, mode, content }, () => writeFileAtomic(this.sys, path, content, mode, STATE_FILE_MAX));
+    return this.run({ op: 'write-file', path, mode, content }, () =>
+      writeFileAtomic(this.sys, path, content, mode, STATE_FILE_MAX),
+    );
   }
 
   removeFile(path: string): void {
@@ -171,7 +178,11 @@ export class SystemMounter implements Mounter {
       } catch (e) {
         // A failed step is not undone by the executor: take the partial copy away here, so the
         // next boot seeds again instead of adopting it.
-        try { removeTree(this.sys, to); } catch { /* the original error says more */ }
+        try {
+          removeTree(this.sys, to);
+        } catch {
+          /* the original error says more */
+        }
         throw e;
       }
     });

@@ -46,7 +46,10 @@ export function persistStore(root: string, stateroot: string): string {
 
 /** A state overlay's dir (upper/, work/, commit) under the stateroot /var. */
 export function stateOverlayDir(root: string, stateroot: string, overlayPath: string): string {
-  return under(root, `/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`);
+  return under(
+    root,
+    `/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`,
+  );
 }
 
 /** A transient overlay's dir (upper/, work/) on the /run tmpfs. */

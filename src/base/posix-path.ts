@@ -16,7 +16,7 @@ export function normalize(p: string): string {
   }
   const joined = out.join('/');
   const trailing = p.endsWith('/') && joined !== '' ? '/' : '';
-  return absolute ? `/${joined}${trailing}` : (joined === '' ? '.' : `${joined}${trailing}`);
+  return absolute ? `/${joined}${trailing}` : joined === '' ? '.' : `${joined}${trailing}`;
 }
 
 export function join(...parts: string[]): string {
@@ -62,13 +62,16 @@ function byComponents(a: string, b: string): number {
  * inside that one between them, so neighbours tell.
  */
 export function findNested<T>(items: readonly T[], pathOf: (item: T) => string): [T, T] | null {
-  const sorted = items.map((item, index) => ({ item, index, path: pathOf(item) })).sort((a, b) => byComponents(a.path, b.path) || a.index - b.index);
-  let found: [typeof sorted[number], typeof sorted[number]] | null = null;
+  const sorted = items
+    .map((item, index) => ({ item, index, path: pathOf(item) }))
+    .sort((a, b) => byComponents(a.path, b.path) || a.index - b.index);
+  let found: [(typeof sorted)[number], (typeof sorted)[number]] | null = null;
   for (let i = 1; i < sorted.length; i++) {
     const [outer, inner] = [sorted[i - 1]!, sorted[i]!];
     if (!isUnder(inner.path, outer.path)) continue;
     const pair: [typeof outer, typeof inner] = outer.index < inner.index ? [outer, inner] : [inner, outer];
-    if (found === null || Math.max(pair[0].index, pair[1].index) < Math.max(found[0].index, found[1].index)) found = pair;
+    if (found === null || Math.max(pair[0].index, pair[1].index) < Math.max(found[0].index, found[1].index))
+      found = pair;
   }
   return found === null ? null : [found[0].item, found[1].item];
 }

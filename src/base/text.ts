@@ -28,7 +28,10 @@ export function utf8Encode(s: string): Uint8Array {
 function decode(bytes: Uint8Array, fatal: boolean): string | null {
   let out = '';
   let chunk: number[] = [];
-  const flush = () => { out += String.fromCodePoint(...chunk); chunk = []; };
+  const flush = () => {
+    out += String.fromCodePoint(...chunk);
+    chunk = [];
+  };
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i]!;
@@ -36,24 +39,44 @@ function decode(bytes: Uint8Array, fatal: boolean): string | null {
     let cp = 0;
     let lower = 0x80;
     let upper = 0xbf;
-    if (b < 0x80) { chunk.push(b); i++; if (chunk.length > 4096) flush(); continue; }
-    if (b >= 0xc2 && b <= 0xdf) { need = 1; cp = b & 0x1f; }
-    else if (b >= 0xe0 && b <= 0xef) { need = 2; cp = b & 0x0f; if (b === 0xe0) lower = 0xa0; if (b === 0xed) upper = 0x9f; }
-    else if (b >= 0xf0 && b <= 0xf4) { need = 3; cp = b & 0x07; if (b === 0xf0) lower = 0x90; if (b === 0xf4) upper = 0x8f; }
-    else {
+    if (b < 0x80) {
+      chunk.push(b);
+      i++;
+      if (chunk.length > 4096) flush();
+      continue;
+    }
+    if (b >= 0xc2 && b <= 0xdf) {
+      need = 1;
+      cp = b & 0x1f;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      cp = b & 0x0f;
+      if (b === 0xe0) lower = 0xa0;
+      if (b === 0xed) upper = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      cp = b & 0x07;
+      if (b === 0xf0) lower = 0x90;
+      if (b === 0xf4) upper = 0x8f;
+    } else {
       if (fatal) return null;
-      chunk.push(0xfffd); i++; continue;
+      chunk.push(0xfffd);
+      i++;
+      continue;
     }
     let j = 1;
     for (; j <= need; j++) {
       const c = bytes[i + j];
       if (c === undefined || c < lower || c > upper) break;
       cp = (cp << 6) | (c & 0x3f);
-      lower = 0x80; upper = 0xbf;
+      lower = 0x80;
+      upper = 0xbf;
     }
     if (j <= need) {
       if (fatal) return null;
-      chunk.push(0xfffd); i += j; continue;
+      chunk.push(0xfffd);
+      i += j;
+      continue;
     }
     chunk.push(cp);
     i += need + 1;

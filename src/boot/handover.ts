@@ -27,7 +27,14 @@ function freeInitramfs(sys: System, newRoot: string, log: (line: string) => void
   if (fs.type !== RAMFS_MAGIC && fs.type !== TMPFS_MAGIC) return;
   const remove = (path: string): void => {
     const st = tryLstat(sys, path);
-    if (st === null || path === newRoot || st.mountRoot || st.dev.major !== root.dev.major || st.dev.minor !== root.dev.minor) return;
+    if (
+      st === null ||
+      path === newRoot ||
+      st.mountRoot ||
+      st.dev.major !== root.dev.major ||
+      st.dev.minor !== root.dev.minor
+    )
+      return;
     if (st.kind === 'dir') {
       for (const name of sys.readdir(path)) remove(`${path === '/' ? '' : path}/${name}`);
       if (path !== '/') sys.rmdir(path);
@@ -54,7 +61,11 @@ export function handOver(sys: System, newRoot: string, init: string, log: (line:
     } catch (e) {
       // As switch_root: what cannot move (no such dir in the new root) is detached instead.
       log(`warning: could not move ${dir} to ${target} (${isSysError(e) ? e.text : String(e)}); detaching it`);
-      try { sys.unmount(dir, true); } catch { /* it goes away with the initramfs anyway */ }
+      try {
+        sys.unmount(dir, true);
+      } catch {
+        /* it goes away with the initramfs anyway */
+      }
     }
   }
   step(`chdir ${newRoot}`, () => sys.chdir(newRoot));

@@ -15,7 +15,10 @@ export function acquireLock(sys: System, file: string): HeldLock {
     const lock = sys.tryLock(file);
     if (lock === null) {
       const owner = Number.parseInt(utf8Decode(readOptional(sys, file, STATE_FILE_MAX) ?? new Uint8Array()), 10);
-      throw new PrepareRootError(`lock ${file}`, `another prepare-root${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is running`);
+      throw new PrepareRootError(
+        `lock ${file}`,
+        `another prepare-root${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is running`,
+      );
     }
     sys.writeFile(file, utf8Encode(`${sys.pid}\n`), { mode: 0o644, exclusive: false, sync: false });
     return lock;

@@ -24,7 +24,11 @@ export function readKernelCmdline(sys: System, arg: string | undefined): string 
   try {
     return utf8Decode(sys.readFile('/proc/cmdline', PROC_FILE_MAX)).replace(/\n$/, '');
   } catch (e) {
-    throw new PrepareRootError('/proc/cmdline', `cannot read the kernel command line: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+    throw new PrepareRootError(
+      '/proc/cmdline',
+      `cannot read the kernel command line: ${isSysError(e) ? e.text : String(e)}`,
+      { cause: e },
+    );
   }
 }
 
@@ -46,11 +50,21 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
 export function bootContext(sys: System): BootContext {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const random = () => [...sys.randomBytes(6)].map((b) => chars[b % chars.length]).join('');
-  return { transientEtcSuffix: random(), bootToken: toHex(sys.randomBytes(8)), bootId: currentBootId(sys), now: new Date().toISOString().replace(/[:.]/g, '-') };
+  return {
+    transientEtcSuffix: random(),
+    bootToken: toHex(sys.randomBytes(8)),
+    bootId: currentBootId(sys),
+    now: new Date().toISOString().replace(/[:.]/g, '-'),
+  };
 }
 
 /** The context `prepare-root plan` shows: placeholders, so the same system always gives the same plan. */
-export const PLAN_CONTEXT: BootContext = { transientEtcSuffix: 'XXXXXX', bootToken: 'TOKEN', bootId: 'BOOT-ID', now: 'TIME' };
+export const PLAN_CONTEXT: BootContext = {
+  transientEtcSuffix: 'XXXXXX',
+  bootToken: 'TOKEN',
+  bootId: 'BOOT-ID',
+  now: 'TIME',
+};
 
 export interface Decision {
   readonly config: RootConfig;
@@ -60,11 +74,20 @@ export interface Decision {
 }
 
 /** Everything up to the plan (read the config, probe the system, plan), shared by the boot path and `prepare-root plan`. */
-export function probeAndPlan(sys: System, sysrootArg: string, cmdline: string, configSources: readonly ConfigSource[], context: BootContext): Decision {
+export function probeAndPlan(
+  sys: System,
+  sysrootArg: string,
+  cmdline: string,
+  configSources: readonly ConfigSource[],
+  context: BootContext,
+): Decision {
   const { config, warnings: configWarnings } = resolveConfig(loadConfig(configSources), cmdline);
   const target = findOstreeTarget(cmdline);
   if (target === null) {
-    throw new PrepareRootError('kernel command line', 'no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)');
+    throw new PrepareRootError(
+      'kernel command line',
+      'no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)',
+    );
   }
   const sysroot = canonicalSysroot(sys, sysrootArg);
   const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, target, config);
@@ -83,11 +106,15 @@ export interface RunOptions {
   readonly info: (line: string) => void;
 }
 
-export type RunResult = { readonly kind: 'prepared'; readonly plan: Plan } | { readonly kind: 'already-prepared'; readonly sysroot: string };
+export type RunResult =
+  | { readonly kind: 'prepared'; readonly plan: Plan }
+  | { readonly kind: 'already-prepared'; readonly sysroot: string };
 
 /** A second run after success must not mount anything twice. */
 function alreadyPrepared(sys: System, sysroot: string): boolean {
-  return exists(sys, RUN_OSTREE_BOOTED) && tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true;
+  return (
+    exists(sys, RUN_OSTREE_BOOTED) && tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true
+  );
 }
 
 export function runPrepare(sys: System, opts: RunOptions): RunResult {
@@ -100,14 +127,18 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     const sources = readConfigSources(sys, CONFIG_PATHS, true);
     sysroot = canonicalSysroot(sys, opts.sysrootArg);
     if (alreadyPrepared(sys, sysroot)) {
-      opts.info(`${sysroot} is already prepared (${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted); nothing to do`);
+      opts.info(
+        `${sysroot} is already prepared (${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted); nothing to do`,
+      );
       return { kind: 'already-prepared', sysroot };
     }
     decision = probeAndPlan(sys, sysroot, cmdline, sources, bootContext(sys));
     if (opts.init !== undefined) checkInit(sys, decision.facts, opts.init);
     decision.warnings.forEach(opts.warn);
     const { plan } = decision;
-    opts.info(`preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`);
+    opts.info(
+      `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
+    );
     executed = applyPlan(plan, opts.mounter);
     writeStatus(sys, opts, sysroot, decision, executed, null);
     return { kind: 'prepared', plan };
@@ -123,6 +154,9 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
 function checkInit(sys: System, facts: Facts, init: string): void {
   const found = resolveInside(sys, facts.deployment.path, init);
   if (found === null || sys.stat(found).kind !== 'file') {
-    throw new PrepareRootError(`init ${init}`, `not found in the deployment ${facts.deployment.relPath} (pivot mode executes it after switching root)`);
+    throw new PrepareRootError(
+      `init ${init}`,
+      `not found in the deployment ${facts.deployment.relPath} (pivot mode executes it after switching root)`,
+    );
   }
 }

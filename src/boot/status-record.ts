@@ -12,10 +12,22 @@ import type { System } from '../platform/system.js';
 import type { Decision, RunOptions } from './prepare.js';
 
 export function planSummary(plan: Plan | null): StatusFile['plan'] {
-  return (plan?.steps ?? []).map((s) => ({ id: s.id, kind: s.kind, command: describeAction(actionOf(s)), reason: s.reason }));
+  return (plan?.steps ?? []).map((s) => ({
+    id: s.id,
+    kind: s.kind,
+    command: describeAction(actionOf(s)),
+    reason: s.reason,
+  }));
 }
 
-export function writeStatus(sys: System, opts: RunOptions, sysroot: string, decision: Decision | null, executed: readonly StepRecord[], error: unknown): void {
+export function writeStatus(
+  sys: System,
+  opts: RunOptions,
+  sysroot: string,
+  decision: Decision | null,
+  executed: readonly StepRecord[],
+  error: unknown,
+): void {
   const plan = decision?.plan ?? null;
   const status: StatusFile = {
     schema: STATUS_SCHEMA,
@@ -28,9 +40,9 @@ export function writeStatus(sys: System, opts: RunOptions, sysroot: string, deci
     mode: plan?.mode ?? null,
     deployment: plan?.deployment ?? null,
     sysrootReadonly: plan?.sysrootReadonly ?? null,
-    ostreeBooted: error === null ? plan?.metadata ?? null : null,
-    persisted: error === null ? plan?.persisted ?? [] : [],
-    overlays: error === null ? plan?.overlays ?? [] : [],
+    ostreeBooted: error === null ? (plan?.metadata ?? null) : null,
+    persisted: error === null ? (plan?.persisted ?? []) : [],
+    overlays: error === null ? (plan?.overlays ?? []) : [],
     plan: planSummary(plan),
     executed,
     warnings: decision?.warnings ?? [],

@@ -7,7 +7,13 @@ import { under } from '../base/posix-path.js';
 import { utf8Decode, utf8Encode } from '../base/text.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { System } from '../platform/system.js';
-import { CHECKPOINT_FILE, type Checkpoint, VOLATILE_MOUNT_FILE, type VolatileMount, currentBootId } from '../probe/volatile-state.js';
+import {
+  CHECKPOINT_FILE,
+  type Checkpoint,
+  VOLATILE_MOUNT_FILE,
+  type VolatileMount,
+  currentBootId,
+} from '../probe/volatile-state.js';
 import { readStatusFile } from './state-files.js';
 
 export interface CheckpointResult {
@@ -19,31 +25,53 @@ export interface CheckpointResult {
 /** `root`: where the booted root is (/ normally); /run is always this system's. */
 export function checkpointVolatileOverlays(sys: System, root: string): CheckpointResult[] {
   const status = readStatusFile(sys);
-  if (status === null) throw new PrepareRootError('checkpoint', 'this boot has no /run/prepare-root/status.json: it was not prepared by prepare-root');
-  return status.overlays.filter((o) => o.volatile).map((o) => {
-    const dir = under(root, o.dir);
-    let mount: VolatileMount;
-    try {
-      mount = JSON.parse(utf8Decode(sys.readFile(`${dir}/${VOLATILE_MOUNT_FILE}`, STATE_FILE_MAX))) as VolatileMount;
-    } catch (e) {
-      throw new PrepareRootError(`${dir}/${VOLATILE_MOUNT_FILE}`, `unreadable: ${isSysError(e) ? e.text : (e as Error).message}`, { cause: e });
-    }
-    // syncfs(2) reports a write-back error recorded on the filesystem since it was last checked.
-    let detail: string | undefined;
-    try {
-      sys.syncFilesystem(`${dir}/upper`);
-    } catch (e) {
-      detail = isSysError(e) ? e.message : String(e);
-    }
-    const checkpoint: Checkpoint = {
-      token: mount.token, bootId: currentBootId(sys), result: detail === undefined ? 'ok' : 'error', time: new Date().toISOString(), ...(detail === undefined ? {} : { detail }),
-    };
-    try {
-      // Durable: the atomic writer fsyncs the file and its directory.
-      writeFileAtomic(sys, `${dir}/${CHECKPOINT_FILE}`, utf8Encode(`${JSON.stringify(checkpoint)}\n`), 0o644, STATE_FILE_MAX);
-    } catch (e) {
-      throw new PrepareRootError(`${dir}/${CHECKPOINT_FILE}`, `not written: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
-    }
-    return { path: o.path, result: checkpoint.result, ...(detail === undefined ? {} : { detail }) };
-  });
+  if (status === null)
+    throw new PrepareRootError(
+      'checkpoint',
+      'this boot has no /run/prepare-root/status.json: it was not prepared by prepare-root',
+    );
+  return status.overlays
+    .filter((o) => o.volatile)
+    .map((o) => {
+      const dir = under(root, o.dir);
+      let mount: VolatileMount;
+      try {
+        mount = JSON.parse(utf8Decode(sys.readFile(`${dir}/${VOLATILE_MOUNT_FILE}`, STATE_FILE_MAX))) as VolatileMount;
+      } catch (e) {
+        throw new PrepareRootError(
+          `${dir}/${VOLATILE_MOUNT_FILE}`,
+          `unreadable: ${isSysError(e) ? e.text : (e as Error).message}`,
+          { cause: e },
+        );
+      }
+      // syncfs(2) reports a write-back error recorded on the filesystem since it was last checked.
+      let detail: string | undefined;
+      try {
+        sys.syncFilesystem(`${dir}/upper`);
+      } catch (e) {
+        detail = isSysError(e) ? e.message : String(e);
+      }
+      const checkpoint: Checkpoint = {
+        token: mount.token,
+        bootId: currentBootId(sys),
+        result: detail === undefined ? 'ok' : 'error',
+        time: new Date().toISOString(),
+        ...(detail === undefined ? {} : { detail }),
+      };
+      try {
+        // Durable: the atomic writer fsyncs the file and its directory.
+        writeFileAtomic(
+          sys,
+          `${dir}/${CHECKPOINT_FILE}`,
+          utf8Encode(`${JSON.stringify(checkpoint)}\n`),
+          0o644,
+          STATE_FILE_MAX,
+        );
+      } catch (e) {
+        throw new PrepareRootError(`${dir}/${CHECKPOINT_FILE}`, `not written: ${isSysError(e) ? e.text : String(e)}`, {
+          cause: e,
+        });
+      }
+      return { path: o.path, result: checkpoint.result, ...(detail === undefined ? {} : { detail }) };
+    });
 }

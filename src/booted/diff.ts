@@ -22,14 +22,19 @@ export interface DiffSet {
  */
 function comparableLower(lower: readonly string[], deployment: string | null, root: string): string[] {
   if (!lower.includes(COMPOSEFS_SCRATCH)) return [...lower];
-  if (deployment === null) throw new PrepareRootError('diff', 'the composefs image behind / is not mounted and no deployment is recorded to compare with');
+  if (deployment === null)
+    throw new PrepareRootError(
+      'diff',
+      'the composefs image behind / is not mounted and no deployment is recorded to compare with',
+    );
   return [under(root, `/sysroot/${deployment}`)];
 }
 
 /** The transient overlays of the booted system at `root`. */
 export function transientSets(sys: System, mounts: readonly MountEntry[], root: string): DiffSet[] {
   const report = collectStatus(sys, mounts, root);
-  return report.overlays.filter((o) => o.transient && o.upper !== null)
+  return report.overlays
+    .filter((o) => o.transient && o.upper !== null)
     .map((o) => ({ path: o.path, upper: o.upper!, lower: comparableLower(o.lower, report.deployment, root) }));
 }
 

@@ -49,14 +49,21 @@ export interface StatusReport {
 }
 
 /** Overlay super options: comma-separated, with backslash escapes. */
-function parseOverlayOptions(options: readonly string[]): { lower: string[]; upper: string | null; work: string | null } {
+function parseOverlayOptions(options: readonly string[]): {
+  lower: string[];
+  upper: string | null;
+  work: string | null;
+} {
   const joined = options.join(',');
   const parts: string[] = [];
   let current = '';
   for (let i = 0; i < joined.length; i++) {
     const c = joined[i]!;
     if (c === '\\' && i + 1 < joined.length) current += joined[++i];
-    else if (c === ',') { parts.push(current); current = ''; } else current += c;
+    else if (c === ',') {
+      parts.push(current);
+      current = '';
+    } else current += c;
   }
   parts.push(current);
   const lower: string[] = [];
@@ -86,7 +93,13 @@ function backingOf(sys: System, mounts: readonly MountEntry[], path: string): Ba
   } catch {
     // A mount outside our namespace's view (e.g. --root on another tree): sizes are reported as 0.
   }
-  return { mountpoint: m.target, fstype: m.fstype, sizeBytes: size, usedBytes: used, usedPercent: size === 0 ? 0 : Math.round((used / size) * 1000) / 10 };
+  return {
+    mountpoint: m.target,
+    fstype: m.fstype,
+    sizeBytes: size,
+    usedBytes: used,
+    usedPercent: size === 0 ? 0 : Math.round((used / size) * 1000) / 10,
+  };
 }
 
 function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
@@ -108,33 +121,42 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
     if (mountAt(mounts, m.target) !== m) continue; // shadowed by a later mount
     const { lower: mountedLower, upper, work } = parseOverlayOptions(m.superOptions);
     // Layers given as /sysroot.tmp/... (the assembly point, gone after the move) are in the root now.
-    const lower = mountedLower.map((l) => (l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? under(root, l.slice(STAGING_ROOT.length) || '/') : l));
+    const lower = mountedLower.map((l) =>
+      l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? under(root, l.slice(STAGING_ROOT.length) || '/') : l,
+    );
     const backing = upper === null ? null : backingOf(sys, mounts, upper);
     overlays.push({
       path,
       role: path === '/' ? 'root' : path === '/etc' ? 'etc' : 'other',
       readonly: m.options.includes('ro'),
-      lower, upper, work, backing,
+      lower,
+      upper,
+      work,
+      backing,
       transient: backing?.fstype === 'tmpfs',
     });
   }
   const warnings = overlays
     .filter((o) => o.transient && o.backing !== null && o.backing.usedPercent > TMPFS_WARN_PERCENT)
-    .map((o) => `${o.path}: the tmpfs holding its changes (${o.backing!.mountpoint}) is ${o.backing!.usedPercent}% full; writes fail when it is full`);
+    .map(
+      (o) =>
+        `${o.path}: the tmpfs holding its changes (${o.backing!.mountpoint}) is ${o.backing!.usedPercent}% full; writes fail when it is full`,
+    );
   return {
     schema: REPORT_SCHEMA,
-    preparedBy: status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
+    preparedBy:
+      status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
     mode: booted === null ? null : modeOf(booted),
     deployment: status?.deployment ?? null,
     sysrootReadonly: booted === null ? null : booted['sysroot-ro'] === true,
     integrity: {
       composefs: booted?.composefs === true,
       verity: booted?.['composefs.verity'] === true,
-      signedWith: typeof booted?.['composefs.signed'] === 'string' ? booted['composefs.signed'] as string : null,
+      signedWith: typeof booted?.['composefs.signed'] === 'string' ? (booted['composefs.signed'] as string) : null,
     },
     ostreeBooted: booted,
     overlays,
-    persisted: status?.result === 'prepared' ? status.persisted ?? [] : [],
+    persisted: status?.result === 'prepared' ? (status.persisted ?? []) : [],
     bootWarnings: status?.warnings ?? [],
     warnings,
   };
@@ -144,7 +166,10 @@ function size(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
@@ -158,11 +183,15 @@ export function formatStatus(r: StatusReport): string[] {
     `integrity:        composefs ${r.integrity.composefs ? 'yes' : 'no'}, verity ${r.integrity.verity ? 'required' : 'no'}, signature ${r.integrity.signedWith === null ? 'no' : `checked with ${r.integrity.signedWith}`}`,
   ];
   for (const o of r.overlays) {
-    lines.push(`overlay ${o.path} (${o.role}${o.readonly ? ', read-only' : ''}): changes ${o.transient ? 'vanish at reboot' : 'persist'}`);
+    lines.push(
+      `overlay ${o.path} (${o.role}${o.readonly ? ', read-only' : ''}): changes ${o.transient ? 'vanish at reboot' : 'persist'}`,
+    );
     lines.push(`  lower: ${o.lower.join(' : ') || '-'}`);
     lines.push(`  upper: ${o.upper ?? '-'}`);
     if (o.backing !== null) {
-      lines.push(`  on:    ${o.backing.fstype} ${o.backing.mountpoint}, ${size(o.backing.usedBytes)} used of ${size(o.backing.sizeBytes)} (${o.backing.usedPercent}%)`);
+      lines.push(
+        `  on:    ${o.backing.fstype} ${o.backing.mountpoint}, ${size(o.backing.usedBytes)} used of ${size(o.backing.sizeBytes)} (${o.backing.usedPercent}%)`,
+      );
     }
   }
   for (const p of r.persisted) lines.push(`persisted ${p.path}: from ${p.store}`);

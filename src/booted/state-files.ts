@@ -48,6 +48,10 @@ export function readMountInfo(sys: System): MountEntry[] {
   try {
     return parseMountInfo(utf8Decode(sys.readFile('/proc/self/mountinfo', PROC_FILE_MAX)));
   } catch (e) {
-    throw new PrepareRootError('/proc/self/mountinfo', `cannot read the mount table: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+    throw new PrepareRootError(
+      '/proc/self/mountinfo',
+      `cannot read the mount table: ${isSysError(e) ? e.text : String(e)}`,
+      { cause: e },
+    );
   }
 }

@@ -45,8 +45,14 @@ export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
   const values: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (!arg.startsWith('-') || arg === '-') { positionals.push(arg); continue; }
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') ? arg.slice(2, eq < 0 ? undefined : eq) : SHORT[arg.slice(1)];
     if (name === undefined || (!FLAGS.has(name) && !WITH_VALUE.has(name))) throw usageError(`unknown option ${arg}`);
@@ -59,12 +65,12 @@ export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
     if (eq >= 0) value = arg.slice(eq + 1);
     else if (i + 1 < argv.length) value = argv[++i]!;
     else throw usageError(`--${name} needs a value`);
-    if (name === 'config') values.config = [...(values.config as string[] | undefined ?? []), value];
+    if (name === 'config') values.config = [...((values.config as string[] | undefined) ?? []), value];
     else values[name] = value;
   }
   if (values.help === true) return 'help';
   if (values.version === true) return 'version';
   const [first, ...rest] = positionals;
-  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? first as Command : 'run';
+  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? (first as Command) : 'run';
   return { command, positionals: command === first ? rest : positionals, values: values as Values };
 }

@@ -22,10 +22,16 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
   if (values.init !== undefined && !pivot) throw usageError('--init only applies with --pivot');
   const mounter = new SystemMounter(sys, values.verbose ? { trace: io.err } : {});
   const result = runPrepare(sys, {
-    sysrootArg, cmdlineArg, handover: pivot ? 'pivot' : 'systemd', mounter,
+    sysrootArg,
+    cmdlineArg,
+    handover: pivot ? 'pivot' : 'systemd',
+    mounter,
     ...(pivot ? { init: values.init ?? DEFAULT_INIT } : {}),
     // At boot the console is the kernel log: warnings go there as well as to stderr.
-    warn: (w) => { io.err(warningLine(w)); toKmsg(sys, KMSG_WARNING, warningLine(w)); },
+    warn: (w) => {
+      io.err(warningLine(w));
+      toKmsg(sys, KMSG_WARNING, warningLine(w));
+    },
     info: (line) => io.out(`prepare-root: ${line}`),
   });
   if (pivot) {
@@ -38,14 +44,30 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
 export function commandPlan(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals);
   const cmdline = readKernelCmdline(sys, cmdlineArg);
-  const sources = values.config === undefined ? readConfigSources(sys, CONFIG_PATHS, true) : readConfigSources(sys, values.config, false);
+  const sources =
+    values.config === undefined
+      ? readConfigSources(sys, CONFIG_PATHS, true)
+      : readConfigSources(sys, values.config, false);
   const { plan, warnings, config } = probeAndPlan(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
   if (values.json) {
-    io.out(JSON.stringify({
-      configFile: config.file,
-      plan: { ...plan, steps: plan.steps.map((s) => ({ ...s, ...('content' in s ? { content: toHex(s.content) } : {}), command: describeAction(actionOf(s)) })) },
-      warnings,
-    }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          configFile: config.file,
+          plan: {
+            ...plan,
+            steps: plan.steps.map((s) => ({
+              ...s,
+              ...('content' in s ? { content: toHex(s.content) } : {}),
+              command: describeAction(actionOf(s)),
+            })),
+          },
+          warnings,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   printPlan(plan, config.file, io);
@@ -59,11 +81,17 @@ function printPlan(plan: Plan, configFile: string | null, io: Output): void {
   io.out(`  mode:             ${plan.mode}`);
   io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
   io.out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
-  io.out(`  /run/ostree-booted: ${Object.entries(plan.metadata).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  io.out(
+    `  /run/ostree-booted: ${Object.entries(plan.metadata)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(' ')}`,
+  );
   io.out('Steps:');
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   plan.steps.forEach((s, i) => {
     io.out(`  ${String(i + 1).padStart(2)}. ${s.id.padEnd(width)}  ${describeAction(actionOf(s))}`);
-    io.out(`      ${' '.repeat(width)}  # ${s.reason}${s.kind === 'move' && s.pointOfNoReturn ? ' (from here on the new root is in place)' : ''}`);
+    io.out(
+      `      ${' '.repeat(width)}  # ${s.reason}${s.kind === 'move' && s.pointOfNoReturn ? ' (from here on the new root is in place)' : ''}`,
+    );
   });
 }

@@ -16,19 +16,34 @@ export function isBootRun(argv: readonly string[]): boolean {
 
 export function runCli(sys: System, argv: readonly string[], io: Output): number {
   const parsed = parse(argv);
-  if (parsed === 'help') { io.out(HELP); return 0; }
-  if (parsed === 'version') { io.out(`prepare-root ${VERSION} (QuickJS ${QUICKJS_VERSION})`); return 0; }
+  if (parsed === 'help') {
+    io.out(HELP);
+    return 0;
+  }
+  if (parsed === 'version') {
+    io.out(`prepare-root ${VERSION} (QuickJS ${QUICKJS_VERSION})`);
+    return 0;
+  }
   const { command, positionals, values } = parsed;
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
-  if (!['plan', 'status', 'diff'].includes(command) && values.json) throw usageError('--json only applies to plan, status and diff');
-  if (!['status', 'diff', 'checkpoint'].includes(command) && values.root !== undefined) throw usageError('--root only applies to status, diff and checkpoint');
-  if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined)) throw usageError('--upper and --lower only apply to diff');
+  if (!['plan', 'status', 'diff'].includes(command) && values.json)
+    throw usageError('--json only applies to plan, status and diff');
+  if (!['status', 'diff', 'checkpoint'].includes(command) && values.root !== undefined)
+    throw usageError('--root only applies to status, diff and checkpoint');
+  if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))
+    throw usageError('--upper and --lower only apply to diff');
   switch (command) {
-    case 'run': return commandRun(sys, positionals, values, io);
-    case 'plan': return commandPlan(sys, positionals, values, io);
-    case 'check-config': return commandCheckConfig(sys, positionals, io);
-    case 'status': return commandStatus(sys, positionals, values, io);
-    case 'diff': return commandDiff(sys, positionals, values, io);
-    case 'checkpoint': return commandCheckpoint(sys, positionals, values, io);
+    case 'run':
+      return commandRun(sys, positionals, values, io);
+    case 'plan':
+      return commandPlan(sys, positionals, values, io);
+    case 'check-config':
+      return commandCheckConfig(sys, positionals, io);
+    case 'status':
+      return commandStatus(sys, positionals, values, io);
+    case 'diff':
+      return commandDiff(sys, positionals, values, io);
+    case 'checkpoint':
+      return commandCheckpoint(sys, positionals, values, io);
   }
 }

@@ -49,7 +49,9 @@ export function commandDiff(sys: System, paths: string[], values: Values, io: Ou
   }
   io.out(summaryLine(summary));
   for (const c of changes) {
-    io.out(`${c.kind.padEnd(8)} ${c.type.padEnd(7)} ${String(c.size).padStart(10)}  ${c.path}${c.from === undefined ? '' : ` (from ${c.from})`}`);
+    io.out(
+      `${c.kind.padEnd(8)} ${c.type.padEnd(7)} ${String(c.size).padStart(10)}  ${c.path}${c.from === undefined ? '' : ` (from ${c.from})`}`,
+    );
   }
   return 0;
 }
@@ -60,7 +62,10 @@ export function commandCheckpoint(sys: System, positionals: string[], values: Va
   if (results.length === 0) io.out('no volatile overlay to checkpoint');
   for (const r of results) {
     if (r.result === 'ok') io.out(`prepare-root: checkpointed ${r.path}`);
-    else io.err(`prepare-root: ${r.path}: write-back error, not checkpointed (the next boot quarantines the upper): ${r.detail}`);
+    else
+      io.err(
+        `prepare-root: ${r.path}: write-back error, not checkpointed (the next boot quarantines the upper): ${r.detail}`,
+      );
   }
   return results.every((r) => r.result === 'ok') ? 0 : 1;
 }

@@ -6,7 +6,15 @@ import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
 import { readConfigSources } from '../boot/prepare.js';
-import { type ConfigSource, type LoadedConfig, type Warning, integrityOf, loadConfig, resolveConfigParts, shadowWarnings } from '../config/config.js';
+import {
+  type ConfigSource,
+  type LoadedConfig,
+  type Warning,
+  integrityOf,
+  loadConfig,
+  resolveConfigParts,
+  shadowWarnings,
+} from '../config/config.js';
 import { parseKeyFile } from '../formats/keyfile.js';
 import type { System } from '../platform/system.js';
 import { parsePublicKeys } from '../probe/signature.js';
@@ -36,9 +44,16 @@ export function commandCheckConfig(sys: System, files: string[], io: Output): nu
   }
   // Each file on its own, so every broken file is reported, not just the first.
   const perFile = sources.map((source) => ({ path: source.path, findings: lintFile(sys, source) }));
-  const parsed = sources.flatMap((s) => { try { return [parseKeyFile(s.data, s.path)]; } catch { return []; } });
+  const parsed = sources.flatMap((s) => {
+    try {
+      return [parseKeyFile(s.data, s.path)];
+    } catch {
+      return [];
+    }
+  });
   if (parsed.length === sources.length && sources.length > 1) {
-    for (const w of shadowWarnings(parsed)) perFile.find((f) => f.path === w.where)?.findings.unshift(warningFinding(w));
+    for (const w of shadowWarnings(parsed))
+      perFile.find((f) => f.path === w.where)?.findings.unshift(warningFinding(w));
   }
   for (const { findings } of perFile) {
     for (const f of findings) io.err(f.error ? `prepare-root: ${f.where}: ${f.message}` : warningLine(f));
@@ -48,10 +63,14 @@ export function commandCheckConfig(sys: System, files: string[], io: Output): nu
     io.out(`${sources.map((s) => s.path).join(', ')}: ok`);
     return 0;
   }
-  io.out(perFile.map(({ path, findings }) => {
-    const n = findings.filter((x) => x.error).length;
-    return `${path}: ${n === 0 ? 'ok' : `${n} error${n === 1 ? '' : 's'}`}`;
-  }).join('; '));
+  io.out(
+    perFile
+      .map(({ path, findings }) => {
+        const n = findings.filter((x) => x.error).length;
+        return `${path}: ${n === 0 ? 'ok' : `${n} error${n === 1 ? '' : 's'}`}`;
+      })
+      .join('; '),
+  );
   return 1;
 }
 
@@ -65,7 +84,11 @@ function lintFile(sys: System, source: ConfigSource): Finding[] {
     throw e;
   }
   const { resolved, errors, deferred } = resolveConfigParts(loaded, '');
-  const findings: Finding[] = [...(resolved?.warnings ?? loaded.warnings).map(warningFinding), ...errors.map(errorFinding), ...deferred.map(errorFinding)];
+  const findings: Finding[] = [
+    ...(resolved?.warnings ?? loaded.warnings).map(warningFinding),
+    ...errors.map(errorFinding),
+    ...deferred.map(errorFinding),
+  ];
   const config = resolved?.config;
   if (config !== undefined && integrityOf(config.composefs) === 'signed') {
     // The keys are read from the initramfs at boot: a build root without them makes an unbootable image.
@@ -73,8 +96,16 @@ function lintFile(sys: System, source: ConfigSource): Finding[] {
     try {
       parsePublicKeys(utf8Decode(sys.readFile(keypath, KEY_FILE_MAX)), keypath);
     } catch (e) {
-      findings.push(errorFinding(e instanceof PrepareRootError ? e : new PrepareRootError(`composefs.keypath ${keypath}`,
-        `composefs.enabled=signed needs the public keys here: ${isSysError(e) ? e.text : String(e)}`)));
+      findings.push(
+        errorFinding(
+          e instanceof PrepareRootError
+            ? e
+            : new PrepareRootError(
+                `composefs.keypath ${keypath}`,
+                `composefs.enabled=signed needs the public keys here: ${isSysError(e) ? e.text : String(e)}`,
+              ),
+        ),
+      );
     }
   }
   return findings.sort((a, b) => lineOf(a) - lineOf(b));

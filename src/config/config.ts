@@ -38,7 +38,9 @@ export type ComposefsConfig =
 export type RootMode = 'persistent' | 'transient' | 'transient-ro';
 
 /** A boolean whose parse error only matters if the key is used (ostree evaluates it lazily). */
-export type LazyBoolean = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly error: PrepareRootError };
+export type LazyBoolean =
+  | { readonly ok: true; readonly value: boolean }
+  | { readonly ok: false; readonly error: PrepareRootError };
 
 export interface RootConfig {
   /** The file whose settings are in effect (the last one that exists), or null for built-in defaults. */
@@ -107,10 +109,14 @@ export function shadowWarnings(parsed: readonly KeyFile[]): Warning[] {
   if (effective === undefined) return [];
   return parsed.slice(0, -1).flatMap((shadowed) => {
     const lost = [...shadowed.groups].flatMap(([g, keys]) => [...keys.keys()].map((k) => `${g}.${k}`));
-    return lost.length === 0 ? [] : [{
-      where: shadowed.file,
-      message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${lost.join(', ')}`,
-    }];
+    return lost.length === 0
+      ? []
+      : [
+          {
+            where: shadowed.file,
+            message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${lost.join(', ')}`,
+          },
+        ];
   });
 }
 
@@ -144,10 +150,18 @@ function booleanKey(kf: KeyFile | null, group: string, key: string, fallback: bo
 /** GLib/ostree tristate: the value is whitespace-stripped first. */
 export function parseTristate(raw: string): Tristate | null {
   switch (raw.trim()) {
-    case 'yes': case 'true': case '1': return 'yes';
-    case 'no': case 'false': case '0': return 'no';
-    case 'maybe': return 'maybe';
-    default: return null;
+    case 'yes':
+    case 'true':
+    case '1':
+      return 'yes';
+    case 'no':
+    case 'false':
+    case '0':
+      return 'no';
+    case 'maybe':
+      return 'maybe';
+    default:
+      return null;
   }
 }
 
@@ -160,22 +174,29 @@ function composefsFromConfig(kf: KeyFile | null): { enabled: Tristate; integrity
   if (entry === undefined) return { enabled: 'no', integrity: 'none' };
   const enabled = parseTristate(entry.value);
   if (enabled === null) {
-    throw new PrepareRootError(`${kf!.file}:${entry.line}`,
-      `composefs.enabled: invalid value “${entry.value}” (use yes, no, maybe, verity or signed)`);
+    throw new PrepareRootError(
+      `${kf!.file}:${entry.line}`,
+      `composefs.enabled: invalid value “${entry.value}” (use yes, no, maybe, verity or signed)`,
+    );
   }
   return { enabled, integrity: 'none' };
 }
 
 /** The karg wins over the config. Only `signed` adds signing; other values clear it but keep required verity. */
-function applyComposefsKarg(config: { enabled: Tristate; integrity: Integrity }, cmdline: string): { enabled: Tristate; integrity: Integrity } {
+function applyComposefsKarg(
+  config: { enabled: Tristate; integrity: Integrity },
+  cmdline: string,
+): { enabled: Tristate; integrity: Integrity } {
   const karg = findKarg(cmdline, COMPOSEFS_KARG);
   if (karg === null) return config;
   if (karg === 'signed') return { enabled: 'yes', integrity: 'signed' };
   const enabled = parseTristate(karg);
   // parseTristate strips whitespace, but a karg cannot contain any, so this matches ostree.
   if (enabled === null) {
-    throw new PrepareRootError(`kernel argument ${COMPOSEFS_KARG}`,
-      `invalid value “${karg}” (use yes, no, maybe or signed; “verity” is only valid in the config)`);
+    throw new PrepareRootError(
+      `kernel argument ${COMPOSEFS_KARG}`,
+      `invalid value “${karg}” (use yes, no, maybe or signed; “verity” is only valid in the config)`,
+    );
   }
   return { enabled, integrity: config.integrity === 'none' ? 'none' : 'verity' };
 }
@@ -191,8 +212,10 @@ function rootModeOf(kf: KeyFile | null): RootMode {
   const transientRo = booleanKey(kf, 'root', 'transient-ro', false);
   if (transient && transientRo) {
     const line = entryOf(kf, 'root', 'transient-ro')!.line;
-    throw new PrepareRootError(`${kf!.file}:${line}`,
-      'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)');
+    throw new PrepareRootError(
+      `${kf!.file}:${line}`,
+      'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)',
+    );
   }
   return transientRo ? 'transient-ro' : transient ? 'transient' : 'persistent';
 }
@@ -204,8 +227,10 @@ function transientSizeOf(kf: KeyFile | null): string | null {
   if (entry === undefined) return null;
   const value = entry.value.trim();
   if (!TMPFS_SIZE.test(value)) {
-    throw new PrepareRootError(`${kf!.file}:${entry.line}`,
-      `root.transient-size: invalid size “${entry.value}” (use e.g. 2G, 512M or 50%)`);
+    throw new PrepareRootError(
+      `${kf!.file}:${entry.line}`,
+      `root.transient-size: invalid size “${entry.value}” (use e.g. 2G, 512M or 50%)`,
+    );
   }
   return value;
 }
@@ -229,7 +254,10 @@ function lineOf(e: PrepareRootError): number {
  * Every setting resolved on its own, so that one bad value does not hide the next: the errors
  * in the order of their lines. `resolveConfig` stops at the first; the linter reports them all.
  */
-export function resolveConfigParts(loaded: LoadedConfig, cmdline: string): {
+export function resolveConfigParts(
+  loaded: LoadedConfig,
+  cmdline: string,
+): {
   resolved: ResolvedConfig | null;
   errors: PrepareRootError[];
   /** Errors of keys ostree only reads in some modes (etc.transient): a boot meets them only then. */
@@ -249,19 +277,34 @@ export function resolveConfigParts(loaded: LoadedConfig, cmdline: string): {
   const composefs = part(() => composefsOf(kf, cmdline), { mode: 'off', keypath: DEFAULT_KEYPATH } as ComposefsConfig);
   const rootMode = part(() => rootModeOf(kf), 'persistent' as RootMode);
   const readonlyEntry = entryOf(kf, 'sysroot', 'readonly');
-  const sysrootReadonly = readonlyEntry === undefined ? null : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
+  const sysrootReadonly =
+    readonlyEntry === undefined
+      ? null
+      : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
   const transientSize = part(() => transientSizeOf(kf), null);
   const persistEntry = entryOf(kf, 'persist', 'paths');
   const persistPaths = persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file), []);
   const overlays = part(() => parseOverlays(kf), []);
   const warnings = [...loaded.warnings];
   if (transientSize !== null && rootMode === 'persistent') {
-    warnings.push({ where: 'root.transient-size', message: 'has no effect without root.transient or root.transient-ro' });
+    warnings.push({
+      where: 'root.transient-size',
+      message: 'has no effect without root.transient or root.transient-ro',
+    });
   }
   const etcTransient = lazyBoolean(kf, 'etc', 'transient');
   const deferred = etcTransient.ok ? [] : [etcTransient.error];
   if (errors.length > 0) return { resolved: null, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)), deferred };
-  const config: RootConfig = { file: kf?.file ?? null, composefs, sysrootReadonly, rootMode, transientSize, etcTransient, persistPaths, overlays };
+  const config: RootConfig = {
+    file: kf?.file ?? null,
+    composefs,
+    sysrootReadonly,
+    rootMode,
+    transientSize,
+    etcTransient,
+    persistPaths,
+    overlays,
+  };
   return { resolved: { config, warnings }, errors: [], deferred };
 }
 

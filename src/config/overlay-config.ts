@@ -34,25 +34,42 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
     const p = m[1]!;
     checkPath(p, where, `[${group}]`);
     const lowerEntry = entries.get('lower');
-    const lower = lowerEntry === undefined ? [p] : lowerEntry.value.trim().split(':').filter((l) => l !== '');
+    const lower =
+      lowerEntry === undefined
+        ? [p]
+        : lowerEntry.value
+            .trim()
+            .split(':')
+            .filter((l) => l !== '');
     if (lower.length === 0) throw new PrepareRootError(`${kf.file}:${lowerEntry!.line}`, `[${group}] lower: no layers`);
-    lower.forEach((l) => { if (l !== p) checkPath(l, `${kf.file}:${lowerEntry!.line}`, `[${group}] lower`); });
+    lower.forEach((l) => {
+      if (l !== p) checkPath(l, `${kf.file}:${lowerEntry!.line}`, `[${group}] lower`);
+    });
     const upperEntry = entries.get('upper');
-    const upper = (upperEntry?.value.trim() ?? 'state');
+    const upper = upperEntry?.value.trim() ?? 'state';
     if (upper !== 'state' && upper !== 'transient') {
-      throw new PrepareRootError(`${kf.file}:${upperEntry!.line}`, `[${group}] upper: “${upper}” is not state or transient`);
+      throw new PrepareRootError(
+        `${kf.file}:${upperEntry!.line}`,
+        `[${group}] upper: “${upper}” is not state or transient`,
+      );
     }
     const volatileEntry = entries.get('volatile');
     const volatile = volatileEntry === undefined ? false : parseBooleanValue(volatileEntry, kf.file, group, 'volatile');
     if (volatile && upper !== 'state') {
-      throw new PrepareRootError(`${kf.file}:${volatileEntry!.line}`, `[${group}] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)`);
+      throw new PrepareRootError(
+        `${kf.file}:${volatileEntry!.line}`,
+        `[${group}] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)`,
+      );
     }
     overlays.push({ path: p, lower, upper, volatile, where });
   }
   const nested = findNested(overlays, (o) => o.path);
   if (nested !== null) {
     const [a, b] = nested;
-    throw new PrepareRootError(b.where, `[overlay ${b.path}] and [overlay ${a.path}] overlap: declare one, or use the other as its lower`);
+    throw new PrepareRootError(
+      b.where,
+      `[overlay ${b.path}] and [overlay ${a.path}] overlap: declare one, or use the other as its lower`,
+    );
   }
   return orderByLowers(overlays);
 }
@@ -87,7 +104,10 @@ function orderByLowers(overlays: OverlayConfig[]): OverlayConfig[] {
       const dep = containing(top.o.lower[top.next++]!);
       if (dep === undefined || dep === top.o || state.get(dep.path) === 'done') continue;
       if (state.get(dep.path) === 'visiting') {
-        throw new PrepareRootError(dep.where, `overlays stack on each other in a cycle: ${[...stack.map((f) => f.o.path), dep.path].join(' → ')}`);
+        throw new PrepareRootError(
+          dep.where,
+          `overlays stack on each other in a cycle: ${[...stack.map((f) => f.o.path), dep.path].join(' → ')}`,
+        );
       }
       state.set(dep.path, 'visiting');
       stack.push({ o: dep, next: 0 });

@@ -17,7 +17,12 @@ export function parsePersistPaths(entry: KeyFileEntry, file: string): string[] {
   const nested = findNested(paths, (p) => p);
   if (nested !== null) {
     const [a, b] = nested;
-    throw new PrepareRootError(where, a === b ? `persist.paths: “${a}” is listed twice` : `persist.paths: “${a}” and “${b}” overlap: persist only the outer one`);
+    throw new PrepareRootError(
+      where,
+      a === b
+        ? `persist.paths: “${a}” is listed twice`
+        : `persist.paths: “${a}” and “${b}” overlap: persist only the outer one`,
+    );
   }
   return paths;
 }

@@ -78,8 +78,10 @@ function stringBytes(s: string, what: string): Uint8Array {
 
 function valueBytes(v: VariantValue, key: string): { data: Uint8Array; signature: string } {
   switch (v.type) {
-    case 'b': return { data: Uint8Array.of(v.value ? 1 : 0), signature: 'b' };
-    case 's': return { data: stringBytes(v.value, `value of ${key}`), signature: 's' };
+    case 'b':
+      return { data: Uint8Array.of(v.value ? 1 : 0), signature: 'b' };
+    case 's':
+      return { data: stringBytes(v.value, `value of ${key}`), signature: 's' };
     case '(tt)': {
       // DataView would silently wrap an out-of-range number; a wrong inode is worse than an error.
       if (v.value.some((n) => n < 0n || n >= 2n ** 64n)) fail(`value of ${key} is out of range for (tt)`);
@@ -89,7 +91,8 @@ function valueBytes(v: VariantValue, key: string): { data: Uint8Array; signature
       view.setBigUint64(8, v.value[1], true);
       return { data, signature: '(tt)' };
     }
-    case 'other': return { data: v.bytes, signature: v.signature };
+    case 'other':
+      return { data: v.bytes, signature: v.signature };
   }
 }
 
@@ -232,7 +235,8 @@ export function parseArrayOfVariable(bytes: Uint8Array, what: string): Uint8Arra
   if (bytes.length === 0) return [];
   const w = framingWidth(bytes.length);
   const lastEnd = readOffset(bytes, bytes.length - w, w);
-  if (lastEnd > bytes.length || (bytes.length - lastEnd) % w !== 0) throw new PrepareRootError(what, 'bad framing offsets');
+  if (lastEnd > bytes.length || (bytes.length - lastEnd) % w !== 0)
+    throw new PrepareRootError(what, 'bad framing offsets');
   const count = (bytes.length - lastEnd) / w;
   const out: Uint8Array[] = [];
   let start = 0;
@@ -256,6 +260,7 @@ export function parseCommitHead(bytes: Uint8Array): { metadata: Uint8Array; pare
   if (bytes.length < 2 * w) throw new PrepareRootError(what, 'too short');
   const metadataEnd = readOffset(bytes, bytes.length - w, w);
   const parentEnd = readOffset(bytes, bytes.length - 2 * w, w);
-  if (metadataEnd > parentEnd || parentEnd > bytes.length - 2 * w) throw new PrepareRootError(what, 'bad framing offsets');
+  if (metadataEnd > parentEnd || parentEnd > bytes.length - 2 * w)
+    throw new PrepareRootError(what, 'bad framing offsets');
   return { metadata: bytes.subarray(0, metadataEnd), parent: bytes.subarray(metadataEnd, parentEnd) };
 }

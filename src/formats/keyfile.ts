@@ -48,8 +48,7 @@ function isKeyName(key: string): boolean {
 // Lines as GLib sees them: split on \n, one \r before a \n dropped. A last line without \n keeps
 // its \r (GLib flushes it as is). A final empty piece after the last \n is no line at all.
 function splitLines(data: Uint8Array | string): Array<{ text: string | null; terminated: boolean }> {
-  const pieces: Array<string | Uint8Array> =
-    typeof data === 'string' ? data.split('\n') : splitBytes(data);
+  const pieces: Array<string | Uint8Array> = typeof data === 'string' ? data.split('\n') : splitBytes(data);
   if (pieces.at(-1)?.length === 0) pieces.pop();
   // Keep the BOM: GLib does not skip one, so a file starting with it fails on line 1.
   return pieces.map((piece, i) => {
@@ -102,7 +101,10 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
     }
     const eq = s.indexOf('=');
     if (eq <= 0) {
-      throw new PrepareRootError(where, `Key file contains line “${line}” which is not a key-value pair, group, or comment`);
+      throw new PrepareRootError(
+        where,
+        `Key file contains line “${line}” which is not a key-value pair, group, or comment`,
+      );
     }
     // GLib checks for a group before it looks at the key.
     if (current === null) throw new PrepareRootError(where, 'Key file does not start with a group');
@@ -116,10 +118,17 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
 /** GLib boolean: `true`/`1`/`false`/`0` exactly, trailing whitespace ignored. */
 export function parseBooleanValue(entry: KeyFileEntry, file: string, group: string, key: string): boolean {
   switch (entry.value.replace(TRAILING_SPACE, '')) {
-    case 'true': case '1': return true;
-    case 'false': case '0': return false;
+    case 'true':
+    case '1':
+      return true;
+    case 'false':
+    case '0':
+      return false;
     default:
-      throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: value “${entry.value}” is not a boolean (use true/false/1/0)`);
+      throw new PrepareRootError(
+        `${file}:${entry.line}`,
+        `${group}.${key}: value “${entry.value}” is not a boolean (use true/false/1/0)`,
+      );
   }
 }
 
@@ -130,7 +139,8 @@ export function unescapeStringValue(entry: KeyFileEntry, file: string, group: st
   // `u` so that an escaped non-BMP character is named whole in the error.
   return entry.value.replace(/\\(.?)/gsu, (seq: string, c: string) => {
     const out = ESCAPES[c];
-    if (out === undefined) throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: invalid escape sequence “${seq}”`);
+    if (out === undefined)
+      throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: invalid escape sequence “${seq}”`);
     return out;
   });
 }

@@ -4,13 +4,18 @@ import { toHex } from '../base/text.js';
 import { type VarDict, parseVarDict } from './gvariant.js';
 
 export function describeMetadata(entries: VarDict): Record<string, unknown> {
-  return Object.fromEntries(entries.map(([k, v]) => {
-    switch (v.type) {
-      case '(tt)': return [k, v.value.map(String)];
-      case 'other': return [k, { signature: v.signature, hex: toHex(v.bytes) }];
-      default: return [k, v.value];
-    }
-  }));
+  return Object.fromEntries(
+    entries.map(([k, v]) => {
+      switch (v.type) {
+        case '(tt)':
+          return [k, v.value.map(String)];
+        case 'other':
+          return [k, { signature: v.signature, hex: toHex(v.bytes) }];
+        default:
+          return [k, v.value];
+      }
+    }),
+  );
 }
 
 export function decodeOstreeBooted(bytes: Uint8Array): Record<string, unknown> {

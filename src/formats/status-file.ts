@@ -60,13 +60,26 @@ export interface StatusFile {
 type Check = (v: unknown) => boolean;
 const str: Check = (v) => typeof v === 'string';
 const bool: Check = (v) => typeof v === 'boolean';
-const nullable = (c: Check): Check => (v) => v === null || c(v);
-const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
-const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
-const record = (fields: Record<string, Check>, optional: Record<string, Check> = {}): Check => (v) =>
-  typeof v === 'object' && v !== null && !Array.isArray(v)
-  && Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k]))
-  && Object.entries(optional).every(([k, c]) => !(k in v) || c((v as Record<string, unknown>)[k]));
+const nullable =
+  (c: Check): Check =>
+  (v) =>
+    v === null || c(v);
+const arrayOf =
+  (c: Check): Check =>
+  (v) =>
+    Array.isArray(v) && v.every(c);
+const oneOf =
+  (...values: unknown[]): Check =>
+  (v) =>
+    values.includes(v);
+const record =
+  (fields: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.entries(fields).every(([k, c]) => c((v as Record<string, unknown>)[k])) &&
+    Object.entries(optional).every(([k, c]) => !(k in v) || c((v as Record<string, unknown>)[k]));
 
 const FIELDS: Record<string, Check> = {
   schema: oneOf(STATUS_SCHEMA),
@@ -81,9 +94,24 @@ const FIELDS: Record<string, Check> = {
   sysrootReadonly: nullable(bool),
   ostreeBooted: nullable(record({})),
   persisted: arrayOf(record({ path: str, store: str })),
-  overlays: arrayOf(record({ path: str, lower: arrayOf(str), upper: oneOf('state', 'transient'), dir: str, upperDir: str, pruned: bool, volatile: bool })),
+  overlays: arrayOf(
+    record({
+      path: str,
+      lower: arrayOf(str),
+      upper: oneOf('state', 'transient'),
+      dir: str,
+      upperDir: str,
+      pruned: bool,
+      volatile: bool,
+    }),
+  ),
   plan: arrayOf(record({ id: str, kind: str, command: str, reason: str })),
-  executed: arrayOf(record({ id: str, command: str, status: oneOf('done', 'failed', 'undone', 'undo-failed', 'kept') }, { variant: str, error: str, undo: str })),
+  executed: arrayOf(
+    record(
+      { id: str, command: str, status: oneOf('done', 'failed', 'undone', 'undo-failed', 'kept') },
+      { variant: str, error: str, undo: str },
+    ),
+  ),
   warnings: arrayOf(record({ where: str, message: str })),
   error: nullable(str),
 };
@@ -100,5 +128,5 @@ export function parseStatusFile(text: string): StatusFile | string {
   const v = value as Record<string, unknown>;
   if (v.schema !== STATUS_SCHEMA) return `schema ${JSON.stringify(v.schema)} is not ${STATUS_SCHEMA}`;
   const bad = Object.entries(FIELDS).find(([k, check]) => !check(v[k]));
-  return bad === undefined ? value as StatusFile : `field ${bad[0]} is missing or malformed`;
+  return bad === undefined ? (value as StatusFile) : `field ${bad[0]} is missing or malformed`;
 }

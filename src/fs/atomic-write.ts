@@ -5,7 +5,13 @@ import type { System } from '../platform/system.js';
 import { isMissing } from './files.js';
 
 /** Returns the previous content, or null when there was none (so that an undo can restore it). */
-export function writeFileAtomic(sys: System, path: string, content: Uint8Array, mode: number, previousLimit: number): Uint8Array | null {
+export function writeFileAtomic(
+  sys: System,
+  path: string,
+  content: Uint8Array,
+  mode: number,
+  previousLimit: number,
+): Uint8Array | null {
   let previous: Uint8Array | null = null;
   try {
     previous = sys.readFile(path, previousLimit);
@@ -21,7 +27,9 @@ export function writeFileAtomic(sys: System, path: string, content: Uint8Array, 
     try {
       if (previous === null) sys.unlink(path);
       else replace(sys, path, previous, mode);
-    } catch { /* the original error says more */ }
+    } catch {
+      /* the original error says more */
+    }
     throw e;
   }
   return previous;
@@ -34,7 +42,11 @@ function replace(sys: System, path: string, content: Uint8Array, mode: number): 
     sys.writeFile(tmp, content, { mode, exclusive: true, sync: true });
     sys.rename(tmp, path);
   } catch (e) {
-    try { sys.unlink(tmp); } catch { /* never created, or already renamed: nothing to clean */ }
+    try {
+      sys.unlink(tmp);
+    } catch {
+      /* never created, or already renamed: nothing to clean */
+    }
     throw e;
   }
 }

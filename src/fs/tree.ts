@@ -18,7 +18,13 @@ export function mkdirp(sys: System, dir: string, mode: number): string[] {
     }
   } catch (e) {
     // All or nothing: the directories made so far are ours and empty.
-    for (const d of made.reverse()) { try { sys.rmdir(d); } catch { /* the original error says more */ } }
+    for (const d of made.reverse()) {
+      try {
+        sys.rmdir(d);
+      } catch {
+        /* the original error says more */
+      }
+    }
     throw e;
   }
   return missing;
@@ -34,7 +40,10 @@ export function removeTree(sys: System, tree: string): void {
   const mounted = findMount(sys, tree, top);
   if (mounted !== null) throw new SysError(`rm -r ${tree}`, 'EBUSY', `refusing: ${mounted} is mounted inside it`);
   const remove = (path: string, st: FileStat): void => {
-    if (st.kind !== 'dir') { sys.unlink(path); return; }
+    if (st.kind !== 'dir') {
+      sys.unlink(path);
+      return;
+    }
     for (const name of sys.readdir(path)) remove(`${path}/${name}`, sys.lstat(`${path}/${name}`));
     sys.rmdir(path);
   };
@@ -59,7 +68,10 @@ export function copyTree(sys: System, from: string, to: string): void {
     if (st.kind !== 'dir' && st.nlink > 1) {
       const key = `${st.dev.major}:${st.dev.minor}:${st.ino}`;
       const first = linked.get(key);
-      if (first !== undefined) { sys.link(first, dst); return; }
+      if (first !== undefined) {
+        sys.link(first, dst);
+        return;
+      }
       linked.set(key, dst);
     }
     switch (st.kind) {
@@ -67,9 +79,14 @@ export function copyTree(sys: System, from: string, to: string): void {
         sys.mkdir(dst, 0o700);
         for (const name of sys.readdir(src).sort()) copy(`${src}/${name}`, `${dst}/${name}`);
         break;
-      case 'file': sys.copyFileData(src, dst); break;
-      case 'symlink': sys.symlink(sys.readlink(src), dst); break;
-      default: sys.mknod(dst, st.kind, 0o600, st.rdev);
+      case 'file':
+        sys.copyFileData(src, dst);
+        break;
+      case 'symlink':
+        sys.symlink(sys.readlink(src), dst);
+        break;
+      default:
+        sys.mknod(dst, st.kind, 0o600, st.rdev);
     }
     for (const name of sys.listXattrs(src)) {
       const value = sys.getXattr(src, name);

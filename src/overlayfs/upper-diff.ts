@@ -52,10 +52,20 @@ export function isWhiteout(st: FileStat, hasWhiteoutXattr: boolean): boolean {
  * Classify everything in `upper` against `lower` (layers, top first). `under`: only report
  * changes at or below these overlay paths.
  */
-export function diffUpper(sys: System, upper: string, lower: readonly string[], under: readonly string[] = []): Change[] {
+export function diffUpper(
+  sys: System,
+  upper: string,
+  lower: readonly string[],
+  under: readonly string[] = [],
+): Change[] {
   const changes: Change[] = [];
-  const wanted = (p: string) => under.length === 0 || under.some((u) => p === u || p.startsWith(u.endsWith('/') ? u : `${u}/`) || u.startsWith(`${p}/`));
-  const report = (c: Change) => { if (under.length === 0 || under.some((u) => c.path === u || c.path.startsWith(`${u.replace(/\/$/, '')}/`))) changes.push(c); };
+  const wanted = (p: string) =>
+    under.length === 0 ||
+    under.some((u) => p === u || p.startsWith(u.endsWith('/') ? u : `${u}/`) || u.startsWith(`${p}/`));
+  const report = (c: Change) => {
+    if (under.length === 0 || under.some((u) => c.path === u || c.path.startsWith(`${u.replace(/\/$/, '')}/`)))
+      changes.push(c);
+  };
 
   // rel: path in the overlay; lowerRel: where its lower counterpart is (differs under a redirect), null when none can exist.
   const walk = (dir: string, rel: string, lowerRel: string | null): void => {
@@ -66,13 +76,23 @@ export function diffUpper(sys: System, upper: string, lower: readonly string[], 
       const st = sys.lstat(abs);
       const x = readOverlayXattrs(sys, abs);
       const redirect = xattrText(x, 'redirect');
-      const lowerPath = redirect !== undefined
-        ? (redirect.startsWith('/') ? redirect : `${lowerRel ?? rel}/${redirect}`)
-        : lowerRel === null ? null : `${lowerRel}/${name}`;
+      const lowerPath =
+        redirect !== undefined
+          ? redirect.startsWith('/')
+            ? redirect
+            : `${lowerRel ?? rel}/${redirect}`
+          : lowerRel === null
+            ? null
+            : `${lowerRel}/${name}`;
       const below = lowerPath === null ? null : lowerEntry(sys, lower, lowerPath);
       const from = redirect === undefined ? {} : { from: lowerPath! };
       if (isWhiteout(st, x.has('whiteout'))) {
-        report({ path: relPath, kind: 'deleted', type: below === null ? 'other' : typeOf(below.kind), size: below?.size ?? 0 });
+        report({
+          path: relPath,
+          kind: 'deleted',
+          type: below === null ? 'other' : typeOf(below.kind),
+          size: below?.size ?? 0,
+        });
       } else if (st.kind === 'dir') {
         const opaque = xattrText(x, 'opaque') === 'y';
         if (opaque && below !== null) {
@@ -91,7 +111,13 @@ export function diffUpper(sys: System, upper: string, lower: readonly string[], 
         // Metadata-only copy-up: the data still comes from the lower layer.
         report({ path: relPath, kind: 'metadata', type: typeOf(st.kind), size: 0, ...from });
       } else {
-        report({ path: relPath, kind: below === null ? 'added' : 'modified', type: typeOf(st.kind), size: st.kind === 'file' ? st.size : 0, ...from });
+        report({
+          path: relPath,
+          kind: below === null ? 'added' : 'modified',
+          type: typeOf(st.kind),
+          size: st.kind === 'file' ? st.size : 0,
+          ...from,
+        });
       }
     }
   };
@@ -102,7 +128,11 @@ export function diffUpper(sys: System, upper: string, lower: readonly string[], 
 export function summarize(changes: readonly Change[]): DiffSummary {
   const count = (k: ChangeKind) => changes.filter((c) => c.kind === k).length;
   return {
-    added: count('added'), modified: count('modified'), metadata: count('metadata'), deleted: count('deleted'), replaced: count('replaced'),
+    added: count('added'),
+    modified: count('modified'),
+    metadata: count('metadata'),
+    deleted: count('deleted'),
+    replaced: count('replaced'),
     bytes: changes.filter((c) => c.kind !== 'deleted').reduce((n, c) => n + c.size, 0),
   };
 }

@@ -5,13 +5,35 @@ import type { BootContext, Facts } from '../probe/facts.js';
 import type { Mode, Part } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
-export function planEtc(config: RootConfig, sysrootReadonly: boolean, mode: Mode, facts: Facts, context: BootContext): Part {
+export function planEtc(
+  config: RootConfig,
+  sysrootReadonly: boolean,
+  mode: Mode,
+  facts: Facts,
+  context: BootContext,
+): Part {
   const T = STAGING_ROOT;
   if (!sysrootReadonly && mode === 'legacy') {
     // ostree ignores etc.transient here without a word; say so instead.
     const etc = config.etcTransient;
-    if (!etc.ok) return { steps: [], warnings: [{ where: etc.error.what, message: `${etc.error.why}; ignored because /etc is not mounted in this mode` }] };
-    return { steps: [], warnings: etc.value ? [{ where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' }] : [] };
+    if (!etc.ok)
+      return {
+        steps: [],
+        warnings: [
+          { where: etc.error.what, message: `${etc.error.why}; ignored because /etc is not mounted in this mode` },
+        ],
+      };
+    return {
+      steps: [],
+      warnings: etc.value
+        ? [
+            {
+              where: 'etc.transient',
+              message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)',
+            },
+          ]
+        : [],
+    };
   }
   if (!config.etcTransient.ok) throw config.etcTransient.error;
   if (config.etcTransient.value) {
@@ -21,8 +43,25 @@ export function planEtc(config: RootConfig, sysrootReadonly: boolean, mode: Mode
       steps: [
         { id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason },
         { id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason },
-        { id: 'mkdir-transient-etc-work', kind: 'mkdir', path: `${dir}/work`, mode: 0o755, existOk: false, overlayWork: true, reason },
-        { id: 'mount-transient-etc', kind: 'overlay', target: `${T}/etc`, lower: [`${T}/usr/etc`], upper: `${dir}/upper`, work: `${dir}/work`, readonly: false, reason: `${reason}; lower is the pristine usr/etc` },
+        {
+          id: 'mkdir-transient-etc-work',
+          kind: 'mkdir',
+          path: `${dir}/work`,
+          mode: 0o755,
+          existOk: false,
+          overlayWork: true,
+          reason,
+        },
+        {
+          id: 'mount-transient-etc',
+          kind: 'overlay',
+          target: `${T}/etc`,
+          lower: [`${T}/usr/etc`],
+          upper: `${dir}/upper`,
+          work: `${dir}/work`,
+          readonly: false,
+          reason: `${reason}; lower is the pristine usr/etc`,
+        },
       ],
       metadata: [['transient-etc', { type: 's', value: dir }]],
       warnings: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
@@ -32,7 +71,13 @@ export function planEtc(config: RootConfig, sysrootReadonly: boolean, mode: Mode
   return {
     steps: [
       { id: 'bind-etc', kind: 'bind', source: `${facts.deployment.path}/etc`, target: `${T}/etc`, reason },
-      { id: 'remount-etc-rw', kind: 'remount-bind', target: `${T}/etc`, readonly: false, reason: 'clear a read-only flag inherited from the source mount' },
+      {
+        id: 'remount-etc-rw',
+        kind: 'remount-bind',
+        target: `${T}/etc`,
+        readonly: false,
+        reason: 'clear a read-only flag inherited from the source mount',
+      },
     ],
   };
 }
@@ -42,11 +87,19 @@ export function planUsr(mode: Mode, facts: Facts): Part {
   // A hotfix overlay would put unsigned files over a signed /usr: ostree ignores it then, so do we.
   if (facts.hotfixUsr && facts.signedWith === null) {
     return {
-      steps: [{
-        id: 'mount-hotfix-usr', kind: 'overlay', target: `${T}/usr`, lower: [`${T}/usr`], upper: HOTFIX_USR_UPPER,
-        work: HOTFIX_USR_WORK, cwd: facts.deployment.path, readonly: facts.sysrootOnReadonlyMount,
-        reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
-      }],
+      steps: [
+        {
+          id: 'mount-hotfix-usr',
+          kind: 'overlay',
+          target: `${T}/usr`,
+          lower: [`${T}/usr`],
+          upper: HOTFIX_USR_UPPER,
+          work: HOTFIX_USR_WORK,
+          cwd: facts.deployment.path,
+          readonly: facts.sysrootOnReadonlyMount,
+          reason: `ostree admin unlock --hotfix left ${HOTFIX_USR_WORK}: persistent /usr overlay`,
+        },
+      ],
     };
   }
   // composefs: /usr is part of the read-only image. A transient root keeps /usr in its overlay:

@@ -14,53 +14,105 @@ import type { Mode, Part, Plan, Step } from './types.js';
  * upper lives under the stateroot /var with the commit it was last used with; after an update it
  * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
  */
-export function planOverlays(facts: Facts, context: BootContext, mode: Mode): Part & { readonly overlays: Plan['overlays'] } {
+export function planOverlays(
+  facts: Facts,
+  context: BootContext,
+  mode: Mode,
+): Part & { readonly overlays: Plan['overlays'] } {
   const T = STAGING_ROOT;
   const steps: Step[] = [];
   const warnings: Warning[] = [];
   const overlays = facts.overlays.map((f, i) => {
     const o = f.overlay;
     const what = `[overlay ${o.path}]`;
-    if (isUnder(f.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
+    if (isUnder(f.inRoot, '/var'))
+      throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
     f.lowersExist.forEach((ok, j) => {
       if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
     });
     const reason = `${what} upper=${o.upper}`;
-    const dir = o.upper === 'state' ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path) : transientOverlayDir(o.path);
+    const dir =
+      o.upper === 'state'
+        ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path)
+        : transientOverlayDir(o.path);
     const lower = f.lowersInRoot.map((l) => `${T}${l}`);
     steps.push({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
     if (f.volatile !== null) {
       const volatile = planVolatile(dir, f, context, i);
       steps.push(...volatile.steps);
-      warnings.push(...volatile.warnings ?? []);
+      warnings.push(...(volatile.warnings ?? []));
     }
     steps.push(
       { id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason },
-      { id: `mkdir-overlay-work-${i}`, kind: 'mkdir', path: `${dir}/work`, mode: 0o700, existOk: true, overlayWork: true, reason },
+      {
+        id: `mkdir-overlay-work-${i}`,
+        kind: 'mkdir',
+        path: `${dir}/work`,
+        mode: 0o700,
+        existOk: true,
+        overlayWork: true,
+        reason,
+      },
     );
     const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
     if (pruned) {
       steps.push(
-        { id: `prune-overlay-${i}`, kind: 'prune-upper', upper: `${dir}/upper`, lower, reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added` },
         {
-          id: `record-overlay-commit-${i}`, kind: 'write-file', path: `${dir}/commit`, mode: 0o644,
-          content: utf8Encode(`${facts.deployment.commit}\n`), summary: facts.deployment.commit, reason: `${what}: the commit this upper now belongs to`,
+          id: `prune-overlay-${i}`,
+          kind: 'prune-upper',
+          upper: `${dir}/upper`,
+          lower,
+          reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added`,
+        },
+        {
+          id: `record-overlay-commit-${i}`,
+          kind: 'write-file',
+          path: `${dir}/commit`,
+          mode: 0o644,
+          content: utf8Encode(`${facts.deployment.commit}\n`),
+          summary: facts.deployment.commit,
+          reason: `${what}: the commit this upper now belongs to`,
         },
       );
     }
     if (!f.pathInImage) {
       if (mode === 'legacy' || mode === 'composefs') {
-        throw new PrepareRootError(what, `${f.inRoot} is not in the image; only a transient root can get a mount point for it`);
+        throw new PrepareRootError(
+          what,
+          `${f.inRoot} is not in the image; only a transient root can get a mount point for it`,
+        );
       }
-      steps.push({ id: `mkdir-overlay-target-${i}`, kind: 'mkdirp', path: `${T}${f.inRoot}`, mode: 0o755, reason: `${what}: mount point` });
+      steps.push({
+        id: `mkdir-overlay-target-${i}`,
+        kind: 'mkdirp',
+        path: `${T}${f.inRoot}`,
+        mode: 0o755,
+        reason: `${what}: mount point`,
+      });
     }
     steps.push({
-      id: `mount-overlay-${i}`, kind: 'overlay', target: `${T}${f.inRoot}`, lower, upper: `${dir}/upper`, work: `${dir}/work`, readonly: false,
+      id: `mount-overlay-${i}`,
+      kind: 'overlay',
+      target: `${T}${f.inRoot}`,
+      lower,
+      upper: `${dir}/upper`,
+      work: `${dir}/work`,
+      readonly: false,
       ...(o.volatile ? { options: ['volatile'] } : {}),
-      reason: o.volatile ? `${reason}, volatile: no syncs; \`prepare-root checkpoint\` at shutdown makes it reusable` : reason,
+      reason: o.volatile
+        ? `${reason}, volatile: no syncs; \`prepare-root checkpoint\` at shutdown makes it reusable`
+        : reason,
     });
     const booted = o.upper === 'state' ? stateOverlayDir('/sysroot', facts.deployment.stateroot, o.path) : dir;
-    return { path: f.inRoot, lower: f.lowersInRoot, upper: o.upper, dir: booted, upperDir: `${booted}/upper`, pruned, volatile: o.volatile };
+    return {
+      path: f.inRoot,
+      lower: f.lowersInRoot,
+      upper: o.upper,
+      dir: booted,
+      upperDir: `${booted}/upper`,
+      pruned,
+      volatile: o.volatile,
+    };
   });
   return { steps, warnings, overlays };
 }
@@ -76,13 +128,36 @@ function planVolatile(dir: string, f: OverlayFact, context: BootContext, i: numb
   const steps: Step[] = [];
   const warnings: Warning[] = [];
   if (f.volatile?.state === 'clean') {
-    steps.push({ id: `reuse-volatile-${i}`, kind: 'remove-tree', path: `${dir}/work/work/incompat`, reason: `${reason}: checkpointed at the last shutdown, reuse it` });
+    steps.push({
+      id: `reuse-volatile-${i}`,
+      kind: 'remove-tree',
+      path: `${dir}/work/work/incompat`,
+      reason: `${reason}: checkpointed at the last shutdown, reuse it`,
+    });
   } else if (f.volatile?.state === 'torn') {
     const quarantine = `${dir}/${QUARANTINE_DIR}/${context.now}`;
     steps.push(
-      { id: `mkdir-quarantine-${i}`, kind: 'mkdirp', path: quarantine, mode: 0o700, reason: `${reason}: ${f.volatile.why}` },
-      { id: `quarantine-upper-${i}`, kind: 'rename', from: `${dir}/upper`, to: `${quarantine}/upper`, reason: `${reason}: never reuse a possibly torn upper` },
-      { id: `quarantine-work-${i}`, kind: 'rename', from: `${dir}/work`, to: `${quarantine}/work`, reason: `${reason}: never reuse a possibly torn upper` },
+      {
+        id: `mkdir-quarantine-${i}`,
+        kind: 'mkdirp',
+        path: quarantine,
+        mode: 0o700,
+        reason: `${reason}: ${f.volatile.why}`,
+      },
+      {
+        id: `quarantine-upper-${i}`,
+        kind: 'rename',
+        from: `${dir}/upper`,
+        to: `${quarantine}/upper`,
+        reason: `${reason}: never reuse a possibly torn upper`,
+      },
+      {
+        id: `quarantine-work-${i}`,
+        kind: 'rename',
+        from: `${dir}/work`,
+        to: `${quarantine}/work`,
+        reason: `${reason}: never reuse a possibly torn upper`,
+      },
     );
     warnings.push({
       where: `[overlay ${f.overlay.path}]`,
@@ -92,8 +167,13 @@ function planVolatile(dir: string, f: OverlayFact, context: BootContext, i: numb
   const token = `${context.bootToken}-${i}`;
   const record: VolatileMount = { token, bootId: context.bootId };
   steps.push({
-    id: `record-volatile-mount-${i}`, kind: 'write-file', path: `${dir}/${VOLATILE_MOUNT_FILE}`, mode: 0o644,
-    content: utf8Encode(`${JSON.stringify(record)}\n`), summary: token, reason: `${reason}: the token a shutdown checkpoint must name`,
+    id: `record-volatile-mount-${i}`,
+    kind: 'write-file',
+    path: `${dir}/${VOLATILE_MOUNT_FILE}`,
+    mode: 0o644,
+    content: utf8Encode(`${JSON.stringify(record)}\n`),
+    summary: token,
+    reason: `${reason}: the token a shutdown checkpoint must name`,
   });
   return { steps, warnings };
 }

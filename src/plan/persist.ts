@@ -18,21 +18,53 @@ export function planPersist(facts: Facts, mode: Mode): Part & { readonly persist
   const add = (step: Step): void => void steps.push(step);
   const persisted = facts.persist.map((p, i) => {
     const what = `persist.paths: ${p.path}`;
-    if (isUnder(p.inRoot, '/var')) throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, under /var, which already persists`);
-    if (p.image === 'other') throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
+    if (isUnder(p.inRoot, '/var'))
+      throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, under /var, which already persists`);
+    if (p.image === 'other')
+      throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
     const store = `${stores}${p.inRoot}`;
     const target = `${T}${p.inRoot}`;
     const reason = `persist.paths: ${p.path} survives reboots`;
     if (!p.storeExists) {
-      add({ id: `mkdir-persist-store-${i}`, kind: 'mkdirp', path: dirname(store), mode: 0o755, reason: `${reason}: its store` });
-      if (p.image === 'absent') add({ id: `create-persist-store-${i}`, kind: 'mkdir', path: store, mode: 0o755, existOk: false, reason: `${reason}: not in the image, starts empty` });
-      else add({ id: `seed-persist-store-${i}`, kind: 'copy', from: target, to: store, reason: `${reason}: first boot, seeded from the image` });
+      add({
+        id: `mkdir-persist-store-${i}`,
+        kind: 'mkdirp',
+        path: dirname(store),
+        mode: 0o755,
+        reason: `${reason}: its store`,
+      });
+      if (p.image === 'absent')
+        add({
+          id: `create-persist-store-${i}`,
+          kind: 'mkdir',
+          path: store,
+          mode: 0o755,
+          existOk: false,
+          reason: `${reason}: not in the image, starts empty`,
+        });
+      else
+        add({
+          id: `seed-persist-store-${i}`,
+          kind: 'copy',
+          from: target,
+          to: store,
+          reason: `${reason}: first boot, seeded from the image`,
+        });
     }
     if (p.image === 'absent') {
       if (mode === 'composefs') {
-        throw new PrepareRootError(what, `${p.inRoot} is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)`);
+        throw new PrepareRootError(
+          what,
+          `${p.inRoot} is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)`,
+        );
       }
-      add({ id: `mkdir-persist-target-${i}`, kind: 'mkdirp', path: target, mode: 0o755, reason: `${reason}: mount point` });
+      add({
+        id: `mkdir-persist-target-${i}`,
+        kind: 'mkdirp',
+        path: target,
+        mode: 0o755,
+        reason: `${reason}: mount point`,
+      });
     }
     add({ id: `bind-persist-${i}`, kind: 'bind', source: store, target, reason });
     return { path: p.inRoot, store: `${booted}${p.inRoot}` };

@@ -2,7 +2,13 @@
 // plus a transient root on a plain bind-mounted deployment, which ostree refuses. Pure.
 import { PrepareRootError } from '../base/errors.js';
 import {
-  COMPOSEFS_SCRATCH, RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_OSTREE_PRIVATE, STAGING_ROOT, TRANSIENT_ROOT_DIR, VOLATILE_ROOT_LINK,
+  COMPOSEFS_SCRATCH,
+  RUN_OSTREE,
+  RUN_OSTREE_BOOTED,
+  RUN_OSTREE_PRIVATE,
+  STAGING_ROOT,
+  TRANSIENT_ROOT_DIR,
+  VOLATILE_ROOT_LINK,
 } from '../base/paths.js';
 import { type Integrity, type RootConfig, type Warning, composefsSetting } from '../config/config.js';
 import { serializeVarDict } from '../formats/gvariant.js';
@@ -26,16 +32,31 @@ type ValidImage = Extract<ComposefsImage, { state: 'valid' }>;
  * Whether / is the deployment's composefs image: `on` requires it, `maybe` uses it when the
  * deployment has one and otherwise falls back to the plain bind mount.
  */
-function decideComposefs(config: RootConfig, facts: Facts): { image: ValidImage | null; integrity: Integrity; warnings: Warning[] } {
+function decideComposefs(
+  config: RootConfig,
+  facts: Facts,
+): { image: ValidImage | null; integrity: Integrity; warnings: Warning[] } {
   const c = config.composefs;
   const image = facts.composefsImage;
   if (c.mode === 'off') return { image: null, integrity: 'none', warnings: [] };
   if (image.state === 'invalid') throw new PrepareRootError(`composefs image ${image.path}`, image.reason);
   if (image.state === 'valid') return { image, integrity: c.integrity, warnings: [] };
   if (c.mode === 'on') {
-    throw new PrepareRootError('composefs', `the deployment has no image ${image.path} (composefs.enabled=${composefsSetting(c)}; use maybe to fall back to a plain bind mount)`);
+    throw new PrepareRootError(
+      'composefs',
+      `the deployment has no image ${image.path} (composefs.enabled=${composefsSetting(c)}; use maybe to fall back to a plain bind mount)`,
+    );
   }
-  return { image: null, integrity: 'none', warnings: [{ where: 'composefs.enabled', message: 'maybe: the deployment has no composefs image; using the plain bind mount' }] };
+  return {
+    image: null,
+    integrity: 'none',
+    warnings: [
+      {
+        where: 'composefs.enabled',
+        message: 'maybe: the deployment has no composefs image; using the plain bind mount',
+      },
+    ],
+  };
 }
 
 /**
@@ -50,7 +71,12 @@ function decideSysrootReadonly(config: RootConfig, facts: Facts): { value: boole
   if (facts.legacyRepoReadonly === true) {
     return {
       value: true,
-      warnings: [{ where: `${facts.sysroot}/ostree/repo/config`, message: 'found legacy [sysroot] readonly=true; move it to [sysroot] readonly in prepare-root.conf' }],
+      warnings: [
+        {
+          where: `${facts.sysroot}/ostree/repo/config`,
+          message: 'found legacy [sysroot] readonly=true; move it to [sysroot] readonly in prepare-root.conf',
+        },
+      ],
     };
   }
   return { value: false, warnings: [] };
@@ -68,19 +94,44 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
   const metadata: MetadataEntry[] = [];
   if (config.composefs.mode !== 'off') {
     // ostree creates the EROFS scratch point before it knows whether an image exists.
-    steps.push({ id: 'mkdir-composefs-scratch', kind: 'mkdir', path: COMPOSEFS_SCRATCH, mode: 0o700, existOk: true, reason: `composefs.enabled=${composefsSetting(config.composefs)}` });
+    steps.push({
+      id: 'mkdir-composefs-scratch',
+      kind: 'mkdir',
+      path: COMPOSEFS_SCRATCH,
+      mode: 0o700,
+      existOk: true,
+      reason: `composefs.enabled=${composefsSetting(config.composefs)}`,
+    });
   }
   if (image !== null) {
     steps.push(...composefsRootSteps(config, facts, image, integrity, mode));
     // The probe verified the signature and the image digest before planning; ostree records the key file.
     if (facts.signedWith !== null) metadata.push(['composefs.signed', { type: 's', value: facts.signedWith }]);
-    metadata.push(['composefs', { type: 'b', value: true }], ['composefs.verity', { type: 'b', value: integrity !== 'none' }]);
+    metadata.push(
+      ['composefs', { type: 'b', value: true }],
+      ['composefs.verity', { type: 'b', value: integrity !== 'none' }],
+    );
   } else if (mode === 'legacy') {
-    steps.push({ id: 'bind-deployment', kind: 'bind', source: facts.deployment.path, target: T, reason: 'legacy mode: / is a bind of the deployment' });
+    steps.push({
+      id: 'bind-deployment',
+      kind: 'bind',
+      source: facts.deployment.path,
+      target: T,
+      reason: 'legacy mode: / is a bind of the deployment',
+    });
   } else {
     steps.push(...transientUpperSteps(config, mode), {
-      id: 'mount-transient-root', kind: 'overlay', target: T, lower: [facts.deployment.path], upper: `${TRANSIENT_ROOT_DIR}/upper`, work: `${TRANSIENT_ROOT_DIR}/work`, readonly: false,
-      reason: mode === 'transient-ro' ? 'root.transient-ro: / is an overlay with a tmpfs upper, mounted read-only below' : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
+      id: 'mount-transient-root',
+      kind: 'overlay',
+      target: T,
+      lower: [facts.deployment.path],
+      upper: `${TRANSIENT_ROOT_DIR}/upper`,
+      work: `${TRANSIENT_ROOT_DIR}/work`,
+      readonly: false,
+      reason:
+        mode === 'transient-ro'
+          ? 'root.transient-ro: / is an overlay with a tmpfs upper, mounted read-only below'
+          : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
     });
   }
   if (mode === 'transient-ro') {
@@ -93,12 +144,24 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
     const reason = 'tells systemd which block device is the real root now that / is an overlay';
     steps.push(
       { id: 'mkdir-run-systemd', kind: 'mkdir', path: '/run/systemd', mode: 0o755, existOk: true, reason },
-      { id: 'link-volatile-root', kind: 'symlink', path: VOLATILE_ROOT_LINK, linkTarget: `/dev/block/${major}:${minor}`, reason },
+      {
+        id: 'link-volatile-root',
+        kind: 'symlink',
+        path: VOLATILE_ROOT_LINK,
+        linkTarget: `/dev/block/${major}:${minor}`,
+        reason,
+      },
     );
   }
-  const warnings = mode === 'transient' || mode === 'transient-ro'
-    ? [{ where: `root.${mode}`, message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist' }]
-    : [];
+  const warnings =
+    mode === 'transient' || mode === 'transient-ro'
+      ? [
+          {
+            where: `root.${mode}`,
+            message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+          },
+        ]
+      : [];
   return { steps, metadata, warnings };
 }
 
@@ -107,22 +170,58 @@ function planSysroot(facts: Facts, sysrootReadonly: boolean): Part {
   const R = facts.sysroot;
   const T = STAGING_ROOT;
   const steps: Step[] = [
-    { id: 'bind-physical-root', kind: 'bind', source: R, target: `${T}/sysroot`, reason: 'the physical root stays reachable at /sysroot' },
-    { id: 'detach-physical-root', kind: 'detach', target: R, restoreFrom: `${T}/sysroot`, reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped' },
+    {
+      id: 'bind-physical-root',
+      kind: 'bind',
+      source: R,
+      target: `${T}/sysroot`,
+      reason: 'the physical root stays reachable at /sysroot',
+    },
+    {
+      id: 'detach-physical-root',
+      kind: 'detach',
+      target: R,
+      restoreFrom: `${T}/sysroot`,
+      reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped',
+    },
   ];
   const stateVar = `${T}/sysroot/ostree/deploy/${facts.deployment.stateroot}/var`;
   if (sysrootReadonly) {
     steps.push(
-      { id: 'bind-stateroot-var', kind: 'bind', source: stateVar, target: stateVar, reason: 'sysroot.readonly: the stateroot var stays writable' },
-      { id: 'remount-stateroot-var-rw', kind: 'remount-bind', target: stateVar, readonly: false, reason: 'sysroot.readonly: the stateroot var stays writable' },
+      {
+        id: 'bind-stateroot-var',
+        kind: 'bind',
+        source: stateVar,
+        target: stateVar,
+        reason: 'sysroot.readonly: the stateroot var stays writable',
+      },
+      {
+        id: 'remount-stateroot-var-rw',
+        kind: 'remount-bind',
+        target: stateVar,
+        readonly: false,
+        reason: 'sysroot.readonly: the stateroot var stays writable',
+      },
     );
   }
   if (facts.mountVarMarker) {
     const reason = 'initramfs-mount-var marker: /var is mounted here instead of by the systemd generator';
     steps.push(
       { id: 'bind-var', kind: 'bind', source: stateVar, target: `${T}/var`, reason },
-      { id: 'var-slave', kind: 'propagation', target: `${T}/var`, propagation: 'slave', reason: 'submounts of /var must not leak into the stateroot var' },
-      { id: 'var-shared', kind: 'propagation', target: `${T}/var`, propagation: 'shared', reason: 'slave+shared, as the generator\'s var.mount' },
+      {
+        id: 'var-slave',
+        kind: 'propagation',
+        target: `${T}/var`,
+        propagation: 'slave',
+        reason: 'submounts of /var must not leak into the stateroot var',
+      },
+      {
+        id: 'var-shared',
+        kind: 'propagation',
+        target: `${T}/var`,
+        propagation: 'shared',
+        reason: "slave+shared, as the generator's var.mount",
+      },
     );
   }
   return { steps };
@@ -139,9 +238,30 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
     steps: [
       { id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' },
       // ostree fails when /run/ostree exists; it may legitimately hold the initramfs-mount-var marker.
-      { id: 'mkdir-run-ostree', kind: 'mkdir', path: RUN_OSTREE, mode: 0o755, existOk: true, reason: 'ostree state dir' },
-      { id: 'mkdir-run-ostree-private', kind: 'mkdir', path: RUN_OSTREE_PRIVATE, mode: 0o000, existOk: true, reason: 'internals hidden from unprivileged users' },
-      { id: 'mkdir-staging', kind: 'mkdir', path: T, mode: 0o755, existOk: true, reason: 'assembly point of the new root' },
+      {
+        id: 'mkdir-run-ostree',
+        kind: 'mkdir',
+        path: RUN_OSTREE,
+        mode: 0o755,
+        existOk: true,
+        reason: 'ostree state dir',
+      },
+      {
+        id: 'mkdir-run-ostree-private',
+        kind: 'mkdir',
+        path: RUN_OSTREE_PRIVATE,
+        mode: 0o000,
+        existOk: true,
+        reason: 'internals hidden from unprivileged users',
+      },
+      {
+        id: 'mkdir-staging',
+        kind: 'mkdir',
+        path: T,
+        mode: 0o755,
+        existOk: true,
+        reason: 'assembly point of the new root',
+      },
     ],
     metadata: [
       ['backing-root-device-inode', { type: '(tt)', value: [facts.deployment.dev, facts.deployment.ino] }],
@@ -154,17 +274,47 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   const sysrootRo: Part = { steps: [], metadata: [['sysroot-ro', { type: 'b', value: sysrootReadonly }]] };
   const overlays = planOverlays(facts, context, mode);
   const persist = planPersist(facts, mode);
-  const parts = [prologue, root, sysrootRo, planEtc(config, sysrootReadonly, mode, facts, context), planUsr(mode, facts), planSysroot(facts, sysrootReadonly), overlays, persist];
+  const parts = [
+    prologue,
+    root,
+    sysrootRo,
+    planEtc(config, sysrootReadonly, mode, facts, context),
+    planUsr(mode, facts),
+    planSysroot(facts, sysrootReadonly),
+    overlays,
+    persist,
+  ];
   const metadata = parts.flatMap((p) => p.metadata ?? []);
   const epilogue: Step[] = [
     {
-      id: 'write-ostree-booted', kind: 'write-file', path: RUN_OSTREE_BOOTED, mode: 0o644,
-      content: serializeVarDict(metadata), summary: metadata.map(([k]) => k).join(', '),
+      id: 'write-ostree-booted',
+      kind: 'write-file',
+      path: RUN_OSTREE_BOOTED,
+      mode: 0o644,
+      content: serializeVarDict(metadata),
+      summary: metadata.map(([k]) => k).join(', '),
       reason: 'tells ostree, rpm-ostree and bootc that this is an ostree boot, and which deployment',
     },
-    { id: 'move-to-sysroot', kind: 'move', source: T, target: R, pointOfNoReturn: true, reason: 'the new root takes the place of the physical root' },
+    {
+      id: 'move-to-sysroot',
+      kind: 'move',
+      source: T,
+      target: R,
+      pointOfNoReturn: true,
+      reason: 'the new root takes the place of the physical root',
+    },
     { id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' },
-    ...(sysrootReadonly ? [{ id: 'remount-sysroot-ro', kind: 'remount-bind', target: `${R}/sysroot`, readonly: true, reason: 'sysroot.readonly' } as const] : []),
+    ...(sysrootReadonly
+      ? [
+          {
+            id: 'remount-sysroot-ro',
+            kind: 'remount-bind',
+            target: `${R}/sysroot`,
+            readonly: true,
+            reason: 'sysroot.readonly',
+          } as const,
+        ]
+      : []),
   ];
   return {
     plan: {

@@ -11,10 +11,38 @@ import type { Mode, Step } from './types.js';
 export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
   const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
   return [
-    { id: 'mkdir-transient-root', kind: 'mkdir', path: TRANSIENT_ROOT_DIR, mode: 0o755, existOk: false, reason: `root.${mode}` },
-    { id: 'mount-transient-tmpfs', kind: 'tmpfs', target: TRANSIENT_ROOT_DIR, options: ['mode=0755', ...size], reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}` },
-    { id: 'mkdir-transient-upper', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/upper`, mode: 0o755, existOk: false, reason: 'overlay upper of /' },
-    { id: 'mkdir-transient-work', kind: 'mkdir', path: `${TRANSIENT_ROOT_DIR}/work`, mode: 0o700, existOk: false, overlayWork: true, reason: 'overlay work dir of /' },
+    {
+      id: 'mkdir-transient-root',
+      kind: 'mkdir',
+      path: TRANSIENT_ROOT_DIR,
+      mode: 0o755,
+      existOk: false,
+      reason: `root.${mode}`,
+    },
+    {
+      id: 'mount-transient-tmpfs',
+      kind: 'tmpfs',
+      target: TRANSIENT_ROOT_DIR,
+      options: ['mode=0755', ...size],
+      reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}`,
+    },
+    {
+      id: 'mkdir-transient-upper',
+      kind: 'mkdir',
+      path: `${TRANSIENT_ROOT_DIR}/upper`,
+      mode: 0o755,
+      existOk: false,
+      reason: 'overlay upper of /',
+    },
+    {
+      id: 'mkdir-transient-work',
+      kind: 'mkdir',
+      path: `${TRANSIENT_ROOT_DIR}/work`,
+      mode: 0o700,
+      existOk: false,
+      overlayWork: true,
+      reason: 'overlay work dir of /',
+    },
   ];
 }
 
@@ -23,23 +51,46 @@ export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
  * point, an overlay of it with the repo's objects as data-only layer (metacopy and redirects point
  * there), then the scratch mount detached (the overlay keeps it alive).
  */
-export function composefsRootSteps(config: RootConfig, facts: Facts, image: Extract<ComposefsImage, { state: 'valid' }>, integrity: Integrity, mode: Mode): Step[] {
+export function composefsRootSteps(
+  config: RootConfig,
+  facts: Facts,
+  image: Extract<ComposefsImage, { state: 'valid' }>,
+  integrity: Integrity,
+  mode: Mode,
+): Step[] {
   const transient = mode !== 'composefs';
   const verity = integrity !== 'none';
   return [
-    { id: 'mount-composefs-image', kind: 'erofs', image: image.path, target: COMPOSEFS_SCRATCH, noacl: !image.hasAcl, reason: 'the composefs metadata image (EROFS)' },
+    {
+      id: 'mount-composefs-image',
+      kind: 'erofs',
+      image: image.path,
+      target: COMPOSEFS_SCRATCH,
+      noacl: !image.hasAcl,
+      reason: 'the composefs metadata image (EROFS)',
+    },
     ...(transient ? transientUpperSteps(config, mode) : []),
     {
-      id: 'mount-composefs', kind: 'overlay', source: 'composefs', target: STAGING_ROOT,
-      lower: [COMPOSEFS_SCRATCH], dataLower: [under(facts.sysroot, '/ostree/repo/objects')],
-      upper: transient ? `${TRANSIENT_ROOT_DIR}/upper` : null, work: transient ? `${TRANSIENT_ROOT_DIR}/work` : null,
+      id: 'mount-composefs',
+      kind: 'overlay',
+      source: 'composefs',
+      target: STAGING_ROOT,
+      lower: [COMPOSEFS_SCRATCH],
+      dataLower: [under(facts.sysroot, '/ostree/repo/objects')],
+      upper: transient ? `${TRANSIENT_ROOT_DIR}/upper` : null,
+      work: transient ? `${TRANSIENT_ROOT_DIR}/work` : null,
       readonly: !transient,
       options: ['metacopy=on', 'redirect_dir=on', ...(verity ? ['verity=require'] : [])],
       reason: `composefs: / is the deployment's image over the repo objects${verity ? ', every file fs-verity checked' : ''}${transient ? `, with a tmpfs upper (root.${mode})` : ''}`,
     },
     {
-      id: 'detach-composefs-image', kind: 'detach', target: COMPOSEFS_SCRATCH, restoreFrom: null, endsUndoOf: 'mount-composefs-image',
-      reason: 'the overlay keeps the image mounted (unmounting it releases the image and its loop device); the scratch point is left empty',
+      id: 'detach-composefs-image',
+      kind: 'detach',
+      target: COMPOSEFS_SCRATCH,
+      restoreFrom: null,
+      endsUndoOf: 'mount-composefs-image',
+      reason:
+        'the overlay keeps the image mounted (unmounting it releases the image and its loop device); the scratch point is left empty',
     },
   ];
 }

@@ -10,66 +10,80 @@ interface StepBase {
   readonly reason: string;
 }
 
-export type Step = StepBase & (
-  | { readonly kind: 'make-private'; readonly target: string }
-  | {
-    readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean;
-    /** An overlayfs workdir: the kernel creates work/ (and index/) in it, which undo must remove. */
-    readonly overlayWork?: true;
-  }
-  | { readonly kind: 'bind'; readonly source: string; readonly target: string }
-  | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
-  | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
-  /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
-  | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
-  | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
-  /** mkdir -p: undo removes exactly the directories it created. */
-  | { readonly kind: 'mkdirp'; readonly path: string; readonly mode: number }
-  /** rm -r (overlayfs' volatile marker of a checkpointed upper; nothing to restore). */
-  | { readonly kind: 'remove-tree'; readonly path: string }
-  /** Move a directory (a torn volatile upper into quarantine). */
-  | { readonly kind: 'rename'; readonly from: string; readonly to: string }
-  /** State overlay after an update: drop upper entries that shadow the new base (ostree's rule). */
-  | { readonly kind: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
-  /** Copy a tree keeping owner, mode, times and xattrs (seeding a persisted path from the image). */
-  | { readonly kind: 'copy'; readonly from: string; readonly to: string }
-  | {
-    readonly kind: 'overlay';
-    readonly target: string;
-    readonly lower: readonly string[];
-    /** Data-only lower layers (after `::`): composefs redirects point into them. */
-    readonly dataLower?: readonly string[];
-    readonly upper: string | null;
-    readonly work: string | null;
-    readonly readonly: boolean;
-    /** Directory the mount runs in, for relative layer paths (kept relative, as ostree passes them). */
-    readonly cwd?: string;
-    /** Further overlay options, e.g. metacopy=on. */
-    readonly options?: readonly string[];
-    /** Mount source name (shown in mountinfo); default `overlay`. */
-    readonly source?: string;
-  }
-  | { readonly kind: 'propagation'; readonly target: string; readonly propagation: 'slave' | 'shared' }
-  /**
-   * Lazily detach `target`; `restoreFrom` is a bind of the same tree, used to undo the detach, or
-   * null when the detached mount lives on elsewhere (the composefs EROFS under its overlay).
-   */
-  | {
-    readonly kind: 'detach'; readonly target: string; readonly restoreFrom: string | null;
-    /** Once detached, that earlier step's mount lives on only under another mount: nothing left to undo for it. */
-    readonly endsUndoOf?: string;
-  }
-  | {
-    readonly kind: 'move'; readonly source: string; readonly target: string;
+export type Step = StepBase &
+  (
+    | { readonly kind: 'make-private'; readonly target: string }
+    | {
+        readonly kind: 'mkdir';
+        readonly path: string;
+        readonly mode: number;
+        readonly existOk: boolean;
+        /** An overlayfs workdir: the kernel creates work/ (and index/) in it, which undo must remove. */
+        readonly overlayWork?: true;
+      }
+    | { readonly kind: 'bind'; readonly source: string; readonly target: string }
+    | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
+    | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
+    /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
+    | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
+    | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }
+    /** mkdir -p: undo removes exactly the directories it created. */
+    | { readonly kind: 'mkdirp'; readonly path: string; readonly mode: number }
+    /** rm -r (overlayfs' volatile marker of a checkpointed upper; nothing to restore). */
+    | { readonly kind: 'remove-tree'; readonly path: string }
+    /** Move a directory (a torn volatile upper into quarantine). */
+    | { readonly kind: 'rename'; readonly from: string; readonly to: string }
+    /** State overlay after an update: drop upper entries that shadow the new base (ostree's rule). */
+    | { readonly kind: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
+    /** Copy a tree keeping owner, mode, times and xattrs (seeding a persisted path from the image). */
+    | { readonly kind: 'copy'; readonly from: string; readonly to: string }
+    | {
+        readonly kind: 'overlay';
+        readonly target: string;
+        readonly lower: readonly string[];
+        /** Data-only lower layers (after `::`): composefs redirects point into them. */
+        readonly dataLower?: readonly string[];
+        readonly upper: string | null;
+        readonly work: string | null;
+        readonly readonly: boolean;
+        /** Directory the mount runs in, for relative layer paths (kept relative, as ostree passes them). */
+        readonly cwd?: string;
+        /** Further overlay options, e.g. metacopy=on. */
+        readonly options?: readonly string[];
+        /** Mount source name (shown in mountinfo); default `overlay`. */
+        readonly source?: string;
+      }
+    | { readonly kind: 'propagation'; readonly target: string; readonly propagation: 'slave' | 'shared' }
     /**
-     * After this step the new root is in place at SYSROOT and the physical root detached from it:
-     * what follows only tidies up. (A failure later still undoes everything.)
+     * Lazily detach `target`; `restoreFrom` is a bind of the same tree, used to undo the detach, or
+     * null when the detached mount lives on elsewhere (the composefs EROFS under its overlay).
      */
-    readonly pointOfNoReturn?: true;
-  }
-  | { readonly kind: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array; readonly summary: string }
-  | { readonly kind: 'rmdir'; readonly path: string }
-);
+    | {
+        readonly kind: 'detach';
+        readonly target: string;
+        readonly restoreFrom: string | null;
+        /** Once detached, that earlier step's mount lives on only under another mount: nothing left to undo for it. */
+        readonly endsUndoOf?: string;
+      }
+    | {
+        readonly kind: 'move';
+        readonly source: string;
+        readonly target: string;
+        /**
+         * After this step the new root is in place at SYSROOT and the physical root detached from it:
+         * what follows only tidies up. (A failure later still undoes everything.)
+         */
+        readonly pointOfNoReturn?: true;
+      }
+    | {
+        readonly kind: 'write-file';
+        readonly path: string;
+        readonly mode: number;
+        readonly content: Uint8Array;
+        readonly summary: string;
+      }
+    | { readonly kind: 'rmdir'; readonly path: string }
+  );
 
 export type StepKind = Step['kind'];
 
@@ -83,7 +97,9 @@ export interface Plan {
   readonly steps: readonly Step[];
   /** Declared overlays: path, layers as the booted system sees them, upper kind and dir. */
   readonly overlays: ReadonlyArray<{
-    readonly path: string; readonly lower: readonly string[]; readonly upper: 'state' | 'transient';
+    readonly path: string;
+    readonly lower: readonly string[];
+    readonly upper: 'state' | 'transient';
     /** The overlay's own dir as the booted system sees it (upper/, work/, bookkeeping). */
     readonly dir: string;
     readonly upperDir: string;

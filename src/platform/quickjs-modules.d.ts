@@ -5,9 +5,23 @@ declare module 'native' {
   /** Every call returns its result, or -errno (a negative number) when it failed. */
   type Result<T> = T | number;
   export interface NativeStat {
-    mode: number; nlink: number; uid: number; gid: number; size: number; blocks: number;
-    devMajor: number; devMinor: number; rdevMajor: number; rdevMinor: number; ino: bigint;
-    atimeSec: number; atimeNsec: number; mtimeSec: number; mtimeNsec: number; mountId: number; mountRoot: boolean;
+    mode: number;
+    nlink: number;
+    uid: number;
+    gid: number;
+    size: number;
+    blocks: number;
+    devMajor: number;
+    devMinor: number;
+    rdevMajor: number;
+    rdevMinor: number;
+    ino: bigint;
+    atimeSec: number;
+    atimeNsec: number;
+    mtimeSec: number;
+    mtimeNsec: number;
+    mountId: number;
+    mountRoot: boolean;
   }
   export function strerror(errno: number): string;
   export function openat(dirfd: number, path: string, flags: number, mode: number, resolve: number): Result<number>;
@@ -21,29 +35,83 @@ declare module 'native' {
   export function fchmodat(dirfd: number, path: string, mode: number): Result<number>;
   export function readlinkat(dirfd: number, path: string): Result<string>;
   export function symlinkat(target: string, dirfd: number, path: string): Result<number>;
-  export function linkat(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): Result<number>;
-  export function renameat2(olddirfd: number, oldpath: string, newdirfd: number, newpath: string, flags: number): Result<number>;
+  export function linkat(
+    olddirfd: number,
+    oldpath: string,
+    newdirfd: number,
+    newpath: string,
+    flags: number,
+  ): Result<number>;
+  export function renameat2(
+    olddirfd: number,
+    oldpath: string,
+    newdirfd: number,
+    newpath: string,
+    flags: number,
+  ): Result<number>;
   export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): Result<number>;
-  export function utimensat(dirfd: number, path: string, as: number, ans: number, ms: number, mns: number, flags: number): Result<number>;
+  export function utimensat(
+    dirfd: number,
+    path: string,
+    as: number,
+    ans: number,
+    ms: number,
+    mns: number,
+    flags: number,
+  ): Result<number>;
   export function mknodat(dirfd: number, path: string, mode: number, major: number, minor: number): Result<number>;
   export function readdir(fd: number): Result<string[]>;
   export function fsync(fd: number): Result<number>;
   export function syncfs(fd: number): Result<number>;
   export function fchmod(fd: number, mode: number): Result<number>;
   export function flock(fd: number, op: number): Result<number>;
-  export function fstatfs(fd: number): Result<{ type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number; flags: number }>;
+  export function fstatfs(fd: number): Result<{
+    type: number;
+    bsize: number;
+    blocks: number;
+    bfree: number;
+    bavail: number;
+    files: number;
+    ffree: number;
+    flags: number;
+  }>;
   export function copyData(infd: number, outfd: number): Result<number>;
   export function realpath(path: string): Result<string>;
   export function lgetxattr(path: string, name: string): Result<ArrayBuffer>;
   export function llistxattr(path: string): Result<string[]>;
   export function lsetxattr(path: string, name: string, value: Uint8Array, flags: number): Result<number>;
-  export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): Result<number>;
+  export function mount(
+    source: string | null,
+    target: string,
+    fstype: string | null,
+    flags: number,
+    data: string | null,
+  ): Result<number>;
   export function umount2(target: string, flags: number): Result<number>;
-  export function mountSetattr(dirfd: number, path: string, atFlags: number, set: number, clr: number, propagation: number): Result<number>;
+  export function mountSetattr(
+    dirfd: number,
+    path: string,
+    atFlags: number,
+    set: number,
+    clr: number,
+    propagation: number,
+  ): Result<number>;
   export function fsopen(fstype: string, flags: number): Result<number>;
-  export function fsconfig(fd: number, cmd: number, key: string | null, value: string | null, aux: number): Result<number>;
+  export function fsconfig(
+    fd: number,
+    cmd: number,
+    key: string | null,
+    value: string | null,
+    aux: number,
+  ): Result<number>;
   export function fsmount(fd: number, flags: number, attrs: number): Result<number>;
-  export function moveMount(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string, flags: number): Result<number>;
+  export function moveMount(
+    fromDirfd: number,
+    fromPath: string,
+    toDirfd: number,
+    toPath: string,
+    flags: number,
+  ): Result<number>;
   export function openTree(dirfd: number, path: string, flags: number): Result<number>;
   export function fsLog(fd: number): string;
   export function loopAttach(fd: number, readonly: number): Result<{ fd: number; device: string }>;
@@ -57,18 +125,57 @@ declare module 'native' {
   export function getrandom(count: number): Result<ArrayBuffer>;
   export function measureVerity(fd: number): Result<{ algorithm: number; digest: ArrayBuffer }>;
   export function ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
-  export const O_RDONLY: number, O_WRONLY: number, O_RDWR: number, O_CREAT: number, O_EXCL: number, O_TRUNC: number,
-    O_APPEND: number, O_DIRECTORY: number, O_NOFOLLOW: number, O_PATH: number, O_NONBLOCK: number, O_NOCTTY: number,
-    AT_FDCWD: number, AT_SYMLINK_NOFOLLOW: number, AT_EMPTY_PATH: number, AT_REMOVEDIR: number, AT_RECURSIVE: number,
-    RESOLVE_NO_XDEV: number, RESOLVE_NO_MAGICLINKS: number, RESOLVE_NO_SYMLINKS: number, RESOLVE_BENEATH: number,
-    RESOLVE_IN_ROOT: number, RENAME_NOREPLACE: number, RENAME_EXCHANGE: number,
-    MS_RDONLY: number, MS_NOSUID: number, MS_NODEV: number, MS_NOEXEC: number, MS_REMOUNT: number, MS_BIND: number,
-    MS_MOVE: number, MS_REC: number, MS_PRIVATE: number, MS_SLAVE: number, MS_SHARED: number, MS_SILENT: number,
-    MNT_DETACH: number, UMOUNT_NOFOLLOW: number,
-    MOUNT_ATTR_RDONLY: number, MOUNT_ATTR_NOSUID: number, MOUNT_ATTR_NODEV: number, MOUNT_ATTR_NOEXEC: number,
-    FSCONFIG_SET_FLAG: number, FSCONFIG_SET_STRING: number, FSCONFIG_CMD_CREATE: number,
-    MOVE_MOUNT_F_EMPTY_PATH: number, MOVE_MOUNT_T_EMPTY_PATH: number, OPEN_TREE_CLONE: number,
-    LOCK_EX: number, LOCK_NB: number, LOCK_UN: number;
+  export const O_RDONLY: number,
+    O_WRONLY: number,
+    O_RDWR: number,
+    O_CREAT: number,
+    O_EXCL: number,
+    O_TRUNC: number,
+    O_APPEND: number,
+    O_DIRECTORY: number,
+    O_NOFOLLOW: number,
+    O_PATH: number,
+    O_NONBLOCK: number,
+    O_NOCTTY: number,
+    AT_FDCWD: number,
+    AT_SYMLINK_NOFOLLOW: number,
+    AT_EMPTY_PATH: number,
+    AT_REMOVEDIR: number,
+    AT_RECURSIVE: number,
+    RESOLVE_NO_XDEV: number,
+    RESOLVE_NO_MAGICLINKS: number,
+    RESOLVE_NO_SYMLINKS: number,
+    RESOLVE_BENEATH: number,
+    RESOLVE_IN_ROOT: number,
+    RENAME_NOREPLACE: number,
+    RENAME_EXCHANGE: number,
+    MS_RDONLY: number,
+    MS_NOSUID: number,
+    MS_NODEV: number,
+    MS_NOEXEC: number,
+    MS_REMOUNT: number,
+    MS_BIND: number,
+    MS_MOVE: number,
+    MS_REC: number,
+    MS_PRIVATE: number,
+    MS_SLAVE: number,
+    MS_SHARED: number,
+    MS_SILENT: number,
+    MNT_DETACH: number,
+    UMOUNT_NOFOLLOW: number,
+    MOUNT_ATTR_RDONLY: number,
+    MOUNT_ATTR_NOSUID: number,
+    MOUNT_ATTR_NODEV: number,
+    MOUNT_ATTR_NOEXEC: number,
+    FSCONFIG_SET_FLAG: number,
+    FSCONFIG_SET_STRING: number,
+    FSCONFIG_CMD_CREATE: number,
+    MOVE_MOUNT_F_EMPTY_PATH: number,
+    MOVE_MOUNT_T_EMPTY_PATH: number,
+    OPEN_TREE_CLONE: number,
+    LOCK_EX: number,
+    LOCK_NB: number,
+    LOCK_UN: number;
 }
 
 declare module 'std' {

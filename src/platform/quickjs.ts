@@ -7,7 +7,9 @@ import { utf8Encode } from '../base/text.js';
 import type { DevNumber, FileKind, FileStat, FsOption, HeldLock, MountAttrs, System } from './system.js';
 
 const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(n).filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number').map(([k, v]) => [v as number, k]),
+  Object.entries(n)
+    .filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number')
+    .map(([k, v]) => [v as number, k]),
 );
 
 function sysError(call: string, result: number, detail = ''): SysError {
@@ -21,17 +23,37 @@ function check<T>(call: string, r: T | number): T {
   return r as T;
 }
 
-const KINDS = new Map<number, FileKind>([[0o100000, 'file'], [0o040000, 'dir'], [0o120000, 'symlink'], [0o020000, 'char'], [0o060000, 'block'], [0o010000, 'fifo'], [0o140000, 'socket']]);
-const KIND_BITS: Record<'char' | 'block' | 'fifo' | 'socket', number> = { char: 0o020000, block: 0o060000, fifo: 0o010000, socket: 0o140000 };
+const KINDS = new Map<number, FileKind>([
+  [0o100000, 'file'],
+  [0o040000, 'dir'],
+  [0o120000, 'symlink'],
+  [0o020000, 'char'],
+  [0o060000, 'block'],
+  [0o010000, 'fifo'],
+  [0o140000, 'socket'],
+]);
+const KIND_BITS: Record<'char' | 'block' | 'fifo' | 'socket', number> = {
+  char: 0o020000,
+  block: 0o060000,
+  fifo: 0o010000,
+  socket: 0o140000,
+};
 
 function toStat(s: n.NativeStat): FileStat {
   return {
     kind: KINDS.get(s.mode & 0o170000) ?? 'file',
     mode: s.mode & 0o7777,
-    uid: s.uid, gid: s.gid, size: s.size, nlink: s.nlink,
-    dev: { major: s.devMajor, minor: s.devMinor }, rdev: { major: s.rdevMajor, minor: s.rdevMinor }, ino: s.ino,
-    atime: { sec: s.atimeSec, nsec: s.atimeNsec }, mtime: { sec: s.mtimeSec, nsec: s.mtimeNsec },
-    mountId: s.mountId, mountRoot: s.mountRoot,
+    uid: s.uid,
+    gid: s.gid,
+    size: s.size,
+    nlink: s.nlink,
+    dev: { major: s.devMajor, minor: s.devMinor },
+    rdev: { major: s.rdevMajor, minor: s.rdevMinor },
+    ino: s.ino,
+    atime: { sec: s.atimeSec, nsec: s.atimeNsec },
+    mtime: { sec: s.mtimeSec, nsec: s.mtimeNsec },
+    mountId: s.mountId,
+    mountRoot: s.mountRoot,
   };
 }
 
@@ -55,7 +77,11 @@ function openRegular(path: string): number {
   const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
   if (st.kind !== 'file') {
     n.close(fd);
-    throw new SysError(`open ${path}`, 'ENOTREG', `is a ${st.kind === 'dir' ? 'directory' : st.kind}, not a regular file`);
+    throw new SysError(
+      `open ${path}`,
+      'ENOTREG',
+      `is a ${st.kind === 'dir' ? 'directory' : st.kind}, not a regular file`,
+    );
   }
   return fd;
 }
@@ -64,14 +90,21 @@ const bytes = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
 
 /** The kernel's messages from a filesystem context ("e overlay: ..." lines), as one line. */
 function kernelLog(ctx: number): string {
-  return n.fsLog(ctx).split('\n').map((l) => l.replace(/^[ewi] /, '').trim()).filter((l) => l !== '').join('; ');
+  return n
+    .fsLog(ctx)
+    .split('\n')
+    .map((l) => l.replace(/^[ewi] /, '').trim())
+    .filter((l) => l !== '')
+    .join('; ');
 }
 
 /** The mount API's filesystem context, with the kernel's own words when a step of it fails. */
 function createMount(fstype: string, source: string, options: readonly FsOption[], readonly: boolean): number {
   const ctx = check(`fsopen ${fstype}`, n.fsopen(fstype, 0));
   try {
-    const config = (call: string, r: number) => { if (r < 0) throw sysError(call, r, kernelLog(ctx)); };
+    const config = (call: string, r: number) => {
+      if (r < 0) throw sysError(call, r, kernelLog(ctx));
+    };
     config(`fsconfig source=${source}`, n.fsconfig(ctx, n.FSCONFIG_SET_STRING, 'source', source, 0));
     for (const o of options) {
       if (o.length === 1) config(`fsconfig ${o[0]}`, n.fsconfig(ctx, n.FSCONFIG_SET_FLAG, o[0], null, 0));
@@ -134,10 +167,11 @@ export function quickjsSystem(): System {
     readdir: (path) => withFd(path, n.O_RDONLY | n.O_DIRECTORY, (fd) => check(`readdir ${path}`, n.readdir(fd))),
     readlink: (path) => check(`readlink ${path}`, n.readlinkat(n.AT_FDCWD, path)),
     realpath: (path) => check(`realpath ${path}`, n.realpath(path)),
-    statfs: (path) => withFd(path, n.O_PATH, (fd) => {
-      const s = check(`statfs ${path}`, n.fstatfs(fd));
-      return { type: s.type, blockSize: s.bsize, blocks: s.blocks, free: s.bfree, readonly: (s.flags & 1) !== 0 };
-    }),
+    statfs: (path) =>
+      withFd(path, n.O_PATH, (fd) => {
+        const s = check(`statfs ${path}`, n.fstatfs(fd));
+        return { type: s.type, blockSize: s.bsize, blocks: s.blocks, free: s.bfree, readonly: (s.flags & 1) !== 0 };
+      }),
 
     mkdir(path, mode) {
       check(`mkdir ${path}`, n.mkdirat(n.AT_FDCWD, path, mode));
@@ -150,15 +184,29 @@ export function quickjsSystem(): System {
     },
     rmdir: (path) => void check(`rmdir ${path}`, n.unlinkat(n.AT_FDCWD, path, n.AT_REMOVEDIR)),
     unlink: (path) => void check(`unlink ${path}`, n.unlinkat(n.AT_FDCWD, path, 0)),
-    rename: (from, to, noReplace = false) => void check(`rename ${from} ${to}`, n.renameat2(n.AT_FDCWD, from, n.AT_FDCWD, to, noReplace ? n.RENAME_NOREPLACE : 0)),
+    rename: (from, to, noReplace = false) =>
+      void check(
+        `rename ${from} ${to}`,
+        n.renameat2(n.AT_FDCWD, from, n.AT_FDCWD, to, noReplace ? n.RENAME_NOREPLACE : 0),
+      ),
     symlink: (target, path) => void check(`symlink ${path}`, n.symlinkat(target, n.AT_FDCWD, path)),
     link: (existing, path) => void check(`link ${path}`, n.linkat(n.AT_FDCWD, existing, n.AT_FDCWD, path, 0)),
-    mknod: (path, kind, mode, rdev: DevNumber) => void check(`mknod ${path}`, n.mknodat(n.AT_FDCWD, path, KIND_BITS[kind] | mode, rdev.major, rdev.minor)),
+    mknod: (path, kind, mode, rdev: DevNumber) =>
+      void check(`mknod ${path}`, n.mknodat(n.AT_FDCWD, path, KIND_BITS[kind] | mode, rdev.major, rdev.minor)),
     chmod: (path, mode) => void check(`chmod ${path}`, n.fchmodat(n.AT_FDCWD, path, mode)),
-    lchown: (path, uid, gid) => void check(`chown ${path}`, n.fchownat(n.AT_FDCWD, path, uid, gid, n.AT_SYMLINK_NOFOLLOW)),
-    lutimes: (path, atime, mtime) => void check(`utimes ${path}`, n.utimensat(n.AT_FDCWD, path, atime.sec, atime.nsec, mtime.sec, mtime.nsec, n.AT_SYMLINK_NOFOLLOW)),
+    lchown: (path, uid, gid) =>
+      void check(`chown ${path}`, n.fchownat(n.AT_FDCWD, path, uid, gid, n.AT_SYMLINK_NOFOLLOW)),
+    lutimes: (path, atime, mtime) =>
+      void check(
+        `utimes ${path}`,
+        n.utimensat(n.AT_FDCWD, path, atime.sec, atime.nsec, mtime.sec, mtime.nsec, n.AT_SYMLINK_NOFOLLOW),
+      ),
     writeFile(path, content, { mode, exclusive, sync }) {
-      const fd = open(path, n.O_WRONLY | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY | (exclusive ? n.O_EXCL : n.O_TRUNC), mode);
+      const fd = open(
+        path,
+        n.O_WRONLY | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY | (exclusive ? n.O_EXCL : n.O_TRUNC),
+        mode,
+      );
       try {
         check(`chmod ${path}`, n.fchmod(fd, mode));
         check(`write ${path}`, n.write(fd, content));
@@ -168,7 +216,11 @@ export function quickjsSystem(): System {
       }
     },
     appendToFile(path, content) {
-      withFd(path, n.O_WRONLY | n.O_APPEND | n.O_NOCTTY | n.O_NONBLOCK, (fd) => void check(`write ${path}`, n.write(fd, content)));
+      withFd(
+        path,
+        n.O_WRONLY | n.O_APPEND | n.O_NOCTTY | n.O_NONBLOCK,
+        (fd) => void check(`write ${path}`, n.write(fd, content)),
+      );
     },
     copyFileData(from, to) {
       withFd(from, n.O_RDONLY | n.O_NOFOLLOW | n.O_NOCTTY, (input) => {
@@ -181,7 +233,8 @@ export function quickjsSystem(): System {
       });
     },
     syncDir: (path) => withFd(path, n.O_RDONLY | n.O_DIRECTORY, (fd) => void check(`fsync ${path}`, n.fsync(fd))),
-    syncFilesystem: (path) => withFd(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY, (fd) => void check(`syncfs ${path}`, n.syncfs(fd))),
+    syncFilesystem: (path) =>
+      withFd(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY, (fd) => void check(`syncfs ${path}`, n.syncfs(fd))),
     listXattrs: (path) => check(`listxattr ${path}`, n.llistxattr(path)),
     getXattr(path, name) {
       const r = n.lgetxattr(path, name);
@@ -202,8 +255,19 @@ export function quickjsSystem(): System {
         }
         const held = n.statx(fd, '', n.AT_EMPTY_PATH);
         const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
-        if (typeof held !== 'number' && typeof now !== 'number' && held.ino === now.ino && held.devMajor === now.devMajor && held.devMinor === now.devMinor) {
-          return { release: () => { n.unlinkat(n.AT_FDCWD, path, 0); n.close(fd); } };
+        if (
+          typeof held !== 'number' &&
+          typeof now !== 'number' &&
+          held.ino === now.ino &&
+          held.devMajor === now.devMajor &&
+          held.devMinor === now.devMinor
+        ) {
+          return {
+            release: () => {
+              n.unlinkat(n.AT_FDCWD, path, 0);
+              n.close(fd);
+            },
+          };
         }
         n.close(fd);
       }
@@ -216,21 +280,30 @@ export function quickjsSystem(): System {
     mountFs(fstype, source, target, options, attrs) {
       attach(createMount(fstype, source, options, attrs.readonly), fstype, target);
     },
-    moveMount: (source, target) => void check(`move_mount ${source} ${target}`, n.moveMount(n.AT_FDCWD, source, n.AT_FDCWD, target, 0)),
+    moveMount: (source, target) =>
+      void check(`move_mount ${source} ${target}`, n.moveMount(n.AT_FDCWD, source, n.AT_FDCWD, target, 0)),
     setMountAttrs(target, attrs: MountAttrs) {
       const set = attrs.readonly === true ? n.MOUNT_ATTR_RDONLY : 0;
       const clr = attrs.readonly === false ? n.MOUNT_ATTR_RDONLY : 0;
       const propagation = attrs.propagation === undefined ? 0 : PROPAGATION[attrs.propagation];
-      check(`mount_setattr ${target}`, n.mountSetattr(n.AT_FDCWD, target, attrs.recursive ? n.AT_RECURSIVE : 0, set, clr, propagation));
+      check(
+        `mount_setattr ${target}`,
+        n.mountSetattr(n.AT_FDCWD, target, attrs.recursive ? n.AT_RECURSIVE : 0, set, clr, propagation),
+      );
     },
-    unmount: (target, detach) => void check(`umount ${target}`, n.umount2(target, n.UMOUNT_NOFOLLOW | (detach ? n.MNT_DETACH : 0))),
+    unmount: (target, detach) =>
+      void check(`umount ${target}`, n.umount2(target, n.UMOUNT_NOFOLLOW | (detach ? n.MNT_DETACH : 0))),
     attachLoop(image) {
-      const loop = withFd(image, n.O_RDONLY | n.O_NOFOLLOW, (fd) => check(`loop device for ${image}`, n.loopAttach(fd, 1)));
+      const loop = withFd(image, n.O_RDONLY | n.O_NOFOLLOW, (fd) =>
+        check(`loop device for ${image}`, n.loopAttach(fd, 1)),
+      );
       return { device: loop.device, release: () => void n.close(loop.fd) };
     },
 
     measureVerity(path) {
-      const m = withFd(path, n.O_RDONLY | n.O_NOCTTY, (fd) => check(`measure fs-verity of ${path}`, n.measureVerity(fd)));
+      const m = withFd(path, n.O_RDONLY | n.O_NOCTTY, (fd) =>
+        check(`measure fs-verity of ${path}`, n.measureVerity(fd)),
+      );
       return { algorithm: m.algorithm, digest: bytes(m.digest) };
     },
     ed25519Verify: (signature, message, publicKey) => n.ed25519Verify(signature, message, publicKey),

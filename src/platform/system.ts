@@ -123,7 +123,13 @@ export interface System {
   /** A new, non-recursive bind mount of `source` on `target`. */
   bindMount(source: string, target: string): void;
   /** A new filesystem of `fstype` from `source` with `options`, mounted on `target`. */
-  mountFs(fstype: string, source: string, target: string, options: readonly FsOption[], attrs: { readonly readonly: boolean }): void;
+  mountFs(
+    fstype: string,
+    source: string,
+    target: string,
+    options: readonly FsOption[],
+    attrs: { readonly readonly: boolean },
+  ): void;
   moveMount(source: string, target: string): void;
   setMountAttrs(target: string, attrs: MountAttrs): void;
   unmount(target: string, detach: boolean): void;

@@ -18,7 +18,8 @@ export function parseComposefsHeader(header: Uint8Array): { hasAcl: boolean } | 
   if (header.length < HEADER_SIZE) return `too short for a composefs header (${header.length} bytes)`;
   const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const magic = view.getUint32(0, true);
-  if (magic !== MAGIC) return `bad composefs magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${MAGIC.toString(16)})`;
+  if (magic !== MAGIC)
+    return `bad composefs magic 0x${magic.toString(16).padStart(8, '0')} (expected 0x${MAGIC.toString(16)})`;
   const version = view.getUint32(4, true);
   if (version !== 1) return `unsupported composefs header version ${version} (expected 1)`;
   return { hasAcl: (view.getUint32(8, true) & 1) === 1 };

@@ -42,27 +42,35 @@ export function resolveDeployment(sys: System, sysroot: string, target: OstreeTa
   try {
     isLink = sys.lstat(linkPath).kind === 'symlink';
   } catch (e) {
-    const why = isSysError(e, 'ENOENT') ? `${linkPath} does not exist` : `cannot read ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
+    const why = isSysError(e, 'ENOENT')
+      ? `${linkPath} does not exist`
+      : `cannot read ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
   if (!isLink) {
-    throw new PrepareRootError(what,
-      `${linkPath} is not a symbolic link (ostree= must name a boot link such as /ostree/boot.1/<stateroot>/<checksum>/0)`);
+    throw new PrepareRootError(
+      what,
+      `${linkPath} is not a symbolic link (ostree= must name a boot link such as /ostree/boot.1/<stateroot>/<checksum>/0)`,
+    );
   }
   let path: string;
   try {
     path = sys.realpath(linkPath);
   } catch (e) {
-    const why = isSysError(e, 'ELOOP') ? `${linkPath} is part of a symbolic link loop`
-      : isSysError(e, 'ENOENT') ? `${linkPath} points to a deployment that does not exist`
+    const why = isSysError(e, 'ELOOP')
+      ? `${linkPath} is part of a symbolic link loop`
+      : isSysError(e, 'ENOENT')
+        ? `${linkPath} points to a deployment that does not exist`
         : `cannot resolve ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
   const deployRoot = `${under(sysroot, '/ostree/deploy')}/`;
   const parts = path.startsWith(deployRoot) ? path.slice(deployRoot.length).split('/') : [];
   if (parts.length !== 3 || parts[1] !== 'deploy') {
-    throw new PrepareRootError(what,
-      `${linkPath} resolves to ${path}, which is not a deployment directory ${deployRoot}<stateroot>/deploy/<name>`);
+    throw new PrepareRootError(
+      what,
+      `${linkPath} resolves to ${path}, which is not a deployment directory ${deployRoot}<stateroot>/deploy/<name>`,
+    );
   }
   const [stateroot, , name] = parts as [string, string, string];
   const st = sys.lstat(path);

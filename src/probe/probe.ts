@@ -22,7 +22,11 @@ export function canonicalSysroot(sys: System, arg: string): string {
   try {
     return sys.realpath(arg);
   } catch (e) {
-    throw new PrepareRootError(`SYSROOT ${arg}`, isSysError(e, 'ENOENT') ? 'does not exist' : isSysError(e) ? e.text : String(e), { cause: e });
+    throw new PrepareRootError(
+      `SYSROOT ${arg}`,
+      isSysError(e, 'ENOENT') ? 'does not exist' : isSysError(e) ? e.text : String(e),
+      { cause: e },
+    );
   }
 }
 
@@ -62,10 +66,21 @@ function probePersist(sys: System, sysroot: string, deployment: Deployment, p: s
     const kind = sys.lstat(`${deployment.path}${inRoot}`).kind;
     image = kind === 'dir' ? 'dir' : kind === 'file' ? 'file' : 'other';
   }
-  return { path: p, inRoot, image, storeExists: exists(sys, `${persistStore(sysroot, deployment.stateroot)}${inRoot}`) };
+  return {
+    path: p,
+    inRoot,
+    image,
+    storeExists: exists(sys, `${persistStore(sysroot, deployment.stateroot)}${inRoot}`),
+  };
 }
 
-function probeOverlay(sys: System, sysroot: string, deployment: Deployment, o: OverlayConfig, all: readonly OverlayConfig[]): OverlayFact {
+function probeOverlay(
+  sys: System,
+  sysroot: string,
+  deployment: Deployment,
+  o: OverlayConfig,
+  all: readonly OverlayConfig[],
+): OverlayFact {
   const self = locateInside(sys, deployment.path, o.path);
   const lowers = o.lower.map((l) => locateInside(sys, deployment.path, l));
   const dir = stateOverlayDir(sysroot, deployment.stateroot, o.path);
@@ -93,23 +108,46 @@ function probeOverlay(sys: System, sysroot: string, deployment: Deployment, o: O
  * signed by a key from the initramfs, and the image's kernel-measured fs-verity digest is the one
  * the commit names. Returns the key file; throws saying which check failed.
  */
-function verifySigned(sys: System, sysroot: string, deployment: Deployment, image: ComposefsImage, keypath: string): string {
+function verifySigned(
+  sys: System,
+  sysroot: string,
+  deployment: Deployment,
+  image: ComposefsImage,
+  keypath: string,
+): string {
   let keyText: string;
   try {
     keyText = utf8Decode(sys.readFile(keypath, KEY_FILE_MAX));
   } catch (e) {
-    throw new PrepareRootError(`composefs.keypath ${keypath}`, `cannot read the public keys: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+    throw new PrepareRootError(
+      `composefs.keypath ${keypath}`,
+      `cannot read the public keys: ${isSysError(e) ? e.text : String(e)}`,
+      { cause: e },
+    );
   }
   const keys = parsePublicKeys(keyText, keypath);
-  const verified = verifyCommit(deployment.commit, keys, repoLoader(sys, under(sysroot, '/ostree/repo/objects')), sys.ed25519Verify);
+  const verified = verifyCommit(
+    deployment.commit,
+    keys,
+    repoLoader(sys, under(sysroot, '/ostree/repo/objects')),
+    sys.ed25519Verify,
+  );
   const measured = measureVerity(sys, image.path);
   if (measured !== verified.digest) {
-    throw new PrepareRootError(`composefs image ${image.path}`, `fs-verity digest ${measured} is not the ${verified.digest} signed in commit ${verified.checksum}`);
+    throw new PrepareRootError(
+      `composefs image ${image.path}`,
+      `fs-verity digest ${measured} is not the ${verified.digest} signed in commit ${verified.checksum}`,
+    );
   }
   return keypath;
 }
 
-export function probeFacts(sys: System, sysroot: string, target: OstreeTarget, config: RootConfig): { facts: Facts; warnings: readonly Warning[] } {
+export function probeFacts(
+  sys: System,
+  sysroot: string,
+  target: OstreeTarget,
+  config: RootConfig,
+): { facts: Facts; warnings: readonly Warning[] } {
   const deployment = resolveDeployment(sys, sysroot, target);
   const composefsImage = probeComposefsImage(sys, deployment.path);
   const signed = integrityOf(config.composefs) === 'signed' && composefsImage.state === 'valid';

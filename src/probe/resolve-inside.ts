@@ -18,7 +18,10 @@ export function locateInside(sys: System, root: string, target: string): { path:
   let links = 0;
   while (pending.length > 0) {
     const name = pending.shift()!;
-    if (name === '..') { resolved.pop(); continue; }
+    if (name === '..') {
+      resolved.pop();
+      continue;
+    }
     const st = tryLstat(sys, join(root, ...resolved, name));
     if (st === null) return { path: `/${[...resolved, name, ...pending].join('/')}`, exists: false };
     if (st.kind === 'symlink') {

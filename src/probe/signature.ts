@@ -27,7 +27,8 @@ export function parsePublicKeys(text: string, keypath: string): Uint8Array[] {
     }
     keys.push(key);
   });
-  if (keys.length === 0) throw new PrepareRootError(keypath, 'no public keys in the file (one base64 ed25519 key a line)');
+  if (keys.length === 0)
+    throw new PrepareRootError(keypath, 'no public keys in the file (one base64 ed25519 key a line)');
   return keys;
 }
 
@@ -53,34 +54,55 @@ export type Ed25519Verify = (signature: Uint8Array, message: Uint8Array, publicK
  * base commit). `load(checksum)` reads a commit and its detached metadata; `keys` come from the
  * initramfs. Returns which commit matched and the digest it pins.
  */
-export function verifyCommit(checksum: string, keys: readonly Uint8Array[], load: (checksum: string) => CommitObjects | null, ed25519Verify: Ed25519Verify): Verified {
+export function verifyCommit(
+  checksum: string,
+  keys: readonly Uint8Array[],
+  load: (checksum: string) => CommitObjects | null,
+  ed25519Verify: Ed25519Verify,
+): Verified {
   const main = load(checksum);
-  if (main === null) throw new PrepareRootError(`commit ${checksum}`, 'the commit object is missing from the repository');
+  if (main === null)
+    throw new PrepareRootError(`commit ${checksum}`, 'the commit object is missing from the repository');
   let chosen = main;
   if (main.commitmeta === null) {
     const { metadata, parent } = parseCommitHead(main.commit);
     const isBootc = parseVarDict(metadata).some(([k, v]) => k === BOOTC_IMAGE_CONFIG_KEY && v.type === 's');
     const base = isBootc && parent.length === 32 ? load(toHex(parent)) : null;
     if (base === null || base.commitmeta === null) {
-      throw new PrepareRootError(`commit ${checksum}`, `no detached metadata (.commitmeta), so no signature${isBootc ? ', and no signed bootc base commit' : ''}`);
+      throw new PrepareRootError(
+        `commit ${checksum}`,
+        `no detached metadata (.commitmeta), so no signature${isBootc ? ', and no signed bootc base commit' : ''}`,
+      );
     }
     chosen = base;
   }
   const signatures = parseVarDict(chosen.commitmeta!).find(([k]) => k === SIGNATURE_KEY)?.[1];
-  if (signatures === undefined) throw new PrepareRootError(`commit ${chosen.checksum}`, `no ${SIGNATURE_KEY} signatures in its detached metadata`);
+  if (signatures === undefined)
+    throw new PrepareRootError(`commit ${chosen.checksum}`, `no ${SIGNATURE_KEY} signatures in its detached metadata`);
   if (signatures.type !== 'other' || signatures.signature !== 'aay') {
     throw new PrepareRootError(`commit ${chosen.checksum}`, `${SIGNATURE_KEY} is not of type aay`);
   }
   const list = parseArrayOfVariable(signatures.bytes, SIGNATURE_KEY);
   const bad = list.findIndex((s) => s.length !== 64);
-  if (bad >= 0) throw new PrepareRootError(`commit ${chosen.checksum}`, `signature ${bad + 1} of ${list.length} is ${list[bad]!.length} bytes, not an ed25519 signature (64)`);
+  if (bad >= 0)
+    throw new PrepareRootError(
+      `commit ${chosen.checksum}`,
+      `signature ${bad + 1} of ${list.length} is ${list[bad]!.length} bytes, not an ed25519 signature (64)`,
+    );
   const valid = keys.some((key) => list.some((sig) => ed25519Verify(sig, chosen.commit, key)));
   if (!valid) {
-    throw new PrepareRootError(`commit ${chosen.checksum}`, `none of its ${list.length} signature${list.length === 1 ? '' : 's'} verifies with the ${keys.length} trusted key${keys.length === 1 ? '' : 's'}`);
+    throw new PrepareRootError(
+      `commit ${chosen.checksum}`,
+      `none of its ${list.length} signature${list.length === 1 ? '' : 's'} verifies with the ${keys.length} trusted key${keys.length === 1 ? '' : 's'}`,
+    );
   }
   const { metadata } = parseCommitHead(chosen.commit);
   const digest = parseVarDict(metadata).find(([k]) => k === DIGEST_KEY)?.[1];
-  if (digest === undefined) throw new PrepareRootError(`commit ${chosen.checksum}`, `no ${DIGEST_KEY} in its metadata: the composefs image cannot be bound to it`);
+  if (digest === undefined)
+    throw new PrepareRootError(
+      `commit ${chosen.checksum}`,
+      `no ${DIGEST_KEY} in its metadata: the composefs image cannot be bound to it`,
+    );
   if (digest.type !== 'other' || digest.signature !== 'ay' || digest.bytes.length !== 32) {
     throw new PrepareRootError(`commit ${chosen.checksum}`, `${DIGEST_KEY} is not a 32-byte fs-verity digest`);
   }

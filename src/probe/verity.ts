@@ -11,13 +11,24 @@ export function measureVerity(sys: System, path: string): string {
   try {
     measured = sys.measureVerity(path);
   } catch (e) {
-    const why = isSysError(e, 'ENODATA') ? 'the file has no fs-verity'
-      : isSysError(e, 'ENOTTY') || isSysError(e, 'EOPNOTSUPP') ? 'its filesystem or this kernel has no fs-verity'
-        : isSysError(e) ? e.text : String(e);
-    throw new PrepareRootError(`fs-verity of ${path}`, `the image has no fs-verity digest the kernel can vouch for (${why})`, { cause: e });
+    const why = isSysError(e, 'ENODATA')
+      ? 'the file has no fs-verity'
+      : isSysError(e, 'ENOTTY') || isSysError(e, 'EOPNOTSUPP')
+        ? 'its filesystem or this kernel has no fs-verity'
+        : isSysError(e)
+          ? e.text
+          : String(e);
+    throw new PrepareRootError(
+      `fs-verity of ${path}`,
+      `the image has no fs-verity digest the kernel can vouch for (${why})`,
+      { cause: e },
+    );
   }
   if (measured.algorithm !== SHA256) {
-    throw new PrepareRootError(`fs-verity of ${path}`, `the image's fs-verity uses hash algorithm ${measured.algorithm}, not sha256 (1) as the commit's digest does`);
+    throw new PrepareRootError(
+      `fs-verity of ${path}`,
+      `the image's fs-verity uses hash algorithm ${measured.algorithm}, not sha256 (1) as the commit's digest does`,
+    );
   }
   return toHex(measured.digest);
 }

@@ -34,7 +34,10 @@ export type VolatileState =
   | { readonly state: 'torn'; readonly why: string };
 
 /** A record file: absent, readable JSON with a string token, or unreadable (with why). */
-type Read<T> = { readonly state: 'absent' } | { readonly state: 'ok'; readonly value: T } | { readonly state: 'bad'; readonly why: string };
+type Read<T> =
+  | { readonly state: 'absent' }
+  | { readonly state: 'ok'; readonly value: T }
+  | { readonly state: 'bad'; readonly why: string };
 
 function readRecord<T extends { token: unknown }>(sys: System, file: string): Read<T> {
   let bytes: Uint8Array | null;
@@ -61,13 +64,21 @@ export function volatileState(sys: System, dir: string, upperUsedVolatile: boole
   const mounted = readRecord<VolatileMount>(sys, `${dir}/${VOLATILE_MOUNT_FILE}`);
   if (mounted.state === 'absent' && !upperUsedVolatile) return { state: 'fresh' };
   if (mounted.state === 'bad') return { state: 'torn', why: `its mount record is unusable: ${mounted.why}` };
-  if (mounted.state === 'absent') return { state: 'torn', why: 'it was mounted volatile without a record of that mount' };
+  if (mounted.state === 'absent')
+    return { state: 'torn', why: 'it was mounted volatile without a record of that mount' };
   const checkpoint = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`);
   if (checkpoint.state === 'bad') return { state: 'torn', why: `its checkpoint is unusable: ${checkpoint.why}` };
   if (checkpoint.state === 'absent' || checkpoint.value.token !== mounted.value.token) {
-    return { state: 'torn', why: `no checkpoint for its last mount (boot ${mounted.value.bootId}): a crash or power loss` };
+    return {
+      state: 'torn',
+      why: `no checkpoint for its last mount (boot ${mounted.value.bootId}): a crash or power loss`,
+    };
   }
-  if (checkpoint.value.result !== 'ok') return { state: 'torn', why: `its checkpoint recorded a write-back error (${checkpoint.value.detail ?? 'unknown'})` };
+  if (checkpoint.value.result !== 'ok')
+    return {
+      state: 'torn',
+      why: `its checkpoint recorded a write-back error (${checkpoint.value.detail ?? 'unknown'})`,
+    };
   return { state: 'clean' };
 }
 

@@ -8,8 +8,14 @@ export function facts(overrides: Partial<Facts> = {}): Facts {
   return {
     sysroot: '/sysroot',
     deployment: {
-      linkPath: '/sysroot/ostree/boot.1/os/b/0', path: D, relPath: 'ostree/deploy/os/deploy/abc.0',
-      stateroot: 'os', name: 'abc.0', commit: 'abc', dev: 0xfen, ino: 42n,
+      linkPath: '/sysroot/ostree/boot.1/os/b/0',
+      path: D,
+      relPath: 'ostree/deploy/os/deploy/abc.0',
+      stateroot: 'os',
+      name: 'abc.0',
+      commit: 'abc',
+      dev: 0xfen,
+      ino: 42n,
     },
     sysrootOnReadonlyMount: false,
     legacyRepoReadonly: null,
@@ -24,4 +30,9 @@ export function facts(overrides: Partial<Facts> = {}): Facts {
   };
 }
 
-export const CONTEXT: BootContext = { transientEtcSuffix: 'XyZ123', bootToken: 'T0K3N', bootId: 'b00t', now: '2026-01-01T00-00-00-000Z' };
+export const CONTEXT: BootContext = {
+  transientEtcSuffix: 'XyZ123',
+  bootToken: 'T0K3N',
+  bootId: 'b00t',
+  now: '2026-01-01T00-00-00-000Z',
+};

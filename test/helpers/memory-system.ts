@@ -26,12 +26,26 @@ const enc = new TextEncoder();
 
 function node(kind: FileKind, extra: Partial<Node> = {}): Node {
   return {
-    kind, mode: kind === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0, mtime: { sec: 0, nsec: 0 }, data: new Uint8Array(), target: '',
-    rdev: { major: 0, minor: 0 }, xattrs: new Map(), children: new Map(), ino: nextIno++, mountRoot: false, links: 1, ...extra,
+    kind,
+    mode: kind === 'dir' ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    mtime: { sec: 0, nsec: 0 },
+    data: new Uint8Array(),
+    target: '',
+    rdev: { major: 0, minor: 0 },
+    xattrs: new Map(),
+    children: new Map(),
+    ino: nextIno++,
+    mountRoot: false,
+    links: 1,
+    ...extra,
   };
 }
 
-const fail = (call: string, code: string, text: string): never => { throw new SysError(call, code, text); };
+const fail = (call: string, code: string, text: string): never => {
+  throw new SysError(call, code, text);
+};
 
 export interface MemorySystem extends System {
   /** Make `call` (e.g. `rename`, `mkdir`) fail with `code` the next time it is made on `path`. */
@@ -52,7 +66,10 @@ export function memorySystem(): MemorySystem {
   const failures = new Map<string, string>();
   const check = (call: string, path: string) => {
     const code = failures.get(`${call} ${path}`);
-    if (code !== undefined) { failures.delete(`${call} ${path}`); fail(`${call} ${path}`, code, `injected ${code}`); }
+    if (code !== undefined) {
+      failures.delete(`${call} ${path}`);
+      fail(`${call} ${path}`, code, `injected ${code}`);
+    }
   };
   const parts = (path: string) => path.split('/').filter((p) => p !== '' && p !== '.');
   /** The node at `path`; the last component's symlink followed only with `follow`. */
@@ -81,7 +98,9 @@ export function memorySystem(): MemorySystem {
   const parentOf = (call: string, path: string): [Node, string] => {
     check(call, path);
     const names = parts(path);
-    const parent = lookup(`/${names.slice(0, -1).join('/')}`, true) ?? fail(`${call} ${path}`, 'ENOENT', 'No such file or directory');
+    const parent =
+      lookup(`/${names.slice(0, -1).join('/')}`, true) ??
+      fail(`${call} ${path}`, 'ENOENT', 'No such file or directory');
     if (parent.kind !== 'dir') fail(`${call} ${path}`, 'ENOTDIR', 'Not a directory');
     return [parent, names.at(-1)!];
   };
@@ -91,17 +110,37 @@ export function memorySystem(): MemorySystem {
     parent.children.set(name, n);
   };
   const stat = (n: Node): FileStat => ({
-    kind: n.kind, mode: n.mode, uid: n.uid, gid: n.gid, size: n.kind === 'file' ? n.data.length : 0, nlink: n.links,
-    dev: { major: 0, minor: 1 }, rdev: n.rdev, ino: n.ino, atime: n.mtime, mtime: n.mtime, mountId: n.mountRoot ? 2 : 1, mountRoot: n.mountRoot,
+    kind: n.kind,
+    mode: n.mode,
+    uid: n.uid,
+    gid: n.gid,
+    size: n.kind === 'file' ? n.data.length : 0,
+    nlink: n.links,
+    dev: { major: 0, minor: 1 },
+    rdev: n.rdev,
+    ino: n.ino,
+    atime: n.mtime,
+    mtime: n.mtime,
+    mountId: n.mountRoot ? 2 : 1,
+    mountRoot: n.mountRoot,
   });
-  const unavailable = (what: string) => (): never => { throw new Error(`${what} is not available in the memory System`); };
+  const unavailable = (what: string) => (): never => {
+    throw new Error(`${what} is not available in the memory System`);
+  };
 
   const sys: MemorySystem = {
-    args: [], pid: 4242, uid: 0, env: () => ({}), writeOut: () => undefined, writeErr: () => undefined,
-    randomBytes: (n) => new Uint8Array(n), processExists: () => false,
+    args: [],
+    pid: 4242,
+    uid: 0,
+    env: () => ({}),
+    writeOut: () => undefined,
+    writeErr: () => undefined,
+    randomBytes: (n) => new Uint8Array(n),
+    processExists: () => false,
     readFile(path, limit) {
       const n = get('read', path, true);
-      if (n.kind !== 'file') fail(`open ${path}`, 'ENOTREG', `is a ${n.kind === 'dir' ? 'directory' : n.kind}, not a regular file`);
+      if (n.kind !== 'file')
+        fail(`open ${path}`, 'ENOTREG', `is a ${n.kind === 'dir' ? 'directory' : n.kind}, not a regular file`);
       if (n.data.length > limit) fail(`read ${path}`, 'EFBIG', `is larger than ${limit} bytes`);
       return n.data.slice();
     },
@@ -149,37 +188,67 @@ export function memorySystem(): MemorySystem {
       n.links++;
     },
     mknod: (path, kind, mode, rdev) => create('mknod', path, node(kind, { mode, rdev })),
-    chmod: (path, mode) => { get('chmod', path, true).mode = mode; },
-    lchown: (path, uid, gid) => { const n = get('chown', path, false); n.uid = uid; n.gid = gid; },
-    lutimes: (path, _a, m) => { get('utimes', path, false).mtime = m; },
+    chmod: (path, mode) => {
+      get('chmod', path, true).mode = mode;
+    },
+    lchown: (path, uid, gid) => {
+      const n = get('chown', path, false);
+      n.uid = uid;
+      n.gid = gid;
+    },
+    lutimes: (path, _a, m) => {
+      get('utimes', path, false).mtime = m;
+    },
     writeFile(path, content, { mode, exclusive }) {
       const existing = lookup(path, false);
       if (existing !== null && exclusive) fail(`open ${path}`, 'EEXIST', 'File exists');
       check('write', path);
-      if (existing !== null) { existing.data = content.slice(); existing.mode = mode; return; }
+      if (existing !== null) {
+        existing.data = content.slice();
+        existing.mode = mode;
+        return;
+      }
       create('write', path, node('file', { data: content.slice(), mode }));
     },
     appendToFile(path, content) {
       const n = get('write', path, true);
       const joined = new Uint8Array(n.data.length + content.length);
-      joined.set(n.data); joined.set(content, n.data.length);
+      joined.set(n.data);
+      joined.set(content, n.data.length);
       n.data = joined;
     },
     copyFileData(from, to) {
       const n = get('copy', from, false);
       create('copy', to, node('file', { data: n.data.slice(), mode: 0o600 }));
     },
-    syncDir: (path) => { get('fsync', path, true); },
-    syncFilesystem: (path) => { get('syncfs', path, false); },
+    syncDir: (path) => {
+      get('fsync', path, true);
+    },
+    syncFilesystem: (path) => {
+      get('syncfs', path, false);
+    },
     listXattrs: (path) => [...get('listxattr', path, false).xattrs.keys()],
     getXattr: (path, name) => get('getxattr', path, false).xattrs.get(name) ?? null,
-    setXattr: (path, name, value) => { get('setxattr', path, false).xattrs.set(name, value.slice()); },
-    tryLock: unavailable('flock'), bindMount: unavailable('mount'), mountFs: unavailable('mount'), moveMount: unavailable('mount'),
-    setMountAttrs: unavailable('mount'), unmount: unavailable('umount'), attachLoop: unavailable('loop devices'),
-    measureVerity: unavailable('fs-verity'), ed25519Verify: unavailable('ed25519'),
-    chdir: () => undefined, chroot: unavailable('chroot'), execve: unavailable('execve'), exit: unavailable('exit'),
+    setXattr: (path, name, value) => {
+      get('setxattr', path, false).xattrs.set(name, value.slice());
+    },
+    tryLock: unavailable('flock'),
+    bindMount: unavailable('mount'),
+    mountFs: unavailable('mount'),
+    moveMount: unavailable('mount'),
+    setMountAttrs: unavailable('mount'),
+    unmount: unavailable('umount'),
+    attachLoop: unavailable('loop devices'),
+    measureVerity: unavailable('fs-verity'),
+    ed25519Verify: unavailable('ed25519'),
+    chdir: () => undefined,
+    chroot: unavailable('chroot'),
+    execve: unavailable('execve'),
+    exit: unavailable('exit'),
 
-    failNext: (call, path, code = 'EIO') => { failures.set(`${call} ${path}`, code); },
+    failNext: (call, path, code = 'EIO') => {
+      failures.set(`${call} ${path}`, code);
+    },
     file(path, content = '', extra = {}) {
       sys.dir(path.slice(0, path.lastIndexOf('/')) || '/');
       const [parent, name] = parentOf('file', path);
@@ -189,7 +258,10 @@ export function memorySystem(): MemorySystem {
       let cur = root;
       for (const name of parts(path)) {
         let next = cur.children.get(name);
-        if (next === undefined) { next = node('dir'); cur.children.set(name, next); }
+        if (next === undefined) {
+          next = node('dir');
+          cur.children.set(name, next);
+        }
         cur = next;
       }
       Object.assign(cur, extra);
@@ -204,7 +276,12 @@ export function memorySystem(): MemorySystem {
       const [parent, name] = parentOf('whiteout', path);
       parent.children.set(name, node('char', { rdev: { major: 0, minor: 0 } }));
     },
-    xattr: (path, name, value) => { (lookup(path, false) ?? fail(`xattr ${path}`, 'ENOENT', 'No such file or directory')).xattrs.set(name, enc.encode(value)); },
+    xattr: (path, name, value) => {
+      (lookup(path, false) ?? fail(`xattr ${path}`, 'ENOENT', 'No such file or directory')).xattrs.set(
+        name,
+        enc.encode(value),
+      );
+    },
     list(at = '/') {
       const out: string[] = [];
       const walk = (n: Node, p: string) => {

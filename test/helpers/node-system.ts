@@ -27,40 +27,72 @@ function kindOf(st: fs.BigIntStats): FileKind {
   return 'socket';
 }
 
-const dev = (d: bigint) => ({ major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)), minor: Number((d & 0xffn) | ((d >> 12n) & ~0xffn)) });
+const dev = (d: bigint) => ({
+  major: Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn)),
+  minor: Number((d & 0xffn) | ((d >> 12n) & ~0xffn)),
+});
 
 function toStat(st: fs.BigIntStats): FileStat {
   return {
-    kind: kindOf(st), mode: Number(st.mode & 0o7777n), uid: Number(st.uid), gid: Number(st.gid), size: Number(st.size), nlink: Number(st.nlink),
-    dev: dev(st.dev), rdev: dev(st.rdev), ino: st.ino,
+    kind: kindOf(st),
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: Number(st.size),
+    nlink: Number(st.nlink),
+    dev: dev(st.dev),
+    rdev: dev(st.rdev),
+    ino: st.ino,
     atime: { sec: Number(st.atimeNs / 1_000_000_000n), nsec: Number(st.atimeNs % 1_000_000_000n) },
     mtime: { sec: Number(st.mtimeNs / 1_000_000_000n), nsec: Number(st.mtimeNs % 1_000_000_000n) },
-    mountId: Number(st.dev), mountRoot: false,
+    mountId: Number(st.dev),
+    mountRoot: false,
   };
 }
 
-const unavailable = (what: string) => (): never => { throw new Error(`${what} is not available in the Node test System`); };
+const unavailable = (what: string) => (): never => {
+  throw new Error(`${what} is not available in the Node test System`);
+};
 
 export function nodeSystem(): System {
   return {
-    args: process.argv.slice(2), pid: process.pid, uid: process.getuid?.() ?? 0,
+    args: process.argv.slice(2),
+    pid: process.pid,
+    uid: process.getuid?.() ?? 0,
     env: () => process.env as Record<string, string>,
-    writeOut: (t) => void process.stdout.write(t), writeErr: (t) => void process.stderr.write(t),
+    writeOut: (t) => void process.stdout.write(t),
+    writeErr: (t) => void process.stderr.write(t),
     randomBytes: (n) => new Uint8Array(randomBytes(n)),
-    processExists: (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; } },
-    readFile: (p, limit) => wrap(`open ${p}`, () => {
-      const data = fs.readFileSync(p);
-      if (data.length > limit) throw new SysError(`read ${p}`, 'EFBIG', `is larger than ${limit} bytes`);
-      return new Uint8Array(data);
-    }),
+    processExists: (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+    },
+    readFile: (p, limit) =>
+      wrap(`open ${p}`, () => {
+        const data = fs.readFileSync(p);
+        if (data.length > limit) throw new SysError(`read ${p}`, 'EFBIG', `is larger than ${limit} bytes`);
+        return new Uint8Array(data);
+      }),
     readHead: (p, n) => wrap(`open ${p}`, () => new Uint8Array(fs.readFileSync(p)).subarray(0, n)),
     stat: (p) => wrap(`stat ${p}`, () => toStat(fs.statSync(p, { bigint: true }))),
     lstat: (p) => wrap(`lstat ${p}`, () => toStat(fs.lstatSync(p, { bigint: true }))),
     readdir: (p) => wrap(`readdir ${p}`, () => fs.readdirSync(p)),
     readlink: (p) => wrap(`readlink ${p}`, () => fs.readlinkSync(p)),
     realpath: (p) => wrap(`realpath ${p}`, () => fs.realpathSync.native(p)),
-    statfs: (p) => wrap(`statfs ${p}`, () => { const s = fs.statfsSync(p); return { type: s.type, blockSize: s.bsize, blocks: s.blocks, free: s.bfree, readonly: false }; }),
-    mkdir: (p, mode) => wrap(`mkdir ${p}`, () => { fs.mkdirSync(p); fs.chmodSync(p, mode); }),
+    statfs: (p) =>
+      wrap(`statfs ${p}`, () => {
+        const s = fs.statfsSync(p);
+        return { type: s.type, blockSize: s.bsize, blocks: s.blocks, free: s.bfree, readonly: false };
+      }),
+    mkdir: (p, mode) =>
+      wrap(`mkdir ${p}`, () => {
+        fs.mkdirSync(p);
+        fs.chmodSync(p, mode);
+      }),
     rmdir: (p) => wrap(`rmdir ${p}`, () => fs.rmdirSync(p)),
     unlink: (p) => wrap(`unlink ${p}`, () => fs.unlinkSync(p)),
     rename: (a, b) => wrap(`rename ${a} ${b}`, () => fs.renameSync(a, b)),
@@ -70,18 +102,39 @@ export function nodeSystem(): System {
     chmod: (p, mode) => wrap(`chmod ${p}`, () => fs.chmodSync(p, mode)),
     lchown: (p, u, g) => wrap(`chown ${p}`, () => fs.lchownSync(p, u, g)),
     lutimes: (p, a, m) => wrap(`utimes ${p}`, () => fs.lutimesSync(p, a.sec + a.nsec / 1e9, m.sec + m.nsec / 1e9)),
-    writeFile: (p, content, { mode, exclusive }) => wrap(`open ${p}`, () => { fs.writeFileSync(p, content, { mode, flag: exclusive ? 'wx' : 'w' }); fs.chmodSync(p, mode); }),
+    writeFile: (p, content, { mode, exclusive }) =>
+      wrap(`open ${p}`, () => {
+        fs.writeFileSync(p, content, { mode, flag: exclusive ? 'wx' : 'w' });
+        fs.chmodSync(p, mode);
+      }),
     appendToFile: (p, content) => wrap(`open ${p}`, () => fs.appendFileSync(p, content, { flag: 'r+' })),
     copyFileData: (a, b) => wrap(`copy ${a} ${b}`, () => fs.copyFileSync(a, b, fs.constants.COPYFILE_EXCL)),
     syncDir: () => undefined,
     syncFilesystem: () => undefined,
-    listXattrs: unavailable('listxattr'), getXattr: unavailable('getxattr'), setXattr: unavailable('setxattr'),
+    listXattrs: unavailable('listxattr'),
+    getXattr: unavailable('getxattr'),
+    setXattr: unavailable('setxattr'),
     tryLock: unavailable('flock'),
-    bindMount: unavailable('mount'), mountFs: unavailable('mount'), moveMount: unavailable('mount'), setMountAttrs: unavailable('mount'),
-    unmount: unavailable('umount'), attachLoop: unavailable('loop devices'), measureVerity: unavailable('fs-verity'),
-    ed25519Verify: (signature, message, publicKey) => verify(null, message,
-      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' }), signature),
-    chdir: (p) => process.chdir(p), chroot: unavailable('chroot'), execve: unavailable('execve'),
+    bindMount: unavailable('mount'),
+    mountFs: unavailable('mount'),
+    moveMount: unavailable('mount'),
+    setMountAttrs: unavailable('mount'),
+    unmount: unavailable('umount'),
+    attachLoop: unavailable('loop devices'),
+    measureVerity: unavailable('fs-verity'),
+    ed25519Verify: (signature, message, publicKey) =>
+      verify(
+        null,
+        message,
+        createPublicKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') },
+          format: 'jwk',
+        }),
+        signature,
+      ),
+    chdir: (p) => process.chdir(p),
+    chroot: unavailable('chroot'),
+    execve: unavailable('execve'),
     exit: (code) => process.exit(code),
   };
 }

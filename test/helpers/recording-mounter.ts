@@ -18,19 +18,54 @@ export class RecordingMounter implements Mounter {
     if (this.failAt.has(this.count)) throw new PrepareRootError(call, 'injected failure');
   }
 
-  mount(mount: FsMount): string { this.record({ op: 'mount', mount }); return mount.fstype; }
-  bind(source: string, target: string): void { this.record({ op: 'bind', source, target }); }
-  move(source: string, target: string): void { this.record({ op: 'move', source, target }); }
-  setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void { this.record(a); }
-  unmount(target: string, detach: boolean): void { this.record({ op: 'unmount', target, detach }); }
-  mkdir(path: string, mode: number, existOk: boolean): boolean { this.record({ op: 'mkdir', path, mode, existOk }); return true; }
-  rmdir(path: string): void { this.record({ op: 'rmdir', path }); }
-  writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null { this.record({ op: 'write-file', path, content, mode }); return null; }
-  removeFile(path: string): void { this.record({ op: 'remove-file', path }); }
-  symlink(path: string, target: string): boolean { this.record({ op: 'symlink', path, target }); return true; }
-  mkdirp(path: string, mode: number): string[] { this.record({ op: 'mkdirp', path, mode }); return [path]; }
-  removeTree(path: string): void { this.record({ op: 'remove-tree', path }); }
-  pruneUpper(upper: string, lower: readonly string[]): void { this.record({ op: 'prune-upper', upper, lower }); }
-  rename(from: string, to: string): void { this.record({ op: 'rename', from, to }); }
-  copyTree(from: string, to: string): void { this.record({ op: 'copy-tree', from, to }); }
+  mount(mount: FsMount): string {
+    this.record({ op: 'mount', mount });
+    return mount.fstype;
+  }
+  bind(source: string, target: string): void {
+    this.record({ op: 'bind', source, target });
+  }
+  move(source: string, target: string): void {
+    this.record({ op: 'move', source, target });
+  }
+  setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void {
+    this.record(a);
+  }
+  unmount(target: string, detach: boolean): void {
+    this.record({ op: 'unmount', target, detach });
+  }
+  mkdir(path: string, mode: number, existOk: boolean): boolean {
+    this.record({ op: 'mkdir', path, mode, existOk });
+    return true;
+  }
+  rmdir(path: string): void {
+    this.record({ op: 'rmdir', path });
+  }
+  writeFileAtomic(path: string, content: Uint8Array, mode: number): Uint8Array | null {
+    this.record({ op: 'write-file', path, content, mode });
+    return null;
+  }
+  removeFile(path: string): void {
+    this.record({ op: 'remove-file', path });
+  }
+  symlink(path: string, target: string): boolean {
+    this.record({ op: 'symlink', path, target });
+    return true;
+  }
+  mkdirp(path: string, mode: number): string[] {
+    this.record({ op: 'mkdirp', path, mode });
+    return [path];
+  }
+  removeTree(path: string): void {
+    this.record({ op: 'remove-tree', path });
+  }
+  pruneUpper(upper: string, lower: readonly string[]): void {
+    this.record({ op: 'prune-upper', upper, lower });
+  }
+  rename(from: string, to: string): void {
+    this.record({ op: 'rename', from, to });
+  }
+  copyTree(from: string, to: string): void {
+    this.record({ op: 'copy-tree', from, to });
+  }
 }

@@ -6,13 +6,28 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OURS, isRoot } from './harness.js';
 
-function bareRun(conf?: string): { rc: string; status: { result: string; mode: string; executed: Array<{ id: string; status: string }> }; root: string[] } {
+function bareRun(conf?: string): {
+  rc: string;
+  status: { result: string; mode: string; executed: Array<{ id: string; status: string }> };
+  root: string[];
+} {
   const script = path.resolve(import.meta.dirname, '../harness/bare-root.sh');
-  const r = spawnSync('bash', [script, OURS, ...(conf === undefined ? [] : [conf])], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('bash', [script, OURS, ...(conf === undefined ? [] : [conf])], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   const [rcLine, ...rest] = r.stdout.split('\n');
-  const section = (name: string) => rest.slice(rest.indexOf(`=== ${name}`) + 1, rest.findIndex((l, i) => i > rest.indexOf(`=== ${name}`) && l.startsWith('=== ')));
-  return { rc: rcLine!, status: JSON.parse(section('status').join('\n')), root: rest.slice(rest.indexOf('=== root') + 1).filter(Boolean) };
+  const section = (name: string) =>
+    rest.slice(
+      rest.indexOf(`=== ${name}`) + 1,
+      rest.findIndex((l, i) => i > rest.indexOf(`=== ${name}`) && l.startsWith('=== ')),
+    );
+  return {
+    rc: rcLine!,
+    status: JSON.parse(section('status').join('\n')),
+    root: rest.slice(rest.indexOf('=== root') + 1).filter(Boolean),
+  };
 }
 
 describe.skipIf(!isRoot())('bare root', () => {
@@ -21,9 +36,18 @@ describe.skipIf(!isRoot())('bare root', () => {
     expect(rc).toBe('rc=0');
     expect(status.result).toBe('prepared');
     expect(status.executed.map((s) => `${s.id}:${s.status}`)).toEqual([
-      'make-root-private:done', 'mkdir-run-ostree:done', 'mkdir-run-ostree-private:done',
-      'mkdir-staging:done', 'bind-deployment:done', 'bind-usr:done', 'remount-usr-ro:done', 'bind-physical-root:done',
-      'detach-physical-root:done', 'write-ostree-booted:done', 'move-to-sysroot:done', 'rmdir-staging:done',
+      'make-root-private:done',
+      'mkdir-run-ostree:done',
+      'mkdir-run-ostree-private:done',
+      'mkdir-staging:done',
+      'bind-deployment:done',
+      'bind-usr:done',
+      'remount-usr-ro:done',
+      'bind-physical-root:done',
+      'detach-physical-root:done',
+      'write-ostree-booted:done',
+      'move-to-sysroot:done',
+      'rmdir-staging:done',
     ]);
     expect(root).toEqual(['dev', 'oldroot', 'prepare-root', 'run', 'sysroot']);
   });

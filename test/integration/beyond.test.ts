@@ -24,7 +24,14 @@ true`;
 const AFTER_REBOOT = `for f in usr/lib/new-in-usr new-at-root etc/new-in-etc var/new-in-var; do [ -e /sysroot/$f ] && echo "kept:$f"; done; true`;
 
 function booted(hex: string | null) {
-  return parseVarDict(Uint8Array.from((hex ?? '').split(' ').filter(Boolean).map((h) => parseInt(h, 16))));
+  return parseVarDict(
+    Uint8Array.from(
+      (hex ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((h) => parseInt(h, 16)),
+    ),
+  );
 }
 
 describe.skipIf(!isRoot())('transient root without composefs', () => {
@@ -41,31 +48,44 @@ describe.skipIf(!isRoot())('transient root without composefs', () => {
     expect(ref!.stderr).toMatch(/: Must enable composefs with root\.transient$/);
     expect(first!.rc, first!.stderr).toBe(0);
     expect(first!.check.split('\n')).toEqual([
-      'tmpfs:usr/lib/new-in-usr', 'tmpfs:new-at-root', 'deployment:etc/new-in-etc', 'stateroot-var:new-in-var',
+      'tmpfs:usr/lib/new-in-usr',
+      'tmpfs:new-at-root',
+      'deployment:etc/new-in-etc',
+      'stateroot-var:new-in-var',
       'tmpfs rw,size=65536k,mode=755',
     ]);
-    expect(unordered(first!.mounts)).toEqual(unordered([
-      '/sysroot / overlay rw,relatime private',
-      '/sysroot/etc /ostree/deploy/probeos/deploy/CSUM.0/etc tmpfs rw,relatime private',
-      '/sysroot/sysroot / tmpfs rw,relatime private',
-      '/sysroot/var /ostree/deploy/probeos/var tmpfs rw,relatime shared',
-    ]));
-    expect(first!.fsOptions[0]).toBe('/sysroot overlay rw,lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work,uuid=on');
+    expect(unordered(first!.mounts)).toEqual(
+      unordered([
+        '/sysroot / overlay rw,relatime private',
+        '/sysroot/etc /ostree/deploy/probeos/deploy/CSUM.0/etc tmpfs rw,relatime private',
+        '/sysroot/sysroot / tmpfs rw,relatime private',
+        '/sysroot/var /ostree/deploy/probeos/var tmpfs rw,relatime shared',
+      ]),
+    );
+    expect(first!.fsOptions[0]).toBe(
+      '/sysroot overlay rw,lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work,uuid=on',
+    );
     expect(booted(first!.ostreeBooted).map(([k, v]) => [k, v.type === 'b' ? v.value : v.type])).toEqual([
-      ['backing-root-device-inode', '(tt)'], ['root.transient', true], ['root.transient-ro', false], ['sysroot-ro', false],
+      ['backing-root-device-inode', '(tt)'],
+      ['root.transient', true],
+      ['root.transient-ro', false],
+      ['sysroot-ro', false],
     ]);
     expect(reboot!.check.split('\n')).toEqual(['kept:etc/new-in-etc', 'kept:var/new-in-var']);
   });
 
   it('root.transient-ro: / is read-only, /etc writable, a private namespace can remount / rw', () => {
     const [r] = runScenario({
-      runs: [{
-        impl: ours(), conf: '[root]\ntransient-ro=true\n',
-        check: `touch /sysroot/x 2>/dev/null && echo root-writable || echo root-readonly
+      runs: [
+        {
+          impl: ours(),
+          conf: '[root]\ntransient-ro=true\n',
+          check: `touch /sysroot/x 2>/dev/null && echo root-writable || echo root-readonly
 touch /sysroot/etc/x && echo etc-writable
 unshare -m sh -c 'mount -o remount,rw /sysroot && touch /sysroot/private-write && echo remounted-rw'
 touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-readonly`,
-      }],
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     expect(r!.mounts[0]).toBe('/sysroot / overlay ro,relatime private');
@@ -75,15 +95,22 @@ touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-read
 
   it('root.transient with sysroot.readonly and etc.transient: every /etc write lands in tmpfs too', () => {
     const [r] = runScenario({
-      runs: [{
-        impl: ours(), conf: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
-        check: 'echo x > /sysroot/etc/new; ls /run/ostree/transient-etc.*/upper; touch /sysroot/sysroot/x 2>/dev/null || echo sysroot-ro',
-      }],
+      runs: [
+        {
+          impl: ours(),
+          conf: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+          check:
+            'echo x > /sysroot/etc/new; ls /run/ostree/transient-etc.*/upper; touch /sysroot/sysroot/x 2>/dev/null || echo sysroot-ro',
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     expect(r!.check.split('\n')).toEqual(['new', 'sysroot-ro']);
     expect(r!.mounts.map((m) => m.split(' ').slice(0, 3).join(' '))).toEqual([
-      '/sysroot / overlay', '/sysroot/etc / overlay', '/sysroot/sysroot / tmpfs', '/sysroot/sysroot/ostree/deploy/probeos/var /ostree/deploy/probeos/var tmpfs',
+      '/sysroot / overlay',
+      '/sysroot/etc / overlay',
+      '/sysroot/sysroot / tmpfs',
+      '/sysroot/sysroot/ostree/deploy/probeos/var /ostree/deploy/probeos/var tmpfs',
     ]);
   });
 });
@@ -91,7 +118,13 @@ touch /sysroot/y 2>/dev/null && echo root-writable-after || echo root-still-read
 describe.skipIf(!isRoot())('composefs keys are read only when signing is in effect', () => {
   it('config signed, karg composefs=0, no key file: ostree fails reading keys it will not use; we boot legacy', () => {
     const setup = 'sed -i "s/$/ ostree.prepare-root.composefs=0/" "$CMDLINE_FILE"';
-    const [ref, us] = runScenario({ setup, runs: [{ impl: reference(), conf: '[composefs]\nenabled=signed\n' }, { impl: ours(), conf: '[composefs]\nenabled=signed\n' }] });
+    const [ref, us] = runScenario({
+      setup,
+      runs: [
+        { impl: reference(), conf: '[composefs]\nenabled=signed\n' },
+        { impl: ours(), conf: '[composefs]\nenabled=signed\n' },
+      ],
+    });
     expect(ref!.rc).toBe(1);
     expect(ref!.stderr).toMatch(/Reading public key file '\/etc\/ostree\/initramfs-root-binding\.key'/);
     expect(us!.rc, us!.stderr).toBe(0);
@@ -103,24 +136,37 @@ describe.skipIf(!isRoot())('errors reach the console', () => {
   it('the one-line error also goes to /dev/kmsg at error level', () => {
     const [r] = runScenario({ cmdline: 'quiet', runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }] });
     expect(r!.rc).toBe(1);
-    expect(r!.check).toBe('<3>prepare-root: kernel command line: no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)');
+    expect(r!.check).toBe(
+      '<3>prepare-root: kernel command line: no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)',
+    );
   });
 });
 
 describe.skipIf(!isRoot())('re-runs, locks and existing state', () => {
   it('a second run after success exits 0 and mounts nothing twice', () => {
     const [r] = runScenario({
-      runs: [{
-        impl: ours(), conf: '[sysroot]\nreadonly=true\n',
-        check: 'before=$(findmnt -rn | md5sum); /prep/bin /sysroot; echo "rc=$?"; [ "$before" = "$(findmnt -rn | md5sum)" ] && echo same-mounts',
-      }],
+      runs: [
+        {
+          impl: ours(),
+          conf: '[sysroot]\nreadonly=true\n',
+          check:
+            'before=$(findmnt -rn | md5sum); /prep/bin /sysroot; echo "rc=$?"; [ "$before" = "$(findmnt -rn | md5sum)" ] && echo same-mounts',
+        },
+      ],
     });
     expect(r!.rc).toBe(0);
-    expect(r!.check).toBe('prepare-root: /sysroot is already prepared (/run/ostree-booted exists and /sysroot/sysroot is mounted); nothing to do\nrc=0\nsame-mounts');
+    expect(r!.check).toBe(
+      'prepare-root: /sysroot is already prepared (/run/ostree-booted exists and /sysroot/sysroot is mounted); nothing to do\nrc=0\nsame-mounts',
+    );
   });
 
   it('an existing /run/ostree with the initramfs-mount-var marker: ostree fails, we mount /var slave+shared', () => {
-    const [ref, us] = runScenario({ runs: [{ impl: reference(), mountVar: true }, { impl: ours(), mountVar: true }] });
+    const [ref, us] = runScenario({
+      runs: [
+        { impl: reference(), mountVar: true },
+        { impl: ours(), mountVar: true },
+      ],
+    });
     expect(ref!.rc).toBe(1);
     expect(ref!.stderr).toMatch(/: Failed to create \/run\/ostree: File exists$/);
     expect(us!.rc, us!.stderr).toBe(0);
@@ -141,7 +187,9 @@ for i in $(seq 100); do [ -s /run/prepare-root/lock ] && break; sleep 0.05; done
       ],
     });
     expect(live!.rc).toBe(1);
-    expect(live!.stderr).toMatch(/^prepare-root: lock \/run\/prepare-root\/lock: another prepare-root \(pid \d+\) is running$/);
+    expect(live!.stderr).toMatch(
+      /^prepare-root: lock \/run\/prepare-root\/lock: another prepare-root \(pid \d+\) is running$/,
+    );
     expect(live!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
     expect(live!.ostreeBooted).toBeNull();
     expect(stale!.rc, stale!.stderr).toBe(0);
@@ -149,16 +197,37 @@ for i in $(seq 100); do [ -s /run/prepare-root/lock ] && break; sleep 0.05; done
   });
 
   it('status.json records mode, plan, executed steps and warnings', () => {
-    const [r] = runScenario({ runs: [{ impl: ours(), conf: '[etc]\ntransient=true\n[sysroot]\nread-only=true\n', check: 'cat /run/prepare-root/status.json' }] });
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          conf: '[etc]\ntransient=true\n[sysroot]\nread-only=true\n',
+          check: 'cat /run/prepare-root/status.json',
+        },
+      ],
+    });
     expect(r!.rc).toBe(0);
     const status = JSON.parse(r!.check);
     expect(status).toMatchObject({
-      schema: 1, result: 'prepared', sysroot: '/sysroot', handover: 'systemd', configFile: '/etc/ostree/prepare-root.conf',
-      mode: 'legacy', deployment: 'ostree/deploy/probeos/deploy/CSUM.0', sysrootReadonly: false, error: null,
+      schema: 1,
+      result: 'prepared',
+      sysroot: '/sysroot',
+      handover: 'systemd',
+      configFile: '/etc/ostree/prepare-root.conf',
+      mode: 'legacy',
+      deployment: 'ostree/deploy/probeos/deploy/CSUM.0',
+      sysrootReadonly: false,
+      error: null,
       ostreeBooted: { 'root.transient': false, 'root.transient-ro': false, 'sysroot-ro': false },
       warnings: [
-        { where: '/etc/ostree/prepare-root.conf:4', message: 'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)' },
-        { where: 'etc.transient', message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)' },
+        {
+          where: '/etc/ostree/prepare-root.conf:4',
+          message: 'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)',
+        },
+        {
+          where: 'etc.transient',
+          message: 'has no effect unless sysroot.readonly or root.transient is set (as in ostree)',
+        },
       ],
     });
     expect(status.executed.map((s: { status: string }) => s.status)).toEqual(status.plan.map(() => 'done'));
@@ -177,10 +246,16 @@ describe.skipIf(!isRoot())('pivot mode', () => {
     const afterInit = out.slice(out.indexOf('PREPARE_ROOT_TEST_INIT_OK'));
     expect(afterInit).toMatch(/^PREPARE_ROOT_TEST_INIT_OK pid=\d+\n/);
     // The init's own view of its mounts: target → (root inside the fs, options)
-    const mounts = new Map(afterInit.split('\n').slice(1).filter(Boolean).map((l) => {
-      const f = l.split(' ');
-      return [f[4]!, `${f[3]!.replace(/[0-9a-f]{64}/, 'CSUM')} ${f[5]}`] as const;
-    }));
+    const mounts = new Map(
+      afterInit
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((l) => {
+          const f = l.split(' ');
+          return [f[4]!, `${f[3]!.replace(/[0-9a-f]{64}/, 'CSUM')} ${f[5]}`] as const;
+        }),
+    );
     expect(mounts.get('/')).toBe('/ostree/deploy/probeos/deploy/CSUM.0 rw,relatime');
     expect(mounts.get('/usr')).toBe('/ostree/deploy/probeos/deploy/CSUM.0/usr ro,relatime');
     expect(mounts.get('/etc')).toBe('/ostree/deploy/probeos/deploy/CSUM.0/etc rw,relatime');
@@ -188,7 +263,7 @@ describe.skipIf(!isRoot())('pivot mode', () => {
     for (const api of ['/proc', '/dev', '/run']) expect(mounts.has(api), api).toBe(true);
   });
 
-  it('as PID 1 (exec\'d by a script /init after mounting /sysroot), switches root without --pivot', () => {
+  it("as PID 1 (exec'd by a script /init after mounting /sysroot), switches root without --pivot", () => {
     const [r] = runScenario({ runs: [{ impl: ours(), pid1: true }] });
     expect(r!.pivotOutput).toContain('prepare-root: switching root to /sysroot and executing /sbin/init');
     // switch_root exec'd init in our place: it is PID 1 of the namespace.
@@ -198,7 +273,9 @@ describe.skipIf(!isRoot())('pivot mode', () => {
   it('refuses an init the deployment does not have before mounting anything', () => {
     const [r] = runScenario({ runs: [{ impl: ours(), args: ['--pivot', '--init', '/no/such/init'] }] });
     expect(r!.rc).toBe(1);
-    expect(r!.stderr).toBe('prepare-root: init /no/such/init: not found in the deployment ostree/deploy/probeos/deploy/CSUM.0 (pivot mode executes it after switching root)');
+    expect(r!.stderr).toBe(
+      'prepare-root: init /no/such/init: not found in the deployment ostree/deploy/probeos/deploy/CSUM.0 (pivot mode executes it after switching root)',
+    );
     expect(r!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
     expect(r!.ostreeBooted).toBeNull();
   });

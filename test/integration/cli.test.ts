@@ -13,7 +13,9 @@ function run(...args: string[]) {
 }
 
 let scratch: string;
-beforeAll(() => { scratch = mkdtempSync(path.join(tmpdir(), 'prepare-root-cli-')); });
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'prepare-root-cli-'));
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function confFile(text: string, name = 'prepare-root.conf'): string {
@@ -28,13 +30,25 @@ describe('prepare-root binary', () => {
   });
 
   it('checkpoint outside a prepare-root boot says what is missing', () => {
-    expect(run('checkpoint')).toEqual({ rc: 1, stdout: '', stderr: 'prepare-root: checkpoint: this boot has no /run/prepare-root/status.json: it was not prepared by prepare-root' });
+    expect(run('checkpoint')).toEqual({
+      rc: 1,
+      stdout: '',
+      stderr:
+        'prepare-root: checkpoint: this boot has no /run/prepare-root/status.json: it was not prepared by prepare-root',
+    });
   });
 
   it('--help explains the commands and the config keys', () => {
     const r = run('--help');
     expect(r.rc).toBe(0);
-    for (const word of ['prepare-root [run] SYSROOT', 'plan SYSROOT', 'check-config', '--pivot', 'transient-size', '[etc] transient']) {
+    for (const word of [
+      'prepare-root [run] SYSROOT',
+      'plan SYSROOT',
+      'check-config',
+      '--pivot',
+      'transient-size',
+      '[etc] transient',
+    ]) {
       expect(r.stdout).toContain(word);
     }
   });
@@ -45,14 +59,29 @@ describe('prepare-root binary', () => {
     [['--json=yes', '/sysroot'], 'prepare-root: usage: --json takes no value (see prepare-root --help)'],
     [[], 'prepare-root: usage: missing SYSROOT (see prepare-root --help)'],
     [['/sysroot', 'ostree=/x', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
-    [['/sysroot', '--json'], 'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root --help)'],
-    [['plan', '/sysroot', '--root', '/x'], 'prepare-root: usage: --root only applies to status, diff and checkpoint (see prepare-root --help)'],
-    [['status', '--upper', '/x'], 'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)'],
+    [
+      ['/sysroot', '--json'],
+      'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root --help)',
+    ],
+    [
+      ['plan', '/sysroot', '--root', '/x'],
+      'prepare-root: usage: --root only applies to status, diff and checkpoint (see prepare-root --help)',
+    ],
+    [
+      ['status', '--upper', '/x'],
+      'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)',
+    ],
     [['diff', '--upper', '/x'], 'prepare-root: usage: --upper and --lower go together (see prepare-root --help)'],
-    [['diff', 'relative/path'], 'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root --help)'],
+    [
+      ['diff', 'relative/path'],
+      'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root --help)',
+    ],
     [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
     [['checkpoint', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
-    [['/sysroot', '--init', '/sbin/init'], 'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)'],
+    [
+      ['/sysroot', '--init', '/sbin/init'],
+      'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)',
+    ],
   ])('usage error %j', (args, message) => {
     expect(run(...args)).toEqual({ rc: 1, stdout: '', stderr: message });
   });
@@ -67,7 +96,8 @@ describe('check-config', () => {
   it('warnings do not fail the lint', () => {
     const f = confFile('[sysroot]\nreadonly=true\n[root]\ntransent=true\n');
     expect(run('check-config', f)).toEqual({
-      rc: 0, stdout: `${f}: ok`,
+      rc: 0,
+      stdout: `${f}: ok`,
       stderr: `prepare-root: warning: ${f}:4: unknown key root.transent is ignored (did you mean root.transient?)`,
     });
   });
@@ -85,7 +115,9 @@ describe('check-config', () => {
   });
 
   it('reports every finding of a file in one run, warnings and errors, in file order', () => {
-    const f = confFile('[etc]\ntransiet=true\n[persist]\npaths=relative\n[root]\ntransient=bogus\n[sysroot]\nreadonly=yes\n[etc]\ntransient=maybe\n');
+    const f = confFile(
+      '[etc]\ntransiet=true\n[persist]\npaths=relative\n[root]\ntransient=bogus\n[sysroot]\nreadonly=yes\n[etc]\ntransient=maybe\n',
+    );
     const ok = confFile('[sysroot]\nreadonly=true\n', 'ok.conf');
     const r = run('check-config', f, ok);
     expect(r.rc).toBe(1);
@@ -103,7 +135,10 @@ describe('check-config', () => {
   it.each([
     ['[sysroot]\nreadonly=yes\n', ':2: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
     ['[etc]\ntransient=maybe\n', ':2: etc.transient: value “maybe” is not a boolean (use true/false/1/0)'],
-    ['[root]\ntransient=1\ntransient-ro=1\n', ':3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
+    [
+      '[root]\ntransient=1\ntransient-ro=1\n',
+      ':3: root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)',
+    ],
   ])('%j is an error', (text, suffix) => {
     const f = confFile(text);
     const r = run('check-config', f);
@@ -117,20 +152,32 @@ describe('check-config', () => {
     expect(run('check-config', good)).toEqual({ rc: 0, stdout: `${good}: ok`, stderr: '' });
     const bad = confFile('[composefs]\nenabled=signed\nkeypath=/nonexistent/binding.key\n');
     expect(run('check-config', bad)).toEqual({
-      rc: 1, stdout: `${bad}: 1 error`,
-      stderr: "prepare-root: composefs.keypath /nonexistent/binding.key: composefs.enabled=signed needs the public keys here: No such file or directory",
+      rc: 1,
+      stdout: `${bad}: 1 error`,
+      stderr:
+        'prepare-root: composefs.keypath /nonexistent/binding.key: composefs.enabled=signed needs the public keys here: No such file or directory',
     });
     const truncated = confFile(`${Buffer.alloc(31).toString('base64')}\n`, 'short.key');
     expect(run('check-config', confFile(`[composefs]\nenabled=signed\nkeypath=${truncated}\n`)).stderr).toBe(
-      `prepare-root: ${truncated}:1: not an ed25519 public key (base64 of 32 bytes; this decodes to 31)`);
+      `prepare-root: ${truncated}:1: not an ed25519 public key (base64 of 32 bytes; this decodes to 31)`,
+    );
   });
 
   it.each([
-    ['[overlay /usr/local]\nupper=state\n[overlay /usr/local/share]\n', ':3: [overlay /usr/local/share] and [overlay /usr/local] overlap: declare one, or use the other as its lower'],
-    ['[overlay /usr/local]\nupper=transient\nvolatile=true\n', ':3: [overlay /usr/local] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)'],
+    [
+      '[overlay /usr/local]\nupper=state\n[overlay /usr/local/share]\n',
+      ':3: [overlay /usr/local/share] and [overlay /usr/local] overlap: declare one, or use the other as its lower',
+    ],
+    [
+      '[overlay /usr/local]\nupper=transient\nvolatile=true\n',
+      ':3: [overlay /usr/local] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)',
+    ],
     ['[overlay /usr/local]\nupper=tmpfs\n', ':2: [overlay /usr/local] upper: “tmpfs” is not state or transient'],
     ['[overlay /var/lib/x]\n', ':1: [overlay /var/lib/x]: “/var/lib/x” is under /var, which already persists'],
-    ['[persist]\npaths=/etc;/etc/ssh\n', ':2: persist.paths: “/etc” and “/etc/ssh” overlap: persist only the outer one'],
+    [
+      '[persist]\npaths=/etc;/etc/ssh\n',
+      ':2: persist.paths: “/etc” and “/etc/ssh” overlap: persist only the outer one',
+    ],
   ])('overlays and persisted paths: %j is an error', (text, suffix) => {
     const f = confFile(text);
     expect(run('check-config', f)).toMatchObject({ rc: 1, stderr: `prepare-root: ${f}${suffix}` });
@@ -138,7 +185,9 @@ describe('check-config', () => {
 
   it('a missing file is an error naming it', () => {
     expect(run('check-config', '/nonexistent/prepare-root.conf')).toEqual({
-      rc: 1, stdout: '', stderr: "prepare-root: /nonexistent/prepare-root.conf: cannot read config: No such file or directory",
+      rc: 1,
+      stdout: '',
+      stderr: 'prepare-root: /nonexistent/prepare-root.conf: cannot read config: No such file or directory',
     });
   });
 
@@ -146,7 +195,8 @@ describe('check-config', () => {
     const usr = confFile('[sysroot]\nreadonly=true\n', 'usr.conf');
     const etc = confFile('[etc]\ntransient=true\n', 'etc.conf');
     expect(run('check-config', usr, etc)).toEqual({
-      rc: 0, stdout: `${usr}, ${etc}: ok`,
+      rc: 0,
+      stdout: `${usr}, ${etc}: ok`,
       stderr: `prepare-root: warning: ${usr}: ignored entirely because ${etc} exists (no key-level merge, as in ostree); lost: sysroot.readonly`,
     });
   });
@@ -160,20 +210,25 @@ describe('check-config', () => {
 describe.skipIf(!isRoot())('plan', () => {
   it('prints the plan as an unprivileged user and changes nothing', () => {
     const [r] = runScenario({
-      runs: [{
-        impl: ours(), conf: '[root]\ntransient=true\n',
-        pre: `chmod 644 /etc/ostree/prepare-root.conf
+      runs: [
+        {
+          impl: ours(),
+          conf: '[root]\ntransient=true\n',
+          pre: `chmod 644 /etc/ostree/prepare-root.conf
 setpriv --reuid=65534 --regid=65534 --clear-groups /prep/bin plan /sysroot > /tmp/plan.txt 2>&1; echo "plan-rc=$?" >> /tmp/plan.txt
 findmnt -rn > /tmp/mounts-after-plan`,
-        check: 'cat /tmp/plan.txt',
-        // The harness's own run of the binary only prints help: this test is about the plan.
-        args: ['--help'],
-      }],
+          check: 'cat /tmp/plan.txt',
+          // The harness's own run of the binary only prints help: this test is about the plan.
+          args: ['--help'],
+        },
+      ],
     });
     const lines = r!.check.split('\n');
     expect(lines[0]).toBe('Plan for /sysroot');
     expect(lines).toContain('  mode:             transient');
-    expect(lines).toContain('   9. mount-transient-root      mount -t overlay -o lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp');
+    expect(lines).toContain(
+      '   9. mount-transient-root      mount -t overlay -o lowerdir=/sysroot/ostree/deploy/probeos/deploy/CSUM.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work overlay /sysroot.tmp',
+    );
     expect(lines.at(-1)).toBe('plan-rc=0');
     expect(r!.ostreeBooted).toBeNull();
   });

@@ -29,15 +29,25 @@ echo "### mounted-text"; "$APP" diff --upper "$W/U" --lower "$W/L" /r /new
 umount M
 echo "### unmounted"; "$APP" diff --upper "$W/U" --lower "$W/L" --json`;
 
-const validate = new Ajv2020({ strict: true }).compile(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/diff.schema.json'), 'utf8')));
+const validate = new Ajv2020({ strict: true }).compile(
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/diff.schema.json'), 'utf8')),
+);
 
 function sections(out: string): Record<string, string> {
-  return Object.fromEntries(out.split(/^### /m).slice(1).map((s) => [s.slice(0, s.indexOf('\n')), s.slice(s.indexOf('\n') + 1).trim()]));
+  return Object.fromEntries(
+    out
+      .split(/^### /m)
+      .slice(1)
+      .map((s) => [s.slice(0, s.indexOf('\n')), s.slice(s.indexOf('\n') + 1).trim()]),
+  );
 }
 
 describe.skipIf(!isRoot())('diff --upper --lower', () => {
   it('reports added, modified, metadata-only, deleted (both forms), replaced and renamed entries', () => {
-    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', SCRIPT], { encoding: 'utf8', env: { ...process.env, APP: OURS } });
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', SCRIPT], {
+      encoding: 'utf8',
+      env: { ...process.env, APP: OURS },
+    });
     expect(r.status, r.stderr).toBe(0);
     const s = sections(r.stdout);
     const mounted = JSON.parse(s.mounted!);
@@ -77,15 +87,25 @@ describe.skipIf(!isRoot())('diff and status on a prepared transient root', () =>
   it('composefs transient root: compared with the deployment checkout, since the image is not mounted any more', () => {
     const [r] = runScenario({
       setup: WITH_COMPOSEFS_IMAGE,
-      runs: [{
-        impl: ours(), conf: '[composefs]\nenabled=yes\n[root]\ntransient=true\n',
-        check: 'echo data > /sysroot/usr/lib/new.txt; rm /sysroot/usr/lib/hello.txt; /prep/bin diff --root /sysroot --json',
-      }],
+      runs: [
+        {
+          impl: ours(),
+          conf: '[composefs]\nenabled=yes\n[root]\ntransient=true\n',
+          check:
+            'echo data > /sysroot/usr/lib/new.txt; rm /sysroot/usr/lib/hello.txt; /prep/bin diff --root /sysroot --json',
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     const diff = JSON.parse(r!.check);
     expect(validate(diff), JSON.stringify(validate.errors)).toBe(true);
-    expect(diff.overlays).toEqual([{ path: '/', upper: '/run/ostree/.private/root/upper', lower: ['/sysroot/sysroot/ostree/deploy/probeos/deploy/CSUM.0'] }]);
+    expect(diff.overlays).toEqual([
+      {
+        path: '/',
+        upper: '/run/ostree/.private/root/upper',
+        lower: ['/sysroot/sysroot/ostree/deploy/probeos/deploy/CSUM.0'],
+      },
+    ]);
     expect(diff.changes).toEqual([
       { path: '/usr/lib/hello.txt', kind: 'deleted', type: 'file', size: 26 },
       { path: '/usr/lib/new.txt', kind: 'added', type: 'file', size: 5 },
@@ -94,14 +114,17 @@ describe.skipIf(!isRoot())('diff and status on a prepared transient root', () =>
 
   it('lists exactly what / and /etc writes will lose, and status shows the overlays and tmpfs use', () => {
     const [r] = runScenario({
-      runs: [{
-        impl: ours(), conf: '[root]\ntransient=true\ntransient-size=8M\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
-        check: `echo data > /sysroot/usr/lib/new.txt; echo changed >> /sysroot/usr/lib/hello.txt; rm /sysroot/usr/lib/modules/6.1.0-test/vmlinuz
+      runs: [
+        {
+          impl: ours(),
+          conf: '[root]\ntransient=true\ntransient-size=8M\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+          check: `echo data > /sysroot/usr/lib/new.txt; echo changed >> /sysroot/usr/lib/hello.txt; rm /sysroot/usr/lib/modules/6.1.0-test/vmlinuz
 echo host2 > /sysroot/etc/hostname; rm /sysroot/etc/passwd
 echo "### diff"; /prep/bin diff --root /sysroot --json
 echo "### diff-etc"; /prep/bin diff --root /sysroot /etc
 echo "### status"; /prep/bin status --root /sysroot --json`,
-      }],
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     const s = sections(r!.check);
@@ -115,10 +138,21 @@ echo "### status"; /prep/bin status --root /sysroot --json`,
       { path: '/etc/hostname', kind: 'modified', type: 'file', size: 6 },
       { path: '/etc/passwd', kind: 'deleted', type: 'file', size: 30 },
     ]);
-    expect(s['diff-etc']!.split('\n')[0]).toBe('2 changes (6 bytes): 0 added, 1 modified, 0 metadata only, 1 deleted, 0 directories replaced');
+    expect(s['diff-etc']!.split('\n')[0]).toBe(
+      '2 changes (6 bytes): 0 added, 1 modified, 0 metadata only, 1 deleted, 0 directories replaced',
+    );
     const status = JSON.parse(s.status!);
     expect(status.mode).toBe('transient');
-    expect(status.overlays.map((o: { path: string; transient: boolean; backing: { fstype: string; mountpoint: string } }) => [o.path, o.transient, o.backing.fstype, o.backing.mountpoint])).toEqual([
+    expect(
+      status.overlays.map(
+        (o: { path: string; transient: boolean; backing: { fstype: string; mountpoint: string } }) => [
+          o.path,
+          o.transient,
+          o.backing.fstype,
+          o.backing.mountpoint,
+        ],
+      ),
+    ).toEqual([
       ['/', true, 'tmpfs', '/run/ostree/.private/root'],
       ['/etc', true, 'tmpfs', '/run'],
     ]);

@@ -19,9 +19,17 @@ function build(flavour: 'systemd' | 'shell'): string {
   const out = path.join(W, flavour);
   mkdirSync(path.join(out, 'root'), { recursive: true });
   const env = { ...process.env, COMPRESS: 'none' };
-  const r = spawnSync('bash', [BUILD, 'prepare-root', flavour, path.join(out, 'initrd.img')], { encoding: 'utf8', timeout: 240_000, env });
+  const r = spawnSync('bash', [BUILD, 'prepare-root', flavour, path.join(out, 'initrd.img')], {
+    encoding: 'utf8',
+    timeout: 240_000,
+    env,
+  });
   if (r.status !== 0) throw new Error(`dracut build failed: ${r.stderr}${r.stdout}`);
-  const unpack = spawnSync('bash', ['-c', 'cd "$1" && cpio -idm --quiet < ../initrd.img', 'bash', path.join(out, 'root')], { encoding: 'utf8' });
+  const unpack = spawnSync(
+    'bash',
+    ['-c', 'cd "$1" && cpio -idm --quiet < ../initrd.img', 'bash', path.join(out, 'root')],
+    { encoding: 'utf8' },
+  );
   if (unpack.status !== 0) throw new Error(`cpio: ${unpack.stderr}`);
   return path.join(out, 'root');
 }
@@ -29,12 +37,18 @@ function build(flavour: 'systemd' | 'shell'): string {
 /** What a binary prints for --version and --help: the same as the build's, or it is not our program. */
 function output(binary: string): { status: number | null; version: string; help: string } {
   const version = spawnSync(binary, ['--version'], { encoding: 'utf8' });
-  return { status: version.status, version: version.stdout, help: spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout };
+  return {
+    status: version.status,
+    version: version.stdout,
+    help: spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout,
+  };
 }
 
 const built = () => output(OURS);
 
-beforeAll(() => { W = mkdtempSync(path.join(tmpdir(), 'prepare-root-dracut-')); });
+beforeAll(() => {
+  W = mkdtempSync(path.join(tmpdir(), 'prepare-root-dracut-'));
+});
 afterAll(() => rmSync(W, { recursive: true, force: true }));
 
 describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
@@ -43,13 +57,21 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
     const binary = path.join(root, 'usr/lib/prepare-root/prepare-root');
     expect(output(binary)).toEqual({ ...built(), status: 0 });
     // Static: nothing for a loader to find, so dracut installed no libraries for it.
-    expect(spawnSync('readelf', ['--program-headers', '--dynamic', binary], { encoding: 'utf8' }).stdout).not.toMatch(/INTERP|NEEDED/);
+    expect(spawnSync('readelf', ['--program-headers', '--dynamic', binary], { encoding: 'utf8' }).stdout).not.toMatch(
+      /INTERP|NEEDED/,
+    );
     const units = path.join(root, 'usr/lib/systemd/system');
-    expect(readFileSync(path.join(units, 'prepare-root.service'), 'utf8')).toContain('ExecStart=/usr/lib/prepare-root/prepare-root /sysroot');
+    expect(readFileSync(path.join(units, 'prepare-root.service'), 'utf8')).toContain(
+      'ExecStart=/usr/lib/prepare-root/prepare-root /sysroot',
+    );
     expect(readlinkSync(path.join(units, 'ostree-prepare-root.service'))).toBe('prepare-root.service');
     // An absolute link inside the image: read it, don't follow it on the host.
-    expect(readlinkSync(path.join(root, 'etc/systemd/system/initrd-root-fs.target.wants/prepare-root.service'))).toMatch(/^(\/usr)?\/lib\/systemd\/system\/prepare-root\.service$/);
-    const modules = spawnSync('find', [path.join(root, 'usr/lib/modules'), '-name', '*.ko*'], { encoding: 'utf8' }).stdout;
+    expect(
+      readlinkSync(path.join(root, 'etc/systemd/system/initrd-root-fs.target.wants/prepare-root.service')),
+    ).toMatch(/^(\/usr)?\/lib\/systemd\/system\/prepare-root\.service$/);
+    const modules = spawnSync('find', [path.join(root, 'usr/lib/modules'), '-name', '*.ko*'], {
+      encoding: 'utf8',
+    }).stdout;
     for (const m of ['overlay', 'erofs', 'loop']) expect(modules, m).toMatch(new RegExp(`/${m}\\.ko`));
   });
 
@@ -59,17 +81,21 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
     expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/cleanup/99-prepare-root-pivot.sh'), 'utf8'))
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own ${...}, as the hook has it
       .toContain('exec /usr/lib/prepare-root/prepare-root --pivot --init "${init:-/sbin/init}" "${NEWROOT:-/sysroot}"');
-    expect(readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-mount/50-prepare-root-usable-root.sh'), 'utf8'))
-      .toContain('[ -d "$1/ostree/deploy" ]');
+    expect(
+      readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-mount/50-prepare-root-usable-root.sh'), 'utf8'),
+    ).toContain('[ -d "$1/ostree/deploy" ]');
     expect(existsSync(path.join(root, 'usr/lib/systemd/system/prepare-root.service'))).toBe(false);
   });
 
   it("dracut's default strip ran (the drop-in leaves it on), and the binary survived it", () => {
-    const drop = readFileSync(path.resolve(import.meta.dirname, '../../dracut/dracut.conf.d/50-prepare-root.conf'), 'utf8');
+    const drop = readFileSync(
+      path.resolve(import.meta.dirname, '../../dracut/dracut.conf.d/50-prepare-root.conf'),
+      'utf8',
+    );
     expect(drop).not.toMatch(/do_strip/);
     const stripped = path.join(W, 'strip-g');
     copyFileSync(OURS, stripped);
-    expect(spawnSync('strip', ['-g', stripped]).status).toBe(0);   // what dracut runs on every ELF file
+    expect(spawnSync('strip', ['-g', stripped]).status).toBe(0); // what dracut runs on every ELF file
     expect(output(stripped)).toEqual({ ...built(), status: 0 });
   });
 });
@@ -77,9 +103,14 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
 describe('dracut/install.sh', () => {
   it('installs binary, module, drop-in, default config and checkpoint unit into DESTDIR', () => {
     const dest = path.join(W, 'destdir');
-    const r = spawnSync('bash', [path.resolve(import.meta.dirname, '../../dracut/install.sh'), dest], { encoding: 'utf8' });
+    const r = spawnSync('bash', [path.resolve(import.meta.dirname, '../../dracut/install.sh'), dest], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
-    const files = spawnSync('find', [dest, '-type', 'f', '-printf', '%m %P\\n'], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    const files = spawnSync('find', [dest, '-type', 'f', '-printf', '%m %P\\n'], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .sort();
     expect(files).toEqual([
       '644 usr/lib/dracut/dracut.conf.d/50-prepare-root.conf',
       '644 usr/lib/dracut/modules.d/99prepare-root/prepare-root.service',

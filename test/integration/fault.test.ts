@@ -7,14 +7,43 @@ import { describe, expect, it } from 'vitest';
 import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario, unordered } from './harness.js';
 
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
-const LEFTOVERS = '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
+const LEFTOVERS =
+  '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
 
 /** The calls that change something: a fault in any of them must fail its step cleanly. */
-const MUTATING = ['fsopen', 'fsconfig', 'fsmount', 'move_mount', 'open_tree', 'mount_setattr', 'mount', 'umount2', 'mkdirat', 'fchmodat',
-  'renameat2', 'unlinkat', 'symlinkat', 'linkat', 'openat', 'write', 'fsync', 'fchmod', 'fchownat', 'utimensat', 'lsetxattr', 'copy_file_range', 'ioctl'];
+const MUTATING = [
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'move_mount',
+  'open_tree',
+  'mount_setattr',
+  'mount',
+  'umount2',
+  'mkdirat',
+  'fchmodat',
+  'renameat2',
+  'unlinkat',
+  'symlinkat',
+  'linkat',
+  'openat',
+  'write',
+  'fsync',
+  'fchmod',
+  'fchownat',
+  'utimensat',
+  'lsetxattr',
+  'copy_file_range',
+  'ioctl',
+];
 const TRACE = `strace -qq -s 200 -o /tmp/trace -e trace=${MUTATING.join(',')}`;
 
-interface Fault { readonly step: string; readonly syscall: string; readonly nth: number; readonly call: string }
+interface Fault {
+  readonly step: string;
+  readonly syscall: string;
+  readonly nth: number;
+  readonly call: string;
+}
 
 /**
  * From a clean run's trace (with --verbose, which writes `+ <step>` to stderr before each step):
@@ -29,7 +58,10 @@ function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
     const [, syscall, args] = m as unknown as [string, string, string];
     const nth = (seen.get(syscall) ?? 0) + 1;
     seen.set(syscall, nth);
-    if (syscall === 'write' && args.startsWith('2, "+ ')) { perStep.push([]); continue; }
+    if (syscall === 'write' && args.startsWith('2, "+ ')) {
+      perStep.push([]);
+      continue;
+    }
     // After the last step the run records its outcome: that is not a step.
     if (args.includes('/run/prepare-root/status.json') || args.includes('/run/prepare-root/.status.json')) break;
     const output = syscall === 'write' && /^[12], /.test(args);
@@ -47,15 +79,38 @@ function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
   expect(unordered(mine(r.allMounts)), what).toEqual(unordered(mine(untouched.allMounts)));
   expect(r.ostreeBooted, what).toBeNull();
-  expect(r.run.filter((l) => !l.includes('/run/prepare-root')), what).toEqual(untouched.run);
+  expect(
+    r.run.filter((l) => !l.includes('/run/prepare-root')),
+    what,
+  ).toEqual(untouched.run);
 }
 
 const CONFIGS: Array<[string, string, boolean, string]> = [
   ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true, ''],
-  ['root.transient + sysroot.readonly + persisted paths', '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data\n', false, ''],
-  ['composefs verity + root.transient-ro + etc.transient', '[composefs]\nenabled=verity\n[root]\ntransient-ro=true\n[etc]\ntransient=true\n', false, WITH_COMPOSEFS_IMAGE],
-  ['volatile state overlay + transient overlay stacked on it', '[overlay /usr/share/app]\nupper=state\nvolatile=true\n[overlay /usr/share/combo]\nlower=/usr/share/app:/usr/lib\nupper=transient\n', false, ''],
-  ['composefs yes + hotfix /usr', '[composefs]\nenabled=yes\n', true, `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`],
+  [
+    'root.transient + sysroot.readonly + persisted paths',
+    '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data\n',
+    false,
+    '',
+  ],
+  [
+    'composefs verity + root.transient-ro + etc.transient',
+    '[composefs]\nenabled=verity\n[root]\ntransient-ro=true\n[etc]\ntransient=true\n',
+    false,
+    WITH_COMPOSEFS_IMAGE,
+  ],
+  [
+    'volatile state overlay + transient overlay stacked on it',
+    '[overlay /usr/share/app]\nupper=state\nvolatile=true\n[overlay /usr/share/combo]\nlower=/usr/share/app:/usr/lib\nupper=transient\n',
+    false,
+    '',
+  ],
+  [
+    'composefs yes + hotfix /usr',
+    '[composefs]\nenabled=yes\n',
+    true,
+    `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`,
+  ],
 ];
 
 describe.skipIf(!isRoot())('every step failing in a system call, first and last, is rolled back', () => {
@@ -63,18 +118,36 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
     // A clean traced run: which calls a good boot makes, and in which step.
     const [probe] = runScenario({
       setup,
-      runs: [{ impl: ours(), conf, mountVar, args: ['--verbose'], wrap: TRACE, check: 'cat /tmp/trace; echo -- --- status; cat /run/prepare-root/status.json' }],
+      runs: [
+        {
+          impl: ours(),
+          conf,
+          mountVar,
+          args: ['--verbose'],
+          wrap: TRACE,
+          check: 'cat /tmp/trace; echo -- --- status; cat /run/prepare-root/status.json',
+        },
+      ],
     });
     expect(probe!.rc, probe!.stderr).toBe(0);
     const [trace, status] = probe!.check.split('--- status');
     const executed = JSON.parse(status!).executed as Array<{ id: string; command: string }>;
-    const faults = faultsOf(trace!, executed.map((s) => s.id));
+    const faults = faultsOf(
+      trace!,
+      executed.map((s) => s.id),
+    );
     // Every step gets a fault, but a `mkdir -p` of a path that is there already, or the prune of
     // an empty upper, changes nothing.
     const faulted = new Set(faults.map((f) => f.step));
-    expect(executed.filter((s) => !faulted.has(s.id) && !/^(mkdir -p|prune) /.test(s.command)).map((s) => s.id), 'steps without a fault').toEqual([]);
+    expect(
+      executed.filter((s) => !faulted.has(s.id) && !/^(mkdir -p|prune) /.test(s.command)).map((s) => s.id),
+      'steps without a fault',
+    ).toEqual([]);
     const runs: Run[] = faults.map((f) => ({
-      impl: ours(), conf, mountVar, check: LEFTOVERS,
+      impl: ours(),
+      conf,
+      mountVar,
+      check: LEFTOVERS,
       wrap: `strace -qq -o /dev/null -e trace=${f.syscall} -e inject=${f.syscall}:error=EIO:when=${f.nth}`,
     }));
     const [untouched, ...results] = runScenario({ setup, runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
@@ -82,8 +155,15 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
       const r = results[i]!;
       const what = `${f.step}: ${f.call}`;
       expect(r.rc, what).toBe(1);
-      expect(r.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:')).join('\n'), what)
-        .toMatch(new RegExp(`^prepare-root: step ${f.step}: .*Input/output error.*; rolled back \\d+ completed steps?$`));
+      expect(
+        r.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('prepare-root: warning:'))
+          .join('\n'),
+        what,
+      ).toMatch(
+        new RegExp(`^prepare-root: step ${f.step}: .*Input/output error.*; rolled back \\d+ completed steps?$`),
+      );
       expect(r.check, what).toBe('"result": "failed"');
       expectUntouched(r, untouched!, what);
     });
@@ -91,20 +171,47 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
 });
 
 const FILE_FAULTS: Array<[string, string, string, RegExp]> = [
-  ['mkdir-run-ostree', '', 'touch /run/ostree', /^prepare-root: step mkdir-run-ostree: mkdir -m 0755 \/run\/ostree \(may exist\): exists but is not a directory; rolled back 0 completed steps$/],
-  ['mkdir-transient-root', '[root]\ntransient=true\n', 'mkdir -p /run/ostree/.private/root',
-    /^prepare-root: step mkdir-transient-root: mkdir -m 0755 \/run\/ostree\/\.private\/root: File exists; rolled back \d+ completed steps?$/],
-  ['write-ostree-booted', '[sysroot]\nreadonly=true\n', 'mkdir -p /run/ostree-booted/in-the-way',
-    /^prepare-root: step write-ostree-booted: write \/run\/ostree-booted .*: is a directory, not a regular file; rolled back \d+ completed steps$/],
-  ['rmdir-staging', '', 'mkdir /sysroot.tmp; touch /sysroot.tmp/in-the-way',
-    /^prepare-root: step rmdir-staging: rmdir \/sysroot\.tmp: Directory not empty; rolled back \d+ completed steps$/],
+  [
+    'mkdir-run-ostree',
+    '',
+    'touch /run/ostree',
+    /^prepare-root: step mkdir-run-ostree: mkdir -m 0755 \/run\/ostree \(may exist\): exists but is not a directory; rolled back 0 completed steps$/,
+  ],
+  [
+    'mkdir-transient-root',
+    '[root]\ntransient=true\n',
+    'mkdir -p /run/ostree/.private/root',
+    /^prepare-root: step mkdir-transient-root: mkdir -m 0755 \/run\/ostree\/\.private\/root: File exists; rolled back \d+ completed steps?$/,
+  ],
+  [
+    'write-ostree-booted',
+    '[sysroot]\nreadonly=true\n',
+    'mkdir -p /run/ostree-booted/in-the-way',
+    /^prepare-root: step write-ostree-booted: write \/run\/ostree-booted .*: is a directory, not a regular file; rolled back \d+ completed steps$/,
+  ],
+  [
+    'rmdir-staging',
+    '',
+    'mkdir /sysroot.tmp; touch /sysroot.tmp/in-the-way',
+    /^prepare-root: step rmdir-staging: rmdir \/sysroot\.tmp: Directory not empty; rolled back \d+ completed steps$/,
+  ],
 ];
 
 describe.skipIf(!isRoot())('file steps failing are rolled back too', () => {
   it.each(FILE_FAULTS)('%s', (_, conf, pre, message) => {
-    const [untouched, r] = runScenario({ runs: [{ ...UNTOUCHED, pre }, { impl: ours(), conf, pre, check: LEFTOVERS.replace('[ -e /sysroot.tmp ] && echo staging-left; ', '') }] });
+    const [untouched, r] = runScenario({
+      runs: [
+        { ...UNTOUCHED, pre },
+        { impl: ours(), conf, pre, check: LEFTOVERS.replace('[ -e /sysroot.tmp ] && echo staging-left; ', '') },
+      ],
+    });
     expect(r!.rc).toBe(1);
-    expect(r!.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:')).join('\n')).toMatch(message);
+    expect(
+      r!.stderr
+        .split('\n')
+        .filter((l) => !l.startsWith('prepare-root: warning:'))
+        .join('\n'),
+    ).toMatch(message);
     expect(r!.check).toBe('"result": "failed"');
     expectUntouched(r!, untouched!);
   });
@@ -125,15 +232,29 @@ describe.skipIf(!isRoot())('kernel compatibility fallbacks, made to happen by a 
   const blockDevice = true;
   const status = 'cat /run/prepare-root/status.json';
   const trace = () => {
-    const [probe] = runScenario({ blockDevice, setup: WITH_COMPOSEFS_IMAGE, runs: [{ impl: ours(), conf, wrap: 'strace -qq -s 200 -o /tmp/trace -e trace=fsconfig', check: 'cat /tmp/trace' }] });
+    const [probe] = runScenario({
+      blockDevice,
+      setup: WITH_COMPOSEFS_IMAGE,
+      runs: [
+        { impl: ours(), conf, wrap: 'strace -qq -s 200 -o /tmp/trace -e trace=fsconfig', check: 'cat /tmp/trace' },
+      ],
+    });
     expect(probe!.rc, probe!.stderr).toBe(0);
     return probe!.check;
   };
-  const variants = (statusJson: string) => Object.fromEntries((JSON.parse(statusJson).executed as Array<{ id: string; variant?: string }>)
-    .filter((s) => s.variant !== undefined).map((s) => [s.id, s.variant]));
+  const variants = (statusJson: string) =>
+    Object.fromEntries(
+      (JSON.parse(statusJson).executed as Array<{ id: string; variant?: string }>)
+        .filter((s) => s.variant !== undefined)
+        .map((s) => [s.id, s.variant]),
+    );
 
   it('by default: EROFS from the file, the overlay with one lowerdir+/datadir+ per layer', () => {
-    const [r] = runScenario({ blockDevice, setup: WITH_COMPOSEFS_IMAGE, runs: [{ impl: ours(), conf, check: status }] });
+    const [r] = runScenario({
+      blockDevice,
+      setup: WITH_COMPOSEFS_IMAGE,
+      runs: [{ impl: ours(), conf, check: status }],
+    });
     expect(r!.rc, r!.stderr).toBe(0);
     expect(variants(r!.check)).toEqual({ 'mount-composefs-image': 'file', 'mount-composefs': 'lowerdir+' });
   });
@@ -141,13 +262,18 @@ describe.skipIf(!isRoot())('kernel compatibility fallbacks, made to happen by a 
   it('no file-backed EROFS (ENOTBLK): a read-only loop device, gone once unmounted', () => {
     const nth = nthCall(trace(), 'fsconfig', /FSCONFIG_CMD_CREATE/);
     const [r] = runScenario({
-      blockDevice, setup: WITH_COMPOSEFS_IMAGE,
-      runs: [{
-        impl: ours(), conf, wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=ENOTBLK:when=${nth}`,
-        // The loop device over the image (by inode: its path is not resolvable from here).
-        check: `${status}; printf '%s\\n' '--- loops'; ino=$(stat -c %i /sysroot/sysroot/ostree/deploy/probeos/deploy/*.0/.ostree.cfs)
+      blockDevice,
+      setup: WITH_COMPOSEFS_IMAGE,
+      runs: [
+        {
+          impl: ours(),
+          conf,
+          wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=ENOTBLK:when=${nth}`,
+          // The loop device over the image (by inode: its path is not resolvable from here).
+          check: `${status}; printf '%s\\n' '--- loops'; ino=$(stat -c %i /sysroot/sysroot/ostree/deploy/probeos/deploy/*.0/.ostree.cfs)
 losetup --list --noheadings --output RO,AUTOCLEAR,BACK-INO | while read -r ro clear i; do [ "$i" != "$ino" ] || echo "$ro $clear"; done`,
-      }],
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     const [json, loops] = r!.check.split('--- loops');
@@ -158,11 +284,21 @@ losetup --list --noheadings --output RO,AUTOCLEAR,BACK-INO | while read -r ro cl
   it('no lowerdir+ (EINVAL): the lowerdir=IMAGE::OBJECTS string', () => {
     const nth = nthCall(trace(), 'fsconfig', /"lowerdir\+"/);
     const [r] = runScenario({
-      blockDevice, setup: WITH_COMPOSEFS_IMAGE,
-      runs: [{ impl: ours(), conf, wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=EINVAL:when=${nth}`, check: status }],
+      blockDevice,
+      setup: WITH_COMPOSEFS_IMAGE,
+      runs: [
+        {
+          impl: ours(),
+          conf,
+          wrap: `strace -qq -o /dev/null -e trace=fsconfig -e inject=fsconfig:error=EINVAL:when=${nth}`,
+          check: status,
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     expect(variants(r!.check)).toEqual({ 'mount-composefs-image': 'file', 'mount-composefs': 'lowerdir' });
-    expect(r!.fsOptions).toContain('/sysroot overlay ro,lowerdir=/run/ostree/.private/cfsroot-lower::/sysroot/ostree/repo/objects,redirect_dir=on,metacopy=on');
+    expect(r!.fsOptions).toContain(
+      '/sysroot overlay ro,lowerdir=/run/ostree/.private/cfsroot-lower::/sysroot/ostree/repo/objects,redirect_dir=on,metacopy=on',
+    );
   });
 });

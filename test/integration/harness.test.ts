@@ -3,10 +3,19 @@
 // reference; nothing here asserts what the reference did not do.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type RunResult, hostChangesSince, hostSnapshot, isRoot, reference, runScenario, unordered } from './harness.js';
+import {
+  type RunResult,
+  hostChangesSince,
+  hostSnapshot,
+  isRoot,
+  reference,
+  runScenario,
+  unordered,
+} from './harness.js';
 
 const DEPLOY = '/ostree/deploy/probeos/deploy/CSUM.0';
-const LEGACY_STDOUT = (ro: 0 | 1) => `sysroot.readonly configuration value: ${ro} (fs writable: 1)\nUsing legacy ostree bind mount for /`;
+const LEGACY_STDOUT = (ro: 0 | 1) =>
+  `sysroot.readonly configuration value: ${ro} (fs writable: 1)\nUsing legacy ostree bind mount for /`;
 const DEFAULT_MOUNTS = [
   `/sysroot ${DEPLOY} tmpfs rw,relatime private`,
   `/sysroot/usr ${DEPLOY}/usr tmpfs ro,relatime private`,
@@ -19,26 +28,58 @@ const READONLY_MOUNTS = [
   '/sysroot/sysroot / tmpfs ro,relatime private',
   '/sysroot/sysroot/ostree/deploy/probeos/var /ostree/deploy/probeos/var tmpfs rw,relatime private',
 ];
-const RUN_OK = ['drwxr-xr-x /run', 'drwxr-xr-x /run/ostree', '-rw-r--r-- /run/ostree-booted', 'd--------- /run/ostree/.private'];
+const RUN_OK = [
+  'drwxr-xr-x /run',
+  'drwxr-xr-x /run/ostree',
+  '-rw-r--r-- /run/ostree-booted',
+  'd--------- /run/ostree/.private',
+];
 // Nothing happened: the physical root is still a plain mount at /sysroot, /run is empty.
 const UNTOUCHED_MOUNTS = ['/sysroot / tmpfs rw,relatime private'];
 const UNTOUCHED_RUN = ['drwxr-xr-x /run'];
 // Device and inode of the deployment directory (the same inode through the /sysroot/sysroot bind).
 const STAT_DEPLOY = 'stat -c "%d %i" /sysroot/sysroot/ostree/deploy/probeos/deploy/*.0';
 
-const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex').replace(/(..)(?!$)/g, '$1 ');
-const u64 = (n: number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b.toString('latin1'); };
+const hex = (s: string) =>
+  Buffer.from(s, 'latin1')
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1 ');
+const u64 = (n: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64LE(BigInt(n));
+  return b.toString('latin1');
+};
 
 /** The a{sv} the reference writes to /run/ostree-booted in legacy mode, byte for byte. */
 function expectedBooted(check: string, sysrootRo: boolean): string {
   const [dev, ino] = check.split(' ').map(Number) as [number, number];
   return hex(
     // Each entry 8-aligned: key, NUL, padding to 8, value, NUL, type, end offset of the key.
-    'backing-root-device-inode\0' + '\0'.repeat(6) + u64(dev) + u64(ino) + '\0(tt)' + '\x1a' + '\0'.repeat(2) +
-    'root.transient\0' + '\0' + '\0' + '\0b' + '\x0f' + '\0'.repeat(4) +
-    'root.transient-ro\0' + '\0'.repeat(6) + '\0' + '\0b' + '\x12' + '\0'.repeat(4) +
-    'sysroot-ro\0' + '\0'.repeat(5) + (sysrootRo ? '\x01' : '\0') + '\0b' + '\x0b' +
-    '\x36\x4c\x6c\x84', // end offsets of the 4 entries: 54, 76, 108, 132
+    'backing-root-device-inode\0' +
+      '\0'.repeat(6) +
+      u64(dev) +
+      u64(ino) +
+      '\0(tt)' +
+      '\x1a' +
+      '\0'.repeat(2) +
+      'root.transient\0' +
+      '\0' +
+      '\0' +
+      '\0b' +
+      '\x0f' +
+      '\0'.repeat(4) +
+      'root.transient-ro\0' +
+      '\0'.repeat(6) +
+      '\0' +
+      '\0b' +
+      '\x12' +
+      '\0'.repeat(4) +
+      'sysroot-ro\0' +
+      '\0'.repeat(5) +
+      (sysrootRo ? '\x01' : '\0') +
+      '\0b' +
+      '\x0b' +
+      '\x36\x4c\x6c\x84', // end offsets of the 4 entries: 54, 76, 108, 132
   );
 }
 
@@ -59,7 +100,7 @@ describe.skipIf(!isRoot())('harness (reference ostree-prepare-root 2026.4)', () 
       runs: [
         { ...ref, check: `cat /proc/cmdline; ${STAT_DEPLOY}` },
         { ...ref, conf: '[sysroot]\nreadonly=true\n', check: STAT_DEPLOY },
-        { ...ref, args: ['root=LABEL=probe-root rw quiet'] },   // argv[2] replaces /proc/cmdline
+        { ...ref, args: ['root=LABEL=probe-root rw quiet'] }, // argv[2] replaces /proc/cmdline
         { ...ref, preRunOstree: true },
         { ...ref, confUsr: '[sysroot]\nreadonly=true\n' },
         // An /etc config, even empty, replaces the /usr/lib one entirely (docs/ostree-behaviour.md).
@@ -110,7 +151,10 @@ describe.skipIf(!isRoot())('harness (reference ostree-prepare-root 2026.4)', () 
       ],
     });
     expectFailure(noTarget!, 'ostree-prepare-root: No ostree target found');
-    expectFailure(missing!, "ostree-prepare-root: Couldn't find specified OSTree root '/sysroot//ostree/boot.1/nonexistent/0': No such file or directory");
+    expectFailure(
+      missing!,
+      "ostree-prepare-root: Couldn't find specified OSTree root '/sysroot//ostree/boot.1/nonexistent/0': No such file or directory",
+    );
     expectFailure(deployDir!, `ostree-prepare-root: OSTree target is not a symbolic link: /sysroot/${DEPLOY}`);
     expectFailure(slot!, 'ostree-prepare-root: Failed to determine ostree target: androidboot.slot_suffix invalid: _c');
   });

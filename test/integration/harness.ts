@@ -14,10 +14,12 @@ export const OURS = path.join(ROOT, 'dist/prepare-root');
 export const COMPOSEFS_DIGEST_ARG = `--add-metadata=ostree.composefs.digest.v0=[${Array.from({ length: 32 }, (_, i) => `byte 0x${(i + 16).toString(16)}`).join(', ')}]`;
 
 /** Scenario setup: sign the deployed commit ($W/secret, public key at $W/public). */
-export const SIGN_DEPLOYED_COMMIT = 'bash "$H/sign-commit.sh" "$S/ostree/repo" "$(basename "$D" .0)" "$W/secret" "$W/public"';
+export const SIGN_DEPLOYED_COMMIT =
+  'bash "$H/sign-commit.sh" "$S/ostree/repo" "$(basename "$D" .0)" "$W/secret" "$W/public"';
 
 /** Scenario setup: give the deployment a composefs image of its commit (stock mkfs.erofs, docs/testing.md). */
-export const WITH_COMPOSEFS_IMAGE = 'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
+export const WITH_COMPOSEFS_IMAGE =
+  'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
 
 export interface Impl {
   readonly prep: string;
@@ -105,7 +107,6 @@ export interface RunResult {
   readonly pivotOutput: string;
 }
 
-
 /** Mount listings compared as sets: findmnt lists siblings in mount order, which is not the point. */
 export function unordered(lines: readonly string[]): string[] {
   return [...lines].sort();
@@ -119,8 +120,14 @@ function runScript(i: number, run: Run): string {
   const env: string[] = [`PREP=${q(run.impl.prep)}`];
   if (run.impl.preplib) env.push(`PREPLIB=${q(run.impl.preplib)}`);
   const files: string[] = [];
-  if (run.conf !== undefined) { files.push(`printf '%s' ${q(run.conf)} > "$W/conf-${i}"`); env.push(`PREPCONF="$W/conf-${i}"`); }
-  if (run.confUsr !== undefined) { files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`); env.push(`PREPCONF_USR="$W/confusr-${i}"`); }
+  if (run.conf !== undefined) {
+    files.push(`printf '%s' ${q(run.conf)} > "$W/conf-${i}"`);
+    env.push(`PREPCONF="$W/conf-${i}"`);
+  }
+  if (run.confUsr !== undefined) {
+    files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`);
+    env.push(`PREPCONF_USR="$W/confusr-${i}"`);
+  }
   if (run.args?.length) env.push(`PREPARGS=${q(run.args.join('\n'))}`);
   if (run.mountVar) env.push('MOUNT_VAR=1');
   if (run.preRunOstree) env.push('PRE_RUN_OSTREE=1');
@@ -183,9 +190,11 @@ mount -t tmpfs -o mode=0755 fixture "$W"
 S=$W/sysroot
 mkdir "$S"
 # Its own fs: FSROOTs read /ostree/..., and it is a mount point (it gets moved).
-${scenario.blockDevice
+${
+  scenario.blockDevice
     ? 'truncate -s 128M "$W/disk.img"; mkfs.ext4 -q "$W/disk.img"; mount -o loop "$W/disk.img" "$S"   # the loop device clears itself when unmounted'
-    : 'mount -t tmpfs -o mode=0755 sysroot "$S"'}
+    : 'mount -t tmpfs -o mode=0755 sysroot "$S"'
+}
 bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree" ${q(scenario.treeVariant ?? '1')}
 CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
@@ -196,18 +205,25 @@ export S D CMDLINE_FILE H
 ${scenario.setup ?? ''}
 ${scenario.runs.map((r, i) => runScript(i, r)).join('')}`;
   const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
-    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
   });
   if (r.status !== 0) throw new Error(`scenario harness failed (${r.status ?? r.signal}): ${r.stderr}\n${r.stdout}`);
   const parts = r.stdout.split(/^##### RUN \d+$/m).slice(1);
-  if (parts.length !== scenario.runs.length) throw new Error(`expected ${scenario.runs.length} runs, got ${parts.length}:\n${r.stdout}\n${r.stderr}`);
+  if (parts.length !== scenario.runs.length)
+    throw new Error(`expected ${scenario.runs.length} runs, got ${parts.length}:\n${r.stdout}\n${r.stderr}`);
   return parts.map(parseRun);
 }
 
 /** The host's mount points (root and mount point of each /proc/self/mountinfo line, sorted) and
  * `losetup -a`, to prove a test left them unchanged. */
 export function hostSnapshot(): { mounts: string; loops: string } {
-  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ').slice(3, 5).join(' ')).sort().join('\n');
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ').slice(3, 5).join(' '))
+    .sort()
+    .join('\n');
   const loops = spawnSync('losetup', ['-a'], { encoding: 'utf8' }).stdout;
   return { mounts, loops };
 }
@@ -224,11 +240,15 @@ export function hostChangesSince(before: { mounts: string; loops: string }, ms =
   const end = Date.now() + ms;
   for (;;) {
     const now = hostSnapshot();
-    const was = lines(before.mounts), is = lines(now.mounts), loopsWere = lines(before.loops);
+    const was = lines(before.mounts),
+      is = lines(now.mounts),
+      loopsWere = lines(before.loops);
     const changes = [
       ...is.filter((m) => !was.includes(m)).map((m) => `mount added: ${m}`),
       ...was.filter((m) => !is.includes(m)).map((m) => `mount removed: ${m}`),
-      ...lines(now.loops).filter((l) => !loopsWere.includes(l)).map((l) => `loop device added: ${l}`),
+      ...lines(now.loops)
+        .filter((l) => !loopsWere.includes(l))
+        .map((l) => `loop device added: ${l}`),
     ];
     if (changes.length === 0 || Date.now() >= end) return changes;
     spawnSync('sleep', ['0.2']);

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario } from './harness.js';
 
-const CONF = '[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh;/data;/usr/lib/hello.txt\n';
+const CONF =
+  '[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh;/data;/usr/lib/hello.txt\n';
 const STORE = '/sysroot/sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist';
 
 const FIRST_BOOT = `stat -c "%a %n" /sysroot/etc/ssh/ssh_host_key ${STORE}/etc/ssh/ssh_host_key
@@ -19,10 +20,16 @@ tail -1 /sysroot/usr/lib/hello.txt`;
 
 describe.skipIf(!isRoot())('[persist] paths', () => {
   it('seeds on the first boot, keeps on the next, while other transient writes vanish', () => {
-    const [first, second] = runScenario({ runs: [{ impl: ours(), conf: CONF, check: FIRST_BOOT }, { impl: ours(), conf: CONF, check: SECOND_BOOT }] });
+    const [first, second] = runScenario({
+      runs: [
+        { impl: ours(), conf: CONF, check: FIRST_BOOT },
+        { impl: ours(), conf: CONF, check: SECOND_BOOT },
+      ],
+    });
     expect(first!.rc, first!.stderr).toBe(0);
     expect(first!.check.split('\n')).toEqual([
-      '600 /sysroot/etc/ssh/ssh_host_key', `600 ${STORE}/etc/ssh/ssh_host_key`,
+      '600 /sysroot/etc/ssh/ssh_host_key',
+      `600 ${STORE}/etc/ssh/ssh_host_key`,
       'kept',
       '0',
       '"persisted":[{"path":"/etc/ssh","store":"/sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/etc/ssh"},{"path":"/data","store":"/sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/data"},{"path":"/usr/lib/hello.txt","store":"/sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/usr/lib/hello.txt"}]',
@@ -34,17 +41,34 @@ describe.skipIf(!isRoot())('[persist] paths', () => {
     ]);
     expect(second!.rc, second!.stderr).toBe(0);
     expect(second!.check.split('\n')).toEqual([
-      'kept etc/ssh/new_key', 'kept etc/ssh/ssh_host_key', 'kept data/f', 'gone etc/lost', 'gone usr/lost', 'appended',
+      'kept etc/ssh/new_key',
+      'kept etc/ssh/ssh_host_key',
+      'kept data/f',
+      'gone etc/lost',
+      'gone usr/lost',
+      'appended',
     ]);
   });
 
   it.each([
-    ['a path that resolves into /var through a symlink', '[persist]\npaths=/root\n', {},
-      'prepare-root: persist.paths: /root: resolves to /var/roothome in the image, under /var, which already persists'],
-    ['a path missing from a read-only composefs image', '[composefs]\nenabled=yes\n[persist]\npaths=/data\n', { setup: WITH_COMPOSEFS_IMAGE },
-      'prepare-root: persist.paths: /data: /data is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)'],
-    ['a path under /var', '[persist]\npaths=/var/lib/app\n', {},
-      'prepare-root: /etc/ostree/prepare-root.conf:2: persist.paths: “/var/lib/app” is under /var, which already persists'],
+    [
+      'a path that resolves into /var through a symlink',
+      '[persist]\npaths=/root\n',
+      {},
+      'prepare-root: persist.paths: /root: resolves to /var/roothome in the image, under /var, which already persists',
+    ],
+    [
+      'a path missing from a read-only composefs image',
+      '[composefs]\nenabled=yes\n[persist]\npaths=/data\n',
+      { setup: WITH_COMPOSEFS_IMAGE },
+      'prepare-root: persist.paths: /data: /data is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)',
+    ],
+    [
+      'a path under /var',
+      '[persist]\npaths=/var/lib/app\n',
+      {},
+      'prepare-root: /etc/ostree/prepare-root.conf:2: persist.paths: “/var/lib/app” is under /var, which already persists',
+    ],
   ])('refuses %s before mounting anything', (_, conf, scenario, message) => {
     const [r] = runScenario({ ...scenario, runs: [{ impl: ours(), conf }] });
     expect(r!.rc).toBe(1);

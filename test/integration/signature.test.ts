@@ -25,10 +25,15 @@ const sh = (cmd: string) => {
 // Every commit unique (same tree and metadata within one second would give the same checksum),
 // and no branch: updating one ref many times a second made ostree report it "not unique".
 let serial = 0;
-const commit = (...args: string[]) => sh(`ostree --repo=repo commit --orphan --tree=dir=tree --subject=s --add-metadata-string=test.serial=${++serial} ${args.join(' ')}`);
+const commit = (...args: string[]) =>
+  sh(
+    `ostree --repo=repo commit --orphan --tree=dir=tree --subject=s --add-metadata-string=test.serial=${++serial} ${args.join(' ')}`,
+  );
 const sign = (c: string, secret = 'secret') => sh(`bash ${SIGN} repo ${c} ${secret} ${secret}.pub`);
-const keys = (secret = 'secret') => parsePublicKeys(readFileSync(path.join(W, `${secret}.pub`), 'utf8'), `${secret}.pub`);
-const verify = (c: string, k = keys()) => verifyCommit(c, k, repoLoader(sys, path.join(W, 'repo/objects')), sys.ed25519Verify);
+const keys = (secret = 'secret') =>
+  parsePublicKeys(readFileSync(path.join(W, `${secret}.pub`), 'utf8'), `${secret}.pub`);
+const verify = (c: string, k = keys()) =>
+  verifyCommit(c, k, repoLoader(sys, path.join(W, 'repo/objects')), sys.ed25519Verify);
 
 beforeAll(() => {
   W = mkdtempSync(path.join(tmpdir(), 'prepare-root-sign-'));
@@ -46,7 +51,9 @@ describe('verifyCommit', () => {
   it('a signature by another key is refused', () => {
     const c = commit(`--add-metadata=ostree.composefs.digest.v0='${gvBytes(DIGEST)}'`);
     sign(c, 'other');
-    expect(() => verify(c)).toThrow(new PrepareRootError(`commit ${c}`, 'none of its 1 signature verifies with the 1 trusted key'));
+    expect(() => verify(c)).toThrow(
+      new PrepareRootError(`commit ${c}`, 'none of its 1 signature verifies with the 1 trusted key'),
+    );
   });
 
   it('a corrupted signature is refused', () => {
@@ -56,28 +63,41 @@ describe('verifyCommit', () => {
     const bytes = readFileSync(meta);
     bytes[30]! ^= 0xff; // inside the signature (the value starts after the 24-byte padded key)
     writeFileSync(meta, bytes);
-    expect(() => verify(c)).toThrow(new PrepareRootError(`commit ${c}`, 'none of its 1 signature verifies with the 1 trusted key'));
+    expect(() => verify(c)).toThrow(
+      new PrepareRootError(`commit ${c}`, 'none of its 1 signature verifies with the 1 trusted key'),
+    );
   });
 
   it('an unsigned commit (no .commitmeta) is refused', () => {
     const c = commit(`--add-metadata=ostree.composefs.digest.v0='${gvBytes(DIGEST)}'`);
-    expect(() => verify(c)).toThrow(new PrepareRootError(`commit ${c}`, 'no detached metadata (.commitmeta), so no signature'));
+    expect(() => verify(c)).toThrow(
+      new PrepareRootError(`commit ${c}`, 'no detached metadata (.commitmeta), so no signature'),
+    );
   });
 
   it('a signed commit without the composefs digest is refused', () => {
     const c = commit();
     sign(c);
-    expect(() => verify(c)).toThrow(new PrepareRootError(`commit ${c}`, 'no ostree.composefs.digest.v0 in its metadata: the composefs image cannot be bound to it'));
+    expect(() => verify(c)).toThrow(
+      new PrepareRootError(
+        `commit ${c}`,
+        'no ostree.composefs.digest.v0 in its metadata: the composefs image cannot be bound to it',
+      ),
+    );
   });
 
   it('a digest of the wrong length is refused', () => {
     const c = commit(`--add-metadata=ostree.composefs.digest.v0='${gvBytes(DIGEST.subarray(0, 16))}'`);
     sign(c);
-    expect(() => verify(c)).toThrow(new PrepareRootError(`commit ${c}`, 'ostree.composefs.digest.v0 is not a 32-byte fs-verity digest'));
+    expect(() => verify(c)).toThrow(
+      new PrepareRootError(`commit ${c}`, 'ostree.composefs.digest.v0 is not a 32-byte fs-verity digest'),
+    );
   });
 
   it('a missing commit object is refused', () => {
-    expect(() => verify('00'.repeat(32))).toThrow(new PrepareRootError(`commit ${'00'.repeat(32)}`, 'the commit object is missing from the repository'));
+    expect(() => verify('00'.repeat(32))).toThrow(
+      new PrepareRootError(`commit ${'00'.repeat(32)}`, 'the commit object is missing from the repository'),
+    );
   });
 
   it('bootc: an unsigned derived commit is accepted through its signed base commit', () => {
@@ -90,14 +110,23 @@ describe('verifyCommit', () => {
   it('bootc: without a signed base commit it is refused', () => {
     const base = commit();
     const derived = commit(`--parent=${base}`, '--add-metadata-string=ostree.container.image-config={}');
-    expect(() => verify(derived)).toThrow(new PrepareRootError(`commit ${derived}`, 'no detached metadata (.commitmeta), so no signature, and no signed bootc base commit'));
+    expect(() => verify(derived)).toThrow(
+      new PrepareRootError(
+        `commit ${derived}`,
+        'no detached metadata (.commitmeta), so no signature, and no signed bootc base commit',
+      ),
+    );
   });
 });
 
 describe('parsePublicKeys', () => {
   it.each([
     ['', 'k', 'no public keys in the file (one base64 ed25519 key a line)'],
-    [`${Buffer.alloc(31).toString('base64')}\n`, 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this decodes to 31)'],
+    [
+      `${Buffer.alloc(31).toString('base64')}\n`,
+      'k:1',
+      'not an ed25519 public key (base64 of 32 bytes; this decodes to 31)',
+    ],
     ['not base64!\n', 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this is not base64)'],
   ])('%j is refused', (text, what, why) => {
     expect(() => parsePublicKeys(text, 'k')).toThrow(new PrepareRootError(what, why));

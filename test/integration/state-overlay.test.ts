@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { isRoot, ours, runScenario } from './harness.js';
 
 const APP = '/sysroot/usr/share/app';
-const CONF = '[overlay /usr/share/app]\nupper=state\n[overlay /usr/share/combo]\nlower=/usr/share/app:/usr/lib\nupper=transient\n';
+const CONF =
+  '[overlay /usr/share/app]\nupper=state\n[overlay /usr/share/combo]\nlower=/usr/share/app:/usr/lib\nupper=transient\n';
 
 const CHANGE = `echo added > ${APP}/added.txt; echo shadow > ${APP}/base.txt; rm ${APP}/del.txt
 rm -r ${APP}/dir; mkdir ${APP}/dir; echo new > ${APP}/dir/new; echo t > /sysroot/usr/share/combo/transient.txt`;
@@ -19,21 +20,40 @@ describe.skipIf(!isRoot())('state overlays', () => {
       runs: [
         { impl: ours(), conf: CONF, check: `${CHANGE}\n${LOOK}` },
         { impl: ours(), conf: CONF, check: LOOK },
-        { impl: ours(), conf: CONF, check: `${LOOK}\ngrep -o '"prune-overlay-0"' /run/prepare-root/status.json | head -1`, before: 'bash "$H/update.sh" "$S" "$W/tree2" 2 > "$CMDLINE_FILE"' },
+        {
+          impl: ours(),
+          conf: CONF,
+          check: `${LOOK}\ngrep -o '"prune-overlay-0"' /run/prepare-root/status.json | head -1`,
+          before: 'bash "$H/update.sh" "$S" "$W/tree2" 2 > "$CMDLINE_FILE"',
+        },
       ],
     });
     expect(first!.rc, first!.stderr).toBe(0);
     expect(first!.check.split('\n')).toEqual([
-      'added.txt: added', 'base.txt: shadow', 'del.txt: -', 'dir/x: -', 'dir/new: new',
+      'added.txt: added',
+      'base.txt: shadow',
+      'del.txt: -',
+      'dir/x: -',
+      'dir/new: new',
       // combo = app overlay (upper included) over /usr/lib, plus its own transient upper
       expect.stringMatching(/^added\.txt base\.txt dir .*hello\.txt .*transient\.txt ?$/),
     ]);
     expect(reboot!.rc, reboot!.stderr).toBe(0);
-    expect(reboot!.check.split('\n').slice(0, 5)).toEqual(['added.txt: added', 'base.txt: shadow', 'del.txt: -', 'dir/x: -', 'dir/new: new']);
+    expect(reboot!.check.split('\n').slice(0, 5)).toEqual([
+      'added.txt: added',
+      'base.txt: shadow',
+      'del.txt: -',
+      'dir/x: -',
+      'dir/new: new',
+    ]);
     expect(reboot!.check.split('\n')[5]).not.toContain('transient.txt');
     expect(updated!.rc, updated!.stderr).toBe(0);
     expect(updated!.check.split('\n')).toEqual([
-      'added.txt: added', 'base.txt: base 2', 'del.txt: del', 'dir/x: x', 'dir/new: -',
+      'added.txt: added',
+      'base.txt: base 2',
+      'del.txt: del',
+      'dir/x: x',
+      'dir/new: -',
       expect.stringMatching(/^added\.txt base\.txt del\.txt dir /),
       '"prune-overlay-0"',
     ]);
@@ -44,12 +64,26 @@ describe.skipIf(!isRoot())('state overlays', () => {
   });
 
   it.each([
-    ['a lower the image does not have', '[overlay /usr/share/app]\nlower=/usr/share/nope\n', 'prepare-root: [overlay /usr/share/app] lower: /usr/share/nope does not exist in the image'],
-    ['a path resolving into /var', '[overlay /opt]\n', 'prepare-root: [overlay /opt]: resolves to /var/opt in the image, under /var, which already persists'],
-    ['overlapping overlays', '[overlay /usr/share]\nupper=state\n[overlay /usr/share/app]\nupper=state\n',
-      'prepare-root: /etc/ostree/prepare-root.conf:3: [overlay /usr/share/app] and [overlay /usr/share] overlap: declare one, or use the other as its lower'],
-    ['overlays stacked in a cycle', '[overlay /usr/share/app]\nlower=/usr/share/combo\n[overlay /usr/share/combo]\nlower=/usr/share/app\n',
-      'prepare-root: /etc/ostree/prepare-root.conf:1: overlays stack on each other in a cycle: /usr/share/app → /usr/share/combo → /usr/share/app'],
+    [
+      'a lower the image does not have',
+      '[overlay /usr/share/app]\nlower=/usr/share/nope\n',
+      'prepare-root: [overlay /usr/share/app] lower: /usr/share/nope does not exist in the image',
+    ],
+    [
+      'a path resolving into /var',
+      '[overlay /opt]\n',
+      'prepare-root: [overlay /opt]: resolves to /var/opt in the image, under /var, which already persists',
+    ],
+    [
+      'overlapping overlays',
+      '[overlay /usr/share]\nupper=state\n[overlay /usr/share/app]\nupper=state\n',
+      'prepare-root: /etc/ostree/prepare-root.conf:3: [overlay /usr/share/app] and [overlay /usr/share] overlap: declare one, or use the other as its lower',
+    ],
+    [
+      'overlays stacked in a cycle',
+      '[overlay /usr/share/app]\nlower=/usr/share/combo\n[overlay /usr/share/combo]\nlower=/usr/share/app\n',
+      'prepare-root: /etc/ostree/prepare-root.conf:1: overlays stack on each other in a cycle: /usr/share/app → /usr/share/combo → /usr/share/app',
+    ],
   ])('refuses %s before mounting anything', (_, conf, message) => {
     const [r] = runScenario({ runs: [{ impl: ours(), conf }] });
     expect(r!.rc).toBe(1);
@@ -88,7 +122,9 @@ describe.skipIf(!isRoot())('volatile state overlays', () => {
       ],
     });
     expect(second!.rc, second!.stderr).toBe(0);
-    expect(second!.stderr).toMatch(/^prepare-root: warning: \[overlay \/usr\/share\/app\]: volatile upper not reused, no checkpoint for its last mount \(boot [0-9a-f-]+\): a crash or power loss; moved to \/sysroot\/ostree\/deploy\/probeos\/var\/lib\/prepare-root\/overlays\/usr%2Fshare%2Fapp\/quarantine\/[0-9T-]+Z and starting empty$/);
+    expect(second!.stderr).toMatch(
+      /^prepare-root: warning: \[overlay \/usr\/share\/app\]: volatile upper not reused, no checkpoint for its last mount \(boot [0-9a-f-]+\): a crash or power loss; moved to \/sysroot\/ostree\/deploy\/probeos\/var\/lib\/prepare-root\/overlays\/usr%2Fshare%2Fapp\/quarantine\/[0-9T-]+Z and starting empty$/,
+    );
     expect(second!.check).toBe('no-written\n1\nkept');
     expect(third!.check.split('\n').slice(0, 2)).toEqual(['no-written', '2']);
   });

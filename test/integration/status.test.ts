@@ -21,28 +21,73 @@ const DEPLOYMENT_DEV_INO = 'stat -c "%d %i" /sysroot/sysroot/ostree/deploy/probe
 const MODES: Array<[string, string | undefined, object, string[], string?]> = [
   ['legacy, no config', undefined, { mode: 'legacy', sysrootReadonly: false }, []],
   ['legacy, sysroot.readonly', '[sysroot]\nreadonly=true\n', { mode: 'legacy', sysrootReadonly: true }, []],
-  ['legacy, sysroot.readonly + etc.transient', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', { mode: 'legacy', sysrootReadonly: true }, ['/etc']],
+  [
+    'legacy, sysroot.readonly + etc.transient',
+    '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+    { mode: 'legacy', sysrootReadonly: true },
+    ['/etc'],
+  ],
   ['transient', '[root]\ntransient=true\n', { mode: 'transient', sysrootReadonly: false }, ['/']],
-  ['transient-ro + etc.transient', '[root]\ntransient-ro=true\n[etc]\ntransient=true\n', { mode: 'transient-ro', sysrootReadonly: false }, ['/', '/etc']],
-  ['composefs', '[composefs]\nenabled=yes\n', { mode: 'composefs', sysrootReadonly: true, integrity: { composefs: true, verity: false, signedWith: null } }, [], WITH_COMPOSEFS_IMAGE],
-  ['composefs verity + transient', '[composefs]\nenabled=verity\n[root]\ntransient=true\n', { mode: 'transient', sysrootReadonly: true, integrity: { composefs: true, verity: true, signedWith: null } }, ['/'], WITH_COMPOSEFS_IMAGE],
+  [
+    'transient-ro + etc.transient',
+    '[root]\ntransient-ro=true\n[etc]\ntransient=true\n',
+    { mode: 'transient-ro', sysrootReadonly: false },
+    ['/', '/etc'],
+  ],
+  [
+    'composefs',
+    '[composefs]\nenabled=yes\n',
+    { mode: 'composefs', sysrootReadonly: true, integrity: { composefs: true, verity: false, signedWith: null } },
+    [],
+    WITH_COMPOSEFS_IMAGE,
+  ],
+  [
+    'composefs verity + transient',
+    '[composefs]\nenabled=verity\n[root]\ntransient=true\n',
+    { mode: 'transient', sysrootReadonly: true, integrity: { composefs: true, verity: true, signedWith: null } },
+    ['/'],
+    WITH_COMPOSEFS_IMAGE,
+  ],
 ];
 
 describe.skipIf(!isRoot())('status --json', () => {
   it.each(MODES)('%s: valid, and says what is active', (_, conf, expected, transientPaths, setup) => {
-    const [r] = runScenario({ ...(setup === undefined ? {} : { setup }), runs: [{ impl: ours(), tool: true, ...(conf === undefined ? {} : { conf }), check: STATUS }] });
+    const [r] = runScenario({
+      ...(setup === undefined ? {} : { setup }),
+      runs: [{ impl: ours(), tool: true, ...(conf === undefined ? {} : { conf }), check: STATUS }],
+    });
     expect(r!.rc, r!.stderr).toBe(0);
     const report = JSON.parse(r!.check);
     expectValid(report);
-    expect(report).toMatchObject({ schema: 1, preparedBy: 'prepare-root', deployment: 'ostree/deploy/probeos/deploy/CSUM.0', integrity: { composefs: false, verity: false, signedWith: null }, ...expected });
+    expect(report).toMatchObject({
+      schema: 1,
+      preparedBy: 'prepare-root',
+      deployment: 'ostree/deploy/probeos/deploy/CSUM.0',
+      integrity: { composefs: false, verity: false, signedWith: null },
+      ...expected,
+    });
     if (report.integrity.composefs) {
-      expect(report.overlays[0]).toMatchObject({ path: '/', lower: ['/run/ostree/.private/cfsroot-lower', '/sysroot/ostree/repo/objects'] });
+      expect(report.overlays[0]).toMatchObject({
+        path: '/',
+        lower: ['/run/ostree/.private/cfsroot-lower', '/sysroot/ostree/repo/objects'],
+      });
     }
-    expect(report.overlays.filter((o: { transient: boolean }) => o.transient).map((o: { path: string }) => o.path)).toEqual(transientPaths);
+    expect(
+      report.overlays.filter((o: { transient: boolean }) => o.transient).map((o: { path: string }) => o.path),
+    ).toEqual(transientPaths);
   });
 
   it('the text form names the mode, each overlay, its upper and how full its tmpfs is', () => {
-    const [r] = runScenario({ runs: [{ impl: ours(), tool: true, conf: '[root]\ntransient=true\ntransient-size=16M\n', check: '/prep/tool status --root /sysroot' }] });
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\ntransient-size=16M\n',
+          check: '/prep/tool status --root /sysroot',
+        },
+      ],
+    });
     const lines = r!.check.split('\n');
     expect(lines.slice(0, 7)).toEqual([
       'prepared by:      prepare-root',
@@ -54,16 +99,30 @@ describe.skipIf(!isRoot())('status --json', () => {
       '  lower: /sysroot/ostree/deploy/probeos/deploy/CSUM.0',
     ]);
     expect(lines[7]).toBe('  upper: /run/ostree/.private/root/upper');
-    expect(lines[8]).toMatch(/^ {2}on: {4}tmpfs \/run\/ostree\/\.private\/root, [\d.]+ (B|KiB) used of 16\.0 MiB \([\d.]+%\)$/);
-    expect(lines[9]).toBe('warning at boot: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist');
+    expect(lines[8]).toMatch(
+      /^ {2}on: {4}tmpfs \/run\/ostree\/\.private\/root, [\d.]+ (B|KiB) used of 16\.0 MiB \([\d.]+%\)$/,
+    );
+    expect(lines[9]).toBe(
+      'warning at boot: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+    );
   });
 
   it('decodes a /run/ostree-booted written by ostree-prepare-root 2026.4', () => {
     const [r] = runScenario({
-      runs: [{ impl: reference(), tool: true, conf: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', check: `${STATUS}; ${DEPLOYMENT_DEV_INO}` }],
+      runs: [
+        {
+          impl: reference(),
+          tool: true,
+          conf: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n',
+          check: `${STATUS}; ${DEPLOYMENT_DEV_INO}`,
+        },
+      ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
-    const [json, devIno] = [r!.check.slice(0, r!.check.lastIndexOf('\n')), r!.check.slice(r!.check.lastIndexOf('\n') + 1)];
+    const [json, devIno] = [
+      r!.check.slice(0, r!.check.lastIndexOf('\n')),
+      r!.check.slice(r!.check.lastIndexOf('\n') + 1),
+    ];
     const report = JSON.parse(json);
     expectValid(report);
     expect(report.preparedBy).toBe('ostree-prepare-root');
@@ -74,24 +133,46 @@ describe.skipIf(!isRoot())('status --json', () => {
       'sysroot-ro': true,
       'transient-etc': expect.stringMatching(/^\/run\/ostree\/transient-etc\.[A-Za-z0-9]{6}$/),
     });
-    expect(report.overlays.map((o: { path: string; upper: string }) => [o.path, o.upper])).toEqual([['/etc', `${report.ostreeBooted['transient-etc']}/upper`]]);
+    expect(report.overlays.map((o: { path: string; upper: string }) => [o.path, o.upper])).toEqual([
+      ['/etc', `${report.ostreeBooted['transient-etc']}/upper`],
+    ]);
   });
 
   it('warns when a transient tmpfs is over 80% full', () => {
     const [r] = runScenario({
-      runs: [{ impl: ours(), tool: true, conf: '[root]\ntransient=true\ntransient-size=1M\n', check: `head -c 900000 /dev/zero > /sysroot/big; ${STATUS} 2>/tmp/err; cat /tmp/err` }],
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\ntransient-size=1M\n',
+          check: `head -c 900000 /dev/zero > /sysroot/big; ${STATUS} 2>/tmp/err; cat /tmp/err`,
+        },
+      ],
     });
     const lines = r!.check.split('\n');
     const report = JSON.parse(lines.slice(0, -1).join('\n'));
     expectValid(report);
     expect(report.warnings).toHaveLength(1);
-    expect(report.warnings[0]).toMatch(/^\/: the tmpfs holding its changes \(\/run\/ostree\/\.private\/root\) is (8[1-9]|9\d|100)(\.\d)?% full; writes fail when it is full$/);
+    expect(report.warnings[0]).toMatch(
+      /^\/: the tmpfs holding its changes \(\/run\/ostree\/\.private\/root\) is (8[1-9]|9\d|100)(\.\d)?% full; writes fail when it is full$/,
+    );
     expect(lines.at(-1)).toBe(`prepare-root: warning: ${report.warnings[0]}`);
   });
 
   it('records the boot-time warning that transient changes are discarded, and printed it once to the console', () => {
-    const [r] = runScenario({ runs: [{ impl: ours(), tool: true, conf: '[root]\ntransient=true\n', check: `${STATUS} | grep -c "discarded at reboot"; grep -c "discarded at reboot" /tmp/kmsg` }] });
-    expect(r!.stderr).toBe('prepare-root: warning: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist');
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\n',
+          check: `${STATUS} | grep -c "discarded at reboot"; grep -c "discarded at reboot" /tmp/kmsg`,
+        },
+      ],
+    });
+    expect(r!.stderr).toBe(
+      'prepare-root: warning: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+    );
     expect(r!.check).toBe('1\n1');
   });
 });

@@ -35,25 +35,30 @@ describe('findOstreeTarget', () => {
 
   it('rejects an unknown slot suffix, naming it', () => {
     expect(() => findOstreeTarget('androidboot.slot_suffix=_c')).toThrow(
-      new PrepareRootError('kernel argument androidboot.slot_suffix', 'invalid slot "_c" (expected _a or _b)'));
+      new PrepareRootError('kernel argument androidboot.slot_suffix', 'invalid slot "_c" (expected _a or _b)'),
+    );
   });
 
   it('never crashes: any command line gives a target, null, or a PrepareRootError', () => {
-    fc.assert(fc.property(fc.string(), (cmdline) => {
-      try {
-        const t = findOstreeTarget(cmdline);
-        if (t !== null) expect(typeof t.path).toBe('string');
-      } catch (e) {
-        expect(e).toBeInstanceOf(PrepareRootError);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.string(), (cmdline) => {
+        try {
+          const t = findOstreeTarget(cmdline);
+          if (t !== null) expect(typeof t.path).toBe('string');
+        } catch (e) {
+          expect(e).toBeInstanceOf(PrepareRootError);
+        }
+      }),
+    );
   });
 
   it('the first ostree= wins whatever follows', () => {
-    fc.assert(fc.property(fc.stringMatching(/^[^ ]+$/), fc.array(fc.stringMatching(/^[^ ]*$/)), (value, rest) => {
-      const cmdline = [`ostree=${value}`, ...rest].join(' ');
-      fc.pre(!cmdline.split(' ').some((t) => t.startsWith('androidboot.')));
-      expect(findOstreeTarget(cmdline)?.path).toBe(value);
-    }));
+    fc.assert(
+      fc.property(fc.stringMatching(/^[^ ]+$/), fc.array(fc.stringMatching(/^[^ ]*$/)), (value, rest) => {
+        const cmdline = [`ostree=${value}`, ...rest].join(' ');
+        fc.pre(!cmdline.split(' ').some((t) => t.startsWith('androidboot.')));
+        expect(findOstreeTarget(cmdline)?.path).toBe(value);
+      }),
+    );
   });
 });

@@ -61,24 +61,50 @@ describe('resolveConfig', () => {
   it.each([
     ['[sysroot]\nreadonly=yes\n', `${ETC}:2`, 'sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)'],
     ['[root]\ntransient=True\n', `${ETC}:2`, 'root.transient: value “True” is not a boolean (use true/false/1/0)'],
-    ['[composefs]\nenabled=bogus\n', `${ETC}:2`, 'composefs.enabled: invalid value “bogus” (use yes, no, maybe, verity or signed)'],
-    ['[composefs]\nenabled=signed \n', `${ETC}:2`, 'composefs.enabled: invalid value “signed ” (use yes, no, maybe, verity or signed)'],
-    ['[root]\ntransient=true\ntransient-ro=true\n', `${ETC}:3`, 'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)'],
-    ['[root]\ntransient=1\ntransient-size=lots\n', `${ETC}:3`, 'root.transient-size: invalid size “lots” (use e.g. 2G, 512M or 50%)'],
-    ['[root]\ntransient=1\ntransient-size=150%\n', `${ETC}:3`, 'root.transient-size: invalid size “150%” (use e.g. 2G, 512M or 50%)'],
+    [
+      '[composefs]\nenabled=bogus\n',
+      `${ETC}:2`,
+      'composefs.enabled: invalid value “bogus” (use yes, no, maybe, verity or signed)',
+    ],
+    [
+      '[composefs]\nenabled=signed \n',
+      `${ETC}:2`,
+      'composefs.enabled: invalid value “signed ” (use yes, no, maybe, verity or signed)',
+    ],
+    [
+      '[root]\ntransient=true\ntransient-ro=true\n',
+      `${ETC}:3`,
+      'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)',
+    ],
+    [
+      '[root]\ntransient=1\ntransient-size=lots\n',
+      `${ETC}:3`,
+      'root.transient-size: invalid size “lots” (use e.g. 2G, 512M or 50%)',
+    ],
+    [
+      '[root]\ntransient=1\ntransient-size=150%\n',
+      `${ETC}:3`,
+      'root.transient-size: invalid size “150%” (use e.g. 2G, 512M or 50%)',
+    ],
   ])('%j is refused with file:line', (text, what, why) => {
     expect(() => resolve(text)).toThrow(new PrepareRootError(what, why));
   });
 
   it('refuses karg composefs=verity, naming the karg', () => {
-    expect(() => resolve(null, 'ostree.prepare-root.composefs=verity')).toThrow(new PrepareRootError(
-      'kernel argument ostree.prepare-root.composefs',
-      'invalid value “verity” (use yes, no, maybe or signed; “verity” is only valid in the config)'));
+    expect(() => resolve(null, 'ostree.prepare-root.composefs=verity')).toThrow(
+      new PrepareRootError(
+        'kernel argument ostree.prepare-root.composefs',
+        'invalid value “verity” (use yes, no, maybe or signed; “verity” is only valid in the config)',
+      ),
+    );
   });
 
   it('keeps a bad etc.transient for later: ostree only reads it when /etc is mounted', () => {
     const c = resolve('[etc]\ntransient=maybe\n');
-    expect(c.etcTransient).toEqual({ ok: false, error: new PrepareRootError(`${ETC}:2`, 'etc.transient: value “maybe” is not a boolean (use true/false/1/0)') });
+    expect(c.etcTransient).toEqual({
+      ok: false,
+      error: new PrepareRootError(`${ETC}:2`, 'etc.transient: value “maybe” is not a boolean (use true/false/1/0)'),
+    });
   });
 });
 
@@ -104,7 +130,9 @@ describe('[persist] paths', () => {
     ['/etc/ssh;/etc/ssh', '“/etc/ssh” is listed twice'],
     ['/etc;/etc/ssh', '“/etc” and “/etc/ssh” overlap: persist only the outer one'],
   ])('%j is refused', (value, why) => {
-    expect(() => resolve(`[persist]\npaths=${value}\n`)).toThrow(new PrepareRootError(`${ETC}:2`, `persist.paths: ${why}`));
+    expect(() => resolve(`[persist]\npaths=${value}\n`)).toThrow(
+      new PrepareRootError(`${ETC}:2`, `persist.paths: ${why}`),
+    );
   });
 });
 
@@ -117,26 +145,51 @@ describe('loadConfig', () => {
     const { config: c, warnings } = resolveConfig(loaded, '');
     expect(c.file).toBe(ETC);
     expect(c.sysrootReadonly).toBeNull();
-    expect(warnings).toEqual([{
-      where: USR,
-      message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); lost: sysroot.readonly, etc.transient`,
-    }]);
+    expect(warnings).toEqual([
+      {
+        where: USR,
+        message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); lost: sysroot.readonly, etc.transient`,
+      },
+    ]);
   });
 
   it('an empty /etc file still wipes /usr/lib settings', () => {
-    const c = resolveConfig(loadConfig([{ path: USR, data: '[sysroot]\nreadonly=true\n' }, { path: ETC, data: '' }]), '').config;
+    const c = resolveConfig(
+      loadConfig([
+        { path: USR, data: '[sysroot]\nreadonly=true\n' },
+        { path: ETC, data: '' },
+      ]),
+      '',
+    ).config;
     expect(c.sysrootReadonly).toBeNull();
   });
 
   it('a syntax error in the shadowed /usr/lib file is still fatal (GLib parses both)', () => {
-    expect(() => loadConfig([{ path: USR, data: 'garbage\n' }, { path: ETC, data: '' }])).toThrow(PrepareRootError);
+    expect(() =>
+      loadConfig([
+        { path: USR, data: 'garbage\n' },
+        { path: ETC, data: '' },
+      ]),
+    ).toThrow(PrepareRootError);
   });
 
   it.each([
-    ['[sysroot]\nread-only=true\n', `${ETC}:2`, 'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)'],
+    [
+      '[sysroot]\nread-only=true\n',
+      `${ETC}:2`,
+      'unknown key sysroot.read-only is ignored (did you mean sysroot.readonly?)',
+    ],
     ['[root]\ntransent=true\n', `${ETC}:2`, 'unknown key root.transent is ignored (did you mean root.transient?)'],
-    ['[composefs]\nkeyfile=/k\n', `${ETC}:2`, 'unknown key composefs.keyfile is ignored (did you mean composefs.keypath?)'],
-    ['[systemroot]\nreadonly=true\n', `${ETC}:2`, 'unknown group [systemroot] is ignored (did you mean sysroot.readonly?)'],
+    [
+      '[composefs]\nkeyfile=/k\n',
+      `${ETC}:2`,
+      'unknown key composefs.keyfile is ignored (did you mean composefs.keypath?)',
+    ],
+    [
+      '[systemroot]\nreadonly=true\n',
+      `${ETC}:2`,
+      'unknown group [systemroot] is ignored (did you mean sysroot.readonly?)',
+    ],
     ['[zzz]\nqqqqqqqq=1\n', `${ETC}:2`, 'unknown group [zzz] is ignored'],
   ])('warns about unknown keys: %j', (text, where, message) => {
     expect(loadConfig([{ path: ETC, data: text }]).warnings).toEqual([{ where, message }]);

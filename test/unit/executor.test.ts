@@ -7,8 +7,13 @@ import { planPrepareRoot } from '../../src/plan/plan.js';
 import { RecordingMounter } from '../helpers/recording-mounter.js';
 
 const overlay = (path: string, upper: 'state' | 'transient', volatile: boolean, lower = [path]) => ({
-  overlay: { path, lower, upper, volatile, where: '/c:1' }, inRoot: path, pathInImage: true, lowersInRoot: lower, lowersExist: lower.map(() => true),
-  stateCommit: 'old', volatile: volatile ? { state: 'torn', why: 'a crash' } as const : null,
+  overlay: { path, lower, upper, volatile, where: '/c:1' },
+  inRoot: path,
+  pathInImage: true,
+  lowersInRoot: lower,
+  lowersExist: lower.map(() => true),
+  stateCommit: 'old',
+  volatile: volatile ? ({ state: 'torn', why: 'a crash' } as const) : null,
 });
 
 /** Plans with every kind of step: config text and the facts that go with it. */
@@ -16,28 +21,50 @@ const CONFIGS: Record<string, [string | null, Partial<Facts>]> = {
   legacy: [null, {}],
   readonly: ['[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', {}],
   transient: ['[root]\ntransient=true\n[sysroot]\nreadonly=true\n', {}],
-  'persisted paths': ['[root]\ntransient=true\n[persist]\npaths=/etc/ssh;/data\n', {
-    persist: [{ path: '/etc/ssh', inRoot: '/etc/ssh', image: 'dir', storeExists: false }, { path: '/data', inRoot: '/data', image: 'absent', storeExists: false }],
-  }],
-  'state, volatile and transient overlays': ['[root]\ntransient=true\n', {
-    overlays: [overlay('/usr/share/app', 'state', true), overlay('/usr/share/combo', 'transient', false, ['/usr/share/app', '/usr/lib'])],
-  }],
+  'persisted paths': [
+    '[root]\ntransient=true\n[persist]\npaths=/etc/ssh;/data\n',
+    {
+      persist: [
+        { path: '/etc/ssh', inRoot: '/etc/ssh', image: 'dir', storeExists: false },
+        { path: '/data', inRoot: '/data', image: 'absent', storeExists: false },
+      ],
+    },
+  ],
+  'state, volatile and transient overlays': [
+    '[root]\ntransient=true\n',
+    {
+      overlays: [
+        overlay('/usr/share/app', 'state', true),
+        overlay('/usr/share/combo', 'transient', false, ['/usr/share/app', '/usr/lib']),
+      ],
+    },
+  ],
 };
 
 function planFor(entry: [string | null, Partial<Facts>]) {
   const [conf, extra] = entry;
-  return planPrepareRoot(resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), '').config, facts({ mountVarMarker: true, ...extra }), CONTEXT).plan;
+  return planPrepareRoot(
+    resolveConfig(loadConfig(conf === null ? [] : [{ path: '/c', data: conf }]), '').config,
+    facts({ mountVarMarker: true, ...extra }),
+    CONTEXT,
+  ).plan;
 }
 
 const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayWork: boolean) => string]> = [
-  [/^mkdir -m \d+ (\S+)/, (m, work) => (work ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}` : `rmdir ${m[1]}`)],
+  [
+    /^mkdir -m \d+ (\S+)/,
+    (m, work) =>
+      work
+        ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}`
+        : `rmdir ${m[1]}`,
+  ],
   [/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/, (m) => `umount ${m[1]}`],
   [/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/, (m) => `umount ${m[1]}`],
   [/^umount --lazy (\S+)$/, (m) => `mount --bind /sysroot.tmp/sysroot ${m[1]}`],
   [/^mount --move (\S+) (\S+)$/, (m) => `mount --move ${m[2]} ${m[1]}`],
   [/^rmdir (\S+)$/, (m) => `mkdir -m 0755 ${m[1]}`],
   [/^write (\S+)/, (m) => `rm ${m[1]}`],
-  [/^mkdir -p -m \d+ (\S+)$/, (m) => `rmdir ${m[1]}`],   // the recording mounter "creates" just the path
+  [/^mkdir -p -m \d+ (\S+)$/, (m) => `rmdir ${m[1]}`], // the recording mounter "creates" just the path
   [/^cp -a \S+ (\S+) /, (m) => `rm -r ${m[1]} (no mount inside)`],
   [/^mv (\S+) (\S+)$/, (m) => `mv ${m[2]} ${m[1]}`],
   [/^ln -s \S+ (\S+) /, (m) => `rm ${m[1]}`],
@@ -68,16 +95,26 @@ describe('applyPlan', () => {
     it.each(plan.steps.map((s, i) => [i + 1, s.id] as const))('failing call %i (%s)', (n, id) => {
       const m = new RecordingMounter(new Set([n]));
       let error: unknown;
-      try { applyPlan(plan, m); } catch (e) { error = e; }
+      try {
+        applyPlan(plan, m);
+      } catch (e) {
+        error = e;
+      }
       expect(error).toBeInstanceOf(ExecutionError);
       const e = error as ExecutionError;
       expect(e.what).toBe(`step ${id}`);
       expect(e.why).toMatch(/injected failure; rolled back \d+ completed steps?$/);
       const forward = m.calls.slice(0, n);
       const undo = m.calls.slice(n);
-      const expected = forward.slice(0, -1)
-        .map((call, i) => { const s = plan.steps[i]!; return expectedUndo(call, s.kind === 'mkdir' && s.overlayWork === true); })
-        .filter((u): u is string => u !== null).reverse().flatMap((u) => u.split(','));
+      const expected = forward
+        .slice(0, -1)
+        .map((call, i) => {
+          const s = plan.steps[i]!;
+          return expectedUndo(call, s.kind === 'mkdir' && s.overlayWork === true);
+        })
+        .filter((u): u is string => u !== null)
+        .reverse()
+        .flatMap((u) => u.split(','));
       expect(undo).toEqual(expected);
       expect(e.records.at(-1)).toMatchObject({ id, status: 'failed' });
     });
@@ -87,19 +124,32 @@ describe('applyPlan', () => {
     const plan = planFor(CONFIGS.legacy!);
     // Call 6 (bind-usr) fails; its undo sequence starts at call 7 (umount /sysroot.tmp).
     const m = new RecordingMounter(new Set([6, 7]));
-    expect(() => applyPlan(plan, m)).toThrow(/rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/);
-    expect(m.calls.slice(6)).toEqual(['umount /sysroot.tmp', 'rmdir /sysroot.tmp', 'rmdir /run/ostree/.private', 'rmdir /run/ostree']);
+    expect(() => applyPlan(plan, m)).toThrow(
+      /rollback incomplete: bind-deployment \(umount \/sysroot\.tmp: injected failure\)/,
+    );
+    expect(m.calls.slice(6)).toEqual([
+      'umount /sysroot.tmp',
+      'rmdir /sysroot.tmp',
+      'rmdir /run/ostree/.private',
+      'rmdir /run/ostree',
+    ]);
   });
 });
 
 describe('applyPlan: composefs', () => {
-  const plan = planPrepareRoot(resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), '').config,
-    facts({ composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }), CONTEXT).plan;
+  const plan = planPrepareRoot(
+    resolveConfig(loadConfig([{ path: '/c', data: '[composefs]\nenabled=yes\n' }]), '').config,
+    facts({ composefsImage: { state: 'valid', path: `${D}/.ostree.cfs`, hasAcl: true } }),
+    CONTEXT,
+  ).plan;
   const callOf = (id: string) => plan.steps.findIndex((s) => s.id === id) + 1;
 
   it('records which variant made each mount', () => {
     const records = applyPlan(plan, new RecordingMounter());
-    expect(records.filter((r) => r.variant !== undefined).map((r) => `${r.id}:${r.variant}`)).toEqual(['mount-composefs-image:erofs', 'mount-composefs:overlay']);
+    expect(records.filter((r) => r.variant !== undefined).map((r) => `${r.id}:${r.variant}`)).toEqual([
+      'mount-composefs-image:erofs',
+      'mount-composefs:overlay',
+    ]);
   });
 
   it('after the image mount is detached, rollback unmounts the overlay, not the image again', () => {

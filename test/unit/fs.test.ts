@@ -58,7 +58,9 @@ describe('copyTree', () => {
     expect(sys.lstat('/dst')).toMatchObject({ mode: 0o700, uid: 5, gid: 6, mtime: { sec: 100, nsec: 1 } });
     expect(sys.lstat('/dst/key')).toMatchObject({ mode: 0o600, uid: 7, gid: 8, mtime: { sec: 200, nsec: 2 } });
     expect(sys.text('/dst/key')).toBe('secret');
-    expect(new TextDecoder().decode(sys.getXattr('/dst/key', 'security.selinux')!)).toBe('system_u:object_r:sshd_key_t:s0');
+    expect(new TextDecoder().decode(sys.getXattr('/dst/key', 'security.selinux')!)).toBe(
+      'system_u:object_r:sshd_key_t:s0',
+    );
     expect(sys.readlink('/dst/link')).toBe('key');
     expect(sys.lstat('/dst/null')).toMatchObject({ kind: 'char', rdev: { major: 1, minor: 3 } });
     expect(sys.lstat('/dst/hard').ino).toBe(sys.lstat('/dst/key').ino);

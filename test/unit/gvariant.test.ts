@@ -39,16 +39,29 @@ describe('a{sv}: fixed vectors', () => {
 
   // Every vector below is GLib 2.74's output (PyGObject, g_variant_get_data_as_bytes).
   it.each<[string, VarDict, string]>([
-    ['transient-etc alone', [['transient-etc', { type: 's', value: TRANSIENT_ETC }]],
-      '7472616e7369656e742d6574630000002f72756e2f6f73747265652f7472616e7369656e742d6574632e4162433132330000730e34'],
-    ['transient-etc, then an entry padded to 8 after it', [['transient-etc', { type: 's', value: TRANSIENT_ETC }], ['sysroot-ro', { type: 'b', value: true }]],
-      '7472616e7369656e742d6574630000002f72756e2f6f73747265652f7472616e7369656e742d6574632e4162433132330000730e00000000737973726f6f742d726f0000000000000100620b344c'],
+    [
+      'transient-etc alone',
+      [['transient-etc', { type: 's', value: TRANSIENT_ETC }]],
+      '7472616e7369656e742d6574630000002f72756e2f6f73747265652f7472616e7369656e742d6574632e4162433132330000730e34',
+    ],
+    [
+      'transient-etc, then an entry padded to 8 after it',
+      [
+        ['transient-etc', { type: 's', value: TRANSIENT_ETC }],
+        ['sysroot-ro', { type: 'b', value: true }],
+      ],
+      '7472616e7369656e742d6574630000002f72756e2f6f73747265652f7472616e7369656e742d6574632e4162433132330000730e00000000737973726f6f742d726f0000000000000100620b344c',
+    ],
     ['an empty key', [['', { type: 'b', value: false }]], '0000000000000000000062010c'],
     ['an empty string value', [['e', { type: 's', value: '' }]], '6500000000000000000073020c'],
     ['non-ASCII key and value', [['ü', { type: 's', value: 'é€😀' }]], 'c3bc000000000000c3a9e282acf09f98800000730315'],
     ['the largest t', [['t', other('t', 'ffffffffffffffff')]], '7400000000000000ffffffffffffffff00740213'],
     ['u kept raw', [['n', other('u', '07000000')]], '6e00000000000000070000000075020f'],
-    ['aay kept raw (ostree.sign.ed25519 has this type)', [['sigs', other('aay', '0102030203')]], '73696773000000000102030203006161790512'],
+    [
+      'aay kept raw (ostree.sign.ed25519 has this type)',
+      [['sigs', other('aay', '0102030203')]],
+      '73696773000000000102030203006161790512',
+    ],
     ['as kept raw', [['list', other('as', '61006263000205')]], '6c69737400000000610062630002050061730513'],
     ['a nested variant kept raw', [['nested', other('v', '6869000073')]], '6e65737465640000686900007300760710'],
   ])('%s', (_, dict, h) => {
@@ -75,7 +88,10 @@ describe('a{sv}: fixed vectors', () => {
   });
 
   it('a dict past 255 bytes has 2-byte offsets for every entry', () => {
-    const dict: VarDict = [['k', { type: 's', value: 'x'.repeat(300) }], ['b', { type: 'b', value: true }]];
+    const dict: VarDict = [
+      ['k', { type: 's', value: 'x'.repeat(300) }],
+      ['b', { type: 'b', value: true }],
+    ];
     const out = serializeVarDict(dict);
     expect(out.length).toBe(336); // GLib 2.74 gives 336 too
     // Entry 1 ends at 0x139 (313), entry 2 at 0x14c (332): two 2-byte little-endian offsets.
@@ -99,12 +115,24 @@ describe('a{sv}: refusals', () => {
     ['a key and no value', '61 62 63 64 65 66 67 68 00 09 0a', 'entry 0 (abcdefgh) has no value'],
     ['a value without a type string', '61 00 00 00 00 00 00 00 01 01 62 02 0c', 'value of a has no type string'],
     ['an invalid type string', '61 00 00 00 00 00 00 00 01 00 7a 02 0c', 'value of a has an invalid type string “z”'],
-    ['an incomplete type string', '61 00 00 00 00 00 00 00 01 00 61 02 0c', 'value of a has an invalid type string “a”'],
-    ['two types in one variant', '61 00 00 00 00 00 00 00 00 62 62 02 0c', 'value of a has an invalid type string “bb”'],
+    [
+      'an incomplete type string',
+      '61 00 00 00 00 00 00 00 01 00 61 02 0c',
+      'value of a has an invalid type string “a”',
+    ],
+    [
+      'two types in one variant',
+      '61 00 00 00 00 00 00 00 00 62 62 02 0c',
+      'value of a has an invalid type string “bb”',
+    ],
     ['a boolean of 2', '61 00 00 00 00 00 00 00 02 00 62 02 0c', 'value of a is not a boolean (1 byte, 0 or 1)'],
     ['a (tt) without data', '61 00 00 00 00 00 00 00 00 28 74 74 29 02 0e', 'value of a is not a (tt) (16 bytes)'],
     ['a string value without its NUL', '61 00 00 00 00 00 00 00 68 69 00 73 02 0d', 'value of a is not NUL-terminated'],
-    ['a second entry that ends before it starts', '61 00 00 00 00 00 00 00 01 00 62 02 0c 0c', 'entry 1 has bad bounds'],
+    [
+      'a second entry that ends before it starts',
+      '61 00 00 00 00 00 00 00 01 00 62 02 0c 0c',
+      'entry 1 has bad bounds',
+    ],
   ])('%s', (_, h, why) => {
     expect(() => parseVarDict(bytes(h))).toThrow(fail(why));
   });
@@ -124,39 +152,73 @@ const key = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }).filter(
 const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
 const value: fc.Arbitrary<VariantValue> = fc.oneof(
   fc.boolean().map((v) => ({ type: 'b' as const, value: v })),
-  fc.string({ unit: 'grapheme' }).filter((s) => !s.includes('\0')).map((v) => ({ type: 's' as const, value: v })),
+  fc
+    .string({ unit: 'grapheme' })
+    .filter((s) => !s.includes('\0'))
+    .map((v) => ({ type: 's' as const, value: v })),
   fc.tuple(u64, u64).map((v) => ({ type: '(tt)' as const, value: v })),
 );
 const dict = fc.array(fc.tuple(key, value), { maxLength: 40 });
 
 describe('a{sv}: properties', () => {
   it('round-trips any dict of b, s and (tt) values (and raw values of other types)', () => {
-    const raw = fc.tuple(fc.constantFrom('u', 'ay', 'aay', 'as', 'a{sv}', 'v', '(sa{sv})', 'mb'), fc.uint8Array({ maxLength: 40 }))
+    const raw = fc
+      .tuple(fc.constantFrom('u', 'ay', 'aay', 'as', 'a{sv}', 'v', '(sa{sv})', 'mb'), fc.uint8Array({ maxLength: 40 }))
       .map(([signature, b]): VariantValue => ({ type: 'other', signature, bytes: b }));
-    fc.assert(fc.property(fc.array(fc.tuple(key, fc.oneof(value, raw)), { maxLength: 40 }), (entries) => {
-      expect(parseVarDict(serializeVarDict(entries))).toEqual(entries);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.oneof(value, raw)), { maxLength: 40 }), (entries) => {
+        expect(parseVarDict(serializeVarDict(entries))).toEqual(entries);
+      }),
+    );
   });
 
   it('round-trips dicts big enough for 2- and 4-byte offsets', () => {
-    const big = fc.array(fc.tuple(key, fc.string({ minLength: 200, maxLength: 3000 }).map((v): VariantValue => ({ type: 's', value: v }))), { minLength: 1, maxLength: 40 });
-    fc.assert(fc.property(big, (entries) => {
-      expect(parseVarDict(serializeVarDict(entries))).toEqual(entries);
-    }), { numRuns: 50 });
+    const big = fc.array(
+      fc.tuple(
+        key,
+        fc.string({ minLength: 200, maxLength: 3000 }).map((v): VariantValue => ({ type: 's', value: v })),
+      ),
+      { minLength: 1, maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(big, (entries) => {
+        expect(parseVarDict(serializeVarDict(entries))).toEqual(entries);
+      }),
+      { numRuns: 50 },
+    );
   });
 
   it('never crashes on arbitrary bytes: a dict or a PrepareRootError', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
-      try { parseVarDict(b); } catch (e) { expect(e).toBeInstanceOf(PrepareRootError); }
-    }), { numRuns: 5000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => {
+        try {
+          parseVarDict(b);
+        } catch (e) {
+          expect(e).toBeInstanceOf(PrepareRootError);
+        }
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('never crashes on a valid dict with one byte changed', () => {
-    fc.assert(fc.property(dict.filter((d) => d.length > 0), fc.nat(), fc.integer({ min: 1, max: 255 }), (d, at, delta) => {
-      const b = serializeVarDict(d);
-      b[at % b.length] = (b[at % b.length]! + delta) & 0xff;
-      try { parseVarDict(b); } catch (e) { expect(e).toBeInstanceOf(PrepareRootError); }
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        dict.filter((d) => d.length > 0),
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        (d, at, delta) => {
+          const b = serializeVarDict(d);
+          b[at % b.length] = (b[at % b.length]! + delta) & 0xff;
+          try {
+            parseVarDict(b);
+          } catch (e) {
+            expect(e).toBeInstanceOf(PrepareRootError);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -176,15 +238,31 @@ print(json.dumps(out))
 const PYTHON = '/usr/bin/python3';
 const hasGi = spawnSync(PYTHON, ['-c', 'from gi.repository import GLib'], { stdio: 'ignore' }).status === 0;
 
-describe.skipIf(!hasGi)('a{sv} against GLib (skipped: no /usr/bin/python3 with PyGObject; apt-get install python3-gi)', () => {
-  it('serializes 300 random dicts byte for byte as GLib does, some past 255 bytes', () => {
-    const longValue = fc.string({ unit: 'grapheme', minLength: 100, maxLength: 400 }).map((v): VariantValue => ({ type: 's', value: v }));
-    const dicts = fc.sample(fc.array(fc.tuple(key, fc.oneof(value, longValue)), { maxLength: 12 }), { numRuns: 300, seed: 42 });
-    const input = dicts.map((d) => d.map(([k, v]) => [k, v.type, v.type === '(tt)' ? v.value.map(String) : v.type === 'other' ? null : v.value]));
-    const r = spawnSync(PYTHON, ['-c', GLIB_VARIANT], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(r.status, r.stderr).toBe(0);
-    const glib = JSON.parse(r.stdout) as string[];
-    expect(glib.some((h) => h.length > 2 * 255)).toBe(true);
-    dicts.forEach((d, i) => { expect(hex(serializeVarDict(d)), JSON.stringify(input[i])).toBe(glib[i]); });
-  });
-});
+describe.skipIf(!hasGi)(
+  'a{sv} against GLib (skipped: no /usr/bin/python3 with PyGObject; apt-get install python3-gi)',
+  () => {
+    it('serializes 300 random dicts byte for byte as GLib does, some past 255 bytes', () => {
+      const longValue = fc
+        .string({ unit: 'grapheme', minLength: 100, maxLength: 400 })
+        .map((v): VariantValue => ({ type: 's', value: v }));
+      const dicts = fc.sample(fc.array(fc.tuple(key, fc.oneof(value, longValue)), { maxLength: 12 }), {
+        numRuns: 300,
+        seed: 42,
+      });
+      const input = dicts.map((d) =>
+        d.map(([k, v]) => [k, v.type, v.type === '(tt)' ? v.value.map(String) : v.type === 'other' ? null : v.value]),
+      );
+      const r = spawnSync(PYTHON, ['-c', GLIB_VARIANT], {
+        input: JSON.stringify(input),
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const glib = JSON.parse(r.stdout) as string[];
+      expect(glib.some((h) => h.length > 2 * 255)).toBe(true);
+      dicts.forEach((d, i) => {
+        expect(hex(serializeVarDict(d)), JSON.stringify(input[i])).toBe(glib[i]);
+      });
+    });
+  },
+);

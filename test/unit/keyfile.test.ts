@@ -9,7 +9,9 @@ const F = '/etc/ostree/prepare-root.conf';
 /** { group: { key: [value, line] } } for exact comparisons. */
 function groups(text: string | Uint8Array) {
   const kf = parseKeyFile(text, F);
-  return Object.fromEntries([...kf.groups].map(([g, keys]) => [g, Object.fromEntries([...keys].map(([k, e]) => [k, [e.value, e.line]]))]));
+  return Object.fromEntries(
+    [...kf.groups].map(([g, keys]) => [g, Object.fromEntries([...keys].map(([k, e]) => [k, [e.value, e.line]]))]),
+  );
 }
 
 function bytesOf(...parts: Array<string | number[]>): Uint8Array {
@@ -23,13 +25,21 @@ describe('parseKeyFile', () => {
     ['comments and blank lines only', '# only a comment\n\n  \t\n', {}],
     ['one key', '[sysroot]\nreadonly=true\n', { sysroot: { readonly: ['true', 2] } }],
     ['no final newline', '[sysroot]\nreadonly=true', { sysroot: { readonly: ['true', 2] } }],
-    ['spaces around everything; trailing space of a value kept', '  [sysroot]  \n  readonly  =   true  \n', { sysroot: { readonly: ['true  ', 2] } }],
+    [
+      'spaces around everything; trailing space of a value kept',
+      '  [sysroot]  \n  readonly  =   true  \n',
+      { sysroot: { readonly: ['true  ', 2] } },
+    ],
     ['tab and space after ]', '[a]\t \nk=v\n', { a: { k: ['v', 2] } }],
     ['indented comment', '[a]\n   # k=v\n', { a: {} }],
     ['CRLF line ends', '[a]\r\nk=v\r\n', { a: { k: ['v', 2] } }],
     ['a \\r at the very end is kept (no \\n follows)', '[a]\r\nk=v\r', { a: { k: ['v\r', 2] } }],
     ['only one \\r is dropped', '[a]\nk=v\r\r\n', { a: { k: ['v\r', 2] } }],
-    ['duplicate groups merge, last key wins', '[a]\nk=1\n[b]\nx=y\n[a]\nk=2\n', { a: { k: ['2', 6] }, b: { x: ['y', 4] } }],
+    [
+      'duplicate groups merge, last key wins',
+      '[a]\nk=1\n[b]\nx=y\n[a]\nk=2\n',
+      { a: { k: ['2', 6] }, b: { x: ['y', 4] } },
+    ],
     ['empty value', '[a]\nk=\n', { a: { k: ['', 2] } }],
     ['= and # inside a value', '[a]\nk=v=w # not a comment\n', { a: { k: ['v=w # not a comment', 2] } }],
     ['locale suffix', '[a]\nName[de_DE.UTF-8@euro]=x\n', { a: { 'Name[de_DE.UTF-8@euro]': ['x', 2] } }],
@@ -47,7 +57,12 @@ describe('parseKeyFile', () => {
     const kf = parseKeyFile('# c\n[b]\nx=1\n[a]\n[b]\ny=2\n', F);
     expect([...kf.groups.keys()]).toEqual(['b', 'a']);
     expect([...kf.groups.get('b')!.keys()]).toEqual(['x', 'y']);
-    expect(kf.groupLines).toEqual(new Map([['b', 2], ['a', 4]]));
+    expect(kf.groupLines).toEqual(
+      new Map([
+        ['b', 2],
+        ['a', 4],
+      ]),
+    );
     expect(kf.file).toBe(F);
   });
 
@@ -93,36 +108,66 @@ describe('parseKeyFile', () => {
 
   it('never crashes: any text or bytes give a key file or a PrepareRootError', () => {
     const check = (input: string | Uint8Array) => {
-      try { parseKeyFile(input, F); } catch (e) { expect(e).toBeInstanceOf(PrepareRootError); }
+      try {
+        parseKeyFile(input, F);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PrepareRootError);
+      }
     };
     fc.assert(fc.property(fc.string({ unit: 'binary' }), check), { numRuns: 1000 });
     fc.assert(fc.property(fc.uint8Array(), check), { numRuns: 1000 });
-    const line = fc.oneof(fc.constantFrom('[a]', '[b]', '# c', '', '  ', 'k=v', ' k = v ', '=', '[', ']', 'k[de]=v', '\r'), fc.string({ unit: 'binary' }));
-    fc.assert(fc.property(fc.array(line), (lines) => check(lines.join('\n'))), { numRuns: 1000 });
+    const line = fc.oneof(
+      fc.constantFrom('[a]', '[b]', '# c', '', '  ', 'k=v', ' k = v ', '=', '[', ']', 'k[de]=v', '\r'),
+      fc.string({ unit: 'binary' }),
+    );
+    fc.assert(
+      fc.property(fc.array(line), (lines) => check(lines.join('\n'))),
+      { numRuns: 1000 },
+    );
   });
 
   it('finds every generated key=value line with its value and line number', () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9.-]{0,8}$/);
-    const value = fc.string({ unit: 'grapheme' }).filter((v) => !/[\n\r\0]/.test(v)).map((v) => v.replace(/^[ \t\f]+/, ''));
-    fc.assert(fc.property(fc.uniqueArray(fc.tuple(name, value), { selector: ([k]) => k }), (pairs) => {
-      const text = `[g]\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
-      const g = parseKeyFile(text, F).groups.get('g')!;
-      expect(g.size).toBe(pairs.length);
-      pairs.forEach(([k, v], i) => { expect(g.get(k)).toEqual({ value: v, line: i + 2 }); });
-    }));
+    const value = fc
+      .string({ unit: 'grapheme' })
+      .filter((v) => !/[\n\r\0]/.test(v))
+      .map((v) => v.replace(/^[ \t\f]+/, ''));
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(name, value), { selector: ([k]) => k }), (pairs) => {
+        const text = `[g]\n${pairs.map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
+        const g = parseKeyFile(text, F).groups.get('g')!;
+        expect(g.size).toBe(pairs.length);
+        pairs.forEach(([k, v], i) => {
+          expect(g.get(k)).toEqual({ value: v, line: i + 2 });
+        });
+      }),
+    );
   });
 });
 
 describe('values', () => {
   const entry = (value: string) => ({ value, line: 7 });
 
-  it.each([['true', true], ['1', true], ['false', false], ['0', false], ['true \t', true], ['0  ', false], ['false\f\r\n', false]])('boolean %j', (v, expected) => {
+  it.each([
+    ['true', true],
+    ['1', true],
+    ['false', false],
+    ['0', false],
+    ['true \t', true],
+    ['0  ', false],
+    ['false\f\r\n', false],
+  ])('boolean %j', (v, expected) => {
     expect(parseBooleanValue(entry(v), F, 'g', 'k')).toBe(expected);
   });
 
-  it.each(['yes', 'no', 'True', 'FALSE', 'on', '', ' true', 'true x', '2', 'true\v', '01', 'tru'])('boolean %j is refused', (v) => {
-    expect(() => parseBooleanValue(entry(v), F, 'g', 'k')).toThrow(new PrepareRootError(`${F}:7`, `g.k: value “${v}” is not a boolean (use true/false/1/0)`));
-  });
+  it.each(['yes', 'no', 'True', 'FALSE', 'on', '', ' true', 'true x', '2', 'true\v', '01', 'tru'])(
+    'boolean %j is refused',
+    (v) => {
+      expect(() => parseBooleanValue(entry(v), F, 'g', 'k')).toThrow(
+        new PrepareRootError(`${F}:7`, `g.k: value “${v}” is not a boolean (use true/false/1/0)`),
+      );
+    },
+  );
 
   it.each([
     ['a\\sb', 'a b'],
@@ -135,8 +180,16 @@ describe('values', () => {
     expect(unescapeStringValue(entry(v), F, 'g', 'k')).toBe(expected);
   });
 
-  it.each([['a\\x', '\\x'], ['trailing\\', '\\'], ['a\\ b', '\\ '], ['\\😀', '\\😀'], ['ok\\n then \\q', '\\q']])('string %j has an invalid escape', (v, seq) => {
-    expect(() => unescapeStringValue(entry(v), F, 'g', 'k')).toThrow(new PrepareRootError(`${F}:7`, `g.k: invalid escape sequence “${seq}”`));
+  it.each([
+    ['a\\x', '\\x'],
+    ['trailing\\', '\\'],
+    ['a\\ b', '\\ '],
+    ['\\😀', '\\😀'],
+    ['ok\\n then \\q', '\\q'],
+  ])('string %j has an invalid escape', (v, seq) => {
+    expect(() => unescapeStringValue(entry(v), F, 'g', 'k')).toThrow(
+      new PrepareRootError(`${F}:7`, `g.k: invalid escape sequence “${seq}”`),
+    );
   });
 });
 
@@ -178,36 +231,76 @@ for text in json.load(sys.stdin):
 print(json.dumps(out))
 `;
 const PYTHON = '/usr/bin/python3';
-const hasGlib = spawnSync(PYTHON, ['-c', "import ctypes; ctypes.CDLL('libglib-2.0.so.0')"], { stdio: 'ignore' }).status === 0;
+const hasGlib =
+  spawnSync(PYTHON, ['-c', "import ctypes; ctypes.CDLL('libglib-2.0.so.0')"], { stdio: 'ignore' }).status === 0;
 
-describe.skipIf(!hasGlib)('parseKeyFile against GLib (skipped: no /usr/bin/python3 with ctypes and libglib-2.0.so.0)', () => {
-  it('agrees with g_key_file_load_from_data on 3000 random files: groups, keys, values and error messages', () => {
-    // Fragments that sit on GLib's decision points, glued into lines of each kind.
-    const bit = fc.array(fc.oneof(
-      fc.constantFrom('[', ']', '=', ' ', '\t', '\v', '\f', '\r', '#', 'a', 'é', '𝔸', '\x01', '\x7f', '[de_DE.UTF-8@euro]', '١', '\u00a0', '\ufeff', '\\'),
-      fc.string({ unit: 'grapheme', maxLength: 3 }),
-    ), { maxLength: 4 }).map((a) => a.join('').replace(/[\n\0]/g, ''));
-    const line = fc.oneof(
-      fc.tuple(bit, bit, bit).map(([a, b, c]) => `${a}[${b}]${c}`),
-      fc.tuple(bit, bit, bit, bit).map(([a, b, c, d]) => `${a}k${b}${c}=${d}`),
-      fc.tuple(bit, bit).map(([a, b]) => `${a}=${b}`),
-      bit,
-    );
-    const file = fc.tuple(fc.boolean(), fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n', ''))
-      .map(([header, lines, end]) => `${header ? '[g]\n' : ''}${lines.join(end === '' ? '\n' : end)}${end}`);
-    const inputs = fc.sample(file, { numRuns: 3000, seed: 7 });
-    const r = spawnSync(PYTHON, ['-c', GLIB_KEYFILE], { input: JSON.stringify(inputs), encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, LANG: 'C' } });
-    expect(r.status, r.stderr).toBe(0);
-    const glib = JSON.parse(r.stdout) as object[];
-    inputs.forEach((text, i) => {
-      let ours: object;
-      try {
-        ours = { groups: [...parseKeyFile(text, F).groups].map(([g, keys]) => [g, Object.fromEntries([...keys].map(([k, e]) => [k, e.value]))]) };
-      } catch (e) {
-        if (!(e instanceof PrepareRootError)) throw e;
-        ours = { error: e.why };
-      }
-      expect(ours, JSON.stringify(text)).toEqual(glib[i]);
+describe.skipIf(!hasGlib)(
+  'parseKeyFile against GLib (skipped: no /usr/bin/python3 with ctypes and libglib-2.0.so.0)',
+  () => {
+    it('agrees with g_key_file_load_from_data on 3000 random files: groups, keys, values and error messages', () => {
+      // Fragments that sit on GLib's decision points, glued into lines of each kind.
+      const bit = fc
+        .array(
+          fc.oneof(
+            fc.constantFrom(
+              '[',
+              ']',
+              '=',
+              ' ',
+              '\t',
+              '\v',
+              '\f',
+              '\r',
+              '#',
+              'a',
+              'é',
+              '𝔸',
+              '\x01',
+              '\x7f',
+              '[de_DE.UTF-8@euro]',
+              '١',
+              '\u00a0',
+              '\ufeff',
+              '\\',
+            ),
+            fc.string({ unit: 'grapheme', maxLength: 3 }),
+          ),
+          { maxLength: 4 },
+        )
+        .map((a) => a.join('').replace(/[\n\0]/g, ''));
+      const line = fc.oneof(
+        fc.tuple(bit, bit, bit).map(([a, b, c]) => `${a}[${b}]${c}`),
+        fc.tuple(bit, bit, bit, bit).map(([a, b, c, d]) => `${a}k${b}${c}=${d}`),
+        fc.tuple(bit, bit).map(([a, b]) => `${a}=${b}`),
+        bit,
+      );
+      const file = fc
+        .tuple(fc.boolean(), fc.array(line, { maxLength: 8 }), fc.constantFrom('\n', '\r\n', ''))
+        .map(([header, lines, end]) => `${header ? '[g]\n' : ''}${lines.join(end === '' ? '\n' : end)}${end}`);
+      const inputs = fc.sample(file, { numRuns: 3000, seed: 7 });
+      const r = spawnSync(PYTHON, ['-c', GLIB_KEYFILE], {
+        input: JSON.stringify(inputs),
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+        env: { ...process.env, LANG: 'C' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const glib = JSON.parse(r.stdout) as object[];
+      inputs.forEach((text, i) => {
+        let ours: object;
+        try {
+          ours = {
+            groups: [...parseKeyFile(text, F).groups].map(([g, keys]) => [
+              g,
+              Object.fromEntries([...keys].map(([k, e]) => [k, e.value])),
+            ]),
+          };
+        } catch (e) {
+          if (!(e instanceof PrepareRootError)) throw e;
+          ours = { error: e.why };
+        }
+        expect(ours, JSON.stringify(text)).toEqual(glib[i]);
+      });
     });
-  });
-});
+  },
+);

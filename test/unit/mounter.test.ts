@@ -17,35 +17,66 @@ function kernel(failures: Array<SysError | null>) {
       const f = failures.shift();
       if (f) throw f;
     },
-    attachLoop: (image: string) => ({ device: `/dev/loop7 (over ${image})`, release: () => calls.push('release loop') }),
+    attachLoop: (image: string) => ({
+      device: `/dev/loop7 (over ${image})`,
+      release: () => calls.push('release loop'),
+    }),
   };
   return { sys, calls };
 }
 
 const COMPOSEFS: FsMount = {
-  fstype: 'overlay', source: 'composefs', target: '/sysroot.tmp', readonly: true,
-  overlay: { lower: ['/run/cfs'], data: ['/sysroot/ostree/repo/objects'], upper: null, work: null }, options: ['metacopy=on'],
+  fstype: 'overlay',
+  source: 'composefs',
+  target: '/sysroot.tmp',
+  readonly: true,
+  overlay: { lower: ['/run/cfs'], data: ['/sysroot/ostree/repo/objects'], upper: null, work: null },
+  options: ['metacopy=on'],
 };
-const EROFS: FsMount = { fstype: 'erofs', source: '/d/.ostree.cfs', target: '/run/cfs', readonly: true, options: ['noacl'] };
-const einval = (call: string) => new SysError(call, 'EINVAL', 'Invalid argument', "overlay: Unknown parameter 'lowerdir+'");
+const EROFS: FsMount = {
+  fstype: 'erofs',
+  source: '/d/.ostree.cfs',
+  target: '/run/cfs',
+  readonly: true,
+  options: ['noacl'],
+};
+const einval = (call: string) =>
+  new SysError(call, 'EINVAL', 'Invalid argument', "overlay: Unknown parameter 'lowerdir+'");
 
 describe('SystemMounter: kernel variants', () => {
   it('composefs: lowerdir+/datadir+ per layer when the kernel has them', () => {
     const { sys, calls } = kernel([]);
     expect(new SystemMounter(sys).mount(COMPOSEFS)).toBe('lowerdir+');
-    expect(calls).toEqual(['overlay composefs /sysroot.tmp lowerdir+=/run/cfs,datadir+=/sysroot/ostree/repo/objects,metacopy=on,ro']);
+    expect(calls).toEqual([
+      'overlay composefs /sysroot.tmp lowerdir+=/run/cfs,datadir+=/sysroot/ostree/repo/objects,metacopy=on,ro',
+    ]);
   });
 
   it('no lowerdir+ (EINVAL on it): the lowerdir=A::DATA string; no data-only layers: A:DATA', () => {
-    const { sys, calls } = kernel([einval('fsconfig lowerdir+=/run/cfs'), einval('fsconfig lowerdir=/run/cfs::/sysroot/ostree/repo/objects')]);
+    const { sys, calls } = kernel([
+      einval('fsconfig lowerdir+=/run/cfs'),
+      einval('fsconfig lowerdir=/run/cfs::/sysroot/ostree/repo/objects'),
+    ]);
     expect(new SystemMounter(sys).mount(COMPOSEFS)).toBe('lowerdir-no-data-only');
-    expect(calls.map((c) => c.split(' ')[3]!.split(',')[0])).toEqual(['lowerdir+=/run/cfs', 'lowerdir=/run/cfs::/sysroot/ostree/repo/objects', 'lowerdir=/run/cfs:/sysroot/ostree/repo/objects']);
+    expect(calls.map((c) => c.split(' ')[3]!.split(',')[0])).toEqual([
+      'lowerdir+=/run/cfs',
+      'lowerdir=/run/cfs::/sysroot/ostree/repo/objects',
+      'lowerdir=/run/cfs:/sysroot/ostree/repo/objects',
+    ]);
   });
 
-  it('any other refusal is the error, with the kernel\'s words, and no other variant is tried', () => {
-    const { sys, calls } = kernel([new SysError('fsconfig create overlay', 'ENOENT', 'No such file or directory', 'overlay: failed to resolve \'/run/cfs\': -2')]);
+  it("any other refusal is the error, with the kernel's words, and no other variant is tried", () => {
+    const { sys, calls } = kernel([
+      new SysError(
+        'fsconfig create overlay',
+        'ENOENT',
+        'No such file or directory',
+        "overlay: failed to resolve '/run/cfs': -2",
+      ),
+    ]);
     expect(() => new SystemMounter(sys).mount(COMPOSEFS)).toThrow(
-      "mount -t overlay -o ro,lowerdir=/run/cfs::/sysroot/ostree/repo/objects,metacopy=on composefs /sysroot.tmp: No such file or directory: the kernel says: overlay: failed to resolve '/run/cfs': -2");
+      "mount -t overlay -o ro,lowerdir=/run/cfs::/sysroot/ostree/repo/objects,metacopy=on composefs /sysroot.tmp: No such file or directory: the kernel says: overlay: failed to resolve '/run/cfs': -2",
+    );
     expect(calls).toHaveLength(1);
   });
 
@@ -62,13 +93,22 @@ describe('SystemMounter: kernel variants', () => {
   });
 
   it('a plain overlay: one lowerdir string, as ostree and mount(8) pass it, or lowerdir+ when it is too long for fsconfig', () => {
-    const plain: FsMount = { fstype: 'overlay', source: 'overlay', target: '/t', readonly: false, overlay: { lower: ['/a', '/b'], data: [], upper: '/u', work: '/w' }, options: [] };
+    const plain: FsMount = {
+      fstype: 'overlay',
+      source: 'overlay',
+      target: '/t',
+      readonly: false,
+      overlay: { lower: ['/a', '/b'], data: [], upper: '/u', work: '/w' },
+      options: [],
+    };
     const short = kernel([]);
     expect(new SystemMounter(short.sys).mount(plain)).toBe('lowerdir');
     expect(short.calls).toEqual(['overlay overlay /t lowerdir=/a:/b,upperdir=/u,workdir=/w']);
     const long = kernel([]);
     const layers = Array.from({ length: 20 }, (_, i) => `/layers/layer-number-${i}`);
-    expect(new SystemMounter(long.sys).mount({ ...plain, overlay: { ...plain.overlay!, lower: layers } })).toBe('lowerdir+');
+    expect(new SystemMounter(long.sys).mount({ ...plain, overlay: { ...plain.overlay!, lower: layers } })).toBe(
+      'lowerdir+',
+    );
     expect(long.calls[0]!.match(/lowerdir\+=/g)).toHaveLength(20);
   });
 });

@@ -10,18 +10,36 @@ const overlays = (text: string) => parseOverlays(parseKeyFile(text, F));
 
 describe('parseOverlays', () => {
   it('defaults: the path itself as lower, a state upper, not volatile', () => {
-    expect(overlays('[overlay /opt]\n')).toEqual([{ path: '/opt', lower: ['/opt'], upper: 'state', volatile: false, where: `${F}:1` }]);
+    expect(overlays('[overlay /opt]\n')).toEqual([
+      { path: '/opt', lower: ['/opt'], upper: 'state', volatile: false, where: `${F}:1` },
+    ]);
   });
 
   it('orders overlays after the ones their lowers are inside, whatever the file order', () => {
-    const text = '[overlay /srv/c]\nlower=/srv/b:/usr/lib\n[overlay /srv/b]\nlower=/srv/a/x\n[overlay /srv/a]\nupper=transient\n[overlay /srv/z]\n';
+    const text =
+      '[overlay /srv/c]\nlower=/srv/b:/usr/lib\n[overlay /srv/b]\nlower=/srv/a/x\n[overlay /srv/a]\nupper=transient\n[overlay /srv/z]\n';
     expect(overlays(text).map((o) => o.path)).toEqual(['/srv/a', '/srv/b', '/srv/c', '/srv/z']);
   });
 
   it.each([
-    ['[overlay /a]\nlower=/b\n[overlay /b]\nlower=/a\n', new PrepareRootError(`${F}:1`, 'overlays stack on each other in a cycle: /a → /b → /a')],
-    ['[overlay /a]\n[overlay /a/b]\n', new PrepareRootError(`${F}:2`, '[overlay /a/b] and [overlay /a] overlap: declare one, or use the other as its lower')],
-    ['[overlay /etc/x]\n', new PrepareRootError(`${F}:1`, '[overlay /etc/x]: “/etc/x” is under /etc, which has its own handling (etc.transient)')],
+    [
+      '[overlay /a]\nlower=/b\n[overlay /b]\nlower=/a\n',
+      new PrepareRootError(`${F}:1`, 'overlays stack on each other in a cycle: /a → /b → /a'),
+    ],
+    [
+      '[overlay /a]\n[overlay /a/b]\n',
+      new PrepareRootError(
+        `${F}:2`,
+        '[overlay /a/b] and [overlay /a] overlap: declare one, or use the other as its lower',
+      ),
+    ],
+    [
+      '[overlay /etc/x]\n',
+      new PrepareRootError(
+        `${F}:1`,
+        '[overlay /etc/x]: “/etc/x” is under /etc, which has its own handling (etc.transient)',
+      ),
+    ],
     ['[overlay /opt]\nlower=\n', new PrepareRootError(`${F}:2`, '[overlay /opt] lower: no layers')],
   ])('%j is refused', (text, error) => {
     expect(() => overlays(text)).toThrow(error);

@@ -19,16 +19,16 @@ function layers() {
 describe('diffUpper', () => {
   it('classifies each kind of change the way overlayfs reads the upper', () => {
     const sys = layers();
-    sys.file('/upper/etc/hostname', 'changed!');                     // modified
-    sys.file('/upper/etc/new.conf', '12345');                        // added
-    sys.whiteout('/upper/etc/motd');                                 // deleted (0:0 char device)
-    sys.file('/upper/etc/app/a.conf', '');                           // metadata only
+    sys.file('/upper/etc/hostname', 'changed!'); // modified
+    sys.file('/upper/etc/new.conf', '12345'); // added
+    sys.whiteout('/upper/etc/motd'); // deleted (0:0 char device)
+    sys.file('/upper/etc/app/a.conf', ''); // metadata only
     sys.xattr('/upper/etc/app/a.conf', 'trusted.overlay.metacopy', '');
-    sys.dir('/upper/etc/app', { mode: 0o700 });                      // directory mode changed
-    sys.dir('/upper/opt/old');                                       // replaced (opaque)
+    sys.dir('/upper/etc/app', { mode: 0o700 }); // directory mode changed
+    sys.dir('/upper/opt/old'); // replaced (opaque)
     sys.xattr('/upper/opt/old', 'trusted.overlay.opaque', 'y');
     sys.file('/upper/opt/old/y', 'yy');
-    sys.file('/upper/opt/moved', '');                                // renamed from /opt/old/x
+    sys.file('/upper/opt/moved', ''); // renamed from /opt/old/x
     sys.xattr('/upper/opt/moved', 'user.overlay.redirect', '/opt/old/x');
     const changes = diffUpper(sys, '/upper', ['/lower']);
     expect(changes).toEqual([
@@ -41,7 +41,9 @@ describe('diffUpper', () => {
       { path: '/opt/old', kind: 'replaced', type: 'dir', size: 0 },
       { path: '/opt/old/y', kind: 'added', type: 'file', size: 2 },
     ]);
-    expect(summaryLine(summarize(changes))).toBe('8 changes (15 bytes): 2 added, 2 modified, 2 metadata only, 1 deleted, 1 directories replaced');
+    expect(summaryLine(summarize(changes))).toBe(
+      '8 changes (15 bytes): 2 added, 2 modified, 2 metadata only, 1 deleted, 1 directories replaced',
+    );
   });
 
   it('a whiteout xattr on a regular file deletes too; paths limit the report', () => {
@@ -49,25 +51,34 @@ describe('diffUpper', () => {
     sys.file('/upper/etc/motd', '');
     sys.xattr('/upper/etc/motd', 'trusted.overlay.whiteout', '');
     sys.file('/upper/opt/new', 'n');
-    expect(diffUpper(sys, '/upper', ['/lower'], ['/etc'])).toEqual([{ path: '/etc/motd', kind: 'deleted', type: 'file', size: 5 }]);
+    expect(diffUpper(sys, '/upper', ['/lower'], ['/etc'])).toEqual([
+      { path: '/etc/motd', kind: 'deleted', type: 'file', size: 5 },
+    ]);
   });
 });
 
 describe('pruneUpper', () => {
   it('drops what shadows, replaces or deletes base content, keeps what is purely added', () => {
     const sys = layers();
-    sys.file('/upper/etc/hostname', 'mine');                         // shadows a base file: dropped
-    sys.file('/upper/etc/app/new.conf', 'n');                        // added inside a base dir: kept
-    sys.whiteout('/upper/etc/motd');                                 // deletes base content: dropped
-    sys.dir('/upper/opt/old');                                       // opaque over a base dir: dropped
+    sys.file('/upper/etc/hostname', 'mine'); // shadows a base file: dropped
+    sys.file('/upper/etc/app/new.conf', 'n'); // added inside a base dir: kept
+    sys.whiteout('/upper/etc/motd'); // deletes base content: dropped
+    sys.dir('/upper/opt/old'); // opaque over a base dir: dropped
     sys.xattr('/upper/opt/old', 'trusted.overlay.opaque', 'y');
     sys.file('/upper/opt/old/y', 'y');
-    sys.file('/upper/srv/state', 's');                               // nothing of that name below: kept
-    sys.whiteout('/upper/srv/stray');                                // a stray whiteout with nothing below: kept
+    sys.file('/upper/srv/state', 's'); // nothing of that name below: kept
+    sys.whiteout('/upper/srv/stray'); // a stray whiteout with nothing below: kept
     expect(pruneUpper(sys, '/upper', ['/lower'])).toEqual(['/etc/hostname', '/etc/motd', '/opt/old']);
-    expect(sys.list('/upper')).toEqual([
-      'dir /upper/etc', 'dir /upper/etc/app', 'dir /upper/opt', 'dir /upper/srv',
-      'file /upper/etc/app/new.conf', 'file /upper/srv/state', 'char /upper/srv/stray',
-    ].sort());
+    expect(sys.list('/upper')).toEqual(
+      [
+        'dir /upper/etc',
+        'dir /upper/etc/app',
+        'dir /upper/opt',
+        'dir /upper/srv',
+        'file /upper/etc/app/new.conf',
+        'file /upper/srv/state',
+        'char /upper/srv/stray',
+      ].sort(),
+    );
   });
 });

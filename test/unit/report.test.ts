@@ -27,22 +27,54 @@ describe('collectStatus', () => {
     const sys = memorySystem();
     sys.dir('/run');
     sys.writeFile('/run/ostree-booted', booted(true), { mode: 0o644, exclusive: true, sync: false });
-    const full = { ...sys, statfs: (p: string) => ({ type: 0x01021994, blockSize: 4096, blocks: 100, free: p === '/run/ostree/.private/root' ? 10 : 90, readonly: false }) };
+    const full = {
+      ...sys,
+      statfs: (p: string) => ({
+        type: 0x01021994,
+        blockSize: 4096,
+        blocks: 100,
+        free: p === '/run/ostree/.private/root' ? 10 : 90,
+        readonly: false,
+      }),
+    };
     const report = collectStatus(full, parseMountInfo(MOUNTINFO), '/');
-    expect(report).toMatchObject({ preparedBy: 'ostree-prepare-root', mode: 'transient', sysrootReadonly: true, deployment: null });
+    expect(report).toMatchObject({
+      preparedBy: 'ostree-prepare-root',
+      mode: 'transient',
+      sysrootReadonly: true,
+      deployment: null,
+    });
     expect(report.overlays).toEqual([
       {
-        path: '/', role: 'root', readonly: false, lower: ['/sysroot/ostree/deploy/os/deploy/abc.0'], upper: '/run/ostree/.private/root/upper',
-        work: '/run/ostree/.private/root/work', transient: true,
-        backing: { mountpoint: '/run/ostree/.private/root', fstype: 'tmpfs', sizeBytes: 409600, usedBytes: 368640, usedPercent: 90 },
+        path: '/',
+        role: 'root',
+        readonly: false,
+        lower: ['/sysroot/ostree/deploy/os/deploy/abc.0'],
+        upper: '/run/ostree/.private/root/upper',
+        work: '/run/ostree/.private/root/work',
+        transient: true,
+        backing: {
+          mountpoint: '/run/ostree/.private/root',
+          fstype: 'tmpfs',
+          sizeBytes: 409600,
+          usedBytes: 368640,
+          usedPercent: 90,
+        },
       },
       {
-        path: '/etc', role: 'etc', readonly: false, lower: ['/usr/etc'], upper: '/run/ostree/transient-etc.Ab12Cd/upper',
-        work: '/run/ostree/transient-etc.Ab12Cd/work', transient: true,
+        path: '/etc',
+        role: 'etc',
+        readonly: false,
+        lower: ['/usr/etc'],
+        upper: '/run/ostree/transient-etc.Ab12Cd/upper',
+        work: '/run/ostree/transient-etc.Ab12Cd/work',
+        transient: true,
         backing: { mountpoint: '/run', fstype: 'tmpfs', sizeBytes: 409600, usedBytes: 40960, usedPercent: 10 },
       },
     ]);
-    expect(report.warnings).toEqual(['/: the tmpfs holding its changes (/run/ostree/.private/root) is 90% full; writes fail when it is full']);
+    expect(report.warnings).toEqual([
+      '/: the tmpfs holding its changes (/run/ostree/.private/root) is 90% full; writes fail when it is full',
+    ]);
     expect(formatStatus(report)).toContain('overlay / (root): changes vanish at reboot');
   });
 
@@ -55,6 +87,8 @@ describe('collectStatus', () => {
   it('a status.json that is not ours is refused, naming the field', () => {
     const sys = memorySystem();
     sys.file('/run/prepare-root/status.json', JSON.stringify({ schema: 1, result: 'prepared' }));
-    expect(() => collectStatus(sys, [], '/')).toThrow('/run/prepare-root/status.json: not a prepare-root status file: field version is missing or malformed');
+    expect(() => collectStatus(sys, [], '/')).toThrow(
+      '/run/prepare-root/status.json: not a prepare-root status file: field version is missing or malformed',
+    );
   });
 });

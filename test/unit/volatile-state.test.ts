@@ -6,18 +6,54 @@ import { memorySystem } from '../helpers/memory-system.js';
 
 const D = '/var/lib/prepare-root/overlays/opt';
 const mount = JSON.stringify({ token: 'T1-0', bootId: 'boot-a' });
-const checkpoint = (token: string, result = 'ok') => JSON.stringify({ token, bootId: 'boot-a', result, time: 't', ...(result === 'ok' ? {} : { detail: 'EIO' }) });
+const checkpoint = (token: string, result = 'ok') =>
+  JSON.stringify({ token, bootId: 'boot-a', result, time: 't', ...(result === 'ok' ? {} : { detail: 'EIO' }) });
 
 describe('volatileState', () => {
   it.each([
     ['never mounted volatile', {}, false, { state: 'fresh' }],
-    ['checkpointed for its last mount', { 'volatile-mount': mount, checkpoint: checkpoint('T1-0') }, true, { state: 'clean' }],
-    ['no checkpoint: a crash', { 'volatile-mount': mount }, true, { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' }],
-    ['a checkpoint of an older mount', { 'volatile-mount': mount, checkpoint: checkpoint('T0-0') }, true, { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' }],
-    ['a write-back error at shutdown', { 'volatile-mount': mount, checkpoint: checkpoint('T1-0', 'error') }, true, { state: 'torn', why: 'its checkpoint recorded a write-back error (EIO)' }],
-    ['the kernel marked it volatile but no record', {}, true, { state: 'torn', why: 'it was mounted volatile without a record of that mount' }],
-    ['a record that is not JSON', { 'volatile-mount': '{garbage' }, true, { state: 'torn', why: `its mount record is unusable: ${D}/volatile-mount is not JSON` }],
-    ['a checkpoint without a token', { 'volatile-mount': mount, checkpoint: '{}' }, true, { state: 'torn', why: `its checkpoint is unusable: ${D}/checkpoint has no token` }],
+    [
+      'checkpointed for its last mount',
+      { 'volatile-mount': mount, checkpoint: checkpoint('T1-0') },
+      true,
+      { state: 'clean' },
+    ],
+    [
+      'no checkpoint: a crash',
+      { 'volatile-mount': mount },
+      true,
+      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' },
+    ],
+    [
+      'a checkpoint of an older mount',
+      { 'volatile-mount': mount, checkpoint: checkpoint('T0-0') },
+      true,
+      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' },
+    ],
+    [
+      'a write-back error at shutdown',
+      { 'volatile-mount': mount, checkpoint: checkpoint('T1-0', 'error') },
+      true,
+      { state: 'torn', why: 'its checkpoint recorded a write-back error (EIO)' },
+    ],
+    [
+      'the kernel marked it volatile but no record',
+      {},
+      true,
+      { state: 'torn', why: 'it was mounted volatile without a record of that mount' },
+    ],
+    [
+      'a record that is not JSON',
+      { 'volatile-mount': '{garbage' },
+      true,
+      { state: 'torn', why: `its mount record is unusable: ${D}/volatile-mount is not JSON` },
+    ],
+    [
+      'a checkpoint without a token',
+      { 'volatile-mount': mount, checkpoint: '{}' },
+      true,
+      { state: 'torn', why: `its checkpoint is unusable: ${D}/checkpoint has no token` },
+    ],
   ])('%s', (_, files, marked, expected) => {
     const sys = memorySystem();
     sys.dir(D);

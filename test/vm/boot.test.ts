@@ -24,14 +24,24 @@ beforeAll(() => {
   initrd.ostree = buildInitramfs('ostree', 'systemd', path.join(RUNS, 'ostree-systemd.img'));
   // The build root's /etc/ostree holds the config and the key: the module must carry both over.
   const etc = path.join(RUNS, 'signed-etc-ostree');
-  initrd.oursSigned = buildInitramfs('prepare-root', 'systemd', path.join(RUNS, 'prepare-root-signed.img'), writeDir(etc, {
-    'prepare-root.conf': '[composefs]\nenabled=signed\n',
-    'initramfs-root-binding.key': readText(guest.publicKey),
-  }));
+  initrd.oursSigned = buildInitramfs(
+    'prepare-root',
+    'systemd',
+    path.join(RUNS, 'prepare-root-signed.img'),
+    writeDir(etc, {
+      'prepare-root.conf': '[composefs]\nenabled=signed\n',
+      'initramfs-root-binding.key': readText(guest.publicKey),
+    }),
+  );
 }, 30 * 60_000);
 
 /** Boot scenario NAME once on its own copy-on-write disk (several boots: pass the same disk). */
-function bootScenario(name: string, image: string, kargs: string, disk = scenarioDisk(guest, path.join(RUNS, `${name}.qcow2`))): Boot & { disk: string } {
+function bootScenario(
+  name: string,
+  image: string,
+  kargs: string,
+  disk = scenarioDisk(guest, path.join(RUNS, `${name}.qcow2`)),
+): Boot & { disk: string } {
   return { ...boot(guest, image, disk, path.join(RUNS, name), kargs), disk };
 }
 
@@ -66,17 +76,27 @@ describe('VM boot', () => {
     const b = bootScenario('default', image, `${guest.kargsGood} vmtest.step=check`);
     expectBooted(b);
     const serial = path.basename(guest.deployGood);
-    expect(b.values('ostree-status').some((l) => l.startsWith(`* probeos ${serial}`)), b.values('ostree-status').join('\n')).toBe(true);
+    expect(
+      b.values('ostree-status').some((l) => l.startsWith(`* probeos ${serial}`)),
+      b.values('ostree-status').join('\n'),
+    ).toBe(true);
     expect(b.value('mount /')).toMatch(/^ext4 /);
     expect(b.value('mount /usr')).toMatch(/^ext4 +ro,/);
     expect(b.value('mount /sysroot')).toMatch(/^ext4 +rw,/);
     expect(b.value('initrd-order')).toBe('after prepare-root');
     const status = statusOf(b);
-    expect(status).toMatchObject({ preparedBy: 'prepare-root', mode: 'legacy', deployment: guest.deployGood, sysrootReadonly: false });
+    expect(status).toMatchObject({
+      preparedBy: 'prepare-root',
+      mode: 'legacy',
+      deployment: guest.deployGood,
+      sysrootReadonly: false,
+    });
   });
 
   it('root.transient with sysroot.readonly: /usr writes are gone after a reboot, /etc and /var writes kept', () => {
-    const image = withFiles(initrd.ours, path.join(RUNS, 'transient.img'), { [CONF]: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n' });
+    const image = withFiles(initrd.ours, path.join(RUNS, 'transient.img'), {
+      [CONF]: '[root]\ntransient=true\n[sysroot]\nreadonly=true\n',
+    });
     const first = bootScenario('transient-1', image, `${guest.kargsGood} vmtest.step=write`);
     expectBooted(first);
     expect(first.value('mount /')).toMatch(/^overlay /);
@@ -98,7 +118,8 @@ describe('VM boot', () => {
     });
     const first = bootScenario('persist-1', image, `${guest.kargsGood} vmtest.step=write`);
     expectBooted(first);
-    for (const f of ['/usr/lib', '/etc', '/etc/ssh', '/usr/local/data']) expect(first.report).toContain(`wrote ${f}/vmtest-marker`);
+    for (const f of ['/usr/lib', '/etc', '/etc/ssh', '/usr/local/data'])
+      expect(first.report).toContain(`wrote ${f}/vmtest-marker`);
     const written = `written in boot ${first.value('boot-id')}`;
     const second = bootScenario('persist-2', image, `${guest.kargsGood} vmtest.step=check`, first.disk);
     expectBooted(second);
@@ -116,14 +137,20 @@ describe('VM boot', () => {
     const b = bootScenario('verity', image, `${guest.kargsGood} vmtest.step=check`);
     expectBooted(b);
     expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);
-    expect(statusOf(b)).toMatchObject({ mode: 'composefs', integrity: { composefs: true, verity: true, signedWith: null } });
+    expect(statusOf(b)).toMatchObject({
+      mode: 'composefs',
+      integrity: { composefs: true, verity: true, signedWith: null },
+    });
   });
 
   it('composefs signed: boots with the key from the build root', () => {
     const b = bootScenario('signed', initrd.oursSigned, `${guest.kargsGood} vmtest.step=check`);
     expectBooted(b);
     expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);
-    expect(statusOf(b)).toMatchObject({ mode: 'composefs', integrity: { composefs: true, verity: true, signedWith: '/etc/ostree/initramfs-root-binding.key' } });
+    expect(statusOf(b)).toMatchObject({
+      mode: 'composefs',
+      integrity: { composefs: true, verity: true, signedWith: '/etc/ostree/initramfs-root-binding.key' },
+    });
   });
 
   it('composefs signed, tampered image: emergency target, our message on the console', () => {
@@ -133,7 +160,9 @@ describe('VM boot', () => {
   });
 
   it('composefs signed, wrong key: emergency target, our message on the console', () => {
-    const image = withFiles(initrd.oursSigned, path.join(RUNS, 'wrong-key.img'), { [KEY]: readText(guest.wrongPublicKey) });
+    const image = withFiles(initrd.oursSigned, path.join(RUNS, 'wrong-key.img'), {
+      [KEY]: readText(guest.wrongPublicKey),
+    });
     const b = bootScenario('signed-wrong-key', image, `${guest.kargsGood} vmtest.step=check`);
     expectEmergency(b, `prepare-root: commit ${guest.commit}: none of its 1 signature verifies with the 1 trusted key`);
   });
@@ -141,15 +170,20 @@ describe('VM boot', () => {
   it('pivot mode: dracut without systemd hands over to the deployment itself', () => {
     const b = bootScenario('pivot', initrd.oursShell, `${guest.kargsGood} vmtest.step=check`);
     expectBooted(b);
-    expect(b.value('initrd-usec')).toBe('0');   // no systemd in the initramfs
+    expect(b.value('initrd-usec')).toBe('0'); // no systemd in the initramfs
     expect(b.value('mount /usr')).toMatch(/^ext4 +ro,/);
     expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'legacy', deployment: guest.deployGood });
   });
 
   it('broken config: emergency target, the message names the file and line', () => {
-    const image = withFiles(initrd.ours, path.join(RUNS, 'broken.img'), { [CONF]: '[root]\ntransient=true\ngarbage\n' });
+    const image = withFiles(initrd.ours, path.join(RUNS, 'broken.img'), {
+      [CONF]: '[root]\ntransient=true\ngarbage\n',
+    });
     const b = bootScenario('broken-config', image, `${guest.kargsGood} vmtest.step=check`);
-    expectEmergency(b, 'prepare-root: /etc/ostree/prepare-root.conf:3: Key file contains line “garbage” which is not a key-value pair, group, or comment');
+    expectEmergency(
+      b,
+      'prepare-root: /etc/ostree/prepare-root.conf:3: Key file contains line “garbage” which is not a key-value pair, group, or comment',
+    );
   });
 
   it("ostree's own dracut module boots the same guest", () => {
@@ -184,9 +218,14 @@ interface BootCost {
 /** Both from the guest's own clock: systemd's userspace timestamp and the journal's unit lines. */
 function bootCost(b: Boot): BootCost {
   const toSwitch = b.value('userspace-usec');
-  const unit = b.values('journal').map((l) => /^\[\s*([\d.]+)\].*(Starting|Finished) (?:ostree-)?prepare-root\.service/.exec(l)).filter((m) => m !== null);
-  const start = unit.find((m) => m[2] === 'Starting')?.[1], end = unit.find((m) => m[2] === 'Finished')?.[1];
-  if (toSwitch === undefined || start === undefined || end === undefined) throw new Error(`no boot timings in the report:\n${b.report.join('\n')}`);
+  const unit = b
+    .values('journal')
+    .map((l) => /^\[\s*([\d.]+)\].*(Starting|Finished) (?:ostree-)?prepare-root\.service/.exec(l))
+    .filter((m) => m !== null);
+  const start = unit.find((m) => m[2] === 'Starting')?.[1],
+    end = unit.find((m) => m[2] === 'Finished')?.[1];
+  if (toSwitch === undefined || start === undefined || end === undefined)
+    throw new Error(`no boot timings in the report:\n${b.report.join('\n')}`);
   return { toSwitchRoot: Number(toSwitch) / 1e6, prepareUnit: Number(end) - Number(start) };
 }
 
@@ -201,12 +240,14 @@ function printBootCost(costs: Record<'ours' | 'ostree', BootCost[]>): void {
   const mib = (impl: 'ours' | 'ostree') => Number(sizeMiB(initrd[impl]));
   const line = (what: string, ours: number, ostree: number, unit: string) =>
     `  ${what.padEnd(34)} ours ${ours.toFixed(2).padStart(6)} ${unit}   ostree ${ostree.toFixed(2).padStart(6)} ${unit}   ratio ${(ours / ostree).toFixed(2)}x`;
-  console.log([
-    `boot cost (TCG, same guest, same kernel, same run; medians of ${COST_BOOTS} boots each):`,
-    line('kernel start → switch-root', m('ours', 'toSwitchRoot'), m('ostree', 'toSwitchRoot'), 's'),
-    line('prepare unit (start → finished)', m('ours', 'prepareUnit'), m('ostree', 'prepareUnit'), 's'),
-    `  ${'initramfs (zstd -3)'.padEnd(34)} ours ${mib('ours').toFixed(1).padStart(6)} MiB ostree ${mib('ostree').toFixed(1).padStart(6)} MiB growth ${(mib('ours') - mib('ostree')).toFixed(2)} MiB`,
-  ].join('\n'));
+  console.log(
+    [
+      `boot cost (TCG, same guest, same kernel, same run; medians of ${COST_BOOTS} boots each):`,
+      line('kernel start → switch-root', m('ours', 'toSwitchRoot'), m('ostree', 'toSwitchRoot'), 's'),
+      line('prepare unit (start → finished)', m('ours', 'prepareUnit'), m('ostree', 'prepareUnit'), 's'),
+      `  ${'initramfs (zstd -3)'.padEnd(34)} ours ${mib('ours').toFixed(1).padStart(6)} MiB ostree ${mib('ostree').toFixed(1).padStart(6)} MiB growth ${(mib('ours') - mib('ostree')).toFixed(2)} MiB`,
+    ].join('\n'),
+  );
 }
 
 const ORDER_UNIT = `[Unit]

@@ -21,7 +21,8 @@ export interface Guest {
 
 function run(cmd: string, args: string[], timeoutMs: number): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
@@ -39,15 +40,29 @@ export function buildGuest(): Guest {
     return v;
   };
   return {
-    kernel: get('KERNEL'), disk: get('DISK'), commit: get('COMMIT'), deployGood: get('DEPLOY_GOOD'),
-    kargsGood: get('KARGS_GOOD'), kargsTampered: get('KARGS_TAMPERED'),
-    publicKey: get('PUBLIC_KEY'), wrongPublicKey: get('WRONG_PUBLIC_KEY'),
+    kernel: get('KERNEL'),
+    disk: get('DISK'),
+    commit: get('COMMIT'),
+    deployGood: get('DEPLOY_GOOD'),
+    kargsGood: get('KARGS_GOOD'),
+    kargsTampered: get('KARGS_TAMPERED'),
+    publicKey: get('PUBLIC_KEY'),
+    wrongPublicKey: get('WRONG_PUBLIC_KEY'),
   };
 }
 
 /** dracut image with IMPL's module (prepare-root or ostree); etcOstree: the build root's /etc/ostree. */
-export function buildInitramfs(impl: 'prepare-root' | 'ostree', flavour: 'systemd' | 'shell', out: string, etcOstree?: string): string {
-  run('bash', [path.resolve(HERE, '../harness/initramfs.sh'), impl, flavour, out, ...(etcOstree ? [etcOstree] : [])], 10 * 60_000);
+export function buildInitramfs(
+  impl: 'prepare-root' | 'ostree',
+  flavour: 'systemd' | 'shell',
+  out: string,
+  etcOstree?: string,
+): string {
+  run(
+    'bash',
+    [path.resolve(HERE, '../harness/initramfs.sh'), impl, flavour, out, ...(etcOstree ? [etcOstree] : [])],
+    10 * 60_000,
+  );
   return out;
 }
 
@@ -63,7 +78,11 @@ export function withFiles(base: string, out: string, files: Record<string, strin
     if (typeof content === 'string') writeFileSync(full, content);
     else run('ln', ['-s', content.link, full], 10_000);
   }
-  const cpio = spawnSync('bash', ['-c', 'cd "$1" && find . -mindepth 1 | cpio -o -H newc --quiet | zstd -q -3', 'bash', dir], { maxBuffer: 64 << 20 });
+  const cpio = spawnSync(
+    'bash',
+    ['-c', 'cd "$1" && find . -mindepth 1 | cpio -o -H newc --quiet | zstd -q -3', 'bash', dir],
+    { maxBuffer: 64 << 20 },
+  );
   if (cpio.status !== 0) throw new Error(`cpio: ${cpio.stderr.toString()}`);
   writeFileSync(out, Buffer.concat([readFileSync(base), cpio.stdout]));
   spawnSync('rm', ['-rf', dir]);
@@ -94,12 +113,19 @@ export interface Boot {
 const BASE_KARGS = 'console=ttyS0 quiet panic=-1 rd.shell=0 rd.emergency=poweroff rd.timeout=90';
 
 export function boot(guest: Guest, initrd: string, disk: string, outDir: string, kargs: string): Boot {
-  const [code, seconds] = run('bash', [path.join(HERE, 'qemu.sh'), guest.kernel, initrd, disk, outDir, `${BASE_KARGS} ${kargs}`], 10 * 60_000).trim().split(' ');
+  const [code, seconds] = run(
+    'bash',
+    [path.join(HERE, 'qemu.sh'), guest.kernel, initrd, disk, outDir, `${BASE_KARGS} ${kargs}`],
+    10 * 60_000,
+  )
+    .trim()
+    .split(' ');
   // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour escapes are what is removed
   const serial = readFileSync(path.join(outDir, 'serial.log'), 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
   const result = readFileSync(path.join(outDir, 'result.txt'), 'utf8');
   const report = result.includes('VMTEST-RESULT: DONE') ? result.split('\n').filter((l) => l !== '') : [];
-  const values = (key: string): string[] => report.filter((l) => l.startsWith(`${key}: `)).map((l) => l.slice(key.length + 2));
+  const values = (key: string): string[] =>
+    report.filter((l) => l.startsWith(`${key}: `)).map((l) => l.slice(key.length + 2));
   return { exitCode: Number(code), seconds: Number(seconds), serial, report, values, value: (key) => values(key)[0] };
 }
 
