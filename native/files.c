@@ -291,6 +291,7 @@ FD_FN(js_syncfs, syncfs(fd))
 FD_FN(js_fchmod, fchmod(fd, (mode_t)a1))
 FD_FN(js_flock, flock(fd, a1))
 FD_FN(js_fchdir, fchdir(fd))
+FD_FN(js_ftruncate, ftruncate(fd, a1))
 
 /* fstatfs(fd) → { type, bsize, blocks, bfree, bavail, files, ffree, flags }. */
 FN(js_fstatfs) {
@@ -422,6 +423,7 @@ const JSCFunctionListEntry native_files[] = {
   JS_CFUNC_DEF("fchmod", 2, js_fchmod),
   JS_CFUNC_DEF("flock", 2, js_flock),
   JS_CFUNC_DEF("fchdir", 1, js_fchdir),
+  JS_CFUNC_DEF("ftruncate", 2, js_ftruncate),
   JS_CFUNC_DEF("fstatfs", 1, js_fstatfs),
   JS_CFUNC_DEF("copyData", 2, js_copy_data),
   JS_CFUNC_DEF("realpath", 1, js_realpath),

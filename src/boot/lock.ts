@@ -12,7 +12,7 @@ import type { HeldLock, System } from '../platform/system.js';
 export function acquireLock(sys: System, file: string): HeldLock {
   try {
     mkdirp(sys, dirname(file), 0o755);
-    const lock = sys.tryLock(file);
+    const lock = sys.tryLock(file, utf8Encode(`${sys.pid}\n`));
     if (lock === null) {
       const owner = Number.parseInt(utf8Decode(readOptional(sys, file, STATE_FILE_MAX) ?? new Uint8Array()), 10);
       throw new PrepareRootError(
@@ -20,7 +20,6 @@ export function acquireLock(sys: System, file: string): HeldLock {
         `another prepare-root${Number.isInteger(owner) ? ` (pid ${owner})` : ''} is running`,
       );
     }
-    sys.writeFile(file, utf8Encode(`${sys.pid}\n`), { mode: 0o644, exclusive: false, sync: false });
     return lock;
   } catch (e) {
     if (isSysError(e)) throw new PrepareRootError(`lock ${file}`, e.text, { cause: e });

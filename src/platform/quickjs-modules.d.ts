@@ -65,6 +65,7 @@ declare module 'native' {
   export function syncfs(fd: number): Result<number>;
   export function fchmod(fd: number, mode: number): Result<number>;
   export function flock(fd: number, op: number): Result<number>;
+  export function ftruncate(fd: number, length: number): Result<number>;
   export function fstatfs(fd: number): Result<{
     type: number;
     bsize: number;

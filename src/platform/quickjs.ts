@@ -4,7 +4,16 @@ import * as n from 'native';
 import * as std from 'std';
 import { SysError } from '../base/errors.js';
 import { utf8Encode } from '../base/text.js';
-import type { DevNumber, FileKind, FileStat, FsOption, HeldLock, MountAttrs, System } from './system.js';
+import {
+  type DevNumber,
+  type FileKind,
+  type FileStat,
+  type FsOption,
+  type HeldLock,
+  type MountAttrs,
+  type System,
+  describeKind,
+} from './system.js';
 
 const ERRNO_NAMES = new Map<number, string>(
   Object.entries(n)
@@ -77,11 +86,7 @@ function openRegular(path: string): number {
   const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
   if (st.kind !== 'file') {
     n.close(fd);
-    throw new SysError(
-      `open ${path}`,
-      'ENOTREG',
-      `is a ${st.kind === 'dir' ? 'directory' : st.kind}, not a regular file`,
-    );
+    throw new SysError(`open ${path}`, 'ENOTREG', `is ${describeKind(st.kind)}, not a regular file`);
   }
   return fd;
 }
@@ -161,6 +166,17 @@ export function quickjsSystem(): System {
       } finally {
         n.close(fd);
       }
+    },
+    lookupNoSymlinks(path) {
+      const fd = n.openat(n.AT_FDCWD, path, n.O_PATH, 0, n.RESOLVE_NO_SYMLINKS | n.RESOLVE_NO_MAGICLINKS);
+      if (fd >= 0) {
+        n.close(fd);
+        return 'exists';
+      }
+      const code = ERRNO_NAMES.get(-fd);
+      if (code === 'ELOOP') return 'symlink';
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+      throw sysError(`open ${path}`, fd);
     },
     stat: (path) => toStat(check(`stat ${path}`, n.statx(n.AT_FDCWD, path, 0))),
     lstat: (path) => toStat(check(`lstat ${path}`, n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW))),
@@ -242,26 +258,33 @@ export function quickjsSystem(): System {
       return bytes(check(`getxattr ${path} ${name}`, r));
     },
     setXattr: (path, name, value) => void check(`setxattr ${path} ${name}`, n.lsetxattr(path, name, value, 0)),
-    tryLock(path): HeldLock | null {
+    tryLock(path, content): HeldLock | null {
       // The holder removes the file when it is done: a lock taken on a file that was removed (or
       // replaced) meanwhile is no lock, so take it again on what is there now.
       for (let attempt = 0; attempt < 8; attempt++) {
-        const fd = open(path, n.O_RDWR | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY, 0o644);
+        // O_NONBLOCK: a FIFO planted there must not block the open; it is refused below.
+        const fd = open(path, n.O_RDWR | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY | n.O_NONBLOCK, 0o644);
+        const held = check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH));
+        const kind = KINDS.get(held.mode & 0o170000);
+        if (kind !== 'file') {
+          n.close(fd);
+          throw new SysError(`lock ${path}`, 'ENOTREG', `is ${describeKind(kind ?? 'file')}, not a regular file`);
+        }
         const r = n.flock(fd, n.LOCK_EX | n.LOCK_NB);
         if (r < 0) {
           n.close(fd);
           if (ERRNO_NAMES.get(-r) === 'EAGAIN') return null;
           throw sysError(`lock ${path}`, r);
         }
-        const held = n.statx(fd, '', n.AT_EMPTY_PATH);
         const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
         if (
-          typeof held !== 'number' &&
           typeof now !== 'number' &&
           held.ino === now.ino &&
           held.devMajor === now.devMajor &&
           held.devMinor === now.devMinor
         ) {
+          check(`truncate ${path}`, n.ftruncate(fd, 0));
+          check(`write ${path}`, n.write(fd, content));
           return {
             release: () => {
               n.unlinkat(n.AT_FDCWD, path, 0);

@@ -5,6 +5,20 @@
 
 export type FileKind = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
+/** `a FIFO`, `a character device`, ... for messages. */
+export function describeKind(kind: FileKind): string {
+  const words: Record<FileKind, string> = {
+    file: 'a regular file',
+    dir: 'a directory',
+    symlink: 'a symbolic link',
+    char: 'a character device',
+    block: 'a block device',
+    fifo: 'a FIFO',
+    socket: 'a socket',
+  };
+  return words[kind];
+}
+
 export interface DevNumber {
   readonly major: number;
   readonly minor: number;
@@ -80,6 +94,12 @@ export interface System {
   readFile(path: string, limit: number): Uint8Array;
   /** Up to `length` bytes at the start of the file. */
   readHead(path: string, length: number): Uint8Array;
+  /**
+   * Whether `path` resolves without passing through any symbolic link (openat2 with
+   * RESOLVE_NO_SYMLINKS): `exists`, `missing` (a component does not exist, and none before it is
+   * a link), or `symlink` (one of its components, the last included, is a link).
+   */
+  lookupNoSymlinks(path: string): 'exists' | 'missing' | 'symlink';
   stat(path: string): FileStat;
   lstat(path: string): FileStat;
   readdir(path: string): string[];
@@ -116,9 +136,10 @@ export interface System {
   setXattr(path: string, name: string, value: Uint8Array): void;
   /**
    * An exclusive lock on `path` (created 0644 if missing) until released or the process ends;
-   * null when another process holds it. Releasing removes the file.
+   * null when another process holds it. Once held, the file's content becomes `content`.
+   * Releasing removes the file. Refused when something other than a regular file is there.
    */
-  tryLock(path: string): HeldLock | null;
+  tryLock(path: string, content: Uint8Array): HeldLock | null;
 
   /** A new, non-recursive bind mount of `source` on `target`. */
   bindMount(source: string, target: string): void;

@@ -2,7 +2,14 @@
 // and removal, atomic writes, volatile state): files, directories, symlinks, device nodes,
 // xattrs and hard links, with failures injectable per call. No mounts: those throw.
 import { SysError } from '../../src/base/errors.js';
-import type { DevNumber, FileKind, FileStat, System, Timespec } from '../../src/platform/system.js';
+import {
+  type DevNumber,
+  type FileKind,
+  type FileStat,
+  type System,
+  type Timespec,
+  describeKind,
+} from '../../src/platform/system.js';
 
 interface Node {
   kind: FileKind;
@@ -139,12 +146,20 @@ export function memorySystem(): MemorySystem {
     processExists: () => false,
     readFile(path, limit) {
       const n = get('read', path, true);
-      if (n.kind !== 'file')
-        fail(`open ${path}`, 'ENOTREG', `is a ${n.kind === 'dir' ? 'directory' : n.kind}, not a regular file`);
+      if (n.kind !== 'file') fail(`open ${path}`, 'ENOTREG', `is ${describeKind(n.kind)}, not a regular file`);
       if (n.data.length > limit) fail(`read ${path}`, 'EFBIG', `is larger than ${limit} bytes`);
       return n.data.slice();
     },
     readHead: (path, length) => sys.readFile(path, Number.MAX_SAFE_INTEGER).subarray(0, length),
+    lookupNoSymlinks(path) {
+      const names = parts(path);
+      for (let i = 1; i <= names.length; i++) {
+        const n = lookup(`/${names.slice(0, i).join('/')}`, false);
+        if (n === null) return 'missing';
+        if (n.kind === 'symlink') return 'symlink';
+      }
+      return 'exists';
+    },
     stat: (path) => stat(get('stat', path, true)),
     lstat: (path) => stat(get('lstat', path, false)),
     readdir(path) {

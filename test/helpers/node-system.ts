@@ -78,6 +78,19 @@ export function nodeSystem(): System {
         return new Uint8Array(data);
       }),
     readHead: (p, n) => wrap(`open ${p}`, () => new Uint8Array(fs.readFileSync(p)).subarray(0, n)),
+    lookupNoSymlinks(p) {
+      const parts = p.split('/').filter(Boolean);
+      for (let i = 1; i <= parts.length; i++) {
+        let st: fs.Stats;
+        try {
+          st = fs.lstatSync(`/${parts.slice(0, i).join('/')}`);
+        } catch {
+          return 'missing';
+        }
+        if (st.isSymbolicLink()) return 'symlink';
+      }
+      return 'exists';
+    },
     stat: (p) => wrap(`stat ${p}`, () => toStat(fs.statSync(p, { bigint: true }))),
     lstat: (p) => wrap(`lstat ${p}`, () => toStat(fs.lstatSync(p, { bigint: true }))),
     readdir: (p) => wrap(`readdir ${p}`, () => fs.readdirSync(p)),
