@@ -249,6 +249,6 @@ export function describeAction(action: Action): string {
     case 'rename':
       return `mv ${action.from} ${action.to}`;
     case 'copy-tree':
-      return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs)`;
+      return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs; through a temporary copy renamed into place)`;
   }
 }

@@ -2,14 +2,24 @@
 // turned into `what: why` errors that name what was asked and the system's reason.
 import { PrepareRootError, SysError, isSysError } from '../base/errors.js';
 import { STATE_FILE_MAX } from '../base/limits.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
+import { basename, dirname } from '../base/posix-path.js';
+import { atomicTempPath, writeFileAtomic } from '../fs/atomic-write.js';
+import { tryLstat } from '../fs/files.js';
 import { copyTree, mkdirp, removeTree } from '../fs/tree.js';
 import { pruneUpper } from '../overlayfs/prune.js';
 import type { System } from '../platform/system.js';
-import { type Action, type FsMount, describeAction } from './actions.js';
+import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from './actions.js';
 import { variantsOf } from './compat.js';
+import { refuseSymlinksOf } from './confine.js';
 
 export interface Mounter {
+  /**
+   * What the action would find (reading only), for the journal: the outcome it would have if it
+   * ran to its end, and what a run killed during it may leave besides (a temporary file).
+   */
+  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly Action[] };
+  /** The id of the mount `path` is on, null when there is nothing at `path`. */
+  mountIdOf(path: string): number | null;
   /** Returns the name of the variant that made the mount. */
   mount(m: FsMount): string | null;
   bind(source: string, target: string): void;
@@ -54,6 +64,11 @@ function attempt<T>(what: string, fn: () => T): T {
   }
 }
 
+/** Where a store is copied before it is renamed into place. */
+export function seedingDir(store: string): string {
+  return `${dirname(store)}/.${basename(store)}.seeding`;
+}
+
 export interface SystemMounterOptions {
   /** Called with each operation before it runs (debug output). */
   readonly trace?: (line: string) => void;
@@ -68,7 +83,41 @@ export class SystemMounter implements Mounter {
   private run<T>(action: Action, fn: () => T): T {
     const what = describeAction(action);
     this.options.trace?.(`+ ${what}`);
-    return attempt(what, fn);
+    return attempt(what, () => {
+      refuseSymlinksOf(this.sys, action);
+      return fn();
+    });
+  }
+
+  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly Action[] } {
+    return attempt(`preview ${describeAction(action)}`, () => {
+      switch (action.op) {
+        case 'mkdir':
+        case 'symlink':
+          return { outcome: { kind: 'created', created: tryLstat(this.sys, action.path) === null }, cleanup: [] };
+        case 'mkdirp': {
+          const missing: string[] = [];
+          for (let d = action.path; tryLstat(this.sys, d) === null; d = dirname(d)) missing.unshift(d);
+          return { outcome: { kind: 'created-dirs', dirs: missing }, cleanup: [] };
+        }
+        case 'write-file': {
+          const st = tryLstat(this.sys, action.path);
+          const previous = st?.kind === 'file' ? this.sys.readFile(action.path, STATE_FILE_MAX) : null;
+          return {
+            outcome: { kind: 'replaced', previous },
+            cleanup: [{ op: 'remove-file', path: atomicTempPath(action.path, this.sys.pid) }],
+          };
+        }
+        case 'copy-tree':
+          return { outcome: NO_OUTCOME, cleanup: [{ op: 'remove-tree', path: seedingDir(action.to) }] };
+        default:
+          return { outcome: NO_OUTCOME, cleanup: [] };
+      }
+    });
+  }
+
+  mountIdOf(path: string): number | null {
+    return tryLstat(this.sys, path)?.mountId ?? null;
   }
 
   mount(m: FsMount): string {
@@ -122,8 +171,9 @@ export class SystemMounter implements Mounter {
         return true;
       } catch (e) {
         if (!isSysError(e, 'EEXIST') || !existOk) throw e;
-        if (this.sys.lstat(path).kind !== 'dir')
-          throw new SysError(`mkdir ${path}`, 'EEXIST', 'exists but is not a directory');
+        const kind = this.sys.lstat(path).kind;
+        if (kind === 'symlink') throw new SysError(`mkdir ${path}`, 'ELOOP', `refusing: ${path} is a symbolic link`);
+        if (kind !== 'dir') throw new SysError(`mkdir ${path}`, 'EEXIST', 'exists but is not a directory');
         return false;
       }
     });
@@ -173,15 +223,19 @@ export class SystemMounter implements Mounter {
 
   copyTree(from: string, to: string): void {
     this.run({ op: 'copy-tree', from, to }, () => {
+      // Into a temporary sibling, synced, then renamed into place: a store is only ever there
+      // complete. What an interrupted or failed copy left is removed first (or on failure).
+      const tmp = seedingDir(to);
+      removeTree(this.sys, tmp);
       try {
-        copyTree(this.sys, from, to);
+        copyTree(this.sys, from, tmp);
+        this.sys.syncFilesystem(tmp);
+        this.sys.rename(tmp, to, true);
       } catch (e) {
-        // A failed step is not undone by the executor: take the partial copy away here, so the
-        // next boot seeds again instead of adopting it.
         try {
-          removeTree(this.sys, to);
+          removeTree(this.sys, tmp);
         } catch {
-          /* the original error says more */
+          // The next seeding removes it before copying: nothing depends on it meanwhile.
         }
         throw e;
       }

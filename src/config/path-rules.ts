@@ -1,18 +1,31 @@
 // Which paths of the new root a config may name for persisted paths and overlays: absolute, in
 // normal form, not the whole root, and not where the image has no say (API filesystems,
-// boot-time mounts) or where persistence is already handled (/var; /etc for overlays).
+// boot-time mounts) or where persistence is already handled (/var; /etc for overlays). The same
+// rules hold for where such a path resolves in the image once its symlinks are followed.
 import { isUnder, normalize } from '../base/posix-path.js';
 
-/** Already persistent, or API filesystems and boot-time mounts that are not part of the image. */
+/** API filesystems and boot-time mounts: not part of the image. */
 const NOT_IMAGE = ['/sysroot', '/proc', '/sys', '/dev', '/run', '/tmp', '/boot'];
+
+/** `under /X, which ...` when `p` is in an area that cannot be used, else null. */
+function refusedArea(p: string, etcToo: boolean): string | null {
+  if (isUnder(p, '/var')) return 'under /var, which already persists';
+  if (etcToo && isUnder(p, '/etc')) return 'under /etc, which has its own handling (etc.transient)';
+  const refused = NOT_IMAGE.find((d) => isUnder(p, d));
+  return refused === undefined ? null : `under ${refused}, which is not part of the root image`;
+}
 
 /** Why `p` cannot be used, or null when it can. `etcToo`: /etc is refused as well (overlays). */
 export function refusedPath(p: string, wholeRootHint: string, etcToo: boolean): string | null {
   if (!p.startsWith('/')) return 'is not an absolute path';
   if (p === '/') return `is the whole root (${wholeRootHint})`;
   if (normalize(p) !== p || p.endsWith('/')) return `is not in normal form (${normalize(p).replace(/(.)\/$/, '$1')})`;
-  if (isUnder(p, '/var')) return 'is under /var, which already persists';
-  if (etcToo && isUnder(p, '/etc')) return 'is under /etc, which has its own handling (etc.transient)';
-  const refused = NOT_IMAGE.find((d) => isUnder(p, d));
-  return refused === undefined ? null : `is under ${refused}, which is not part of the root image`;
+  const area = refusedArea(p, etcToo);
+  return area === null ? null : `is ${area}`;
+}
+
+/** Why a path that resolves to `inRoot` in the image cannot be used, or null. */
+export function refusedResolved(inRoot: string, etcToo: boolean): string | null {
+  if (inRoot === '/') return 'the whole root';
+  return refusedArea(inRoot, etcToo);
 }

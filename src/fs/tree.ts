@@ -9,7 +9,15 @@ import { tryLstat } from './files.js';
 /** mkdir -p; returns the directories it created, outermost first. */
 export function mkdirp(sys: System, dir: string, mode: number): string[] {
   const missing: string[] = [];
-  for (let d = dir; tryLstat(sys, d) === null; d = dirname(d)) missing.unshift(d);
+  let d = dir;
+  for (let st = tryLstat(sys, d); st === null; st = tryLstat(sys, d)) {
+    missing.unshift(d);
+    d = dirname(d);
+  }
+  // What is there must be a directory: never create through a link (or onto a file).
+  const there = sys.lstat(d);
+  if (there.kind === 'symlink') throw new SysError(`mkdir -p ${dir}`, 'ELOOP', `refusing: ${d} is a symbolic link`);
+  if (there.kind !== 'dir') throw new SysError(`mkdir -p ${dir}`, 'ENOTDIR', `${d} is not a directory`);
   const made: string[] = [];
   try {
     for (const d of missing) {

@@ -2,7 +2,7 @@
 // update, and reusable volatile uppers.
 import { PrepareRootError } from '../base/errors.js';
 import { STAGING_ROOT, stateOverlayDir, transientOverlayDir } from '../base/paths.js';
-import { isUnder } from '../base/posix-path.js';
+import { refusedResolved } from '../config/path-rules.js';
 import { utf8Encode } from '../base/text.js';
 import type { Warning } from '../config/config.js';
 import type { BootContext, Facts, OverlayFact } from '../probe/facts.js';
@@ -25,8 +25,8 @@ export function planOverlays(
   const overlays = facts.overlays.map((f, i) => {
     const o = f.overlay;
     const what = `[overlay ${o.path}]`;
-    if (isUnder(f.inRoot, '/var'))
-      throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, under /var, which already persists`);
+    const refused = refusedResolved(f.inRoot, true);
+    if (refused !== null) throw new PrepareRootError(what, `resolves to ${f.inRoot} in the image, ${refused}`);
     f.lowersExist.forEach((ok, j) => {
       if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
     });
@@ -144,20 +144,19 @@ function planVolatile(dir: string, f: OverlayFact, context: BootContext, i: numb
         mode: 0o700,
         reason: `${reason}: ${f.volatile.why}`,
       },
-      {
-        id: `quarantine-upper-${i}`,
-        kind: 'rename',
-        from: `${dir}/upper`,
-        to: `${quarantine}/upper`,
-        reason: `${reason}: never reuse a possibly torn upper`,
-      },
-      {
-        id: `quarantine-work-${i}`,
-        kind: 'rename',
-        from: `${dir}/work`,
-        to: `${quarantine}/work`,
-        reason: `${reason}: never reuse a possibly torn upper`,
-      },
+      // The upper and work dirs, and any record that cannot be read (a FIFO, a device): new ones take their place.
+      ...f.volatile.quarantine.map(
+        (name): Step => ({
+          id: `quarantine-${name}-${i}`,
+          kind: 'rename',
+          from: `${dir}/${name}`,
+          to: `${quarantine}/${name}`,
+          reason:
+            name === 'upper' || name === 'work'
+              ? `${reason}: never reuse a possibly torn upper`
+              : `${reason}: its ${name} record cannot be read`,
+        }),
+      ),
     );
     warnings.push({
       where: `[overlay ${f.overlay.path}]`,

@@ -1,7 +1,8 @@
 // Persisted paths ([persist] paths): binds from stores under the stateroot /var.
 import { PrepareRootError } from '../base/errors.js';
 import { STAGING_ROOT, persistStore } from '../base/paths.js';
-import { dirname, isUnder } from '../base/posix-path.js';
+import { dirname } from '../base/posix-path.js';
+import { refusedResolved } from '../config/path-rules.js';
 import type { Facts } from '../probe/facts.js';
 import type { Mode, Part, Plan, Step } from './types.js';
 
@@ -18,8 +19,8 @@ export function planPersist(facts: Facts, mode: Mode): Part & { readonly persist
   const add = (step: Step): void => void steps.push(step);
   const persisted = facts.persist.map((p, i) => {
     const what = `persist.paths: ${p.path}`;
-    if (isUnder(p.inRoot, '/var'))
-      throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, under /var, which already persists`);
+    const refused = refusedResolved(p.inRoot, false);
+    if (refused !== null) throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, ${refused}`);
     if (p.image === 'other')
       throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
     const store = `${stores}${p.inRoot}`;

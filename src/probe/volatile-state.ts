@@ -6,7 +6,7 @@
 // the token of the last mount lets the upper be reused; anything else quarantines it.
 import { isSysError } from '../base/errors.js';
 import { PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
-import { readOptional, readText } from '../fs/files.js';
+import { exists, readOptional, readText } from '../fs/files.js';
 import { utf8Decode } from '../base/text.js';
 import type { System } from '../platform/system.js';
 
@@ -31,7 +31,8 @@ export interface Checkpoint {
 export type VolatileState =
   | { readonly state: 'fresh' }
   | { readonly state: 'clean' }
-  | { readonly state: 'torn'; readonly why: string };
+  /** `quarantine`: what is there to move aside (upper, work, and records that cannot be read). */
+  | { readonly state: 'torn'; readonly why: string; readonly quarantine: readonly string[] };
 
 /** A record file: absent, readable JSON with a string token, or unreadable (with why). */
 type Read<T> =
@@ -61,23 +62,44 @@ function readRecord<T extends { token: unknown }>(sys: System, file: string): Re
  * no record: the upper is then quarantined, never trusted, and the reason is the warning's.
  */
 export function volatileState(sys: System, dir: string, upperUsedVolatile: boolean): VolatileState {
+  const verdict = judge(sys, dir, upperUsedVolatile);
+  if (verdict.state !== 'torn') return verdict;
+  const present = ['upper', 'work'].filter((name) => exists(sys, `${dir}/${name}`));
+  return { state: 'torn', why: verdict.why, quarantine: [...present, ...verdict.unusable] };
+}
+
+type Verdict =
+  | { readonly state: 'fresh' | 'clean' }
+  | { readonly state: 'torn'; readonly why: string; readonly unusable: readonly string[] };
+
+function judge(sys: System, dir: string, upperUsedVolatile: boolean): Verdict {
   const mounted = readRecord<VolatileMount>(sys, `${dir}/${VOLATILE_MOUNT_FILE}`);
   if (mounted.state === 'absent' && !upperUsedVolatile) return { state: 'fresh' };
-  if (mounted.state === 'bad') return { state: 'torn', why: `its mount record is unusable: ${mounted.why}` };
+  if (mounted.state === 'bad') {
+    const checkpointBad = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`).state === 'bad';
+    return {
+      state: 'torn',
+      why: `its mount record is unusable: ${mounted.why}`,
+      unusable: [VOLATILE_MOUNT_FILE, ...(checkpointBad ? [CHECKPOINT_FILE] : [])],
+    };
+  }
   if (mounted.state === 'absent')
-    return { state: 'torn', why: 'it was mounted volatile without a record of that mount' };
+    return { state: 'torn', why: 'it was mounted volatile without a record of that mount', unusable: [] };
   const checkpoint = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`);
-  if (checkpoint.state === 'bad') return { state: 'torn', why: `its checkpoint is unusable: ${checkpoint.why}` };
+  if (checkpoint.state === 'bad')
+    return { state: 'torn', why: `its checkpoint is unusable: ${checkpoint.why}`, unusable: [CHECKPOINT_FILE] };
   if (checkpoint.state === 'absent' || checkpoint.value.token !== mounted.value.token) {
     return {
       state: 'torn',
       why: `no checkpoint for its last mount (boot ${mounted.value.bootId}): a crash or power loss`,
+      unusable: [],
     };
   }
   if (checkpoint.value.result !== 'ok')
     return {
       state: 'torn',
       why: `its checkpoint recorded a write-back error (${checkpoint.value.detail ?? 'unknown'})`,
+      unusable: [],
     };
   return { state: 'clean' };
 }

@@ -205,7 +205,7 @@ describe('planPrepareRoot: the boot context', () => {
     lowersInRoot: ['/usr/local'],
     lowersExist: [true],
     stateCommit: 'abc',
-    volatile: { state: 'torn', why: 'a crash' },
+    volatile: { state: 'torn', why: 'a crash', quarantine: ['upper', 'work'] },
   } as const;
   const planWith = (context: typeof CONTEXT) => {
     const config = resolveConfig(loadConfig([{ path: '/c', data: conf }]), '').config;
@@ -322,7 +322,7 @@ describe('planPrepareRoot: persisted paths', () => {
   it('first boot: store made and seeded from the image, then bound', () => {
     expect(persist('dir', false)).toEqual([
       `mkdir -p -m 0755 ${STORE}/etc`,
-      `cp -a /sysroot.tmp/etc/ssh ${STORE}/etc/ssh (owner, mode, times, xattrs)`,
+      `cp -a /sysroot.tmp/etc/ssh ${STORE}/etc/ssh (owner, mode, times, xattrs; through a temporary copy renamed into place)`,
       `mount --bind ${STORE}/etc/ssh /sysroot.tmp/etc/ssh`,
     ]);
   });

@@ -22,42 +22,59 @@ describe('volatileState', () => {
       'no checkpoint: a crash',
       { 'volatile-mount': mount },
       true,
-      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' },
+      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss', quarantine: [] },
     ],
     [
       'a checkpoint of an older mount',
       { 'volatile-mount': mount, checkpoint: checkpoint('T0-0') },
       true,
-      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss' },
+      { state: 'torn', why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss', quarantine: [] },
     ],
     [
       'a write-back error at shutdown',
       { 'volatile-mount': mount, checkpoint: checkpoint('T1-0', 'error') },
       true,
-      { state: 'torn', why: 'its checkpoint recorded a write-back error (EIO)' },
+      { state: 'torn', why: 'its checkpoint recorded a write-back error (EIO)', quarantine: [] },
     ],
     [
       'the kernel marked it volatile but no record',
       {},
       true,
-      { state: 'torn', why: 'it was mounted volatile without a record of that mount' },
+      { state: 'torn', why: 'it was mounted volatile without a record of that mount', quarantine: [] },
     ],
     [
       'a record that is not JSON',
       { 'volatile-mount': '{garbage' },
       true,
-      { state: 'torn', why: `its mount record is unusable: ${D}/volatile-mount is not JSON` },
+      {
+        state: 'torn',
+        why: `its mount record is unusable: ${D}/volatile-mount is not JSON`,
+        quarantine: ['volatile-mount'],
+      },
     ],
     [
       'a checkpoint without a token',
       { 'volatile-mount': mount, checkpoint: '{}' },
       true,
-      { state: 'torn', why: `its checkpoint is unusable: ${D}/checkpoint has no token` },
+      { state: 'torn', why: `its checkpoint is unusable: ${D}/checkpoint has no token`, quarantine: ['checkpoint'] },
+    ],
+    [
+      'a crash with an upper and a work dir: both go to quarantine',
+      { 'volatile-mount': mount, upper: null, work: null },
+      true,
+      {
+        state: 'torn',
+        why: 'no checkpoint for its last mount (boot boot-a): a crash or power loss',
+        quarantine: ['upper', 'work'],
+      },
     ],
   ])('%s', (_, files, marked, expected) => {
     const sys = memorySystem();
     sys.dir(D);
-    for (const [name, text] of Object.entries(files)) sys.file(`${D}/${name}`, text);
+    for (const [name, text] of Object.entries(files as Record<string, string | null>)) {
+      if (text === null) sys.dir(`${D}/${name}`);
+      else sys.file(`${D}/${name}`, text);
+    }
     expect(volatileState(sys, D, marked)).toEqual(expected);
   });
 });
