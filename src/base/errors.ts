@@ -1,5 +1,6 @@
 // Errors are values with context: `what` names the file (with line), key, path or plan step at
 // fault, `why` says what is wrong with it. main prints them once as `prepare-root: what: why`.
+import { oneLine } from './text.js';
 
 /** What kind of failure: a usage error is not logged to the console at boot. */
 export type ErrorKind = 'usage' | 'failure';
@@ -45,7 +46,7 @@ export function isPrepareRootError(e: unknown): e is PrepareRootError {
 
 /** One line for stderr / kmsg. Anything that is not ours is a bug, but still gets one line. */
 export function formatError(e: unknown): string {
-  if (isPrepareRootError(e)) return `prepare-root: ${e.message}`;
+  if (isPrepareRootError(e)) return oneLine(`prepare-root: ${e.message}`);
   const text = e instanceof Error ? e.message : String(e);
-  return `prepare-root: internal error: ${text}`;
+  return oneLine(`prepare-root: internal error: ${text}`);
 }

@@ -19,3 +19,12 @@ export const STATE_FILE_MAX = 16 * MiB;
 export const PROC_FILE_MAX = 16 * MiB;
 /** /run/ostree-booted. */
 export const OSTREE_BOOTED_MAX = 1 * MiB;
+
+/** `[overlay PATH]` groups in one config: a real system declares a handful. */
+export const MAX_OVERLAYS = 64;
+/** Lower layers of one overlay: overlayfs itself stacks at most 500. */
+export const MAX_OVERLAY_LOWERS = 500;
+/** `[persist] paths` entries. */
+export const MAX_PERSIST_PATHS = 1024;
+/** `root.transient-size` in bytes must stay below 2^63: tmpfs parses it into 64 bits and wraps silently. */
+export const MAX_TMPFS_BYTES = 2n ** 63n;

@@ -130,3 +130,34 @@ export function fromBase64(text: string): Uint8Array | null {
   }
   return Uint8Array.from(out);
 }
+
+/** One line for the console and the kernel log (which takes about 1 KiB a record). */
+export const MAX_LINE_BYTES = 1000;
+
+/**
+ * `text` as one safe line: control characters (from file names, config values, the kernel
+ * command line) escaped as `\n`, `\t`, `\xNN`, so they cannot break the line or drive a terminal;
+ * at most `max` bytes of UTF-8, the rest replaced by `… (N more bytes)`.
+ */
+export function oneLine(text: string, max = MAX_LINE_BYTES): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  const escaped = text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+  const bytes = utf8Encode(escaped);
+  if (bytes.length <= max) return escaped;
+  // Cut on a character boundary, leaving room for the note.
+  let end = max - 32;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return `${utf8Decode(bytes.subarray(0, end))}… (${bytes.length - end} more bytes)`;
+}
+
+/** `a, b, c, … and N more` (with `sep`), for lists that would make a line too long. */
+export function shortList(items: readonly string[], max: number, sep = ', '): string {
+  return items.length <= max
+    ? items.join(sep)
+    : `${items.slice(0, max).join(sep)}${sep}… and ${items.length - max} more`;
+}

@@ -1,5 +1,6 @@
 // Shared by the commands: output sink, argument parsing, usage errors.
 import { PrepareRootError } from '../base/errors.js';
+import { oneLine } from '../base/text.js';
 import type { Warning } from '../config/config.js';
 
 export interface Output {
@@ -8,7 +9,7 @@ export interface Output {
 }
 
 export function warningLine(w: Warning): string {
-  return `prepare-root: warning: ${w.where}: ${w.message}`;
+  return oneLine(`prepare-root: warning: ${w.where}: ${w.message}`);
 }
 
 export const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint'] as const;

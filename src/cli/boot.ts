@@ -1,6 +1,6 @@
 // The boot path (run) and its dry run (plan).
 import { DEFAULT_INIT, CONFIG_PATHS } from '../base/paths.js';
-import { toHex } from '../base/text.js';
+import { oneLine, toHex } from '../base/text.js';
 import { actionOf, describeAction } from '../apply/actions.js';
 import { SystemMounter } from '../apply/mounter.js';
 import { handOver } from '../boot/handover.js';
@@ -32,7 +32,7 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
       io.err(warningLine(w));
       toKmsg(sys, KMSG_WARNING, warningLine(w));
     },
-    info: (line) => io.out(`prepare-root: ${line}`),
+    info: (line) => io.out(oneLine(`prepare-root: ${line}`)),
   });
   if (pivot) {
     const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;

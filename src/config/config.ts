@@ -3,6 +3,8 @@
 // true/false/1/0, `composefs.enabled` is a tristate or `signed`/`verity`, and the kernel argument
 // ostree.prepare-root.composefs overrides the config. Pure: callers read the files.
 import { PrepareRootError } from '../base/errors.js';
+import { MAX_TMPFS_BYTES } from '../base/limits.js';
+import { shortList } from '../base/text.js';
 import { DEFAULT_KEYPATH } from '../base/paths.js';
 import { closest } from '../base/suggest.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
@@ -114,7 +116,7 @@ export function shadowWarnings(parsed: readonly KeyFile[]): Warning[] {
       : [
           {
             where: shadowed.file,
-            message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${lost.join(', ')}`,
+            message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${shortList(lost, 12)}`,
           },
         ];
   });
@@ -222,15 +224,32 @@ function rootModeOf(kf: KeyFile | null): RootMode {
 
 const TMPFS_SIZE = /^(?:[1-9][0-9]*[kmgtpe]?|(?:[1-9][0-9]?|100)%)$/i;
 
+const SIZE_SUFFIX: Record<string, bigint> = {
+  '': 1n,
+  k: 1n << 10n,
+  m: 1n << 20n,
+  g: 1n << 30n,
+  t: 1n << 40n,
+  p: 1n << 50n,
+  e: 1n << 60n,
+};
+
 function transientSizeOf(kf: KeyFile | null): string | null {
   const entry = entryOf(kf, 'root', 'transient-size');
   if (entry === undefined) return null;
   const value = entry.value.trim();
+  const where = `${kf!.file}:${entry.line}`;
   if (!TMPFS_SIZE.test(value)) {
-    throw new PrepareRootError(
-      `${kf!.file}:${entry.line}`,
-      `root.transient-size: invalid size “${entry.value}” (use e.g. 2G, 512M or 50%)`,
-    );
+    throw new PrepareRootError(where, `root.transient-size: invalid size “${entry.value}” (use e.g. 2G, 512M or 50%)`);
+  }
+  if (!value.endsWith('%')) {
+    const m = /^(\d+)([kmgtpe]?)$/i.exec(value)!;
+    if (BigInt(m[1]!) * SIZE_SUFFIX[m[2]!.toLowerCase()]! >= MAX_TMPFS_BYTES) {
+      throw new PrepareRootError(
+        where,
+        `root.transient-size: “${value}” is more than tmpfs can take (at most 8E, 2^63 bytes)`,
+      );
+    }
   }
   return value;
 }

@@ -3,6 +3,7 @@
 // declared overlay), upper=state (persistent, under the stateroot /var, pruned by ostree's rebase
 // rule when the deployment changes) or upper=transient (tmpfs).
 import { PrepareRootError } from '../base/errors.js';
+import { MAX_OVERLAYS, MAX_OVERLAY_LOWERS } from '../base/limits.js';
 import { dirname, findNested } from '../base/posix-path.js';
 import { type KeyFile, parseBooleanValue } from '../formats/keyfile.js';
 import { refusedPath } from './path-rules.js';
@@ -31,6 +32,12 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
     if (m === null) continue;
     const header = kf.groupLines?.get(group);
     const where = `${kf.file}${header === undefined ? '' : `:${header}`}`;
+    if (overlays.length === MAX_OVERLAYS) {
+      throw new PrepareRootError(
+        where,
+        `[${group}]: more than ${MAX_OVERLAYS} [overlay] groups (a limit of prepare-root)`,
+      );
+    }
     const p = m[1]!;
     checkPath(p, where, `[${group}]`);
     const lowerEntry = entries.get('lower');
@@ -42,6 +49,12 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
             .split(':')
             .filter((l) => l !== '');
     if (lower.length === 0) throw new PrepareRootError(`${kf.file}:${lowerEntry!.line}`, `[${group}] lower: no layers`);
+    if (lower.length > MAX_OVERLAY_LOWERS) {
+      throw new PrepareRootError(
+        `${kf.file}:${lowerEntry!.line}`,
+        `[${group}] lower: ${lower.length} layers, more than overlayfs stacks (${MAX_OVERLAY_LOWERS})`,
+      );
+    }
     lower.forEach((l) => {
       if (l !== p) checkPath(l, `${kf.file}:${lowerEntry!.line}`, `[${group}] lower`);
     });

@@ -2,6 +2,7 @@
 // when / or /etc is transient, each bind-mounted from a store under the stateroot's /var. GLib
 // string-list syntax (`;`-separated, `\;` for a literal semicolon, a trailing `;` allowed).
 import { PrepareRootError } from '../base/errors.js';
+import { MAX_PERSIST_PATHS } from '../base/limits.js';
 import { findNested } from '../base/posix-path.js';
 import { type KeyFileEntry, splitGlibList } from '../formats/keyfile.js';
 import { refusedPath } from './path-rules.js';
@@ -10,6 +11,12 @@ import { refusedPath } from './path-rules.js';
 export function parsePersistPaths(entry: KeyFileEntry, file: string): string[] {
   const where = `${file}:${entry.line}`;
   const paths = splitGlibList(entry.value.trimEnd());
+  if (paths.length > MAX_PERSIST_PATHS) {
+    throw new PrepareRootError(
+      where,
+      `persist.paths: ${paths.length} paths, more than ${MAX_PERSIST_PATHS} (a limit of prepare-root)`,
+    );
+  }
   for (const p of paths) {
     const refused = refusedPath(p, 'use a persistent root instead', false);
     if (refused !== null) throw new PrepareRootError(where, `persist.paths: “${p}” ${refused}`);

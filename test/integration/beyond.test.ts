@@ -133,6 +133,28 @@ describe.skipIf(!isRoot())('composefs keys are read only when signing is in effe
 });
 
 describe.skipIf(!isRoot())('errors reach the console', () => {
+  it('control characters from the input are escaped and a long line is cut, on stderr and in /dev/kmsg alike', () => {
+    // A value with an escape sequence and a newline escape, and a kernel argument of 3000 bytes.
+    const conf = `[sysroot]\nreadonly=\x1b[2Jyes\n`;
+    const [bad, long] = runScenario({
+      runs: [
+        { impl: ours(), conf, check: 'cat /tmp/kmsg' },
+        { impl: ours(), args: [`ostree.prepare-root.composefs=${'x'.repeat(3000)} ostree=/x`], check: 'cat /tmp/kmsg' },
+      ],
+    });
+    expect(bad!.rc).toBe(1);
+    const line =
+      'prepare-root: /etc/ostree/prepare-root.conf:2: sysroot.readonly: value “\\x1b[2Jyes” is not a boolean (use true/false/1/0)';
+    expect(bad!.stderr).toBe(line);
+    expect(bad!.check).toBe(`<3>${line}`);
+    expect(long!.rc).toBe(1);
+    expect(new TextEncoder().encode(long!.stderr).length).toBeLessThanOrEqual(1000);
+    expect(long!.stderr).toMatch(
+      /^prepare-root: kernel argument ostree\.prepare-root\.composefs: invalid value “x+… \(\d+ more bytes\)$/,
+    );
+    expect(long!.check).toBe(`<3>${long!.stderr}`);
+  });
+
   it('the one-line error also goes to /dev/kmsg at error level', () => {
     const [r] = runScenario({ cmdline: 'quiet', runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }] });
     expect(r!.rc).toBe(1);
