@@ -2,8 +2,10 @@
 // completed ones in reverse order (continuing past undo failures, which are reported) so the
 // mount table is as it was before.
 import { PrepareRootError, isPrepareRootError } from '../base/errors.js';
+import { shortList } from '../base/text.js';
 import type { Plan, Step } from '../plan/types.js';
 import { type Action, NO_OUTCOME, type Outcome, actionOf, describeAction, undoOf } from './actions.js';
+import type { GuardedAction, Journal } from './journal.js';
 import type { Mounter } from './mounter.js';
 
 export type StepStatus = 'done' | 'failed' | 'undone' | 'undo-failed' | 'kept';
@@ -29,7 +31,11 @@ export class ExecutionError extends PrepareRootError {
     const rollback =
       undoFailures.length === 0
         ? `rolled back ${rolledBack} completed step${rolledBack === 1 ? '' : 's'}`
-        : `rollback incomplete: ${undoFailures.map((r) => `${r.id} (${r.error})`).join('; ')}`;
+        : `rollback incomplete: ${shortList(
+            undoFailures.map((r) => `${r.id} (${r.error})`),
+            3,
+            '; ',
+          )}`;
     super(`step ${failedStep.id}`, `${cause.message}; ${rollback}`, { cause });
   }
 }
@@ -39,7 +45,7 @@ interface Performed {
   readonly variant?: string;
 }
 
-function perform(mounter: Mounter, action: Action): Performed {
+export function perform(mounter: Mounter, action: Action): Performed {
   switch (action.op) {
     case 'mount': {
       const variant = mounter.mount(action.mount);
@@ -99,31 +105,73 @@ interface Completed {
   undo: readonly Action[];
 }
 
-export function applyPlan(plan: Plan, mounter: Mounter): StepRecord[] {
+/** The path whose mount a step's undo unmounts, moves or rebinds: its target. */
+function mountGuardPath(step: Step): string | null {
+  switch (step.kind) {
+    case 'bind':
+    case 'tmpfs':
+    case 'overlay':
+    case 'erofs':
+    case 'move':
+    case 'detach':
+      return step.target;
+    default:
+      return null;
+  }
+}
+
+/** Undo actions for the journal: the mount-changing ones carry the guard (what the mount id was before). */
+function guarded(undo: readonly Action[], guard: GuardedAction['guard']): GuardedAction[] {
+  return undo.map((action) =>
+    guard !== undefined && (action.op === 'unmount' || action.op === 'move' || action.op === 'bind')
+      ? { action, guard }
+      : { action },
+  );
+}
+
+export function applyPlan(plan: Plan, mounter: Mounter, journal?: Journal): StepRecord[] {
   const records: StepRecord[] = [];
   const completed: Completed[] = [];
-  for (const step of plan.steps) {
+  for (const [i, step] of plan.steps.entries()) {
     const action = actionOf(step);
     const command = describeAction(action);
+    let guard: GuardedAction['guard'];
     try {
+      if (journal !== undefined) {
+        // Written before the step: should the run be killed during it, what would undo it.
+        const guardPath = mountGuardPath(step);
+        const before = guardPath === null ? null : mounter.mountIdOf(guardPath);
+        guard = guardPath === null || before === null ? undefined : { path: guardPath, mountIdBefore: before };
+        const preview = mounter.preview(action);
+        journal.record({
+          start: i,
+          id: step.id,
+          undo: [...preview.cleanup.map((a) => ({ action: a })), ...guarded(undoOf(step, preview.outcome), guard)],
+        });
+      }
       const { outcome, variant } = perform(mounter, action);
       records.push({ id: step.id, command, status: 'done', ...(variant === undefined ? {} : { variant }) });
-      completed.push({ index: records.length - 1, undo: undoOf(step, outcome) });
+      const undo = undoOf(step, outcome);
+      completed.push({ index: records.length - 1, undo });
+      journal?.record({ done: i, undo: guarded(undo, guard) });
       if (step.kind === 'detach' && step.endsUndoOf !== undefined) {
         const ended = completed.find((c) => records[c.index]!.id === step.endsUndoOf);
-        if (ended !== undefined) ended.undo = [];
+        if (ended !== undefined) {
+          ended.undo = [];
+          journal?.record({ done: ended.index, undo: [] });
+        }
       }
     } catch (e) {
       const error = asPrepareRootError(e);
       records.push({ id: step.id, command, status: 'failed', error: error.message });
-      rollBack(mounter, completed, records);
+      rollBack(mounter, completed, records, journal);
       throw new ExecutionError(step, records, error);
     }
   }
   return records;
 }
 
-function rollBack(mounter: Mounter, completed: readonly Completed[], records: StepRecord[]): void {
+function rollBack(mounter: Mounter, completed: readonly Completed[], records: StepRecord[], journal?: Journal): void {
   for (const { index, undo } of [...completed].reverse()) {
     const record = records[index]!;
     if (undo.length === 0) {
@@ -134,6 +182,7 @@ function rollBack(mounter: Mounter, completed: readonly Completed[], records: St
     try {
       for (const action of undo) perform(mounter, action);
       records[index] = { ...record, status: 'undone', undo: described };
+      journal?.record({ undone: index });
     } catch (e) {
       records[index] = { ...record, status: 'undo-failed', undo: described, error: asPrepareRootError(e).message };
     }

@@ -29,6 +29,8 @@ export const VOLATILE_ROOT_LINK = '/run/systemd/volatile-root';
 export const RUN_PREPARE_ROOT = '/run/prepare-root';
 export const STATUS_FILE = '/run/prepare-root/status.json';
 export const LOCK_FILE = '/run/prepare-root/lock';
+/** What a run has done so far, for a run after it to undo should it be killed (apply/journal.ts). */
+export const JOURNAL_FILE = '/run/prepare-root/journal';
 
 /** Assembly point of the new root in the initramfs, moved onto SYSROOT at the end. */
 export const STAGING_ROOT = '/sysroot.tmp';

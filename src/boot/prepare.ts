@@ -1,12 +1,14 @@
 // `prepare-root SYSROOT [KERNEL_CMDLINE]`: the boot path. Read inputs, decide the plan (pure),
 // apply it with rollback, record the outcome. The thin imperative shell around the planner.
 import { PrepareRootError, isSysError } from '../base/errors.js';
-import { CONFIG_MAX, PROC_FILE_MAX } from '../base/limits.js';
-import { CONFIG_PATHS, LOCK_FILE, RUN_OSTREE_BOOTED } from '../base/paths.js';
+import { CONFIG_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
+import { CONFIG_PATHS, JOURNAL_FILE, LOCK_FILE, RUN_OSTREE_BOOTED } from '../base/paths.js';
 import { toHex, utf8Decode } from '../base/text.js';
 import { findOstreeTarget } from '../config/cmdline.js';
 import { type ConfigSource, type RootConfig, type Warning, loadConfig, resolveConfig } from '../config/config.js';
 import { type StepRecord, ExecutionError, applyPlan } from '../apply/executor.js';
+import { type Journal, encodeLine } from '../apply/journal.js';
+import { recoverInterrupted } from '../apply/recovery.js';
 import type { Mounter } from '../apply/mounter.js';
 import { exists, isMissing, tryLstat } from '../fs/files.js';
 import { planPrepareRoot } from '../plan/plan.js';
@@ -117,15 +119,50 @@ function alreadyPrepared(sys: System, sysroot: string): boolean {
   );
 }
 
+/** The journal of this run (apply/journal.ts), appended step by step; removed once nothing is left to undo. */
+function openJournal(sys: System, sysroot: string): Journal {
+  const journalError = (e: unknown) =>
+    new PrepareRootError(`journal ${JOURNAL_FILE}`, isSysError(e) ? e.text : String(e), { cause: e });
+  try {
+    sys.writeFile(JOURNAL_FILE, encodeLine({ run: { pid: sys.pid, sysroot } }), {
+      mode: 0o600,
+      exclusive: true,
+      sync: false,
+    });
+  } catch (e) {
+    throw journalError(e);
+  }
+  return {
+    record: (event) => {
+      try {
+        sys.appendToFile(JOURNAL_FILE, encodeLine(event));
+      } catch (e) {
+        // Without the journal a kill could not be recovered from: the step does not start.
+        throw journalError(e);
+      }
+    },
+  };
+}
+
 export function runPrepare(sys: System, opts: RunOptions): RunResult {
   const lock = acquireLock(sys, LOCK_FILE);
   let decision: Decision | null = null;
   let executed: readonly StepRecord[] = [];
   let sysroot = opts.sysrootArg;
+  const notes: Warning[] = [];
   try {
     const cmdline = readKernelCmdline(sys, opts.cmdlineArg);
     const sources = readConfigSources(sys, CONFIG_PATHS, true);
     sysroot = canonicalSysroot(sys, opts.sysrootArg);
+    const recovered = recoverInterrupted(sys, opts.mounter, JOURNAL_FILE, sysroot, STATE_FILE_MAX);
+    if (recovered !== null) {
+      const note = {
+        where: JOURNAL_FILE,
+        message: `an earlier run (pid ${recovered.pid}) was interrupted after starting ${recovered.steps} steps: undid what it had done (${recovered.undone} operations) before preparing again`,
+      };
+      notes.push(note);
+      opts.warn(note);
+    }
     if (alreadyPrepared(sys, sysroot)) {
       opts.info(
         `${sysroot} is already prepared (${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted); nothing to do`,
@@ -139,12 +176,17 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     opts.info(
       `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
     );
-    executed = applyPlan(plan, opts.mounter);
-    writeStatus(sys, opts, sysroot, decision, executed, null);
+    executed = applyPlan(plan, opts.mounter, openJournal(sys, sysroot));
+    sys.unlink(JOURNAL_FILE);
+    writeStatus(sys, opts, sysroot, decision, executed, null, notes);
     return { kind: 'prepared', plan };
   } catch (e) {
-    if (e instanceof ExecutionError) executed = e.records;
-    writeStatus(sys, opts, sysroot, decision, executed, e);
+    if (e instanceof ExecutionError) {
+      executed = e.records;
+      // Rolled back completely: nothing for a later run to undo. Otherwise the journal stays for it.
+      if (!e.records.some((r) => r.status === 'undo-failed')) sys.unlink(JOURNAL_FILE);
+    }
+    writeStatus(sys, opts, sysroot, decision, executed, e, notes);
     throw e;
   } finally {
     lock.release();

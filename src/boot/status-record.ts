@@ -6,6 +6,7 @@ import { VERSION } from '../base/version.js';
 import { actionOf, describeAction } from '../apply/actions.js';
 import type { StepRecord } from '../apply/executor.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
+import type { Warning } from '../config/config.js';
 import { STATUS_SCHEMA, type StatusFile } from '../formats/status-file.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
@@ -27,6 +28,7 @@ export function writeStatus(
   decision: Decision | null,
   executed: readonly StepRecord[],
   error: unknown,
+  notes: readonly Warning[] = [],
 ): void {
   const plan = decision?.plan ?? null;
   const status: StatusFile = {
@@ -45,7 +47,7 @@ export function writeStatus(
     overlays: error === null ? (plan?.overlays ?? []) : [],
     plan: planSummary(plan),
     executed,
-    warnings: decision?.warnings ?? [],
+    warnings: [...notes, ...(decision?.warnings ?? [])],
     error: error === null ? null : error instanceof Error ? error.message : String(error),
   };
   try {

@@ -35,9 +35,14 @@ export function writeFileAtomic(
   return previous;
 }
 
+/** The temporary file a process writes before renaming it over `path`. */
+export function atomicTempPath(path: string, pid: number): string {
+  return `${dirname(path)}/.${basename(path)}.${pid}.tmp`;
+}
+
 /** Write a temporary file next to `path`, fsync it and rename it over `path`. */
 function replace(sys: System, path: string, content: Uint8Array, mode: number): void {
-  const tmp = `${dirname(path)}/.${basename(path)}.${sys.pid}.tmp`;
+  const tmp = atomicTempPath(path, sys.pid);
   try {
     sys.writeFile(tmp, content, { mode, exclusive: true, sync: true });
     sys.rename(tmp, path);

@@ -1,6 +1,6 @@
 // A Mounter that records what it is asked to do (as the plan describes it) and fails on request,
 // for executor tests.
-import { type Action, type FsMount, describeAction } from '../../src/apply/actions.js';
+import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from '../../src/apply/actions.js';
 import type { Mounter } from '../../src/apply/mounter.js';
 import { PrepareRootError } from '../../src/base/errors.js';
 
@@ -18,6 +18,12 @@ export class RecordingMounter implements Mounter {
     if (this.failAt.has(this.count)) throw new PrepareRootError(call, 'injected failure');
   }
 
+  preview(): { outcome: Outcome; cleanup: Action[] } {
+    return { outcome: NO_OUTCOME, cleanup: [] };
+  }
+  mountIdOf(): number | null {
+    return null;
+  }
   mount(mount: FsMount): string {
     this.record({ op: 'mount', mount });
     return mount.fstype;

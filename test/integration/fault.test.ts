@@ -4,76 +4,21 @@
 // the namespace is exactly as before. Steps failing because something is in their way (a file
 // where a directory goes, a non-empty staging dir) get the same checks.
 import { describe, expect, it } from 'vitest';
-import { type Run, type RunResult, WITH_COMPOSEFS_IMAGE, isRoot, ours, runScenario, unordered } from './harness.js';
+import {
+  type Run,
+  type RunResult,
+  TRACE,
+  WITH_COMPOSEFS_IMAGE,
+  faultsOf,
+  isRoot,
+  ours,
+  runScenario,
+  unordered,
+} from './harness.js';
 
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
 const LEFTOVERS =
   '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
-
-/** The calls that change something: a fault in any of them must fail its step cleanly. */
-const MUTATING = [
-  'fsopen',
-  'fsconfig',
-  'fsmount',
-  'move_mount',
-  'open_tree',
-  'mount_setattr',
-  'mount',
-  'umount2',
-  'mkdirat',
-  'fchmodat',
-  'renameat2',
-  'unlinkat',
-  'symlinkat',
-  'linkat',
-  'openat',
-  'write',
-  'fsync',
-  'fchmod',
-  'fchownat',
-  'utimensat',
-  'lsetxattr',
-  'copy_file_range',
-  'ioctl',
-];
-const TRACE = `strace -qq -s 200 -o /tmp/trace -e trace=${MUTATING.join(',')}`;
-
-interface Fault {
-  readonly step: string;
-  readonly syscall: string;
-  readonly nth: number;
-  readonly call: string;
-}
-
-/**
- * From a clean run's trace (with --verbose, which writes `+ <step>` to stderr before each step):
- * the first and last state-changing call of each step, numbered as strace's `when=` counts them.
- */
-function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
-  const seen = new Map<string, number>();
-  const perStep: Array<Array<Omit<Fault, 'step'>>> = [];
-  for (const line of trace.split('\n')) {
-    const m = /^(\w+)\((.*)\)\s+= /.exec(line);
-    if (m === null) continue;
-    const [, syscall, args] = m as unknown as [string, string, string];
-    const nth = (seen.get(syscall) ?? 0) + 1;
-    seen.set(syscall, nth);
-    if (syscall === 'write' && args.startsWith('2, "+ ')) {
-      perStep.push([]);
-      continue;
-    }
-    // After the last step the run records its outcome: that is not a step.
-    if (args.includes('/run/prepare-root/status.json') || args.includes('/run/prepare-root/.status.json')) break;
-    const output = syscall === 'write' && /^[12], /.test(args);
-    const reading = syscall === 'openat' && !args.includes('O_CREAT') && !args.includes('O_WRONLY');
-    if (perStep.length > 0 && !output && !reading) perStep.at(-1)!.push({ syscall, nth, call: line.slice(0, 120) });
-  }
-  expect(perStep.length, 'one `+` line per executed step').toBe(stepIds.length);
-  return perStep.flatMap((calls, i) => {
-    const chosen = calls.length <= 1 ? calls : [calls[0]!, calls.at(-1)!];
-    return chosen.map((c) => ({ ...c, step: stepIds[i]! }));
-  });
-}
 
 function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));

@@ -254,3 +254,74 @@ export function hostChangesSince(before: { mounts: string; loops: string }, ms =
     spawnSync('sleep', ['0.2']);
   }
 }
+
+// Fault injection from outside: which system call of a real run belongs to which step.
+
+/** The calls that change something: a fault in any of them must fail its step cleanly. */
+const MUTATING = [
+  'fsopen',
+  'fsconfig',
+  'fsmount',
+  'move_mount',
+  'open_tree',
+  'mount_setattr',
+  'mount',
+  'umount2',
+  'mkdirat',
+  'fchmodat',
+  'renameat2',
+  'unlinkat',
+  'symlinkat',
+  'linkat',
+  'openat',
+  'write',
+  'fsync',
+  'fchmod',
+  'fchownat',
+  'utimensat',
+  'lsetxattr',
+  'copy_file_range',
+  'ioctl',
+];
+export const TRACE = `strace -qq -s 200 -o /tmp/trace -e trace=${MUTATING.join(',')}`;
+
+export interface Fault {
+  readonly step: string;
+  readonly syscall: string;
+  readonly nth: number;
+  readonly call: string;
+}
+
+/**
+ * From a clean run's trace (with --verbose, which writes `+ <step>` to stderr before each step):
+ * the first and last state-changing call of each step, numbered as strace's `when=` counts them.
+ */
+export function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
+  const seen = new Map<string, number>();
+  const perStep: Array<Array<Omit<Fault, 'step'>>> = [];
+  for (const line of trace.split('\n')) {
+    const m = /^(\w+)\((.*)\)\s+= /.exec(line);
+    if (m === null) continue;
+    const [, syscall, args] = m as unknown as [string, string, string];
+    const nth = (seen.get(syscall) ?? 0) + 1;
+    seen.set(syscall, nth);
+    if (syscall === 'write' && args.startsWith('2, "+ ')) {
+      perStep.push([]);
+      continue;
+    }
+    // After the last step the run records its outcome: that is not a step.
+    if (args.includes('/run/prepare-root/status.json') || args.includes('/run/prepare-root/.status.json')) break;
+    const output = syscall === 'write' && /^[12], /.test(args);
+    // The journal is written around each step, not by it (its own faults are tested below).
+    const journal = args.includes('/run/prepare-root/journal') || /^\d+, "\{\\"(start|done|undone|run)\\"/.test(args);
+    if (journal) continue;
+    const reading = syscall === 'openat' && !args.includes('O_CREAT') && !args.includes('O_WRONLY');
+    if (perStep.length > 0 && !output && !reading) perStep.at(-1)!.push({ syscall, nth, call: line.slice(0, 120) });
+  }
+  if (perStep.length !== stepIds.length)
+    throw new Error(`trace: ${perStep.length} \`+\` lines for ${stepIds.length} executed steps`);
+  return perStep.flatMap((calls, i) => {
+    const chosen = calls.length <= 1 ? calls : [calls[0]!, calls.at(-1)!];
+    return chosen.map((c) => ({ ...c, step: stepIds[i]! }));
+  });
+}

@@ -76,3 +76,37 @@ describe.skipIf(!isRoot())('[persist] paths', () => {
     expect(r!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
   });
 });
+
+describe.skipIf(!isRoot())('seeding a persisted path is all or nothing', () => {
+  it('a disk that fills up during the copy: the boot fails, nothing half-copied is left, the next boot seeds again', () => {
+    const conf = '[root]\ntransient=true\n[persist]\npaths=/etc/ssh\n';
+    const store = '/sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/etc';
+    const [full, next] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          conf,
+          wrap: 'strace -qq -o /dev/null -e trace=copy_file_range -e inject=copy_file_range:error=ENOSPC:when=1',
+          check: `[ ! -e ${store} ] || ls -A ${store}`,
+        },
+        {
+          impl: ours(),
+          conf,
+          check: `ls -A ${store}; cat /sysroot/etc/ssh/ssh_host_key; stat -c %a /sysroot/etc/ssh/ssh_host_key`,
+        },
+      ],
+    });
+    expect(full!.rc).toBe(1);
+    expect(
+      full!.stderr
+        .split('\n')
+        .filter((l) => !l.includes('warning:'))
+        .join('\n'),
+    ).toMatch(
+      /^prepare-root: step seed-persist-store-0: cp -a \/sysroot\.tmp\/etc\/ssh \S+\/persist\/etc\/ssh .*: No space left on device; rolled back \d+ completed steps$/,
+    );
+    expect(full!.check).toBe(''); // neither the store nor its temporary copy (nor the dirs made for them)
+    expect(next!.rc, next!.stderr).toBe(0);
+    expect(next!.check.split('\n')).toEqual(['ssh', 'host key 1', '600']);
+  });
+});

@@ -13,7 +13,7 @@ const overlay = (path: string, upper: 'state' | 'transient', volatile: boolean, 
   lowersInRoot: lower,
   lowersExist: lower.map(() => true),
   stateCommit: 'old',
-  volatile: volatile ? ({ state: 'torn', why: 'a crash' } as const) : null,
+  volatile: volatile ? ({ state: 'torn', why: 'a crash', quarantine: ['upper', 'work'] } as const) : null,
 });
 
 /** Plans with every kind of step: config text and the facts that go with it. */
