@@ -2,6 +2,7 @@
 // all three see the same steps. Every step says why it is there.
 import type { Warning } from '../config/config.js';
 import type { VarDict } from '../formats/gvariant.js';
+import type { StatusOverlay } from '../formats/status-file.js';
 
 interface StepBase {
   /** Stable name of the step, used in messages and status.json (e.g. `bind-usr`). */
@@ -95,17 +96,8 @@ export interface Plan {
   readonly deployment: string;
   readonly sysrootReadonly: boolean;
   readonly steps: readonly Step[];
-  /** Declared overlays: path, layers as the booted system sees them, upper kind and dir. */
-  readonly overlays: ReadonlyArray<{
-    readonly path: string;
-    readonly lower: readonly string[];
-    readonly upper: 'state' | 'transient';
-    /** The overlay's own dir as the booted system sees it (upper/, work/, bookkeeping). */
-    readonly dir: string;
-    readonly upperDir: string;
-    readonly pruned: boolean;
-    readonly volatile: boolean;
-  }>;
+  /** Declared overlays: path, layers as the booted system sees them, upper kind and dir (as status.json records them). */
+  readonly overlays: readonly StatusOverlay[];
   /** Persisted paths: where they are in the new root, and their store as the booted system sees it. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   /** Keys of /run/ostree-booted, decoded, for humans and status.json. */

@@ -10,6 +10,9 @@ import {
   type Timespec,
   describeKind,
 } from '../../src/platform/system.js';
+import { unavailable, withoutKernel } from './unavailable.js';
+
+const missing = (what: string) => unavailable(what, 'memory System');
 
 interface Node {
   kind: FileKind;
@@ -131,9 +134,6 @@ export function memorySystem(): MemorySystem {
     mountId: n.mountRoot ? 2 : 1,
     mountRoot: n.mountRoot,
   });
-  const unavailable = (what: string) => (): never => {
-    throw new Error(`${what} is not available in the memory System`);
-  };
 
   const sys: MemorySystem = {
     args: [],
@@ -247,19 +247,10 @@ export function memorySystem(): MemorySystem {
     setXattr: (path, name, value) => {
       get('setxattr', path, false).xattrs.set(name, value.slice());
     },
-    tryLock: unavailable('flock'),
-    bindMount: unavailable('mount'),
-    mountFs: unavailable('mount'),
-    moveMount: unavailable('mount'),
-    setMountAttrs: unavailable('mount'),
-    unmount: unavailable('umount'),
-    attachLoop: unavailable('loop devices'),
-    measureVerity: unavailable('fs-verity'),
-    ed25519Verify: unavailable('ed25519'),
+    ...withoutKernel('memory System'),
+    ed25519Verify: missing('ed25519'),
     chdir: () => undefined,
-    chroot: unavailable('chroot'),
-    execve: unavailable('execve'),
-    exit: unavailable('exit'),
+    exit: missing('exit'),
 
     failNext: (call, path, code = 'EIO') => {
       failures.set(`${call} ${path}`, code);

@@ -4,6 +4,9 @@ import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import * as fs from 'node:fs';
 import { SysError } from '../../src/base/errors.js';
 import type { FileKind, FileStat, System } from '../../src/platform/system.js';
+import { unavailable, withoutKernel } from './unavailable.js';
+
+const missing = (what: string) => unavailable(what, 'Node test System');
 
 function wrap<T>(call: string, fn: () => T): T {
   try {
@@ -49,10 +52,6 @@ function toStat(st: fs.BigIntStats): FileStat {
     mountRoot: false,
   };
 }
-
-const unavailable = (what: string) => (): never => {
-  throw new Error(`${what} is not available in the Node test System`);
-};
 
 export function nodeSystem(): System {
   return {
@@ -111,7 +110,7 @@ export function nodeSystem(): System {
     rename: (a, b) => wrap(`rename ${a} ${b}`, () => fs.renameSync(a, b)),
     symlink: (t, p) => wrap(`symlink ${p}`, () => fs.symlinkSync(t, p)),
     link: (a, p) => wrap(`link ${p}`, () => fs.linkSync(a, p)),
-    mknod: unavailable('mknod'),
+    mknod: missing('mknod'),
     chmod: (p, mode) => wrap(`chmod ${p}`, () => fs.chmodSync(p, mode)),
     lchown: (p, u, g) => wrap(`chown ${p}`, () => fs.lchownSync(p, u, g)),
     lutimes: (p, a, m) => wrap(`utimes ${p}`, () => fs.lutimesSync(p, a.sec + a.nsec / 1e9, m.sec + m.nsec / 1e9)),
@@ -124,17 +123,10 @@ export function nodeSystem(): System {
     copyFileData: (a, b) => wrap(`copy ${a} ${b}`, () => fs.copyFileSync(a, b, fs.constants.COPYFILE_EXCL)),
     syncDir: () => undefined,
     syncFilesystem: () => undefined,
-    listXattrs: unavailable('listxattr'),
-    getXattr: unavailable('getxattr'),
-    setXattr: unavailable('setxattr'),
-    tryLock: unavailable('flock'),
-    bindMount: unavailable('mount'),
-    mountFs: unavailable('mount'),
-    moveMount: unavailable('mount'),
-    setMountAttrs: unavailable('mount'),
-    unmount: unavailable('umount'),
-    attachLoop: unavailable('loop devices'),
-    measureVerity: unavailable('fs-verity'),
+    listXattrs: missing('listxattr'),
+    getXattr: missing('getxattr'),
+    setXattr: missing('setxattr'),
+    ...withoutKernel('Node test System'),
     ed25519Verify: (signature, message, publicKey) =>
       verify(
         null,
@@ -146,8 +138,6 @@ export function nodeSystem(): System {
         signature,
       ),
     chdir: (p) => process.chdir(p),
-    chroot: unavailable('chroot'),
-    execve: unavailable('execve'),
     exit: (code) => process.exit(code),
   };
 }

@@ -11,21 +11,81 @@ import { OURS, isRoot } from './harness.js';
 
 const H = path.resolve(import.meta.dirname, '../harness');
 let W: string;
-beforeAll(() => { W = mkdtempSync(path.join(tmpdir(), 'prepare-root-fuzz-')); });
+beforeAll(() => {
+  W = mkdtempSync(path.join(tmpdir(), 'prepare-root-fuzz-'));
+});
 afterAll(() => rmSync(W, { recursive: true, force: true }));
 
-const KEYS = ['[sysroot]', '[root]', '[etc]', '[composefs]', '[persist]', '[overlay /opt]', '[overlay /usr/share/app]', '[x y]', 'readonly', 'transient', 'transient-ro',
-  'transient-size', 'enabled', 'keypath', 'paths', 'lower', 'upper', 'volatile'];
-const VALUES = ['true', 'false', '1', '0', 'yes', 'maybe', 'signed', 'verity', '2G', '100%', '18446744073709551616', '/etc/ssh;/data', '/var/x', 'state', 'transient', '\x1b[2J', 'é'.repeat(300), ''];
+const KEYS = [
+  '[sysroot]',
+  '[root]',
+  '[etc]',
+  '[composefs]',
+  '[persist]',
+  '[overlay /opt]',
+  '[overlay /usr/share/app]',
+  '[x y]',
+  'readonly',
+  'transient',
+  'transient-ro',
+  'transient-size',
+  'enabled',
+  'keypath',
+  'paths',
+  'lower',
+  'upper',
+  'volatile',
+];
+const VALUES = [
+  'true',
+  'false',
+  '1',
+  '0',
+  'yes',
+  'maybe',
+  'signed',
+  'verity',
+  '2G',
+  '100%',
+  '18446744073709551616',
+  '/etc/ssh;/data',
+  '/var/x',
+  'state',
+  'transient',
+  '\x1b[2J',
+  'é'.repeat(300),
+  '',
+];
 const line = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...KEYS.filter((k) => k.startsWith('['))) },
-  { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...KEYS.filter((k) => !k.startsWith('['))), fc.constantFrom(...VALUES)).map(([k, v]) => `${k}=${v}`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...KEYS.filter((k) => !k.startsWith('['))), fc.constantFrom(...VALUES))
+      .map(([k, v]) => `${k}=${v}`),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
-const config = fc.oneof(fc.array(line, { maxLength: 12 }).map((ls) => ls.join('\n')), fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')));
-const token = fc.oneof(fc.constantFrom('ostree=OSTREE', 'ostree=/nope', 'ostree=', 'androidboot.slot_suffix=_a', 'androidboot.slot_suffix=_c', 'androidboot.x=1', 'quiet'),
-  fc.constantFrom('ostree.prepare-root.composefs=').chain((k) => fc.constantFrom(...VALUES).map((v) => `${k}${v}`)), fc.string({ maxLength: 20 }).filter((s) => !s.includes(' ')));
-const cmdline = fc.tuple(fc.boolean(), fc.array(token, { maxLength: 5 })).map(([boot, ts]) => [...(boot ? ['ostree=OSTREE'] : []), ...ts].join(' '));
+const config = fc.oneof(
+  fc.array(line, { maxLength: 12 }).map((ls) => ls.join('\n')),
+  fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
+);
+const token = fc.oneof(
+  fc.constantFrom(
+    'ostree=OSTREE',
+    'ostree=/nope',
+    'ostree=',
+    'androidboot.slot_suffix=_a',
+    'androidboot.slot_suffix=_c',
+    'androidboot.x=1',
+    'quiet',
+  ),
+  fc.constantFrom('ostree.prepare-root.composefs=').chain((k) => fc.constantFrom(...VALUES).map((v) => `${k}${v}`)),
+  fc.string({ maxLength: 20 }).filter((s) => !s.includes(' ')),
+);
+const cmdline = fc
+  .tuple(fc.boolean(), fc.array(token, { maxLength: 5 }))
+  .map(([boot, ts]) => [...(boot ? ['ostree=OSTREE'] : []), ...ts].join(' '));
 
 describe.skipIf(!isRoot())('fuzz', () => {
   it('300 random configs and command lines: exit 0 or 1, never a crash, at most one error line', () => {
@@ -44,9 +104,16 @@ for i in $(seq 0 299); do
   echo "$i $rc $(grep -vc '^prepare-root: warning:' "$W/$i.err" || true)"
 done`;
     spawnSync('mkdir', ['-p', path.join(W, 'mnt')]);
-    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], { encoding: 'utf8', env: { ...process.env, W, H, OURS }, timeout: 300_000 });
+    const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'bash', '-c', script], {
+      encoding: 'utf8',
+      env: { ...process.env, W, H, OURS },
+      timeout: 300_000,
+    });
     expect(r.status, r.stderr).toBe(0);
-    const results = r.stdout.trim().split('\n').map((l) => l.split(' ').map(Number) as [number, number, number]);
+    const results = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number) as [number, number, number]);
     expect(results).toHaveLength(300);
     for (const [i, rc, errors] of results) {
       expect([0, 1], `case ${i}: ${JSON.stringify(cases[i])}`).toContain(rc);

@@ -1,0 +1,36 @@
+// What the test Systems cannot do (they have no kernel behind them for it): each throws, naming itself.
+import type { System } from '../../src/platform/system.js';
+
+export const unavailable = (what: string, where: string) => (): never => {
+  throw new Error(`${what} is not available in the ${where}`);
+};
+
+/** Mounts, loop devices, fs-verity, chroot and execve, as one spread-in part of a System. */
+export function withoutKernel(
+  where: string,
+): Pick<
+  System,
+  | 'bindMount'
+  | 'mountFs'
+  | 'moveMount'
+  | 'setMountAttrs'
+  | 'unmount'
+  | 'attachLoop'
+  | 'measureVerity'
+  | 'chroot'
+  | 'execve'
+  | 'tryLock'
+> {
+  return {
+    bindMount: unavailable('mount', where),
+    mountFs: unavailable('mount', where),
+    moveMount: unavailable('mount', where),
+    setMountAttrs: unavailable('mount', where),
+    unmount: unavailable('umount', where),
+    attachLoop: unavailable('loop devices', where),
+    measureVerity: unavailable('fs-verity', where),
+    chroot: unavailable('chroot', where),
+    execve: unavailable('execve', where),
+    tryLock: unavailable('flock', where),
+  };
+}
