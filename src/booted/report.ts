@@ -1,5 +1,6 @@
 // `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
 // (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
+import { isSysError } from '../base/errors.js';
 import { STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
 import { type MountEntry, mountAt, mountContaining } from '../formats/mountinfo.js';
@@ -81,7 +82,7 @@ function parseOverlayOptions(options: readonly string[]): {
   return { lower, upper, work };
 }
 
-function backingOf(sys: System, mounts: readonly MountEntry[], path: string): Backing | null {
+function backingOf(sys: System, mounts: readonly MountEntry[], path: string, warnings: string[]): Backing | null {
   const m = mountContaining(mounts, path);
   if (m === undefined) return null;
   let size = 0;
@@ -90,8 +91,9 @@ function backingOf(sys: System, mounts: readonly MountEntry[], path: string): Ba
     const s = sys.statfs(m.target);
     size = s.blocks * s.blockSize;
     used = (s.blocks - s.free) * s.blockSize;
-  } catch {
-    // A mount outside our namespace's view (e.g. --root on another tree): sizes are reported as 0.
+  } catch (e) {
+    // A mount outside our view (e.g. --root on another tree): its size stays unknown (0), and we say so.
+    warnings.push(`${m.target}: cannot tell how full it is (${isSysError(e) ? e.text : String(e)})`);
   }
   return {
     mountpoint: m.target,
@@ -113,6 +115,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
   const status = readStatusFile(sys);
   const booted = readOstreeBooted(sys);
   const overlays: OverlayReport[] = [];
+  const unknownSizes: string[] = [];
   for (const m of mounts) {
     if (m.fstype !== 'overlay') continue;
     const inside = m.target === root || m.target.startsWith(root === '/' ? '/' : `${root}/`);
@@ -124,7 +127,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
     const lower = mountedLower.map((l) =>
       l === STAGING_ROOT || l.startsWith(`${STAGING_ROOT}/`) ? under(root, l.slice(STAGING_ROOT.length) || '/') : l,
     );
-    const backing = upper === null ? null : backingOf(sys, mounts, upper);
+    const backing = upper === null ? null : backingOf(sys, mounts, upper, unknownSizes);
     overlays.push({
       path,
       role: path === '/' ? 'root' : path === '/etc' ? 'etc' : 'other',
@@ -136,12 +139,15 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
       transient: backing?.fstype === 'tmpfs',
     });
   }
-  const warnings = overlays
-    .filter((o) => o.transient && o.backing !== null && o.backing.usedPercent > TMPFS_WARN_PERCENT)
-    .map(
-      (o) =>
-        `${o.path}: the tmpfs holding its changes (${o.backing!.mountpoint}) is ${o.backing!.usedPercent}% full; writes fail when it is full`,
-    );
+  const warnings = [
+    ...overlays
+      .filter((o) => o.transient && o.backing !== null && o.backing.usedPercent > TMPFS_WARN_PERCENT)
+      .map(
+        (o) =>
+          `${o.path}: the tmpfs holding its changes (${o.backing!.mountpoint}) is ${o.backing!.usedPercent}% full; writes fail when it is full`,
+      ),
+    ...unknownSizes,
+  ];
   return {
     schema: REPORT_SCHEMA,
     preparedBy:
