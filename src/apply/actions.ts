@@ -150,9 +150,10 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
   switch (step.kind) {
     case 'mkdir':
       if (outcome.kind === 'created' && !outcome.created) return [];
-      // A workdir made by this run holds only what overlayfs put there (work/, index/, and the
-      // incompat/volatile marker of a volatile mount): remove that, then the dir.
-      return step.overlayWork
+      // An upper or workdir made by this run holds only what the overlay put there since: copy-ups,
+      // or work/, index/ (and the incompat/volatile marker of a volatile mount).
+      if (step.overlayDir === 'upper') return [{ op: 'remove-tree', path: step.path }];
+      return step.overlayDir === 'work'
         ? [
             { op: 'remove-tree', path: `${step.path}/work` },
             { op: 'remove-tree', path: `${step.path}/index` },

@@ -42,14 +42,22 @@ export function planEtc(
     return {
       steps: [
         { id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason },
-        { id: 'mkdir-transient-etc-upper', kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: false, reason },
+        {
+          id: 'mkdir-transient-etc-upper',
+          kind: 'mkdir',
+          path: `${dir}/upper`,
+          mode: 0o755,
+          existOk: false,
+          overlayDir: 'upper',
+          reason,
+        },
         {
           id: 'mkdir-transient-etc-work',
           kind: 'mkdir',
           path: `${dir}/work`,
           mode: 0o755,
           existOk: false,
-          overlayWork: true,
+          overlayDir: 'work',
           reason,
         },
         {

@@ -43,14 +43,22 @@ export function planOverlays(
       warnings.push(...(volatile.warnings ?? []));
     }
     steps.push(
-      { id: `mkdir-overlay-upper-${i}`, kind: 'mkdir', path: `${dir}/upper`, mode: 0o755, existOk: true, reason },
+      {
+        id: `mkdir-overlay-upper-${i}`,
+        kind: 'mkdir',
+        path: `${dir}/upper`,
+        mode: 0o755,
+        existOk: true,
+        overlayDir: 'upper',
+        reason,
+      },
       {
         id: `mkdir-overlay-work-${i}`,
         kind: 'mkdir',
         path: `${dir}/work`,
         mode: 0o700,
         existOk: true,
-        overlayWork: true,
+        overlayDir: 'work',
         reason,
       },
     );

@@ -32,6 +32,7 @@ export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
       path: `${TRANSIENT_ROOT_DIR}/upper`,
       mode: 0o755,
       existOk: false,
+      overlayDir: 'upper',
       reason: 'overlay upper of /',
     },
     {
@@ -40,7 +41,7 @@ export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
       path: `${TRANSIENT_ROOT_DIR}/work`,
       mode: 0o700,
       existOk: false,
-      overlayWork: true,
+      overlayDir: 'work',
       reason: 'overlay work dir of /',
     },
   ];

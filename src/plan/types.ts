@@ -19,8 +19,12 @@ export type Step = StepBase &
         readonly path: string;
         readonly mode: number;
         readonly existOk: boolean;
-        /** An overlayfs workdir: the kernel creates work/ (and index/) in it, which undo must remove. */
-        readonly overlayWork?: true;
+        /**
+         * An overlayfs upper or workdir this step makes. A new upper holds only what went through
+         * the overlay since (copy-ups of a mkdir -p below it), and a workdir the work/ (and index/)
+         * the kernel makes: undo removes those too.
+         */
+        readonly overlayDir?: 'upper' | 'work';
       }
     | { readonly kind: 'bind'; readonly source: string; readonly target: string }
     | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }

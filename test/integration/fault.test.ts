@@ -31,10 +31,15 @@ function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
 }
 
 const CONFIGS: Array<[string, string, boolean, string]> = [
-  ['sysroot.readonly + etc.transient + /var marker', '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n', true, ''],
   [
-    'root.transient + sysroot.readonly + persisted paths',
-    '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data\n',
+    'sysroot.readonly + etc.transient + /var marker + a persisted path below an /etc dir',
+    '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh/extra\n',
+    true,
+    '',
+  ],
+  [
+    'root.transient + sysroot.readonly + persisted paths (one below /usr/lib: its mount point copies /usr up)',
+    '[root]\ntransient=true\ntransient-size=32M\n[sysroot]\nreadonly=true\n[persist]\npaths=/etc/ssh;/data;/usr/lib/data\n',
     false,
     '',
   ],

@@ -50,13 +50,15 @@ function planFor(entry: [string | null, Partial<Facts>]) {
   ).plan;
 }
 
-const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayWork: boolean) => string]> = [
+const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayDir: 'upper' | 'work' | undefined) => string]> = [
   [
     /^mkdir -m \d+ (\S+)/,
-    (m, work) =>
-      work
+    (m, dir) =>
+      dir === 'work'
         ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}`
-        : `rmdir ${m[1]}`,
+        : dir === 'upper'
+          ? `rm -r ${m[1]} (no mount inside)`
+          : `rmdir ${m[1]}`,
   ],
   [/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/, (m) => `umount ${m[1]}`],
   [/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/, (m) => `umount ${m[1]}`],
@@ -72,11 +74,11 @@ const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayWork: boolean) => string
 
 // The inverse each forward call must get, or null when there is nothing of its own to undo (a
 // remount, propagation, make-private, prune, rm -r). An overlay workdir also loses the work/ and
-// index/ dirs the kernel makes in it.
-function expectedUndo(call: string, overlayWork: boolean): string | null {
+// index/ dirs the kernel makes in it, an upper whatever was copied up into it.
+function expectedUndo(call: string, overlayDir: 'upper' | 'work' | undefined): string | null {
   for (const [pattern, undo] of UNDO) {
     const m = call.match(pattern);
-    if (m !== null) return undo(m, overlayWork);
+    if (m !== null) return undo(m, overlayDir);
   }
   return null;
 }
@@ -110,7 +112,7 @@ describe('applyPlan', () => {
         .slice(0, -1)
         .map((call, i) => {
           const s = plan.steps[i]!;
-          return expectedUndo(call, s.kind === 'mkdir' && s.overlayWork === true);
+          return expectedUndo(call, s.kind === 'mkdir' ? s.overlayDir : undefined);
         })
         .filter((u): u is string => u !== null)
         .reverse()
