@@ -2,7 +2,7 @@
 // by the executor and `prepare-root plan`, so a dry run shows precisely what a boot does. Mounts
 // are described as the equivalent mount(8) command line; they are made by system call.
 import { PrepareRootError } from '../base/errors.js';
-import type { Step } from '../plan/types.js';
+import type { LabelledUpper, Step } from '../plan/types.js';
 
 /** A mount of a new filesystem: the layers of an overlay stay apart (the mounter passes them one by one). */
 export interface FsMount {
@@ -43,7 +43,9 @@ export type Action =
   | { readonly op: 'remove-tree'; readonly path: string }
   | { readonly op: 'prune-upper'; readonly upper: string; readonly lower: readonly string[] }
   | { readonly op: 'rename'; readonly from: string; readonly to: string }
-  | { readonly op: 'copy-tree'; readonly from: string; readonly to: string };
+  | { readonly op: 'copy-tree'; readonly from: string; readonly to: string }
+  | { readonly op: 'copy-label'; readonly from: string; readonly to: string }
+  | { readonly op: 'record-labels'; readonly path: string; readonly uppers: readonly LabelledUpper[] };
 
 // overlayfs splits layers on `:` and options on `,` in its option string, and the kernel shows
 // them that way in mountinfo; rather than escape them, refuse such paths (ostree's own layout
@@ -125,6 +127,10 @@ export function actionOf(step: Step): Action {
       return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
     case 'rmdir':
       return { op: 'rmdir', path: step.path };
+    case 'copy-label':
+      return { op: 'copy-label', from: step.from, to: step.to };
+    case 'record-labels':
+      return { op: 'record-labels', path: step.path, uppers: step.uppers };
   }
 }
 
@@ -185,6 +191,8 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
       return [{ op: 'move', source: step.target, target: step.source }];
     case 'rmdir':
       return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
+    case 'record-labels':
+      return [{ op: 'remove-file', path: step.path }];
     case 'write-file':
       return [
         outcome.kind === 'replaced' && outcome.previous !== null
@@ -194,6 +202,10 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
     case 'make-private':
     case 'remount-bind':
     case 'propagation':
+      return [];
+    // The dir labelled is one this run made (removed by its own undo) or a state upper that
+    // keeps the image's label, which it should have anyway.
+    case 'copy-label':
       return [];
   }
 }
@@ -251,5 +263,9 @@ export function describeAction(action: Action): string {
       return `mv ${action.from} ${action.to}`;
     case 'copy-tree':
       return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs; through a temporary copy renamed into place)`;
+    case 'copy-label':
+      return `chcon --reference=${action.from} ${action.to} (only if ${action.from} has an SELinux label)`;
+    case 'record-labels':
+      return `record the SELinux labels in ${action.uppers.map((u) => `${u.upper} (${u.path})`).join(', ')} to ${action.path}`;
   }
 }

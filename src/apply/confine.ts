@@ -49,6 +49,13 @@ export function confinedPaths(action: Action): Array<readonly [string, boolean]>
         [action.from, false],
         [action.to, false],
       ];
+    case 'copy-label':
+      return [
+        [action.from, true],
+        [action.to, true],
+      ];
+    case 'record-labels':
+      return [[action.path, false], ...action.uppers.map((u) => [u.upper, true] as const)];
     case 'unmount':
     case 'mkdir':
     case 'rmdir':

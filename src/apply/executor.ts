@@ -91,6 +91,12 @@ export function perform(mounter: Mounter, action: Action): Performed {
     case 'remove-file':
       mounter.removeFile(action.path);
       return { outcome: NO_OUTCOME };
+    case 'copy-label':
+      mounter.copyLabel(action.from, action.to);
+      return { outcome: NO_OUTCOME };
+    case 'record-labels':
+      mounter.recordLabels(action.path, action.uppers);
+      return { outcome: NO_OUTCOME };
   }
 }
 

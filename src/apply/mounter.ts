@@ -6,6 +6,10 @@ import { basename, dirname } from '../base/posix-path.js';
 import { atomicTempPath, writeFileAtomic } from '../fs/atomic-write.js';
 import { tryLstat } from '../fs/files.js';
 import { copyTree, mkdirp, removeTree } from '../fs/tree.js';
+import { readLabel, writeLabel } from '../fs/labels.js';
+import { LABELS_SCHEMA, serializeLabels } from '../formats/labels-file.js';
+import { collectUpperLabels } from '../overlayfs/upper-labels.js';
+import type { LabelledUpper } from '../plan/types.js';
 import { pruneUpper } from '../overlayfs/prune.js';
 import type { System } from '../platform/system.js';
 import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from './actions.js';
@@ -44,6 +48,10 @@ export interface Mounter {
   rename(from: string, to: string): void;
   /** Copy a tree keeping owner, mode, times and xattrs; `to` must not exist. */
   copyTree(from: string, to: string): void;
+  /** Give `to` the SELinux label of `from`; returns it, or null when `from` has none (nothing done). */
+  copyLabel(from: string, to: string): string | null;
+  /** Write the labels of the uppers' entries to `path` (formats/labels-file.ts). */
+  recordLabels(path: string, uppers: readonly LabelledUpper[]): void;
 }
 
 /** The system's reason, with the kernel's own words where it gave them, or where to find them. */
@@ -100,6 +108,11 @@ export class SystemMounter implements Mounter {
           for (let d = action.path; tryLstat(this.sys, d) === null; d = dirname(d)) missing.unshift(d);
           return { outcome: { kind: 'created-dirs', dirs: missing }, cleanup: [] };
         }
+        case 'record-labels':
+          return {
+            outcome: NO_OUTCOME,
+            cleanup: [{ op: 'remove-file', path: atomicTempPath(action.path, this.sys.pid) }],
+          };
         case 'write-file': {
           const st = tryLstat(this.sys, action.path);
           const previous = st?.kind === 'file' ? this.sys.readFile(action.path, STATE_FILE_MAX) : null;
@@ -239,6 +252,21 @@ export class SystemMounter implements Mounter {
         }
         throw e;
       }
+    });
+  }
+
+  copyLabel(from: string, to: string): string | null {
+    return this.run({ op: 'copy-label', from, to }, () => {
+      const label = readLabel(this.sys, from);
+      if (label !== null) writeLabel(this.sys, to, label);
+      return label;
+    });
+  }
+
+  recordLabels(path: string, uppers: readonly LabelledUpper[]): void {
+    this.run({ op: 'record-labels', path, uppers }, () => {
+      const overlays = uppers.map((u) => ({ ...u, ...collectUpperLabels(this.sys, u.upper) }));
+      writeFileAtomic(this.sys, path, serializeLabels({ schema: LABELS_SCHEMA, overlays }), 0o644, STATE_FILE_MAX);
     });
   }
 }

@@ -28,3 +28,8 @@ export const MAX_OVERLAY_LOWERS = 500;
 export const MAX_PERSIST_PATHS = 1024;
 /** `root.transient-size` in bytes must stay below 2^63: tmpfs parses it into 64 bits and wraps silently. */
 export const MAX_TMPFS_BYTES = 2n ** 63n;
+
+/** An SELinux label we copy: real ones are well under 100 bytes (user:role:type:range). */
+export const SELINUX_LABEL_MAX = 255;
+/** Entries of one transient upper whose labels are recorded for after the policy load (labels.json). */
+export const MAX_LABELLED_ENTRIES = 100_000;

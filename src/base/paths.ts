@@ -31,6 +31,8 @@ export const STATUS_FILE = '/run/prepare-root/status.json';
 export const LOCK_FILE = '/run/prepare-root/lock';
 /** What a run has done so far, for a run after it to undo should it be killed (apply/journal.ts). */
 export const JOURNAL_FILE = '/run/prepare-root/journal';
+/** The SELinux labels of the tmpfs uppers' entries, for `prepare-root relabel` after the policy load. */
+export const LABELS_FILE = '/run/prepare-root/labels.json';
 
 /** Assembly point of the new root in the initramfs, moved onto SYSROOT at the end. */
 export const STAGING_ROOT = '/sysroot.tmp';

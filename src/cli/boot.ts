@@ -80,6 +80,7 @@ function printPlan(plan: Plan, configFile: string | null, io: Output): void {
   io.out(`  deployment:       ${plan.deployment}`);
   io.out(`  mode:             ${plan.mode}`);
   io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
+  io.out(`  selinux:          ${plan.selinux ? "enabled: tmpfs uppers get their lowers' labels" : 'not enabled'}`);
   io.out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
   io.out(
     `  /run/ostree-booted: ${Object.entries(plan.metadata)

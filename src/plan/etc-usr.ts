@@ -2,6 +2,7 @@
 import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../base/paths.js';
 import type { RootConfig } from '../config/config.js';
 import type { BootContext, Facts } from '../probe/facts.js';
+import { labelUpperStep } from './root.js';
 import type { Mode, Part } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
@@ -51,6 +52,7 @@ export function planEtc(
           overlayDir: 'upper',
           reason,
         },
+        ...labelUpperStep('label-transient-etc-upper', facts, `${T}/usr/etc`, `${dir}/upper`, '/etc'),
         {
           id: 'mkdir-transient-etc-work',
           kind: 'mkdir',
@@ -72,6 +74,7 @@ export function planEtc(
         },
       ],
       metadata: [['transient-etc', { type: 's', value: dir }]],
+      labelled: facts.selinux ? [{ path: '/etc', upper: `${dir}/upper` }] : [],
       warnings: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
     };
   }

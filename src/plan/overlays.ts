@@ -7,6 +7,7 @@ import { utf8Encode } from '../base/text.js';
 import type { Warning } from '../config/config.js';
 import type { BootContext, Facts, OverlayFact } from '../probe/facts.js';
 import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../probe/volatile-state.js';
+import { labelUpperStep } from './root.js';
 import type { Mode, Part, Plan, Step } from './types.js';
 
 /**
@@ -52,6 +53,7 @@ export function planOverlays(
         overlayDir: 'upper',
         reason,
       },
+      ...labelUpperStep(`label-overlay-upper-${i}`, facts, lower[0]!, `${dir}/upper`, o.path),
       {
         id: `mkdir-overlay-work-${i}`,
         kind: 'mkdir',
@@ -122,7 +124,10 @@ export function planOverlays(
       volatile: o.volatile,
     };
   });
-  return { steps, warnings, overlays };
+  const labelled = facts.selinux
+    ? overlays.filter((o) => o.upper === 'transient').map((o) => ({ path: o.path, upper: o.upperDir }))
+    : [];
+  return { steps, warnings, overlays, labelled };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { PrepareRootError } from '../base/errors.js';
 import {
   COMPOSEFS_SCRATCH,
+  LABELS_FILE,
   RUN_OSTREE,
   RUN_OSTREE_BOOTED,
   RUN_OSTREE_PRIVATE,
@@ -120,7 +121,7 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
       reason: 'legacy mode: / is a bind of the deployment',
     });
   } else {
-    steps.push(...transientUpperSteps(config, mode), {
+    steps.push(...transientUpperSteps(config, mode, facts, facts.deployment.path), {
       id: 'mount-transient-root',
       kind: 'overlay',
       target: T,
@@ -153,16 +154,17 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
       },
     );
   }
-  const warnings =
-    mode === 'transient' || mode === 'transient-ro'
-      ? [
-          {
-            where: `root.${mode}`,
-            message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
-          },
-        ]
-      : [];
-  return { steps, metadata, warnings };
+  const transient = mode === 'transient' || mode === 'transient-ro';
+  const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper` }] : [];
+  const warnings = transient
+    ? [
+        {
+          where: `root.${mode}`,
+          message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+        },
+      ]
+    : [];
+  return { steps, metadata, warnings, labelled };
 }
 
 /** The physical root under the new root, the stateroot var, and /var when asked to mount it. */
@@ -285,7 +287,20 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
     persist,
   ];
   const metadata = parts.flatMap((p) => p.metadata ?? []);
+  const labelled = parts.flatMap((p) => p.labelled ?? []);
   const epilogue: Step[] = [
+    ...(labelled.length === 0
+      ? []
+      : [
+          {
+            id: 'record-labels',
+            kind: 'record-labels',
+            path: LABELS_FILE,
+            uppers: labelled,
+            reason:
+              'SELinux is on: the policy load after switch-root discards the labels of tmpfs files, so `prepare-root relabel` restores them from this record',
+          } as const,
+        ]),
     {
       id: 'write-ostree-booted',
       kind: 'write-file',
@@ -322,6 +337,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
       sysroot: R,
       deployment: facts.deployment.relPath,
       sysrootReadonly,
+      selinux: facts.selinux,
       persisted: persist.persisted,
       overlays: overlays.overlays,
       steps: [...parts.flatMap((p) => p.steps), ...epilogue],

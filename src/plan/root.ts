@@ -7,8 +7,28 @@ import type { ComposefsImage } from '../probe/composefs-image.js';
 import type { Facts } from '../probe/facts.js';
 import type { Mode, Step } from './types.js';
 
-/** The dedicated tmpfs holding a transient root's upper and work dirs. */
-export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
+/**
+ * The step giving an upper the label of what it stands in for, so that the overlay's root shows
+ * that label rather than the tmpfs'; none when SELinux is off.
+ */
+export function labelUpperStep(id: string, facts: Facts, from: string, upper: string, what: string): Step[] {
+  if (!facts.selinux) return [];
+  return [
+    {
+      id,
+      kind: 'copy-label',
+      from,
+      to: upper,
+      reason: `SELinux is on: ${what} shows the label of ${from}, not the tmpfs' (kept in labels.json across the policy load)`,
+    },
+  ];
+}
+
+/**
+ * The dedicated tmpfs holding a transient root's upper and work dirs; `lower` is the root
+ * directory the upper stands over (its label is given to the upper).
+ */
+export function transientUpperSteps(config: RootConfig, mode: Mode, facts: Facts, lower: string): Step[] {
   const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
   return [
     {
@@ -35,6 +55,7 @@ export function transientUpperSteps(config: RootConfig, mode: Mode): Step[] {
       overlayDir: 'upper',
       reason: 'overlay upper of /',
     },
+    ...labelUpperStep('label-transient-upper', facts, lower, `${TRANSIENT_ROOT_DIR}/upper`, '/'),
     {
       id: 'mkdir-transient-work',
       kind: 'mkdir',
@@ -70,7 +91,7 @@ export function composefsRootSteps(
       noacl: !image.hasAcl,
       reason: 'the composefs metadata image (EROFS)',
     },
-    ...(transient ? transientUpperSteps(config, mode) : []),
+    ...(transient ? transientUpperSteps(config, mode, facts, COMPOSEFS_SCRATCH) : []),
     {
       id: 'mount-composefs',
       kind: 'overlay',

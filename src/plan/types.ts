@@ -88,7 +88,22 @@ export type Step = StepBase &
         readonly summary: string;
       }
     | { readonly kind: 'rmdir'; readonly path: string }
+    /** Give `to` the SELinux label `from` has (none there: nothing to give); a malformed one is refused. */
+    | { readonly kind: 'copy-label'; readonly from: string; readonly to: string }
+    /**
+     * Record the labels in the tmpfs uppers for after the policy load, which discards them
+     * (formats/labels-file.ts); `prepare-root relabel` puts them back.
+     */
+    | { readonly kind: 'record-labels'; readonly path: string; readonly uppers: readonly LabelledUpper[] }
   );
+
+/** A tmpfs upper whose entries' labels must survive the SELinux policy load. */
+export interface LabelledUpper {
+  /** Where the overlay is mounted, as the booted system sees it. */
+  readonly path: string;
+  /** The upper dir (the same path before and after switch-root: it is under /run). */
+  readonly upper: string;
+}
 
 export type StepKind = Step['kind'];
 
@@ -99,6 +114,8 @@ export interface Plan {
   readonly sysroot: string;
   readonly deployment: string;
   readonly sysrootReadonly: boolean;
+  /** SELinux is enabled: the uppers standing in for image content get the image's labels. */
+  readonly selinux: boolean;
   readonly steps: readonly Step[];
   /** Declared overlays: path, layers as the booted system sees them, upper kind and dir (as status.json records them). */
   readonly overlays: readonly StatusOverlay[];
@@ -114,6 +131,8 @@ export type MetadataEntry = readonly [string, VarDict[number][1]];
 /** What an area of the planner contributes: its steps, its warnings and its /run/ostree-booted keys. */
 export interface Part {
   readonly steps: readonly Step[];
+  /** Tmpfs uppers whose labels the booted system must restore (only when SELinux is on). */
+  readonly labelled?: readonly LabelledUpper[];
   readonly warnings?: readonly Warning[];
   readonly metadata?: readonly MetadataEntry[];
 }

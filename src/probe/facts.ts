@@ -52,6 +52,8 @@ export interface Facts {
   readonly persist: readonly PersistFact[];
   /** One per declared overlay, in mount order. */
   readonly overlays: readonly OverlayFact[];
+  /** SELinux is enabled in this kernel: the uppers standing in for image content get the image's labels. */
+  readonly selinux: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ import { type Deployment, resolveDeployment } from './deployment.js';
 import type { Facts, OverlayFact, PersistFact } from './facts.js';
 import { locateInside } from './resolve-inside.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
+import { selinuxActive } from './selinux.js';
 import { measureVerity } from './verity.js';
 import { volatileState } from './volatile-state.js';
 
@@ -166,6 +167,7 @@ export function probeFacts(
     sysrootDevice: backingDevice(sys, sysroot),
     persist: config.persistPaths.map((p) => probePersist(sys, sysroot, deployment, p)),
     overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, deployment, o, config.overlays)),
+    selinux: selinuxActive(sys),
   };
   return { facts, warnings: legacy.warnings };
 }

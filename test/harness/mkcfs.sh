@@ -2,7 +2,8 @@
 # mkcfs.sh REPO REF OUT: a composefs-style EROFS image of an ostree commit made with stock
 # mkfs.erofs (docs/testing.md): sparse placeholders with trusted.overlay.redirect/metacopy
 # pointing at the bare repo's objects, an empty /etc, and the libcomposefs header, so that
-# ostree-prepare-root with libcomposefs mounts it. No file xattrs.
+# ostree-prepare-root with libcomposefs mounts it. No file xattrs, unless XATTRS=1: then each
+# entry carries the commit's own (its SELinux labels, as mkcomposefs from a labelled commit).
 # DIGESTS=1: each metacopy xattr carries the object's fs-verity digest (computed in userspace by
 # `fsverity digest`), as mkcomposefs --digest-store writes it: overlayfs with verity=require
 # then reads a file only when its object has fs-verity enabled with exactly that digest.
@@ -11,7 +12,7 @@ set -euo pipefail
 REPO=$1 REF=$2 OUT=$3
 ST=$(mktemp -d)
 trap 'rm -rf "$ST"' EXIT
-ostree --repo="$REPO" ls -R -C "$REF" > "$ST.list"
+ostree --repo="$REPO" ls -R -C -X "$REF" > "$ST.list"
 DIGESTS_FILE=/dev/null
 if [ "${DIGESTS:-0}" = 1 ]; then
   DIGESTS_FILE=$ST.digests
@@ -20,9 +21,27 @@ if [ "${DIGESTS:-0}" = 1 ]; then
     awk -v r="$REPO" '{print r "/objects/" substr($1,1,2) "/" substr($1,3) ".file"}' |
     xargs -r fsverity digest > "$DIGESTS_FILE"
 fi
-/usr/bin/python3 - "$ST.list" "$DIGESTS_FILE" "$ST/tree" <<'PY'
-import os, sys
+XATTRS=${XATTRS:-0} /usr/bin/python3 - "$ST.list" "$DIGESTS_FILE" "$ST/tree" <<'PY'
+import codecs, os, re, sys
 listing, digests_file, root = sys.argv[1:]
+keep_xattrs = os.environ['XATTRS'] == '1'
+# `ostree ls -X` shows xattrs as GVariant text: { [(b'name', b'value' | [byte 0x.., ...]), ...] }
+# (a b'' bytestring is the value without its trailing NUL).
+XATTR = re.compile(r"\(b'((?:[^'\\]|\\.)*)', (?:b'((?:[^'\\]|\\.)*)'|\[([^\]]*)\])\)")
+def xattrs_of(text):
+    out = []
+    for name, text_value, byte_list in XATTR.findall(text):
+        if text_value or not byte_list:
+            value = codecs.escape_decode(text_value)[0] + b'\0'
+        else:
+            value = bytes(int(b.split()[-1], 16) for b in byte_list.split(','))
+        out.append((codecs.escape_decode(name)[0].decode(), value))
+    return out
+def split_xattrs(rest):
+    # "<checksums...> { xattrs } <path>": the xattrs are between the first '{ ' and the last ' } '.
+    head, _, tail = rest.partition(' { ')
+    xattrs, _, path = tail.rpartition(' } ')
+    return head.split(), xattrs, path
 digests = {}
 for line in open(digests_file):
     digest, path = line.split(None, 1)
@@ -32,12 +51,13 @@ os.mkdir(root)
 for line in open(listing):
     line = line.rstrip('\n')
     mode = line[0]
+    perms, uid, gid, size, rest = line.split(None, 4)
+    checksums, xattr_text, path = split_xattrs(rest)
     if mode == 'd':
-        perms, uid, gid, _size, _tree, _meta, path = line.split(None, 6)
         p = root + path
         os.makedirs(p, exist_ok=True)
     else:
-        perms, uid, gid, size, csum, path = line.split(None, 5)
+        csum = checksums[0]
         if mode == 'l':
             path, target = path.split(' -> ', 1)
             p = root + path
@@ -50,6 +70,10 @@ for line in open(listing):
             # struct ovl_metacopy: version 0, length, flags 0, digest algorithm 1 (sha256), digest.
             d = digests.get(csum)
             os.setxattr(p, 'trusted.overlay.metacopy', bytes([0, 36, 0, 1]) + d if d else b'')
+    if keep_xattrs:
+        for name, value in xattrs_of(xattr_text):
+            if not name.startswith('trusted.overlay.'):
+                os.setxattr(p, name, value, follow_symlinks=False)
     os.lchown(p, int(uid), int(gid))   # before chmod: chown clears setuid/setgid
     if mode != 'l':
         os.chmod(p, int(perms[1:], 8))   # e.g. -04755: type letter, then octal mode

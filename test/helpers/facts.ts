@@ -26,6 +26,7 @@ export function facts(overrides: Partial<Facts> = {}): Facts {
     signedWith: null,
     persist: [],
     overlays: [],
+    selinux: false,
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
 import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from '../../src/apply/actions.js';
 import type { Mounter } from '../../src/apply/mounter.js';
 import { PrepareRootError } from '../../src/base/errors.js';
+import type { LabelledUpper } from '../../src/plan/types.js';
 
 export class RecordingMounter implements Mounter {
   readonly calls: string[] = [];
@@ -73,5 +74,12 @@ export class RecordingMounter implements Mounter {
   }
   copyTree(from: string, to: string): void {
     this.record({ op: 'copy-tree', from, to });
+  }
+  copyLabel(from: string, to: string): string | null {
+    this.record({ op: 'copy-label', from, to });
+    return null;
+  }
+  recordLabels(path: string, uppers: readonly LabelledUpper[]): void {
+    this.record({ op: 'record-labels', path, uppers });
   }
 }

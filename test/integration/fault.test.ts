@@ -5,6 +5,8 @@
 // where a directory goes, a non-empty staging dir) get the same checks.
 import { describe, expect, it } from 'vitest';
 import {
+  LABEL_TREE,
+  SELINUX_ON,
   type Run,
   type RunResult,
   TRACE,
@@ -30,7 +32,8 @@ function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   ).toEqual(untouched.run);
 }
 
-const CONFIGS: Array<[string, string, boolean, string]> = [
+/** [name, config, /var marker, sysroot setup, and for SELinux: initramfs and tree setup]. */
+const CONFIGS: Array<[string, string, boolean, string, { pre: string; treeSetup: string }?]> = [
   [
     'sysroot.readonly + etc.transient + /var marker + a persisted path below an /etc dir',
     '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh/extra\n',
@@ -61,18 +64,29 @@ const CONFIGS: Array<[string, string, boolean, string]> = [
     true,
     `${WITH_COMPOSEFS_IMAGE}; chattr -i "$D"; mkdir "$D/.usr-ovl-upper" "$D/.usr-ovl-work"; chattr +i "$D"`,
   ],
+  [
+    'SELinux on: root.transient + etc.transient + a transient overlay, labelled image',
+    '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/usr/lib/data\n[overlay /usr/share/app]\nupper=transient\n',
+    false,
+    '',
+    { pre: SELINUX_ON, treeSetup: LABEL_TREE },
+  ],
 ];
 
 describe.skipIf(!isRoot())('every step failing in a system call, first and last, is rolled back', () => {
-  it.each(CONFIGS)('%s', (_, conf, mountVar, setup) => {
+  it.each(CONFIGS)('%s', (_, conf, mountVar, setup, selinux) => {
+    const pre = selinux?.pre;
+    const treeSetup = selinux?.treeSetup;
     // A clean traced run: which calls a good boot makes, and in which step.
     const [probe] = runScenario({
       setup,
+      treeSetup,
       runs: [
         {
           impl: ours(),
           conf,
           mountVar,
+          pre,
           args: ['--verbose'],
           wrap: TRACE,
           check: 'cat /tmp/trace; echo -- --- status; cat /run/prepare-root/status.json',
@@ -97,10 +111,11 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
       impl: ours(),
       conf,
       mountVar,
+      pre,
       check: LEFTOVERS,
       wrap: `strace -qq -o /dev/null -e trace=${f.syscall} -e inject=${f.syscall}:error=EIO:when=${f.nth}`,
     }));
-    const [untouched, ...results] = runScenario({ setup, runs: [{ ...UNTOUCHED, mountVar }, ...runs] });
+    const [untouched, ...results] = runScenario({ setup, treeSetup, runs: [{ ...UNTOUCHED, mountVar, pre }, ...runs] });
     faults.forEach((f, i) => {
       const r = results[i]!;
       const what = `${f.step}: ${f.call}`;

@@ -21,6 +21,27 @@ export const SIGN_DEPLOYED_COMMIT =
 export const WITH_COMPOSEFS_IMAGE =
   'chattr -i "$D"; bash "$H/mkcfs.sh" "$S/ostree/repo" probeos/x86_64/stable "$D/.ostree.cfs"; chattr +i "$D"';
 
+/** An SELinux file label of this type. */
+export const selinuxLabel = (type: string) => `system_u:object_r:${type}:s0`;
+
+/** Fake-initramfs setup: SELinux enabled, as the kernel shows it (policy not loaded, as at boot). */
+export const SELINUX_ON = 'mkdir -p /sys/fs/selinux';
+/** And the policy loaded: selinuxfs names the kernel's context in full. */
+export const POLICY_LOADED =
+  'mkdir -p /sys/fs/selinux/initial_contexts; echo system_u:system_r:kernel_t:s0 > /sys/fs/selinux/initial_contexts/kernel';
+
+/** Tree setup: SELinux labels on the image (committed with it, as `ostree commit --selinux-policy` would). */
+export const LABEL_TREE = [
+  ['.', 'root_t'],
+  ['usr', 'usr_t'],
+  ['usr/lib', 'lib_t'],
+  ['usr/share/app', 'usr_t'],
+  ['usr/etc', 'etc_t'],
+  ['usr/etc/hostname', 'etc_t'],
+]
+  .map(([p, t]) => `setfattr -n security.selinux -v ${selinuxLabel(t!)} "$T/${p}"`)
+  .join('\n');
+
 export interface Impl {
   readonly prep: string;
   readonly preplib?: string;
@@ -80,6 +101,8 @@ export interface Scenario {
   readonly blockDevice?: boolean;
   /** Extra `ostree commit` arguments for the deployed commit. */
   readonly commitArgs?: readonly string[];
+  /** Shell run on the tree ($T) before it is committed, e.g. to label it. */
+  readonly treeSetup?: string;
   /** Shell run after deploy with $S (sysroot), $D (deployment dir), $CMDLINE_FILE and $H (test/harness) set. */
   readonly setup?: string;
   /** Replaces the deployment's own command line (its BLS options line). */
@@ -196,6 +219,8 @@ ${
     : 'mount -t tmpfs -o mode=0755 sysroot "$S"'
 }
 bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree" ${q(scenario.treeVariant ?? '1')}
+T=$W/tree
+${scenario.treeSetup ?? ''}
 CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
 D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
 CMDLINE_FILE=$W/cmdline
