@@ -1,7 +1,8 @@
 #!/bin/bash
 # Install prepare-root into an image (or DESTDIR): the binary, the dracut module and its
-# dracut.conf.d drop-in, the default config and the shutdown checkpoint unit. Then rebuild the
-# initramfs as usual (dracut --force, or your image build's step).
+# dracut.conf.d drop-in, the default config, the shutdown checkpoint unit and the SELinux relabel
+# unit (enabled: it does nothing without SELinux). Then rebuild the initramfs as usual (dracut
+# --force, or your image build's step).
 #   bash dracut/install.sh [DESTDIR]
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,4 +15,7 @@ install -m 0644 "$SRC/dracut/99prepare-root/prepare-root.service" "$D/usr/lib/dr
 install -D -m 0644 "$SRC/dracut/dracut.conf.d/50-prepare-root.conf" "$D/usr/lib/dracut/dracut.conf.d/50-prepare-root.conf"
 [ -e "$D/usr/lib/ostree/prepare-root.conf" ] || install -D -m 0644 "$SRC/conf/prepare-root.conf" "$D/usr/lib/ostree/prepare-root.conf"
 install -D -m 0644 "$SRC/systemd/prepare-root-checkpoint.service" "$D/usr/lib/systemd/system/prepare-root-checkpoint.service"
+install -D -m 0644 "$SRC/systemd/prepare-root-relabel.service" "$D/usr/lib/systemd/system/prepare-root-relabel.service"
+install -d "$D/usr/lib/systemd/system/sysinit.target.wants"
+ln -sfn ../prepare-root-relabel.service "$D/usr/lib/systemd/system/sysinit.target.wants/prepare-root-relabel.service"
 echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"

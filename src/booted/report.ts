@@ -1,12 +1,14 @@
 // `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
 // (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
 import { isSysError } from '../base/errors.js';
-import { STAGING_ROOT } from '../base/paths.js';
+import { COMPOSEFS_SCRATCH, STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
 import { type MountEntry, mountAt, mountContaining } from '../formats/mountinfo.js';
 import type { StatusWarning } from '../formats/status-file.js';
+import { readLabel } from '../fs/labels.js';
 import type { System } from '../platform/system.js';
-import { readOstreeBooted, readStatusFile } from './state-files.js';
+import { selinuxActive, selinuxEnforcing, selinuxPolicyLoaded } from '../probe/selinux.js';
+import { readLabelsFile, readOstreeBooted, readStatusFile } from './state-files.js';
 
 export const REPORT_SCHEMA = 1;
 /** A transient tmpfs fuller than this gets a warning: writes fail with ENOSPC when it is full. */
@@ -33,6 +35,24 @@ export interface OverlayReport {
   readonly transient: boolean;
 }
 
+export interface LabelReport {
+  /** '/' or '/etc'. */
+  readonly path: string;
+  /** Its SELinux label now; null when it has none or it cannot be read. */
+  readonly label: string | null;
+  /** The label of what it stands in for (the image's), null when unknown. */
+  readonly lowerLabel: string | null;
+  /** Where lowerLabel comes from: labels.json (copied from the lower at boot) or the lower layer itself. */
+  readonly lowerFrom: string | null;
+}
+
+export interface SelinuxReport {
+  readonly policyLoaded: boolean;
+  readonly enforcing: boolean | null;
+  /** / and /etc when they are overlays. */
+  readonly labels: readonly LabelReport[];
+}
+
 export interface StatusReport {
   readonly schema: typeof REPORT_SCHEMA;
   /** Who prepared this boot: we know ours by status.json, ostree's by /run/ostree-booted alone. */
@@ -46,6 +66,8 @@ export interface StatusReport {
   /** Paths kept across reboots ([persist] paths) and their stores. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   readonly bootWarnings: readonly StatusWarning[];
+  /** null when SELinux is not enabled. */
+  readonly selinux: SelinuxReport | null;
   readonly warnings: readonly string[];
 }
 
@@ -110,6 +132,59 @@ function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
   return booted.composefs === true ? 'composefs' : 'legacy';
 }
 
+function labelOrNull(sys: System, path: string): string | null {
+  try {
+    return readLabel(sys, path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The labels of / and /etc when they are overlays, next to their lowers': the one labels.json
+ * recorded for the upper's root (copied from the lower at boot), else the top lower layer's own
+ * when it can still be read (not the composefs scratch point, empty once the image is detached).
+ */
+function selinuxReport(
+  sys: System,
+  root: string,
+  overlays: readonly OverlayReport[],
+  warnings: string[],
+): SelinuxReport {
+  let recorded: ReturnType<typeof readLabelsFile> = null;
+  try {
+    recorded = readLabelsFile(sys);
+  } catch (e) {
+    warnings.push(e instanceof Error ? e.message : String(e));
+  }
+  const loaded = selinuxPolicyLoaded(sys);
+  const labels = overlays
+    .filter((o) => o.role !== 'other')
+    .map((o): LabelReport => {
+      const fromRecord = recorded?.overlays.find((r) => r.path === o.path)?.entries.find(([rel]) => rel === '')?.[1];
+      const lower = o.lower[0];
+      const fromLower =
+        fromRecord === undefined && lower !== undefined && lower !== COMPOSEFS_SCRATCH ? labelOrNull(sys, lower) : null;
+      const lowerLabel = fromRecord ?? fromLower;
+      return {
+        path: o.path,
+        label: labelOrNull(sys, under(root, o.path)),
+        lowerLabel,
+        lowerFrom: fromRecord !== undefined ? 'labels.json' : fromLower !== null ? lower! : null,
+      };
+    });
+  for (const l of labels) {
+    if (l.label === null || l.lowerLabel === null || l.label === l.lowerLabel) continue;
+    const fix = !loaded
+      ? 'the policy is not loaded yet'
+      : recorded !== null
+        ? "prepare-root-relabel.service should have given it the image's label: see its log, or run prepare-root relabel"
+        : 'labelled from its tmpfs upper, not from the image';
+    warnings.push(`${l.path}: SELinux label ${l.label}, but its lower has ${l.lowerLabel} (${fix})`);
+  }
+  return { policyLoaded: loaded, enforcing: selinuxEnforcing(sys), labels };
+}
+
 /** `root` is where the booted root is mounted: / on the booted system. */
 export function collectStatus(sys: System, mounts: readonly MountEntry[], root = '/'): StatusReport {
   const status = readStatusFile(sys);
@@ -148,6 +223,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
       ),
     ...unknownSizes,
   ];
+  const selinux = selinuxActive(sys) ? selinuxReport(sys, root, overlays, warnings) : null;
   return {
     schema: REPORT_SCHEMA,
     preparedBy:
@@ -164,6 +240,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
     overlays,
     persisted: status?.result === 'prepared' ? (status.persisted ?? []) : [],
     bootWarnings: status?.warnings ?? [],
+    selinux,
     warnings,
   };
 }
@@ -201,6 +278,15 @@ export function formatStatus(r: StatusReport): string[] {
     }
   }
   for (const p of r.persisted) lines.push(`persisted ${p.path}: from ${p.store}`);
+  if (r.selinux !== null) {
+    const mode = r.selinux.enforcing === null ? '' : r.selinux.enforcing ? ', enforcing' : ', permissive';
+    lines.push(`selinux:          ${r.selinux.policyLoaded ? `policy loaded${mode}` : 'enabled, policy not loaded'}`);
+    for (const l of r.selinux.labels) {
+      lines.push(
+        `  label ${l.path.padEnd(5)} ${l.label ?? '(none)'}${l.lowerLabel === null ? '' : `, lower ${l.lowerLabel} (${l.lowerFrom})`}`,
+      );
+    }
+  }
   for (const w of r.bootWarnings) lines.push(`warning at boot: ${w.where}: ${w.message}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines;

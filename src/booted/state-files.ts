@@ -2,9 +2,10 @@
 // (ours or ostree-prepare-root's), and the live mount table. One reader for each.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { OSTREE_BOOTED_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
-import { RUN_OSTREE_BOOTED, STATUS_FILE } from '../base/paths.js';
+import { LABELS_FILE, RUN_OSTREE_BOOTED, STATUS_FILE } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
 import { readOptional } from '../fs/files.js';
+import { type LabelsFile, parseLabelsFile } from '../formats/labels-file.js';
 import { type MountEntry, parseMountInfo } from '../formats/mountinfo.js';
 import { decodeOstreeBooted } from '../formats/ostree-booted.js';
 import { type StatusFile, parseStatusFile } from '../formats/status-file.js';
@@ -26,6 +27,21 @@ export function readStatusFile(sys: System): StatusFile | null {
   const status = parseStatusFile(utf8Decode(bytes));
   if (typeof status === 'string') throw new PrepareRootError(STATUS_FILE, `not a prepare-root status file: ${status}`);
   return status;
+}
+
+/** labels.json, checked; null when this boot recorded none (SELinux off, or no tmpfs upper). */
+export function readLabelsFile(sys: System): LabelsFile | null {
+  let bytes: Uint8Array | null;
+  try {
+    bytes = readOptional(sys, LABELS_FILE, STATE_FILE_MAX);
+  } catch (e) {
+    throw unreadable(LABELS_FILE, e);
+  }
+  if (bytes === null) return null;
+  const labels = parseLabelsFile(utf8Decode(bytes));
+  if (typeof labels === 'string')
+    throw new PrepareRootError(LABELS_FILE, `not a prepare-root labels record: ${labels}`);
+  return labels;
 }
 
 /** /run/ostree-booted decoded; null when this is not an ostree boot. */

@@ -12,7 +12,7 @@ export function warningLine(w: Warning): string {
   return oneLine(`prepare-root: warning: ${w.where}: ${w.message}`);
 }
 
-export const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint'] as const;
+export const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint', 'relabel'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export interface Values {

@@ -9,12 +9,14 @@ export const HELP = `Usage:
   prepare-root diff [--json] [--root DIR] [PATH...]
   prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]
   prepare-root checkpoint [--root DIR]
+  prepare-root relabel [--root DIR]
   prepare-root --help | --version
 
 Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
 by the kernel command line (ostree=...), as ostree-prepare-root does: a bind-mounted deployment,
 or a transient overlay root ([root] transient / transient-ro) whose writes vanish at reboot, with
-persistent /etc and /var. The physical root ends up at SYSROOT/sysroot.
+persistent /etc and /var. The physical root ends up at SYSROOT/sysroot. With SELinux enabled,
+each upper gets the label of the image content it stands in for.
 
 Commands:
   run           (default) prepare SYSROOT. KERNEL_CMDLINE replaces /proc/cmdline.
@@ -30,7 +32,8 @@ Commands:
                 filesystem holding the upper (a tmpfs: how full), integrity state, and the
                 warnings recorded at boot. Reads /run/prepare-root/status.json, /run/ostree-booted
                 (also when ostree-prepare-root booted the system) and the live mount table.
-                Warns when a transient tmpfs is over 80% full.
+                Warns when a transient tmpfs is over 80% full, and with SELinux when / or /etc
+                is labelled otherwise than what it stands in for.
   diff          what will be lost at reboot: every entry in the upper layer of each transient
                 overlay (root, /etc), as added, modified, metadata only, deleted (whiteout) or
                 replaced directory (opaque), with sizes; a summary line first. PATH limits it.
@@ -38,6 +41,12 @@ Commands:
   checkpoint    at clean shutdown (prepare-root-checkpoint.service): sync each volatile
                 overlay's upper and record that it is whole, so the next boot reuses it
                 instead of quarantining it. Exit 1 when a write-back error was found.
+  relabel       right after systemd loads the SELinux policy (prepare-root-relabel.service):
+                give every entry of the tmpfs uppers (transient /, /etc, transient overlays)
+                the label recorded at boot in /run/prepare-root/labels.json, through the
+                overlay. Loading the policy resets tmpfs files to the tmpfs label, so / would
+                show tmpfs_t instead of the image's label. Does nothing without SELinux or
+                before the policy is loaded; exit 1 when a label could not be set.
 
 Options:
   --pivot        after preparing, switch into SYSROOT and exec init (initramfs without

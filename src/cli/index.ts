@@ -5,7 +5,7 @@ import type { System } from '../platform/system.js';
 import { COMMANDS, type Output, parse, usageError } from './args.js';
 import { commandPlan, commandRun } from './boot.js';
 import { HELP } from './help.js';
-import { commandCheckpoint, commandDiff, commandStatus } from './inspect.js';
+import { commandCheckpoint, commandDiff, commandRelabel, commandStatus } from './inspect.js';
 import { commandCheckConfig } from './lint.js';
 
 /** The boot path (as opposed to the tools): `run`, explicit or implied. */
@@ -28,8 +28,8 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
   if (!['plan', 'status', 'diff'].includes(command) && values.json)
     throw usageError('--json only applies to plan, status and diff');
-  if (!['status', 'diff', 'checkpoint'].includes(command) && values.root !== undefined)
-    throw usageError('--root only applies to status, diff and checkpoint');
+  if (!['status', 'diff', 'checkpoint', 'relabel'].includes(command) && values.root !== undefined)
+    throw usageError('--root only applies to status, diff, checkpoint and relabel');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))
     throw usageError('--upper and --lower only apply to diff');
   switch (command) {
@@ -45,5 +45,7 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
       return commandDiff(sys, positionals, values, io);
     case 'checkpoint':
       return commandCheckpoint(sys, positionals, values, io);
+    case 'relabel':
+      return commandRelabel(sys, positionals, values, io);
   }
 }

@@ -1,9 +1,11 @@
-// Commands for the booted system: status, diff, checkpoint.
+// Commands for the booted system: status, diff, checkpoint, relabel.
 import { PrepareRootError } from '../base/errors.js';
 import { checkpointVolatileOverlays } from '../booted/checkpoint.js';
+import { relabelUppers } from '../booted/relabel.js';
 import { type DiffSet, changesOf, transientSets } from '../booted/diff.js';
 import { collectStatus, formatStatus } from '../booted/report.js';
 import { readMountInfo } from '../booted/state-files.js';
+import { LABELS_FILE } from '../base/paths.js';
 import { exists } from '../fs/files.js';
 import { summarize, summaryLine } from '../overlayfs/upper-diff.js';
 import type { System } from '../platform/system.js';
@@ -68,4 +70,39 @@ export function commandCheckpoint(sys: System, positionals: string[], values: Va
       );
   }
   return results.every((r) => r.result === 'ok') ? 0 : 1;
+}
+
+export function commandRelabel(sys: System, positionals: string[], values: Values, io: Output): number {
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  const outcome = relabelUppers(sys, rootOf(sys, values));
+  switch (outcome.state) {
+    case 'selinux-off':
+      io.out('prepare-root: SELinux is not enabled: nothing to relabel');
+      return 0;
+    case 'policy-not-loaded':
+      io.out('prepare-root: the SELinux policy is not loaded yet: labels set now would not last; nothing done');
+      return 0;
+    case 'nothing-recorded':
+      io.out(`prepare-root: no ${LABELS_FILE} (no tmpfs upper this boot): nothing to relabel`);
+      return 0;
+  }
+  for (const o of outcome.overlays) {
+    if (o.skipped !== undefined) {
+      io.err(`prepare-root: ${o.path}: not relabelled: ${o.skipped}`);
+      continue;
+    }
+    const others = [
+      `${o.unchanged} already right`,
+      ...(o.gone > 0 ? [`${o.gone} gone`] : []),
+      ...(o.covered > 0 ? [`${o.covered} under another mount`] : []),
+      ...(o.failed.length > 0 ? [`${o.failed.length} failed`] : []),
+    ];
+    io.out(`prepare-root: ${o.path}: relabelled ${o.relabelled} of ${o.recorded} entries (${others.join(', ')})`);
+    for (const f of o.failed) io.err(`prepare-root: ${f.path}: cannot set its label: ${f.error}`);
+  }
+  if (outcome.refusedAtBoot > 0)
+    io.err(
+      `prepare-root: warning: ${outcome.refusedAtBoot} malformed labels were refused at boot (see ${LABELS_FILE})`,
+    );
+  return outcome.overlays.every((o) => o.skipped === undefined && o.failed.length === 0) ? 0 : 1;
 }

@@ -48,6 +48,7 @@ describe('prepare-root binary', () => {
       '--pivot',
       'transient-size',
       '[etc] transient',
+      'prepare-root relabel [--root DIR]',
     ]) {
       expect(r.stdout).toContain(word);
     }
@@ -65,7 +66,7 @@ describe('prepare-root binary', () => {
     ],
     [
       ['plan', '/sysroot', '--root', '/x'],
-      'prepare-root: usage: --root only applies to status, diff and checkpoint (see prepare-root --help)',
+      'prepare-root: usage: --root only applies to status, diff, checkpoint and relabel (see prepare-root --help)',
     ],
     [
       ['status', '--upper', '/x'],

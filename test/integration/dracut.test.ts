@@ -101,7 +101,7 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
 });
 
 describe('dracut/install.sh', () => {
-  it('installs binary, module, drop-in, default config and checkpoint unit into DESTDIR', () => {
+  it('installs binary, module, drop-in, default config, checkpoint unit and the enabled relabel unit into DESTDIR', () => {
     const dest = path.join(W, 'destdir');
     const r = spawnSync('bash', [path.resolve(import.meta.dirname, '../../dracut/install.sh'), dest], {
       encoding: 'utf8',
@@ -116,10 +116,14 @@ describe('dracut/install.sh', () => {
       '644 usr/lib/dracut/modules.d/99prepare-root/prepare-root.service',
       '644 usr/lib/ostree/prepare-root.conf',
       '644 usr/lib/systemd/system/prepare-root-checkpoint.service',
+      '644 usr/lib/systemd/system/prepare-root-relabel.service',
       '755 usr/lib/dracut/modules.d/99prepare-root/module-setup.sh',
       '755 usr/lib/dracut/modules.d/99prepare-root/prepare-root-pivot.sh',
       '755 usr/lib/dracut/modules.d/99prepare-root/prepare-root-usable-root.sh',
       '755 usr/lib/prepare-root/prepare-root',
     ]);
+    expect(
+      readlinkSync(path.join(dest, 'usr/lib/systemd/system/sysinit.target.wants/prepare-root-relabel.service')),
+    ).toBe('../prepare-root-relabel.service');
   });
 });

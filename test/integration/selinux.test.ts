@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   LABEL_TREE,
+  POLICY_LOADED,
   SELINUX_ON,
   WITH_COMPOSEFS_IMAGE,
   hostChangesSince,
@@ -26,11 +27,15 @@ const UPPER_LABELS =
 const ROOT_UPPER_LABEL =
   'getfattr -d -m security.selinux --absolute-names /run/ostree/.private/root/upper | grep -v "^$"';
 const RECORD = 'sed "s/transient-etc\\.[A-Za-z0-9]*/transient-etc.X/g" /run/prepare-root/labels.json';
+/** What loading the policy does to every tmpfs file, shown through the overlays. */
+const POLICY_LOAD_RESETS = (paths: readonly string[]) =>
+  paths.map((p) => `setfattr -n security.selinux -v ${L('tmpfs_t')} ${p}`).join('; ');
 const MERGED_LABELS = (paths: readonly string[]) =>
   `getfattr -d -m security.selinux --absolute-names ${paths.join(' ')} 2>&1 | grep -v "^$"`;
 
 const CONF =
   '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/usr/lib/data\n[overlay /usr/share/app]\nupper=transient\n';
+const MERGED = ['/sysroot', '/sysroot/usr', '/sysroot/usr/lib', '/sysroot/etc', '/sysroot/usr/share/app'];
 const getfattr = (file: string, type: string) => [`# file: ${file}`, `security.selinux="${L(type)}"`];
 
 describe.skipIf(!isRoot())('SELinux labels of transient uppers', () => {
@@ -83,6 +88,119 @@ describe.skipIf(!isRoot())('SELinux labels of transient uppers', () => {
         },
       ],
     });
+  });
+
+  it('after the policy load, relabel gives the recorded labels back through the overlays; status warns until it has', () => {
+    const [r] = runScenario({
+      treeSetup: LABEL_TREE,
+      runs: [
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          pre: SELINUX_ON,
+          check: [
+            POLICY_LOAD_RESETS(MERGED),
+            POLICY_LOADED,
+            '/prep/bin status --root /sysroot 2>/dev/null | grep -E "label|warning: /"',
+            'echo ---',
+            '/prep/bin relabel --root /sysroot; echo "rc=$?"',
+            MERGED_LABELS(MERGED),
+            'getfattr -d -m security.selinux --absolute-names /run/ostree/.private/root/upper | grep security',
+            '/prep/bin status --root /sysroot 2>/dev/null | grep -E "label|warning: /"',
+            'echo ---',
+            '/prep/bin relabel --root /sysroot',
+          ].join('\n'),
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const [before, relabel, again] = r!.check.split('\n---\n');
+    const trimmed = (text: string) => text.split('\n').map((l) => l.trim());
+    expect(trimmed(before!)).toEqual([
+      `label /     ${L('tmpfs_t')}, lower ${L('root_t')} (labels.json)`,
+      `label /etc  ${L('tmpfs_t')}, lower ${L('etc_t')} (labels.json)`,
+      `warning: /: SELinux label ${L('tmpfs_t')}, but its lower has ${L('root_t')} (prepare-root-relabel.service should have given it the image's label: see its log, or run prepare-root relabel)`,
+      `warning: /etc: SELinux label ${L('tmpfs_t')}, but its lower has ${L('etc_t')} (prepare-root-relabel.service should have given it the image's label: see its log, or run prepare-root relabel)`,
+    ]);
+    // usr/lib/data has the persisted path's store mounted on it: not the entry recorded.
+    expect(trimmed(relabel!)).toEqual([
+      'prepare-root: /: relabelled 3 of 4 entries (0 already right, 1 under another mount)',
+      'prepare-root: /etc: relabelled 1 of 1 entries (0 already right)',
+      'prepare-root: /usr/share/app: relabelled 1 of 1 entries (0 already right)',
+      'rc=0',
+      ...getfattr('/sysroot', 'root_t'),
+      ...getfattr('/sysroot/usr', 'usr_t'),
+      ...getfattr('/sysroot/usr/lib', 'lib_t'),
+      ...getfattr('/sysroot/etc', 'etc_t'),
+      ...getfattr('/sysroot/usr/share/app', 'usr_t'),
+      `security.selinux="${L('root_t')}"`,
+      `label /     ${L('root_t')}, lower ${L('root_t')} (labels.json)`,
+      `label /etc  ${L('etc_t')}, lower ${L('etc_t')} (labels.json)`,
+    ]);
+    expect(again!.split('\n')).toEqual([
+      'prepare-root: /: relabelled 0 of 4 entries (3 already right, 1 under another mount)',
+      'prepare-root: /etc: relabelled 0 of 1 entries (1 already right)',
+      'prepare-root: /usr/share/app: relabelled 0 of 1 entries (1 already right)',
+    ]);
+  });
+
+  it('relabel does nothing before the policy is loaded, or without SELinux', () => {
+    const [on, off] = runScenario({
+      treeSetup: LABEL_TREE,
+      runs: [
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          pre: SELINUX_ON,
+          check: `${POLICY_LOAD_RESETS(['/sysroot'])}; /prep/bin relabel --root /sysroot; ${MERGED_LABELS(['/sysroot'])}`,
+        },
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          check: `/prep/bin relabel --root /sysroot; [ -e /run/prepare-root/labels.json ] || echo no-record; ${ROOT_UPPER_LABEL}; grep -cE '"kind": "(copy-label|record-labels)"' /run/prepare-root/status.json`,
+        },
+      ],
+    });
+    expect(on!.check.split('\n')).toEqual([
+      'prepare-root: the SELinux policy is not loaded yet: labels set now would not last; nothing done',
+      ...getfattr('/sysroot', 'tmpfs_t'),
+    ]);
+    // SELinux off: no label step at all; the upper's root is as bare as ostree leaves it.
+    expect(off!.rc, off!.stderr).toBe(0);
+    expect(off!.check.split('\n')).toEqual([
+      'prepare-root: SELinux is not enabled: nothing to relabel',
+      'no-record',
+      '0',
+    ]);
+  });
+
+  it('SELinux on, lowers without labels: nothing copied, nothing recorded', () => {
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          pre: SELINUX_ON,
+          check: `${UPPER_LABELS}; ${RECORD}; ${POLICY_LOADED}; /prep/bin relabel --root /sysroot`,
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const [record, ...relabel] = r!.check.split('\n');
+    expect(JSON.parse(record!).overlays.map((o: { path: string; entries: unknown[] }) => [o.path, o.entries])).toEqual([
+      ['/', []],
+      ['/etc', []],
+      ['/usr/share/app', []],
+    ]);
+    expect(relabel).toEqual([
+      'prepare-root: /: relabelled 0 of 0 entries (0 already right)',
+      'prepare-root: /etc: relabelled 0 of 0 entries (0 already right)',
+      'prepare-root: /usr/share/app: relabelled 0 of 0 entries (0 already right)',
+    ]);
   });
 
   it('plan shows where each label comes from; without SELinux it has no label step', () => {
@@ -169,5 +287,62 @@ describe.skipIf(!isRoot())('malformed labels are refused', () => {
     expect(r!.ostreeBooted).toBeNull();
     expect(r!.check.split('\n')).toEqual(['status.json']);
     expect(hostChangesSince(before)).toEqual([]);
+  });
+
+  it('on a copied-up entry: recorded with its parent label instead, and relabel says so', () => {
+    const [r] = runScenario({
+      treeSetup: LABEL_TREE,
+      setup: `setfattr -n security.selinux -v ${hex(`${L('usr_t')}\n`)} "$D/usr"`,
+      runs: [
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          pre: SELINUX_ON,
+          check: `${RECORD}; ${POLICY_LOADED}; /prep/bin relabel --root /sysroot 2>&1 | grep warning`,
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const [record, warning] = r!.check.split('\n');
+    const root = JSON.parse(record!).overlays[0];
+    expect(root.entries.slice(0, 2)).toEqual([
+      ['', L('root_t')],
+      ['usr', L('root_t')],
+    ]);
+    expect(root.refused).toEqual([
+      {
+        path: 'usr',
+        why: 'refusing the label "system_u:object_r:usr_t:s0\\x0a" is not an SELinux context (user:role:type[:range] in plain ASCII)',
+      },
+    ]);
+    expect(warning).toBe(
+      'prepare-root: warning: 1 malformed labels were refused at boot (see /run/prepare-root/labels.json)',
+    );
+  });
+
+  it('a forged labels.json naming a path through a link: relabel never follows it out', () => {
+    const [r] = runScenario({
+      treeSetup: LABEL_TREE,
+      runs: [
+        {
+          impl: ours(),
+          conf: CONF,
+          mountVar: true,
+          pre: SELINUX_ON,
+          check: [
+            'mkdir -p /tmp/outside/target; ln -s /tmp/outside /sysroot/usr/lib/out',
+            `sed -i 's|\\["usr/lib/data"|["usr/lib/out/target","${L('shadow_t')}"],&|' /run/prepare-root/labels.json`,
+            POLICY_LOADED,
+            '/prep/bin relabel --root /sysroot | head -1',
+            'getfattr -d -m security.selinux /tmp/outside/target | grep -c security',
+          ].join('\n'),
+        },
+      ],
+    });
+    expect(r!.check.split('\n')).toEqual([
+      'prepare-root: /: relabelled 0 of 5 entries (3 already right, 1 gone, 1 under another mount)',
+      '0',
+    ]);
   });
 });

@@ -6,7 +6,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { OURS, WITH_COMPOSEFS_IMAGE, isRoot, ours, reference, runScenario } from './harness.js';
+import {
+  LABEL_TREE,
+  OURS,
+  POLICY_LOADED,
+  SELINUX_ON,
+  WITH_COMPOSEFS_IMAGE,
+  isRoot,
+  ours,
+  reference,
+  runScenario,
+  selinuxLabel,
+} from './harness.js';
 
 const SCHEMA = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/status.schema.json'), 'utf8'));
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(SCHEMA);
@@ -75,6 +86,33 @@ describe.skipIf(!isRoot())('status --json', () => {
     expect(
       report.overlays.filter((o: { transient: boolean }) => o.transient).map((o: { path: string }) => o.path),
     ).toEqual(transientPaths);
+  });
+
+  it('SELinux on: the labels of / and /etc next to their lowers, valid against the schema', () => {
+    const [r] = runScenario({
+      treeSetup: LABEL_TREE,
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\n[etc]\ntransient=true\n',
+          pre: SELINUX_ON,
+          check: `${POLICY_LOADED}; echo 1 > /sys/fs/selinux/enforce; ${STATUS}`,
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const report = JSON.parse(r!.check);
+    expectValid(report);
+    expect(report.selinux).toEqual({
+      policyLoaded: true,
+      enforcing: true,
+      labels: [
+        { path: '/', label: selinuxLabel('root_t'), lowerLabel: selinuxLabel('root_t'), lowerFrom: 'labels.json' },
+        { path: '/etc', label: selinuxLabel('etc_t'), lowerLabel: selinuxLabel('etc_t'), lowerFrom: 'labels.json' },
+      ],
+    });
+    expect(report.warnings).toEqual([]);
   });
 
   it('the text form names the mode, each overlay, its upper and how full its tmpfs is', () => {
