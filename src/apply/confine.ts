@@ -55,7 +55,10 @@ export function confinedPaths(action: Action): Array<readonly [string, boolean]>
         [action.to, true],
       ];
     case 'record-labels':
-      return [[action.path, false], ...action.uppers.map((u) => [u.upper, true] as const)];
+      return [
+        [action.path, false],
+        ...action.uppers.flatMap((u) => [[u.upper, true] as const, [u.target, true] as const]),
+      ];
     case 'unmount':
     case 'mkdir':
     case 'rmdir':

@@ -8,7 +8,7 @@ import { tryLstat } from '../fs/files.js';
 import { copyTree, mkdirp, removeTree } from '../fs/tree.js';
 import { readLabel, writeLabel } from '../fs/labels.js';
 import { LABELS_SCHEMA, serializeLabels } from '../formats/labels-file.js';
-import { collectUpperLabels } from '../overlayfs/upper-labels.js';
+import { collectTopLabels, collectUpperLabels } from '../overlayfs/upper-labels.js';
 import type { LabelledUpper } from '../plan/types.js';
 import { pruneUpper } from '../overlayfs/prune.js';
 import type { System } from '../platform/system.js';
@@ -265,7 +265,12 @@ export class SystemMounter implements Mounter {
 
   recordLabels(path: string, uppers: readonly LabelledUpper[]): void {
     this.run({ op: 'record-labels', path, uppers }, () => {
-      const overlays = uppers.map((u) => ({ ...u, ...collectUpperLabels(this.sys, u.upper) }));
+      const overlays = uppers.map((u) => ({
+        path: u.path,
+        upper: u.upper,
+        ...collectUpperLabels(this.sys, u.upper),
+        top: collectTopLabels(this.sys, u.target),
+      }));
       writeFileAtomic(this.sys, path, serializeLabels({ schema: LABELS_SCHEMA, overlays }), 0o644, STATE_FILE_MAX);
     });
   }

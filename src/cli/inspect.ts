@@ -91,13 +91,15 @@ export function commandRelabel(sys: System, positionals: string[], values: Value
       io.err(`prepare-root: ${o.path}: not relabelled: ${o.skipped}`);
       continue;
     }
-    const others = [
-      `${o.unchanged} already right`,
-      ...(o.gone > 0 ? [`${o.gone} gone`] : []),
-      ...(o.covered > 0 ? [`${o.covered} under another mount`] : []),
+    const notes = [
+      ...(o.unrecorded > 0 ? [`${o.unrecorded} made after the record`] : []),
+      ...(o.covered > 0 ? [`${o.covered} under another mount, left alone`] : []),
+      ...(o.gone > 0 ? [`${o.gone} recorded no longer there`] : []),
       ...(o.failed.length > 0 ? [`${o.failed.length} failed`] : []),
     ];
-    io.out(`prepare-root: ${o.path}: relabelled ${o.relabelled} of ${o.recorded} entries (${others.join(', ')})`);
+    io.out(
+      `prepare-root: ${o.path}: relabelled ${o.relabelled} of ${o.entries} entries${notes.length === 0 ? '' : ` (${notes.join(', ')})`}`,
+    );
     for (const f of o.failed) io.err(`prepare-root: ${f.path}: cannot set its label: ${f.error}`);
   }
   if (outcome.refusedAtBoot > 0)

@@ -15,6 +15,11 @@ export interface LabelledOverlay {
   readonly upper: string;
   /** [path relative to the upper ('' is its root), label], parents before children. */
   readonly entries: ReadonlyArray<readonly [string, string]>;
+  /**
+   * [name, label] of each entry at the top of the overlay (its lower's, unless copied up): for
+   * what is copied up after the record (systemd's switch-root makes /mnt, through /mnt -> var/mnt).
+   */
+  readonly top: ReadonlyArray<readonly [string, string]>;
   /** More entries than were recorded (base/limits.ts). */
   readonly truncated: boolean;
   /** Entries whose own label was refused (formats/selinux-label.ts): recorded with their parent's. */
@@ -44,7 +49,11 @@ function overlay(v: unknown): v is LabelledOverlay {
     absolute(o.upper) &&
     typeof o.truncated === 'boolean' &&
     Array.isArray(o.entries) &&
-    o.entries.every((e) => Array.isArray(e) && e.length === 2 && relative(e[0]) && label(e[1])) &&
+    [o.entries, o.top].every(
+      (list) =>
+        Array.isArray(list) && list.every((e) => Array.isArray(e) && e.length === 2 && relative(e[0]) && label(e[1])),
+    ) &&
+    (o.top as unknown[][]).every((e) => !(e[0] as string).includes('/') && e[0] !== '') &&
     Array.isArray(o.refused) &&
     o.refused.every(
       (r) =>

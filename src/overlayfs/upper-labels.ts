@@ -10,6 +10,20 @@ import type { System } from '../platform/system.js';
 
 type Collected = Pick<LabelledOverlay, 'entries' | 'truncated' | 'refused'>;
 
+/** The label of each entry at the top of a mounted overlay (read through it); refused ones are left out. */
+export function collectTopLabels(sys: System, target: string, limit = MAX_LABELLED_ENTRIES): LabelledOverlay['top'] {
+  const top: Array<readonly [string, string]> = [];
+  for (const name of sys.readdir(target).sort().slice(0, limit)) {
+    try {
+      const label = readLabel(sys, `${target}/${name}`);
+      if (label !== null) top.push([name, label]);
+    } catch (e) {
+      if (!(e instanceof PrepareRootError)) throw e;
+    }
+  }
+  return top;
+}
+
 export function collectUpperLabels(sys: System, upper: string, limit = MAX_LABELLED_ENTRIES): Collected {
   const entries: Array<readonly [string, string]> = [];
   const refused: Array<{ path: string; why: string }> = [];

@@ -74,7 +74,7 @@ export function planEtc(
         },
       ],
       metadata: [['transient-etc', { type: 's', value: dir }]],
-      labelled: facts.selinux ? [{ path: '/etc', upper: `${dir}/upper` }] : [],
+      labelled: facts.selinux ? [{ path: '/etc', upper: `${dir}/upper`, target: `${T}/etc` }] : [],
       warnings: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
     };
   }

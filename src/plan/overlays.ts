@@ -125,7 +125,9 @@ export function planOverlays(
     };
   });
   const labelled = facts.selinux
-    ? overlays.filter((o) => o.upper === 'transient').map((o) => ({ path: o.path, upper: o.upperDir }))
+    ? overlays
+        .filter((o) => o.upper === 'transient')
+        .map((o) => ({ path: o.path, upper: o.upperDir, target: `${T}${o.path}` }))
     : [];
   return { steps, warnings, overlays, labelled };
 }

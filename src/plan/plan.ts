@@ -155,7 +155,7 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
     );
   }
   const transient = mode === 'transient' || mode === 'transient-ro';
-  const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper` }] : [];
+  const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper`, target: T }] : [];
   const warnings = transient
     ? [
         {

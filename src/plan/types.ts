@@ -103,6 +103,8 @@ export interface LabelledUpper {
   readonly path: string;
   /** The upper dir (the same path before and after switch-root: it is under /run). */
   readonly upper: string;
+  /** Where the overlay is mounted while the plan runs (under the staging point). */
+  readonly target: string;
 }
 
 export type StepKind = Step['kind'];

@@ -38,6 +38,7 @@ export const LABEL_TREE = [
   ['usr/share/app', 'usr_t'],
   ['usr/etc', 'etc_t'],
   ['usr/etc/hostname', 'etc_t'],
+  ['var', 'var_t'],
 ]
   .map(([p, t]) => `setfattr -n security.selinux -v ${selinuxLabel(t!)} "$T/${p}"`)
   .join('\n');

@@ -69,6 +69,10 @@ describe('labels.json', () => {
           ['', L('root_t')],
           ['usr/lib', L('lib_t')],
         ],
+        top: [
+          ['etc', L('etc_t')],
+          ['var', L('var_t')],
+        ],
         truncated: false,
         refused: [{ path: 'usr', why: 'refusing the label "x"' }],
       },
@@ -95,6 +99,14 @@ describe('labels.json', () => {
     ['a pair of three', [['usr', L('usr_t'), 'x']]],
   ])('refuses an overlay with %s', (_, entries) => {
     const text = JSON.stringify({ ...good, overlays: [{ ...good.overlays[0], entries }] });
+    expect(parseLabelsFile(text)).toBe('overlay 0 is malformed (a path, a label or a field)');
+  });
+
+  it.each([
+    ['a path', 'usr/lib'],
+    ['the root', ''],
+  ])('refuses a top entry that is %s, not a name', (_, name) => {
+    const text = JSON.stringify({ ...good, overlays: [{ ...good.overlays[0], top: [[name, L('usr_t')]] }] });
     expect(parseLabelsFile(text)).toBe('overlay 0 is malformed (a path, a label or a field)');
   });
 
