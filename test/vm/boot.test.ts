@@ -192,6 +192,56 @@ describe('VM boot', () => {
     expect(statusOf(b)).toMatchObject({ preparedBy: 'ostree-prepare-root' });
   });
 
+  it("SELinux (permissive), composefs + root.transient + etc.transient: / and /etc carry the image's labels, new files the policy's, no denial on the transient tmpfs", () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'selinux.img'), { [CONF]: SELINUX_CONF });
+    const b = bootScenario('selinux', image, `${guest.kargsGood} ${SELINUX_KARGS} vmtest.step=selinux`);
+    expectBooted(b);
+    expect(b.value('selinux')).toBe('Permissive');
+    expect(b.value('mount /')).toMatch(/^overlay /);
+    for (const p of ['/', '/etc', '/usr']) {
+      expect(b.value(`label ${p}`), p).toBe(b.value(`fcontext ${p}`));
+      expect(b.value(`label ${p}`), p).not.toMatch(/:tmpfs_t:/);
+    }
+    for (const f of ['/vmtest-new-file', '/etc/vmtest-new-file']) {
+      expect(b.value(`label ${f}`), f).toBe(b.value(`policy ${f}`));
+      expect(b.value(`label ${f}`), f).not.toMatch(/:tmpfs_t:/);
+    }
+    expect(onTransientTmpfs(b)).toEqual([]);
+    // What systemd's switch-root copied up after the record (var, for /mnt -> var/mnt) too.
+    expect(b.values('upper-entry').filter((l) => l.includes(':tmpfs_t:'))).toEqual([]);
+    expect(statusOf(b)).toMatchObject({ selinux: { policyLoaded: true, enforcing: false }, warnings: [] });
+    console.log(
+      `SELinux, ours: / ${b.value('label /')}, /etc ${b.value('label /etc')}, ${b.values('avc').length} AVC denials this boot`,
+    );
+  });
+
+  it("SELinux: ostree 2026.4's own module, same guest and config, leaves / labelled as its tmpfs", () => {
+    const image = withFiles(initrd.ostree, path.join(RUNS, 'selinux-ostree.img'), { [CONF]: SELINUX_CONF });
+    const b = bootScenario('selinux-ostree', image, `${guest.kargsGood} ${SELINUX_KARGS} vmtest.step=selinux`);
+    expectBooted(b);
+    expect(b.value('label /')).toMatch(/:tmpfs_t:/);
+    expect(b.value('label /')).not.toBe(b.value('fcontext /'));
+    const onTmpfs = onTransientTmpfs(b);
+    console.log(
+      `SELinux, ostree 2026.4: / ${b.value('label /')} (policy: ${b.value('fcontext /')}), /etc ${b.value('label /etc')}, new file in / ${b.value('label /vmtest-new-file')}, ${b.values('avc').length} AVC denials, ${onTmpfs.length} of them on the overlays' tmpfs label`,
+    );
+  });
+
+  it('SELinux enforcing, the same config: journald and the other confined services start, / keeps its label', () => {
+    const image = withFiles(initrd.ours, path.join(RUNS, 'selinux-enforcing.img'), { [CONF]: SELINUX_CONF });
+    const b = bootScenario(
+      'selinux-enforcing',
+      image,
+      `${guest.kargsGood} security=selinux enforcing=1 vmtest.step=selinux`,
+    );
+    expectBooted(b);
+    expect(b.value('selinux')).toBe('Enforcing');
+    expect(b.value('label /')).toBe(b.value('fcontext /'));
+    expect(b.value('journald')).toBe('active');
+    expect(onTransientTmpfs(b)).toEqual([]);
+    console.log(`SELinux enforcing, ours: failed units: ${b.value('failed-units') || 'none'}`);
+  });
+
   it('boot cost: ours and ostree 2026.4 module, default config, alternating boots on fresh disks', () => {
     const costs: Record<'ours' | 'ostree', BootCost[]> = { ours: [], ostree: [] };
     for (let i = 1; i <= COST_BOOTS; i++) {
@@ -204,6 +254,21 @@ describe('VM boot', () => {
     printBootCost(costs);
   });
 });
+
+/**
+ * AVC denials of the transient overlays' tmpfs label: on / and /etc (dev="overlay") or on the
+ * transient tmpfs itself (/run/ostree/.private/root).
+ */
+function onTransientTmpfs(b: Boot): string[] {
+  return b
+    .values('avc')
+    .filter((l) => l.includes(':tmpfs_t:') && (l.includes('dev="overlay"') || l.includes('/run/ostree/.private')));
+}
+
+/** SELinux on (the Debian kernel's default LSM is AppArmor), permissive. */
+const SELINUX_KARGS = 'security=selinux enforcing=0';
+/** What ostree-prepare-root supports of a transient root: over composefs. */
+const SELINUX_CONF = '[composefs]\nenabled=yes\n[root]\ntransient=true\n[etc]\ntransient=true\n';
 
 /** Boots per implementation for the boot-cost comparison (TCG timings vary by ~10% boot to boot). */
 const COST_BOOTS = 3;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # guest-disk.sh: the VM boot tests' guest, under .cache/vm/:
 #   disk.raw   ext4 (label probe-root, fs-verity on) holding a real ostree sysroot: a small Debian 12
-#              tree with systemd and ostree, committed and deployed twice with `ostree admin deploy`;
+#              tree with systemd, ostree and SELinux (refpolicy, used when the kernel is booted with
+#              security=selinux), committed with its labels and deployed twice with `ostree admin deploy`;
 #              the commit carries ostree.composefs.digest.v0 and an ed25519 signature, each
 #              deployment a composefs image (deployment 0 a good one, 1 a tampered copy), and
 #              every repo object and image has fs-verity enabled.
@@ -22,7 +23,7 @@ stamp() { awk -v a="$t0" -v b="$EPOCHREALTIME" -v m="$*" 'BEGIN { printf "guest-
 KV=$(bash "$H/kernel.sh")
 K=$ROOT/.cache/kernel/$KV
 
-PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot
+PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot,selinux-policy-default,selinux-basics
 if [ "$(cat "$V/rootfs.packages" 2>/dev/null)" != "$PACKAGES" ]; then
   rm -rf "$V/rootfs" "$V/rootfs.new"
   # The machine's own mirror (from its apt config), never one written here.
@@ -50,6 +51,10 @@ mkdir "$T"/{dev,proc,sys,run,tmp,boot,sysroot}
 ln -s sysroot/ostree "$T/ostree"
 ln -s var/home "$T/home"; ln -s var/roothome "$T/root"; ln -s var/opt "$T/opt"
 ln -s var/srv "$T/srv"; ln -s var/mnt "$T/mnt"; ln -s run/media "$T/media"
+# SELinux, used only when a boot asks for it (security=selinux): permissive unless the kernel
+# says enforcing=1. No autorelabel: the commit carries the policy's labels.
+printf 'SELINUX=permissive\nSELINUXTYPE=default\n' > "$T/etc/selinux/config"
+rm -f "$T/.autorelabel"
 mv "$T/etc" "$T/usr/etc"
 : > "$T/usr/etc/machine-id"          # systemd makes one per boot
 # /var: ostree's generator mounts it. /boot: 2026.4's generator binds /sysroot/boot there, but
@@ -87,22 +92,31 @@ mkdir -p "$S"
 step ostree admin init-fs --modern "$S"
 step ostree admin os-init --sysroot="$S" "$OS"
 step ostree --repo="$S/ostree/repo" config set sysroot.bootloader none
-step ostree --repo="$S/ostree/repo" commit --branch=scratch --tree=dir="$T" --subject=tree --timestamp=2024-01-01T00:00:00Z
+# Labelled by the tree's own policy as it is committed (ostree reads usr/etc/selinux/config).
+step ostree --repo="$S/ostree/repo" commit --branch=scratch --tree=dir="$T" --selinux-policy="$T" \
+  --subject=tree --timestamp=2024-01-01T00:00:00Z
 IMG=$V/image.cfs
-DIGESTS=1 bash "$H/mkcfs.sh" "$S/ostree/repo" scratch "$IMG"
+DIGESTS=1 XATTRS=1 bash "$H/mkcfs.sh" "$S/ostree/repo" scratch "$IMG"
 digest=$(fsverity digest "$IMG" | sed 's/^sha256:\([0-9a-f]*\) .*/\1/')
 bytes=$(echo "$digest" | sed 's/../byte 0x&, /g; s/, $//')
 step ostree --repo="$S/ostree/repo" commit --branch="$REF" --tree=ref=scratch --subject=vmtest \
   --timestamp=2024-01-01T00:00:00Z "--add-metadata=ostree.composefs.digest.v0=[$bytes]"
 step ostree --repo="$S/ostree/repo" refs --delete scratch
 COMMIT=$(ostree --repo="$S/ostree/repo" rev-parse "$REF")
-# Explicit kargs (never --karg-proc-cmdline: that copies the host's). Deployed twice: two deployments of the same commit.
+# Explicit kargs (never --karg-proc-cmdline: that copies the host's). Deployed twice: two deployments
+# of the same commit. --no-merge: a merge from the first would rebuild the SELinux policy in the
+# second through bwrap, for nothing (the two /etc are the same); --retain keeps the first then.
 step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
-step ostree admin deploy --sysroot="$S" --os="$OS" --karg=root=LABEL=probe-root --karg=rw "$REF"
+step ostree admin deploy --sysroot="$S" --os="$OS" --no-merge --retain --karg=root=LABEL=probe-root --karg=rw "$REF"
 stamp "committed and deployed $COMMIT"
 
-# The stateroot's /var starts as the tree's /var (dpkg's database, systemd's state...).
+# The stateroot's /var starts as the tree's /var (dpkg's database, systemd's state...), labelled
+# by the tree's policy (cp drops security.selinux when this host has SELinux off): the
+# deployment's own setfiles, in a chroot with the stateroot var as its /var.
 cp -a "$V/tree-var/." "$S/ostree/deploy/$OS/var/"
+unshare --mount bash -c 'mount -t proc proc "$1/proc" && mount --bind "$2" "$1/var" &&
+  chroot "$1" setfiles -F /usr/etc/selinux/default/contexts/files/file_contexts /var' \
+  label-var "$T" "$S/ostree/deploy/$OS/var" >> "$LOG" 2>&1 || { echo "guest-disk: labelling /var failed" >&2; tail -5 "$LOG" >&2; exit 1; }
 # Boot links: /ostree/boot.N/<os>/<bootcsum>/<index> → the deployment; index 0 is the newest.
 link_of() { (cd "$S" && for l in ostree/boot.?/"$OS"/*/"$1"; do echo "/$l"; done | head -1); }
 GOOD=$(link_of 0) TAMPERED=$(link_of 1)

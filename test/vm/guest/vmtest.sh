@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs in the booted guest (vmtest.service): reports what the boot produced as "key: value"
 # lines, does the step the host asked for on the kernel command line (vmtest.step=write: leave
-# markers in /usr, /etc, /var and the persisted paths), writes the report raw to the result disk
+# markers in /usr, /etc, /var and the persisted paths; vmtest.step=selinux: create a file in / and
+# one in /etc and report their labels next to what the policy gives), writes the report raw to the result disk
 # (/dev/vdb) and the console, then powers off cleanly (so /var is flushed like a real reboot).
 set -u
 step=$(sed -n 's/.*vmtest\.step=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -20,9 +21,33 @@ report() {
   [ -x /usr/lib/prepare-root/prepare-root ] && echo "prepare-root-status: $(/usr/lib/prepare-root/prepare-root status --json 2>&1 | tr -d '\n')"
   for f in "${MARKERS[@]}"; do echo "marker $f: $(cat "$f" 2>/dev/null || echo missing)"; done
   # Kernel start to switch-root (the real root's systemd starting), and when the initrd began.
+  echo "journald: $(systemctl is-active systemd-journald)"
+  echo "failed-units: $(systemctl --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' ')"
   echo "userspace-usec: $(systemctl show -P UserspaceTimestampMonotonic)"
   echo "initrd-usec: $(systemctl show -P InitRDTimestampMonotonic)"
   journalctl -b -o short-monotonic --no-pager 2>/dev/null | grep -E 'prepare-root|Prepare OS' | sed 's/^/journal: /'
+  [ -d /sys/fs/selinux ] && selinux_report
+}
+# SELinux (booted with security=selinux): the mode, our own context, the labels of the roots, and
+# every AVC denial the kernel logged this boot.
+selinux_report() {
+  echo "selinux: $(getenforce 2>&1)"
+  echo "context: $(id -Z)"
+  for p in / /etc /usr /var /usr/etc; do
+    echo "label $p: $(stat -c %C "$p")"
+    echo "fcontext $p: $(matchpathcon -n "$p")"   # the policy's label for that path
+  done
+  if [ "$step" = selinux ]; then
+    for f in /vmtest-new-file /etc/vmtest-new-file; do
+      : > "$f"
+      echo "label $f: $(stat -c %C "$f")"
+      # What the policy gives a file this process creates in that directory.
+      echo "policy $f: $(compute_create "$(id -Z)" "$(stat -c %C "$(dirname "$f")")" file)"
+    done
+  fi
+  journalctl -k -b --no-pager -o cat 2>/dev/null | grep 'avc:  denied' | sed 's/^/avc: /'
+  [ -d /run/ostree/.private/root/upper ] &&
+    find /run/ostree/.private/root/upper -mindepth 1 -maxdepth 3 -printf 'upper-entry %P %Z\n' | head -50
 }
 out=$(report)
 if [ "$step" = write ]; then
