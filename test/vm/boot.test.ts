@@ -192,7 +192,7 @@ describe('VM boot', () => {
     expect(statusOf(b)).toMatchObject({ preparedBy: 'ostree-prepare-root' });
   });
 
-  it("SELinux (permissive), composefs + root.transient + etc.transient: / and /etc carry the image's labels, new files the policy's, no denial on the transient tmpfs", () => {
+  it("SELinux (permissive), composefs + root.transient + etc.transient: / and /etc carry the image's labels, new files the policy's, copied-up files theirs, no denial on the transient tmpfs", () => {
     const image = withFiles(initrd.ours, path.join(RUNS, 'selinux.img'), { [CONF]: SELINUX_CONF });
     const b = bootScenario('selinux', image, `${guest.kargsGood} ${SELINUX_KARGS} vmtest.step=selinux`);
     expectBooted(b);
@@ -204,6 +204,10 @@ describe('VM boot', () => {
     }
     for (const f of ['/vmtest-new-file', '/etc/vmtest-new-file']) {
       expect(b.value(`label ${f}`), f).toBe(b.value(`policy ${f}`));
+      expect(b.value(`label ${f}`), f).not.toMatch(/:tmpfs_t:/);
+    }
+    for (const f of ['/usr/lib/os-release', '/etc/hostname']) {
+      expect(b.value(`label ${f}`), f).toBe(b.value(`image-label ${f}`));
       expect(b.value(`label ${f}`), f).not.toMatch(/:tmpfs_t:/);
     }
     expect(onTransientTmpfs(b)).toEqual([]);
@@ -223,7 +227,7 @@ describe('VM boot', () => {
     expect(b.value('label /')).not.toBe(b.value('fcontext /'));
     const onTmpfs = onTransientTmpfs(b);
     console.log(
-      `SELinux, ostree 2026.4: / ${b.value('label /')} (policy: ${b.value('fcontext /')}), /etc ${b.value('label /etc')}, new file in / ${b.value('label /vmtest-new-file')}, ${b.values('avc').length} AVC denials, ${onTmpfs.length} of them on the overlays' tmpfs label`,
+      `SELinux, ostree 2026.4: / ${b.value('label /')} (policy: ${b.value('fcontext /')}), /etc ${b.value('label /etc')}, new file in / ${b.value('label /vmtest-new-file')}, copied-up /usr/lib/os-release ${b.value('label /usr/lib/os-release')} and /etc/hostname ${b.value('label /etc/hostname')}, ${b.values('avc').length} AVC denials, ${onTmpfs.length} of them on the overlays' tmpfs label`,
     );
   });
 

@@ -2,8 +2,9 @@
 # Runs in the booted guest (vmtest.service): reports what the boot produced as "key: value"
 # lines, does the step the host asked for on the kernel command line (vmtest.step=write: leave
 # markers in /usr, /etc, /var and the persisted paths; vmtest.step=selinux: create a file in / and
-# one in /etc and report their labels next to what the policy gives), writes the report raw to the result disk
-# (/dev/vdb) and the console, then powers off cleanly (so /var is flushed like a real reboot).
+# one in /etc and report their labels next to what the policy gives, and write to two image files
+# to report their labels after the copy-up), writes the report raw to the result disk (/dev/vdb)
+# and the console, then powers off cleanly (so /var is flushed like a real reboot).
 set -u
 step=$(sed -n 's/.*vmtest\.step=\([^ ]*\).*/\1/p' /proc/cmdline)
 MARKERS=(/usr/lib/vmtest-marker /etc/vmtest-marker /var/lib/vmtest-marker /etc/ssh/vmtest-marker /usr/local/data/vmtest-marker)
@@ -43,6 +44,12 @@ selinux_report() {
       echo "label $f: $(stat -c %C "$f")"
       # What the policy gives a file this process creates in that directory.
       echo "policy $f: $(compute_create "$(id -Z)" "$(stat -c %C "$(dirname "$f")")" file)"
+    done
+    # An image file written to is copied up into the tmpfs upper: it must keep the image's label.
+    for f in /usr/lib/os-release /etc/hostname; do
+      echo "image-label $f: $(stat -c %C "$f")"
+      echo "# vmtest" >> "$f"
+      echo "label $f: $(stat -c %C "$f")"
     done
   fi
   journalctl -k -b --no-pager -o cat 2>/dev/null | grep 'avc:  denied' | sed 's/^/avc: /'
