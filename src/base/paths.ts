@@ -4,6 +4,11 @@ import { under } from './posix-path.js';
 
 /** Config files, relative to the initramfs root, read in this order (the later replaces the earlier). */
 export const CONFIG_PATHS = ['/usr/lib/ostree/prepare-root.conf', '/etc/ostree/prepare-root.conf'] as const;
+/** The same for plain roots (no ostree= on the kernel command line): our own names. */
+export const PLAIN_CONFIG_PATHS = [
+  '/usr/lib/prepare-root/prepare-root.conf',
+  '/etc/prepare-root/prepare-root.conf',
+] as const;
 /** Default ed25519 public key file for `composefs.enabled = signed`. */
 export const DEFAULT_KEYPATH = '/etc/ostree/initramfs-root-binding.key';
 
@@ -34,6 +39,13 @@ export const JOURNAL_FILE = '/run/prepare-root/journal';
 /** The SELinux labels of the tmpfs uppers' entries, for `prepare-root relabel` after the policy load. */
 export const LABELS_FILE = '/run/prepare-root/labels.json';
 
+/** A plain root's physical root in the booted system, read-only (the initramfs /run moves along). */
+export const PHYSICAL_ROOT = '/run/prepare-root/physical-root';
+/** Where the dedicated tmpfs of a plain root's transient / lives (upper/ and work/ inside). */
+export const PLAIN_TRANSIENT_ROOT_DIR = '/run/prepare-root/root';
+/** Our state on a plain root (persisted paths, state overlays), in its own /var. */
+export const PLAIN_STATE_DIR = '/var/lib/prepare-root';
+
 /** Assembly point of the new root in the initramfs, moved onto SYSROOT at the end. */
 export const STAGING_ROOT = '/sysroot.tmp';
 
@@ -43,17 +55,19 @@ export const HOTFIX_USR_WORK = '.usr-ovl-work';
 
 export const DEFAULT_INIT = '/sbin/init';
 
-/** Where persisted paths live: per stateroot, under its /var (`root` is where the physical root is). */
-export function persistStore(root: string, stateroot: string): string {
-  return under(root, `/ostree/deploy/${stateroot}/var/lib/prepare-root/persist`);
+/** Our state on the physical root of an ostree boot: per stateroot, under its /var (`root` is where the physical root is). */
+export function ostreeStateDir(root: string, stateroot: string): string {
+  return under(root, `/ostree/deploy/${stateroot}/var/lib/prepare-root`);
 }
 
-/** A state overlay's dir (upper/, work/, commit) under the stateroot /var. */
-export function stateOverlayDir(root: string, stateroot: string, overlayPath: string): string {
-  return under(
-    root,
-    `/ostree/deploy/${stateroot}/var/lib/prepare-root/overlays/${encodeURIComponent(overlayPath.slice(1))}`,
-  );
+/** Where persisted paths live, under a state dir. */
+export function persistStore(stateDir: string): string {
+  return `${stateDir}/persist`;
+}
+
+/** A state overlay's dir (upper/, work/, commit), under a state dir. */
+export function stateOverlayDir(stateDir: string, overlayPath: string): string {
+  return `${stateDir}/overlays/${encodeURIComponent(overlayPath.slice(1))}`;
 }
 
 /** A transient overlay's dir (upper/, work/) on the /run tmpfs. */

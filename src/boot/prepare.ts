@@ -2,19 +2,35 @@
 // apply it with rollback, record the outcome. The thin imperative shell around the planner.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { CONFIG_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
-import { CONFIG_PATHS, JOURNAL_FILE, LOCK_FILE, RUN_OSTREE_BOOTED } from '../base/paths.js';
+import {
+  CONFIG_PATHS,
+  JOURNAL_FILE,
+  LOCK_FILE,
+  PHYSICAL_ROOT,
+  PLAIN_CONFIG_PATHS,
+  RUN_OSTREE_BOOTED,
+} from '../base/paths.js';
 import { toHex, utf8Decode } from '../base/text.js';
-import { findOstreeTarget } from '../config/cmdline.js';
-import { type ConfigSource, type RootConfig, type Warning, loadConfig, resolveConfig } from '../config/config.js';
+import { ROOT_KARG, findOstreeTarget } from '../config/cmdline.js';
+import {
+  type BootTarget,
+  type ConfigSource,
+  type RootConfig,
+  type Warning,
+  loadConfig,
+  resolveConfig,
+} from '../config/config.js';
 import { type StepRecord, ExecutionError, applyPlan } from '../apply/executor.js';
 import { type Journal, encodeLine } from '../apply/journal.js';
 import { recoverInterrupted } from '../apply/recovery.js';
 import type { Mounter } from '../apply/mounter.js';
 import { exists, isMissing, tryLstat } from '../fs/files.js';
+import { planPlainRoot, plainUntouched } from '../plan/plain.js';
 import { planPrepareRoot } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
-import type { BootContext, Facts } from '../probe/facts.js';
+import type { BootContext } from '../probe/facts.js';
+import { probePlainFacts } from '../probe/plain.js';
 import { canonicalSysroot, probeFacts } from '../probe/probe.js';
 import { resolveInside } from '../probe/resolve-inside.js';
 import { currentBootId } from '../probe/volatile-state.js';
@@ -68,10 +84,24 @@ export const PLAN_CONTEXT: BootContext = {
   now: 'TIME',
 };
 
+/** What the kernel command line boots: ostree= names a deployment, without it the root is plain. */
+export function bootTarget(cmdline: string): BootTarget {
+  return findOstreeTarget(cmdline) === null ? 'plain' : 'ostree';
+}
+
+/** The config files of that kind of boot, in reading order. */
+export function configPathsFor(target: BootTarget): readonly string[] {
+  return target === 'plain' ? PLAIN_CONFIG_PATHS : CONFIG_PATHS;
+}
+
 export interface Decision {
   readonly config: RootConfig;
-  readonly facts: Facts;
-  readonly plan: Plan;
+  /** The plan; null when a plain root is left untouched. */
+  readonly plan: Plan | null;
+  /** Why a plain root is left as it is (plan null). */
+  readonly untouched: string | null;
+  /** The tree the booted system's / comes from (where pivot mode's init must be), and its name for messages. */
+  readonly image: { readonly path: string; readonly name: string };
   readonly warnings: readonly Warning[];
 }
 
@@ -83,18 +113,35 @@ export function probeAndPlan(
   configSources: readonly ConfigSource[],
   context: BootContext,
 ): Decision {
-  const { config, warnings: configWarnings } = resolveConfig(loadConfig(configSources), cmdline);
-  const target = findOstreeTarget(cmdline);
-  if (target === null) {
+  const ostree = findOstreeTarget(cmdline);
+  const { config, warnings: configWarnings } = resolveConfig(
+    loadConfig(configSources),
+    cmdline,
+    ostree === null ? 'plain' : 'ostree',
+  );
+  const sysroot = canonicalSysroot(sys, sysrootArg);
+  if (ostree === null) {
+    const image = { path: sysroot, name: 'the physical root' };
+    const untouched = plainUntouched(config);
+    if (untouched !== null) return { config, plan: null, untouched, image, warnings: configWarnings };
+    const { plan, warnings } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
+    return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings] };
+  }
+  if (config.rootKarg === 'off') {
     throw new PrepareRootError(
-      'kernel command line',
-      'no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)',
+      `kernel argument ${ROOT_KARG}=off`,
+      'only a plain root (no ostree=) can be left alone: an ostree boot needs its deployment prepared',
     );
   }
-  const sysroot = canonicalSysroot(sys, sysrootArg);
-  const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, target, config);
+  const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, ostree, config);
   const { plan, warnings } = planPrepareRoot(config, facts, context);
-  return { config, facts, plan, warnings: [...configWarnings, ...warnings, ...probeWarnings] };
+  return {
+    config,
+    plan,
+    untouched: null,
+    image: { path: facts.deployment.path, name: `the deployment ${facts.deployment.relPath}` },
+    warnings: [...configWarnings, ...warnings, ...probeWarnings],
+  };
 }
 
 export interface RunOptions {
@@ -110,13 +157,17 @@ export interface RunOptions {
 
 export type RunResult =
   | { readonly kind: 'prepared'; readonly plan: Plan }
+  | { readonly kind: 'untouched'; readonly sysroot: string }
   | { readonly kind: 'already-prepared'; readonly sysroot: string };
 
-/** A second run after success must not mount anything twice. */
-function alreadyPrepared(sys: System, sysroot: string): boolean {
-  return (
-    exists(sys, RUN_OSTREE_BOOTED) && tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true
-  );
+/** A second run after success must not mount anything twice: the physical root is in place already. */
+function alreadyPrepared(sys: System, sysroot: string, target: BootTarget): string | null {
+  if (target === 'plain')
+    return tryLstat(sys, PHYSICAL_ROOT)?.mountRoot === true ? `${PHYSICAL_ROOT} is mounted` : null;
+  return exists(sys, RUN_OSTREE_BOOTED) &&
+    tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true
+    ? `${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted`
+    : null;
 }
 
 /** The journal of this run (apply/journal.ts), appended step by step; removed once nothing is left to undo. */
@@ -152,7 +203,8 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
   const notes: Warning[] = [];
   try {
     const cmdline = readKernelCmdline(sys, opts.cmdlineArg);
-    const sources = readConfigSources(sys, CONFIG_PATHS, true);
+    const target = bootTarget(cmdline);
+    const sources = readConfigSources(sys, configPathsFor(target), true);
     sysroot = canonicalSysroot(sys, opts.sysrootArg);
     const recovered = recoverInterrupted(sys, opts.mounter, JOURNAL_FILE, sysroot, STATE_FILE_MAX);
     if (recovered !== null) {
@@ -163,18 +215,24 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       notes.push(note);
       opts.warn(note);
     }
-    if (alreadyPrepared(sys, sysroot)) {
-      opts.info(
-        `${sysroot} is already prepared (${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted); nothing to do`,
-      );
+    const prepared = alreadyPrepared(sys, sysroot, target);
+    if (prepared !== null) {
+      opts.info(`${sysroot} is already prepared (${prepared}); nothing to do`);
       return { kind: 'already-prepared', sysroot };
     }
     decision = probeAndPlan(sys, sysroot, cmdline, sources, bootContext(sys));
-    if (opts.init !== undefined) checkInit(sys, decision.facts, opts.init);
+    if (opts.init !== undefined) checkInit(sys, decision.image, opts.init);
     decision.warnings.forEach(opts.warn);
     const { plan } = decision;
+    if (plan === null) {
+      opts.info(`plain root ${sysroot} left as it is: ${decision.untouched}`);
+      writeStatus(sys, opts, sysroot, decision, [], null, notes);
+      return { kind: 'untouched', sysroot };
+    }
     opts.info(
-      `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
+      plan.deployment === null
+        ? `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`
+        : `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
     );
     executed = applyPlan(plan, opts.mounter, openJournal(sys, sysroot));
     sys.unlink(JOURNAL_FILE);
@@ -193,12 +251,12 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
   }
 }
 
-function checkInit(sys: System, facts: Facts, init: string): void {
-  const found = resolveInside(sys, facts.deployment.path, init);
+function checkInit(sys: System, image: Decision['image'], init: string): void {
+  const found = resolveInside(sys, image.path, init);
   if (found === null || sys.stat(found).kind !== 'file') {
     throw new PrepareRootError(
       `init ${init}`,
-      `not found in the deployment ${facts.deployment.relPath} (pivot mode executes it after switching root)`,
+      `not found in ${image.name} (pivot mode executes it after switching root)`,
     );
   }
 }

@@ -4,7 +4,7 @@ import { isSysError } from '../base/errors.js';
 import { COMPOSEFS_SCRATCH, STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
 import { type MountEntry, mountAt, mountContaining } from '../formats/mountinfo.js';
-import type { StatusWarning } from '../formats/status-file.js';
+import type { RootModeName, StatusWarning } from '../formats/status-file.js';
 import { readLabel } from '../fs/labels.js';
 import type { System } from '../platform/system.js';
 import { selinuxActive, selinuxEnforcing, selinuxPolicyLoaded } from '../probe/selinux.js';
@@ -57,9 +57,13 @@ export interface StatusReport {
   readonly schema: typeof REPORT_SCHEMA;
   /** Who prepared this boot: we know ours by status.json, ostree's by /run/ostree-booted alone. */
   readonly preparedBy: 'prepare-root' | 'ostree-prepare-root' | null;
-  readonly mode: 'legacy' | 'composefs' | 'transient' | 'transient-ro' | null;
+  readonly mode: RootModeName | null;
   readonly deployment: string | null;
   readonly sysrootReadonly: boolean | null;
+  /** A plain root's physical root, read-only (null on ostree boots: it is /sysroot there). */
+  readonly physicalRoot: string | null;
+  /** Why a plain root was left as it was at boot (nothing asked for, or rd.prepare-root=off). */
+  readonly untouched: string | null;
   readonly integrity: { readonly composefs: boolean; readonly verity: boolean; readonly signedWith: string | null };
   readonly ostreeBooted: Readonly<Record<string, unknown>> | null;
   readonly overlays: readonly OverlayReport[];
@@ -224,13 +228,16 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
     ...unknownSizes,
   ];
   const selinux = selinuxActive(sys) ? selinuxReport(sys, root, overlays, warnings) : null;
+  const plain = status !== null && status.result === 'prepared' && status.deployment === null ? status : null;
   return {
     schema: REPORT_SCHEMA,
     preparedBy:
       status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
-    mode: booted === null ? null : modeOf(booted),
+    mode: booted !== null ? modeOf(booted) : (plain?.mode ?? null),
     deployment: status?.deployment ?? null,
     sysrootReadonly: booted === null ? null : booted['sysroot-ro'] === true,
+    physicalRoot: plain?.physicalRoot ?? null,
+    untouched: status?.result === 'untouched' ? (status.untouched ?? '') : null,
     integrity: {
       composefs: booted?.composefs === true,
       verity: booted?.['composefs.verity'] === true,
@@ -256,15 +263,30 @@ function size(bytes: number): string {
   return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
-export function formatStatus(r: StatusReport): string[] {
-  if (r.ostreeBooted === null) return ['not booted through ostree: no /run/ostree-booted'];
-  const lines = [
+function headLines(r: StatusReport): string[] {
+  if (r.physicalRoot !== null)
+    return [
+      `prepared by:      ${r.preparedBy}`,
+      `mode:             ${r.mode}`,
+      `physical root:    ${r.physicalRoot} (read-only)`,
+    ];
+  return [
     `prepared by:      ${r.preparedBy}`,
     `mode:             ${r.mode}`,
     ...(r.deployment === null ? [] : [`deployment:       ${r.deployment}`]),
     `sysroot:          ${r.sysrootReadonly ? 'read-only' : 'writable'}`,
     `integrity:        composefs ${r.integrity.composefs ? 'yes' : 'no'}, verity ${r.integrity.verity ? 'required' : 'no'}, signature ${r.integrity.signedWith === null ? 'no' : `checked with ${r.integrity.signedWith}`}`,
   ];
+}
+
+export function formatStatus(r: StatusReport): string[] {
+  if (r.ostreeBooted === null && r.physicalRoot === null)
+    return [
+      r.untouched === null
+        ? 'not booted through ostree: no /run/ostree-booted'
+        : `root left as it was at boot: ${r.untouched}`,
+    ];
+  const lines = headLines(r);
   for (const o of r.overlays) {
     lines.push(
       `overlay ${o.path} (${o.role}${o.readonly ? ', read-only' : ''}): changes ${o.transient ? 'vanish at reboot' : 'persist'}`,

@@ -17,6 +17,7 @@ export type Command = (typeof COMMANDS)[number];
 
 export interface Values {
   readonly pivot?: boolean;
+  readonly plain?: boolean;
   readonly init?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
@@ -36,7 +37,7 @@ export function usageError(why: string): PrepareRootError {
   return new PrepareRootError('usage', `${why} (see prepare-root --help)`, { kind: 'usage' });
 }
 
-const FLAGS = new Set(['pivot', 'json', 'verbose', 'help', 'version']);
+const FLAGS = new Set(['pivot', 'plain', 'json', 'verbose', 'help', 'version']);
 const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower']);
 const SHORT: Record<string, string> = { h: 'help', V: 'version' };
 

@@ -1,11 +1,19 @@
 // The boot path (run) and its dry run (plan).
-import { DEFAULT_INIT, CONFIG_PATHS } from '../base/paths.js';
+import { DEFAULT_INIT } from '../base/paths.js';
 import { oneLine, toHex } from '../base/text.js';
 import { actionOf, describeAction } from '../apply/actions.js';
 import { SystemMounter } from '../apply/mounter.js';
 import { handOver } from '../boot/handover.js';
 import { KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
-import { PLAN_CONTEXT, probeAndPlan, readConfigSources, readKernelCmdline, runPrepare } from '../boot/prepare.js';
+import {
+  PLAN_CONTEXT,
+  bootTarget,
+  configPathsFor,
+  probeAndPlan,
+  readConfigSources,
+  readKernelCmdline,
+  runPrepare,
+} from '../boot/prepare.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { type Output, type Values, usageError, warningLine } from './args.js';
@@ -46,22 +54,26 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
   const cmdline = readKernelCmdline(sys, cmdlineArg);
   const sources =
     values.config === undefined
-      ? readConfigSources(sys, CONFIG_PATHS, true)
+      ? readConfigSources(sys, configPathsFor(bootTarget(cmdline)), true)
       : readConfigSources(sys, values.config, false);
-  const { plan, warnings, config } = probeAndPlan(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
+  const { plan, warnings, config, untouched } = probeAndPlan(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
   if (values.json) {
     io.out(
       JSON.stringify(
         {
           configFile: config.file,
-          plan: {
-            ...plan,
-            steps: plan.steps.map((s) => ({
-              ...s,
-              ...('content' in s ? { content: toHex(s.content) } : {}),
-              command: describeAction(actionOf(s)),
-            })),
-          },
+          plan:
+            plan === null
+              ? null
+              : {
+                  ...plan,
+                  steps: plan.steps.map((s) => ({
+                    ...s,
+                    ...('content' in s ? { content: toHex(s.content) } : {}),
+                    command: describeAction(actionOf(s)),
+                  })),
+                },
+          ...(untouched === null ? {} : { untouched }),
           warnings,
         },
         null,
@@ -70,23 +82,26 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
     );
     return 0;
   }
-  printPlan(plan, config.file, io);
+  if (plan === null) io.out(`Plan for ${sysrootArg}: nothing to do (${untouched})`);
+  else printPlan(plan, config.file, io);
   for (const w of warnings) io.err(warningLine(w));
   return 0;
 }
 
 function printPlan(plan: Plan, configFile: string | null, io: Output): void {
   io.out(`Plan for ${plan.sysroot}`);
-  io.out(`  deployment:       ${plan.deployment}`);
+  if (plan.deployment === null) io.out(`  physical root:    ${plan.physicalRoot} (read-only, plain root)`);
+  else io.out(`  deployment:       ${plan.deployment}`);
   io.out(`  mode:             ${plan.mode}`);
-  io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
+  if (plan.sysrootReadonly !== null) io.out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
   io.out(`  selinux:          ${plan.selinux ? "enabled: tmpfs uppers get their lowers' labels" : 'not enabled'}`);
   io.out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
-  io.out(
-    `  /run/ostree-booted: ${Object.entries(plan.metadata)
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-      .join(' ')}`,
-  );
+  if (plan.deployment !== null)
+    io.out(
+      `  /run/ostree-booted: ${Object.entries(plan.metadata)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ')}`,
+    );
   io.out('Steps:');
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   plan.steps.forEach((s, i) => {

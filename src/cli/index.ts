@@ -28,8 +28,9 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
   if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
   if (!['plan', 'status', 'diff'].includes(command) && values.json)
     throw usageError('--json only applies to plan, status and diff');
-  if (!['status', 'diff', 'checkpoint', 'relabel'].includes(command) && values.root !== undefined)
-    throw usageError('--root only applies to status, diff, checkpoint and relabel');
+  if (!['status', 'diff', 'checkpoint', 'relabel', 'check-config'].includes(command) && values.root !== undefined)
+    throw usageError('--root only applies to status, diff, checkpoint, relabel and check-config');
+  if (command !== 'check-config' && values.plain === true) throw usageError('--plain only applies to check-config');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))
     throw usageError('--upper and --lower only apply to diff');
   switch (command) {
@@ -38,7 +39,7 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
     case 'plan':
       return commandPlan(sys, positionals, values, io);
     case 'check-config':
-      return commandCheckConfig(sys, positionals, io);
+      return commandCheckConfig(sys, positionals, values.plain === true, values.root, io);
     case 'status':
       return commandStatus(sys, positionals, values, io);
     case 'diff':

@@ -3,18 +3,23 @@
 // names each file.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { KEY_FILE_MAX } from '../base/limits.js';
-import { CONFIG_PATHS } from '../base/paths.js';
+import { CONFIG_PATHS, PLAIN_CONFIG_PATHS } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
 import { readConfigSources } from '../boot/prepare.js';
 import {
+  type BootTarget,
   type ConfigSource,
   type LoadedConfig,
   type Warning,
   integrityOf,
   loadConfig,
+  type RootConfig,
+  resolveConfig,
   resolveConfigParts,
   shadowWarnings,
 } from '../config/config.js';
+import { planSwap, transientAreas } from '../plan/swap.js';
+import { probePlainFacts } from '../probe/plain.js';
 import { parseKeyFile } from '../formats/keyfile.js';
 import type { System } from '../platform/system.js';
 import { parsePublicKeys } from '../probe/signature.js';
@@ -35,15 +40,56 @@ function lineOf(f: Finding): number {
   return m === null ? 0 : Number(m[1]);
 }
 
-export function commandCheckConfig(sys: System, files: string[], io: Output): number {
-  const paths = files.length > 0 ? files : CONFIG_PATHS;
-  const sources = readConfigSources(sys, paths, files.length === 0);
-  if (sources.length === 0) {
-    io.out(`no config file found (${CONFIG_PATHS.join(', ')}): built-in defaults apply`);
+/**
+ * FILEs as a boot of that kind would read them (plain: the files are a plain root's); without
+ * FILEs, whichever of ostree's and a plain root's config files exist, each set as its boot reads it.
+ */
+export function commandCheckConfig(
+  sys: System,
+  files: string[],
+  plain: boolean,
+  image: string | undefined,
+  io: Output,
+): number {
+  const sets: Array<{ target: BootTarget; sources: ConfigSource[] }> =
+    files.length > 0
+      ? [{ target: plain ? 'plain' : 'ostree', sources: readConfigSources(sys, files, false) }]
+      : [
+          { target: 'ostree', sources: readConfigSources(sys, CONFIG_PATHS, true) },
+          { target: 'plain', sources: readConfigSources(sys, PLAIN_CONFIG_PATHS, true) },
+        ];
+  const found = sets.filter((s) => s.sources.length > 0);
+  if (found.length === 0) {
+    io.out(
+      `no config file found (${[...CONFIG_PATHS, ...PLAIN_CONFIG_PATHS].join(', ')}): built-in defaults apply (a plain root is left alone)`,
+    );
     return 0;
   }
+  const rc = Math.max(...found.map((s) => lintSet(sys, s.target, s.sources, io)));
+  const plainSet = found.find((s) => s.target === 'plain');
+  if (image !== undefined && plainSet !== undefined) checkImage(sys, image, plainSet.sources, io);
+  return rc;
+}
+
+/**
+ * --root IMAGE: the plain-root config against the image it will boot: what happens to the swap
+ * files its /etc/fstab lists (a config that does not resolve was reported already).
+ */
+function checkImage(sys: System, image: string, sources: readonly ConfigSource[], io: Output): void {
+  let config: RootConfig;
+  try {
+    config = resolveConfig(loadConfig(sources), '', 'plain').config;
+  } catch {
+    return;
+  }
+  const facts = probePlainFacts(sys, image, config);
+  for (const w of planSwap(facts, transientAreas(config)).warnings ?? []) io.err(warningLine(w));
+}
+
+/** The files one boot reads, in order: each linted on its own, then what a later one shadows. */
+function lintSet(sys: System, target: BootTarget, sources: ConfigSource[], io: Output): number {
   // Each file on its own, so every broken file is reported, not just the first.
-  const perFile = sources.map((source) => ({ path: source.path, findings: lintFile(sys, source) }));
+  const perFile = sources.map((source) => ({ path: source.path, findings: lintFile(sys, source, target) }));
   const parsed = sources.flatMap((s) => {
     try {
       return [parseKeyFile(s.data, s.path)];
@@ -75,7 +121,7 @@ export function commandCheckConfig(sys: System, files: string[], io: Output): nu
 }
 
 /** Every finding of one config file, in file order. A linter reads every key, also the ones a boot only reads in some modes. */
-function lintFile(sys: System, source: ConfigSource): Finding[] {
+function lintFile(sys: System, source: ConfigSource, target: BootTarget): Finding[] {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig([source]);
@@ -83,7 +129,7 @@ function lintFile(sys: System, source: ConfigSource): Finding[] {
     if (e instanceof PrepareRootError) return [errorFinding(e)];
     throw e;
   }
-  const { resolved, errors, deferred } = resolveConfigParts(loaded, '');
+  const { resolved, errors, deferred } = resolveConfigParts(loaded, '', target);
   const findings: Finding[] = [
     ...(resolved?.warnings ?? loaded.warnings).map(warningFinding),
     ...errors.map(errorFinding),

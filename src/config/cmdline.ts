@@ -4,6 +4,8 @@
 import { PrepareRootError } from '../base/errors.js';
 
 export const COMPOSEFS_KARG = 'ostree.prepare-root.composefs';
+/** Ours: the root mode for this boot, over the config's (`off`: a plain root is left alone). */
+export const ROOT_KARG = 'rd.prepare-root';
 
 function tokens(cmdline: string): string[] {
   return cmdline.split(' ').filter((t) => t !== '');

@@ -8,7 +8,7 @@ import { shortList } from '../base/text.js';
 import { DEFAULT_KEYPATH } from '../base/paths.js';
 import { closest } from '../base/suggest.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
-import { COMPOSEFS_KARG, findKarg } from './cmdline.js';
+import { COMPOSEFS_KARG, ROOT_KARG, findKarg } from './cmdline.js';
 import { OVERLAY_GROUP, OVERLAY_KEYS, type OverlayConfig, parseOverlays } from './overlay-config.js';
 import { parsePersistPaths } from './persist-config.js';
 
@@ -39,6 +39,12 @@ export type ComposefsConfig =
 /** What / is: the deployment as it is, or an overlay whose writes vanish at reboot (mounted read-only for transient-ro). */
 export type RootMode = 'persistent' | 'transient' | 'transient-ro';
 
+/** `rd.prepare-root=`: this boot's root mode, over the config's; `off` leaves a plain root alone. */
+export type RootKarg = 'off' | 'transient' | 'transient-ro';
+
+/** What the kernel command line boots: an ostree deployment (`ostree=`), or a plain root. */
+export type BootTarget = 'ostree' | 'plain';
+
 /** A boolean whose parse error only matters if the key is used (ostree evaluates it lazily). */
 export type LazyBoolean =
   | { readonly ok: true; readonly value: boolean }
@@ -50,10 +56,15 @@ export interface RootConfig {
   readonly composefs: ComposefsConfig;
   /** null when not set: the default then depends on composefs and the legacy repo config. */
   readonly sysrootReadonly: boolean | null;
+  /** The config's root mode, or rd.prepare-root's when that names one. */
   readonly rootMode: RootMode;
+  /** rd.prepare-root= as given, null when absent. */
+  readonly rootKarg: RootKarg | null;
   /** tmpfs `size=` for the transient root's upper (ours; ostree has none), null = tmpfs default. */
   readonly transientSize: string | null;
   readonly etcTransient: LazyBoolean;
+  /** `[var] transient` (ours, plain roots): /var an overlay with a tmpfs upper. */
+  readonly varTransient: boolean;
   /** `[persist] paths` (ours): paths kept across reboots, bind-mounted from the stateroot /var. */
   readonly persistPaths: readonly string[];
   /** `[overlay PATH]` groups (ours), in mount order. */
@@ -82,6 +93,7 @@ export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   sysroot: ['readonly'],
   root: ['transient', 'transient-ro', 'transient-size' /* ours */],
   etc: ['transient'],
+  var: ['transient' /* ours, plain roots */],
   composefs: ['enabled', 'keypath'],
   persist: ['paths' /* ours */],
 };
@@ -209,6 +221,31 @@ function composefsOf(kf: KeyFile | null, cmdline: string): ComposefsConfig {
   return enabled === 'no' ? { mode: 'off', keypath } : { mode: enabled === 'yes' ? 'on' : 'maybe', integrity, keypath };
 }
 
+function rootKargOf(cmdline: string): RootKarg | null {
+  const karg = findKarg(cmdline, ROOT_KARG);
+  if (karg === null || karg === 'off' || karg === 'transient' || karg === 'transient-ro') return karg;
+  throw new PrepareRootError(
+    `kernel argument ${ROOT_KARG}`,
+    `invalid value “${karg}” (use transient, transient-ro or off)`,
+  );
+}
+
+/** Keys that only mean something on an ostree boot, or only on a plain root. */
+const OSTREE_ONLY = ['sysroot.readonly', 'composefs.enabled', 'composefs.keypath'];
+const PLAIN_ONLY = ['var.transient'];
+
+function targetWarnings(kf: KeyFile | null, target: BootTarget): Warning[] {
+  const [only, other] =
+    target === 'plain' ? [OSTREE_ONLY, 'a plain root (no ostree=)'] : [PLAIN_ONLY, 'an ostree boot'];
+  return only.flatMap((name) => {
+    const [group, key] = name.split('.') as [string, string];
+    const entry = entryOf(kf, group, key);
+    return entry === undefined
+      ? []
+      : [{ where: `${kf!.file}:${entry.line}`, message: `${name} has no effect on ${other}` }];
+  });
+}
+
 function rootModeOf(kf: KeyFile | null): RootMode {
   const transient = booleanKey(kf, 'root', 'transient', false);
   const transientRo = booleanKey(kf, 'root', 'transient-ro', false);
@@ -276,6 +313,7 @@ function lineOf(e: PrepareRootError): number {
 export function resolveConfigParts(
   loaded: LoadedConfig,
   cmdline: string,
+  target: BootTarget = 'ostree',
 ): {
   resolved: ResolvedConfig | null;
   errors: PrepareRootError[];
@@ -294,7 +332,9 @@ export function resolveConfigParts(
     }
   };
   const composefs = part(() => composefsOf(kf, cmdline), { mode: 'off', keypath: DEFAULT_KEYPATH } as ComposefsConfig);
-  const rootMode = part(() => rootModeOf(kf), 'persistent' as RootMode);
+  const configRootMode = part(() => rootModeOf(kf), 'persistent' as RootMode);
+  const rootKarg = part(() => rootKargOf(cmdline), null);
+  const rootMode = rootKarg === 'transient' || rootKarg === 'transient-ro' ? rootKarg : configRootMode;
   const readonlyEntry = entryOf(kf, 'sysroot', 'readonly');
   const sysrootReadonly =
     readonlyEntry === undefined
@@ -302,9 +342,12 @@ export function resolveConfigParts(
       : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
   const transientSize = part(() => transientSizeOf(kf), null);
   const persistEntry = entryOf(kf, 'persist', 'paths');
-  const persistPaths = persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file), []);
+  const varTransient = part(() => booleanKey(kf, 'var', 'transient', false), false);
+  const varPersists = target === 'ostree' || !varTransient;
+  const persistPaths =
+    persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file, varPersists), []);
   const overlays = part(() => parseOverlays(kf), []);
-  const warnings = [...loaded.warnings];
+  const warnings = [...loaded.warnings, ...targetWarnings(kf, target)];
   if (transientSize !== null && rootMode === 'persistent') {
     warnings.push({
       where: 'root.transient-size',
@@ -312,15 +355,19 @@ export function resolveConfigParts(
     });
   }
   const etcTransient = lazyBoolean(kf, 'etc', 'transient');
-  const deferred = etcTransient.ok ? [] : [etcTransient.error];
+  // ostree reads etc.transient only in some modes; a plain root always does.
+  if (!etcTransient.ok && target === 'plain') errors.push(etcTransient.error);
+  const deferred = etcTransient.ok || target === 'plain' ? [] : [etcTransient.error];
   if (errors.length > 0) return { resolved: null, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)), deferred };
   const config: RootConfig = {
     file: kf?.file ?? null,
     composefs,
     sysrootReadonly,
     rootMode,
+    rootKarg,
     transientSize,
     etcTransient,
+    varTransient,
     persistPaths,
     overlays,
   };
@@ -328,8 +375,8 @@ export function resolveConfigParts(
 }
 
 /** Resolve the effective settings from the loaded key file and the kernel command line; the first error is thrown. */
-export function resolveConfig(loaded: LoadedConfig, cmdline: string): ResolvedConfig {
-  const { resolved, errors } = resolveConfigParts(loaded, cmdline);
+export function resolveConfig(loaded: LoadedConfig, cmdline: string, target: BootTarget = 'ostree'): ResolvedConfig {
+  const { resolved, errors } = resolveConfigParts(loaded, cmdline, target);
   if (resolved === null) throw errors[0]!;
   return resolved;
 }

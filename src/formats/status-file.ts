@@ -5,6 +5,18 @@
 
 export const STATUS_SCHEMA = 1;
 
+/** What / was made: ostree's modes, then plain roots' (no ostree=). */
+export const ROOT_MODES = [
+  'legacy',
+  'composefs',
+  'transient',
+  'transient-ro',
+  'plain',
+  'plain-transient',
+  'plain-transient-ro',
+] as const;
+export type RootModeName = (typeof ROOT_MODES)[number];
+
 export interface StatusWarning {
   readonly where: string;
   readonly message: string;
@@ -40,14 +52,19 @@ export interface StatusExecuted {
 export interface StatusFile {
   readonly schema: typeof STATUS_SCHEMA;
   readonly version: string;
-  readonly result: 'prepared' | 'failed';
+  /** untouched: a plain root that asked for nothing (or rd.prepare-root=off), left as it was. */
+  readonly result: 'prepared' | 'failed' | 'untouched';
+  /** Why it was left untouched. */
+  readonly untouched?: string;
   readonly time: string;
   readonly sysroot: string;
   readonly handover: 'systemd' | 'pivot';
   readonly configFile: string | null;
-  readonly mode: 'legacy' | 'composefs' | 'transient' | 'transient-ro' | null;
+  readonly mode: RootModeName | null;
   readonly deployment: string | null;
   readonly sysrootReadonly: boolean | null;
+  /** A plain root's physical root in the booted system, read-only. */
+  readonly physicalRoot?: string | null;
   readonly ostreeBooted: Readonly<Record<string, unknown>> | null;
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   readonly overlays: readonly StatusOverlay[];
@@ -84,12 +101,12 @@ const record =
 const FIELDS: Record<string, Check> = {
   schema: oneOf(STATUS_SCHEMA),
   version: str,
-  result: oneOf('prepared', 'failed'),
+  result: oneOf('prepared', 'failed', 'untouched'),
   time: str,
   sysroot: str,
   handover: oneOf('systemd', 'pivot'),
   configFile: nullable(str),
-  mode: oneOf('legacy', 'composefs', 'transient', 'transient-ro', null),
+  mode: oneOf(...ROOT_MODES, null),
   deployment: nullable(str),
   sysrootReadonly: nullable(bool),
   ostreeBooted: nullable(record({})),
@@ -116,6 +133,9 @@ const FIELDS: Record<string, Check> = {
   error: nullable(str),
 };
 
+/** Fields added within schema 1: absent in files written before them. */
+const OPTIONAL: Record<string, Check> = { untouched: str, physicalRoot: nullable(str) };
+
 /** The status file's content, or a one-line reason why it is not one (wrong JSON, field, schema). */
 export function parseStatusFile(text: string): StatusFile | string {
   let value: unknown;
@@ -127,6 +147,8 @@ export function parseStatusFile(text: string): StatusFile | string {
   if (typeof value !== 'object' || value === null) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   if (v.schema !== STATUS_SCHEMA) return `schema ${JSON.stringify(v.schema)} is not ${STATUS_SCHEMA}`;
-  const bad = Object.entries(FIELDS).find(([k, check]) => !check(v[k]));
+  const bad =
+    Object.entries(FIELDS).find(([k, check]) => !check(v[k])) ??
+    Object.entries(OPTIONAL).find(([k, check]) => k in v && !check(v[k]));
   return bad === undefined ? (value as StatusFile) : `field ${bad[0]} is missing or malformed`;
 }

@@ -52,7 +52,7 @@ export function planEtc(
           overlayDir: 'upper',
           reason,
         },
-        ...labelUpperStep('label-transient-etc-upper', facts, `${T}/usr/etc`, `${dir}/upper`, '/etc'),
+        ...labelUpperStep('label-transient-etc-upper', facts.selinux, `${T}/usr/etc`, `${dir}/upper`, '/etc'),
         {
           id: 'mkdir-transient-etc-work',
           kind: 'mkdir',

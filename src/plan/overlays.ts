@@ -5,18 +5,21 @@ import { STAGING_ROOT, stateOverlayDir, transientOverlayDir } from '../base/path
 import { refusedResolved } from '../config/path-rules.js';
 import { utf8Encode } from '../base/text.js';
 import type { Warning } from '../config/config.js';
-import type { BootContext, Facts, OverlayFact } from '../probe/facts.js';
+import type { BootContext, OverlayFact } from '../probe/facts.js';
 import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../probe/volatile-state.js';
 import { labelUpperStep } from './root.js';
-import type { Mode, Part, Plan, Step } from './types.js';
+import type { Mode, Part, Plan, StateDirs, Step } from './types.js';
 
 /**
  * Declared overlays, in dependency order (a lower may be another declared overlay). A state
- * upper lives under the stateroot /var with the commit it was last used with; after an update it
- * is pruned by ostree's rebase rule before mounting. A transient upper lives on the /run tmpfs.
+ * upper lives in the state dir with the commit it was last used with; after an update it is
+ * pruned by ostree's rebase rule before mounting (a plain root has no commit: never pruned). A
+ * transient upper lives on the /run tmpfs.
  */
 export function planOverlays(
-  facts: Facts,
+  facts: { readonly overlays: readonly OverlayFact[]; readonly selinux: boolean },
+  state: StateDirs,
+  commit: string | null,
   context: BootContext,
   mode: Mode,
 ): Part & { readonly overlays: Plan['overlays'] } {
@@ -32,10 +35,7 @@ export function planOverlays(
       if (!ok) throw new PrepareRootError(`${what} lower`, `${o.lower[j]} does not exist in the image`);
     });
     const reason = `${what} upper=${o.upper}`;
-    const dir =
-      o.upper === 'state'
-        ? stateOverlayDir(`${T}/sysroot`, facts.deployment.stateroot, o.path)
-        : transientOverlayDir(o.path);
+    const dir = o.upper === 'state' ? stateOverlayDir(state.planned, o.path) : transientOverlayDir(o.path);
     const lower = f.lowersInRoot.map((l) => `${T}${l}`);
     steps.push({ id: `mkdir-overlay-${i}`, kind: 'mkdirp', path: dir, mode: 0o700, reason });
     if (f.volatile !== null) {
@@ -53,7 +53,7 @@ export function planOverlays(
         overlayDir: 'upper',
         reason,
       },
-      ...labelUpperStep(`label-overlay-upper-${i}`, facts, lower[0]!, `${dir}/upper`, o.path),
+      ...labelUpperStep(`label-overlay-upper-${i}`, facts.selinux, lower[0]!, `${dir}/upper`, o.path),
       {
         id: `mkdir-overlay-work-${i}`,
         kind: 'mkdir',
@@ -64,29 +64,31 @@ export function planOverlays(
         reason,
       },
     );
-    const pruned = o.upper === 'state' && f.stateCommit !== facts.deployment.commit;
-    if (pruned) {
+    // The commit this upper moves to, when it moves (a state upper after an update).
+    const moveTo = o.upper === 'state' && commit !== null && f.stateCommit !== commit ? commit : null;
+    const pruned = moveTo !== null;
+    if (moveTo !== null) {
       steps.push(
         {
           id: `prune-overlay-${i}`,
           kind: 'prune-upper',
           upper: `${dir}/upper`,
           lower,
-          reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${facts.deployment.commit}): drop what shadows the new base, keep what is added`,
+          reason: `${what}: the deployment changed (${f.stateCommit ?? 'unknown'} → ${moveTo}): drop what shadows the new base, keep what is added`,
         },
         {
           id: `record-overlay-commit-${i}`,
           kind: 'write-file',
           path: `${dir}/commit`,
           mode: 0o644,
-          content: utf8Encode(`${facts.deployment.commit}\n`),
-          summary: facts.deployment.commit,
+          content: utf8Encode(`${moveTo}\n`),
+          summary: moveTo,
           reason: `${what}: the commit this upper now belongs to`,
         },
       );
     }
     if (!f.pathInImage) {
-      if (mode === 'legacy' || mode === 'composefs') {
+      if (mode === 'legacy' || mode === 'composefs' || mode === 'plain') {
         throw new PrepareRootError(
           what,
           `${f.inRoot} is not in the image; only a transient root can get a mount point for it`,
@@ -113,7 +115,7 @@ export function planOverlays(
         ? `${reason}, volatile: no syncs; \`prepare-root checkpoint\` at shutdown makes it reusable`
         : reason,
     });
-    const booted = o.upper === 'state' ? stateOverlayDir('/sysroot', facts.deployment.stateroot, o.path) : dir;
+    const booted = o.upper === 'state' ? stateOverlayDir(state.booted, o.path) : dir;
     return {
       path: f.inRoot,
       lower: f.lowersInRoot,

@@ -3,23 +3,28 @@ import { PrepareRootError } from '../base/errors.js';
 import { STAGING_ROOT, persistStore } from '../base/paths.js';
 import { dirname } from '../base/posix-path.js';
 import { refusedResolved } from '../config/path-rules.js';
-import type { Facts } from '../probe/facts.js';
-import type { Mode, Part, Plan, Step } from './types.js';
+import type { PersistFact } from '../probe/facts.js';
+import type { Mode, Part, Plan, StateDirs, Step } from './types.js';
 
 /**
- * Persisted paths: each bind-mounted from its store under the stateroot /var, seeded from the
- * image (owner, mode, times, xattrs kept) the first time. Runs once the physical root is under
- * T/sysroot and /etc is in place, so that /etc/ssh can persist inside a transient /etc.
+ * Persisted paths: each bind-mounted from its store in the state dir (under the stateroot /var, or
+ * a plain root's own /var), seeded from the image (owner, mode, times, xattrs kept) the first
+ * time. Runs once /etc is in place, so that /etc/ssh can persist inside a transient /etc.
  */
-export function planPersist(facts: Facts, mode: Mode): Part & { readonly persisted: Plan['persisted'] } {
+export function planPersist(
+  persist: readonly PersistFact[],
+  state: StateDirs,
+  mode: Mode,
+  varPersists = true,
+): Part & { readonly persisted: Plan['persisted'] } {
   const T = STAGING_ROOT;
-  const stores = persistStore(`${T}/sysroot`, facts.deployment.stateroot);
-  const booted = persistStore('/sysroot', facts.deployment.stateroot);
+  const stores = persistStore(state.planned);
+  const booted = persistStore(state.booted);
   const steps: Step[] = [];
   const add = (step: Step): void => void steps.push(step);
-  const persisted = facts.persist.map((p, i) => {
+  const persisted = persist.map((p, i) => {
     const what = `persist.paths: ${p.path}`;
-    const refused = refusedResolved(p.inRoot, false);
+    const refused = refusedResolved(p.inRoot, false, varPersists);
     if (refused !== null) throw new PrepareRootError(what, `resolves to ${p.inRoot} in the image, ${refused}`);
     if (p.image === 'other')
       throw new PrepareRootError(what, `is neither a file nor a directory in the image (${p.inRoot})`);
@@ -53,10 +58,10 @@ export function planPersist(facts: Facts, mode: Mode): Part & { readonly persist
         });
     }
     if (p.image === 'absent') {
-      if (mode === 'composefs') {
+      if (mode === 'composefs' || mode === 'plain') {
         throw new PrepareRootError(
           what,
-          `${p.inRoot} is not in the image, and a read-only composefs root cannot get a mount point for it (add it to the image, or use root.transient)`,
+          `${p.inRoot} is not in the image, and a ${mode === 'plain' ? 'persistent plain' : 'read-only composefs'} root cannot get a mount point for it (add it to the image, or use root.transient)`,
         );
       }
       add({

@@ -10,6 +10,7 @@ import {
   STAGING_ROOT,
   TRANSIENT_ROOT_DIR,
   VOLATILE_ROOT_LINK,
+  ostreeStateDir,
 } from '../base/paths.js';
 import { type Integrity, type RootConfig, type Warning, composefsSetting } from '../config/config.js';
 import { serializeVarDict } from '../formats/gvariant.js';
@@ -20,7 +21,7 @@ import { planEtc, planUsr } from './etc-usr.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { composefsRootSteps, transientUpperSteps } from './root.js';
-import type { MetadataEntry, Mode, Part, Plan, Step } from './types.js';
+import type { MetadataEntry, Mode, Part, Plan, StateDirs, Step } from './types.js';
 
 export interface PlanResult {
   readonly plan: Plan;
@@ -121,7 +122,7 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
       reason: 'legacy mode: / is a bind of the deployment',
     });
   } else {
-    steps.push(...transientUpperSteps(config, mode, facts, facts.deployment.path), {
+    steps.push(...transientUpperSteps(config, TRANSIENT_ROOT_DIR, facts.selinux, facts.deployment.path), {
       id: 'mount-transient-root',
       kind: 'overlay',
       target: T,
@@ -274,8 +275,12 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   };
   const root = planRoot(config, facts, mode, image, integrity);
   const sysrootRo: Part = { steps: [], metadata: [['sysroot-ro', { type: 'b', value: sysrootReadonly }]] };
-  const overlays = planOverlays(facts, context, mode);
-  const persist = planPersist(facts, mode);
+  const state: StateDirs = {
+    planned: ostreeStateDir(`${T}/sysroot`, facts.deployment.stateroot),
+    booted: ostreeStateDir('/sysroot', facts.deployment.stateroot),
+  };
+  const overlays = planOverlays(facts, state, facts.deployment.commit, context, mode);
+  const persist = planPersist(facts.persist, state, mode);
   const parts = [
     prologue,
     root,
@@ -337,6 +342,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
       sysroot: R,
       deployment: facts.deployment.relPath,
       sysrootReadonly,
+      physicalRoot: null,
       selinux: facts.selinux,
       persisted: persist.persisted,
       overlays: overlays.overlays,

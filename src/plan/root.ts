@@ -11,8 +11,8 @@ import type { Mode, Step } from './types.js';
  * The step giving an upper the label of what it stands in for, so that the overlay's root shows
  * that label rather than the tmpfs'; none when SELinux is off.
  */
-export function labelUpperStep(id: string, facts: Facts, from: string, upper: string, what: string): Step[] {
-  if (!facts.selinux) return [];
+export function labelUpperStep(id: string, selinux: boolean, from: string, upper: string, what: string): Step[] {
+  if (!selinux) return [];
   return [
     {
       id,
@@ -25,16 +25,17 @@ export function labelUpperStep(id: string, facts: Facts, from: string, upper: st
 }
 
 /**
- * The dedicated tmpfs holding a transient root's upper and work dirs; `lower` is the root
- * directory the upper stands over (its label is given to the upper).
+ * The dedicated tmpfs at `dir` holding a transient root's upper and work dirs; `lower` is the
+ * root directory the upper stands over (its label is given to the upper).
  */
-export function transientUpperSteps(config: RootConfig, mode: Mode, facts: Facts, lower: string): Step[] {
+export function transientUpperSteps(config: RootConfig, dir: string, selinux: boolean, lower: string): Step[] {
   const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
+  const mode = config.rootMode;
   return [
     {
       id: 'mkdir-transient-root',
       kind: 'mkdir',
-      path: TRANSIENT_ROOT_DIR,
+      path: dir,
       mode: 0o755,
       existOk: false,
       reason: `root.${mode}`,
@@ -42,24 +43,24 @@ export function transientUpperSteps(config: RootConfig, mode: Mode, facts: Facts
     {
       id: 'mount-transient-tmpfs',
       kind: 'tmpfs',
-      target: TRANSIENT_ROOT_DIR,
+      target: dir,
       options: ['mode=0755', ...size],
       reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}`,
     },
     {
       id: 'mkdir-transient-upper',
       kind: 'mkdir',
-      path: `${TRANSIENT_ROOT_DIR}/upper`,
+      path: `${dir}/upper`,
       mode: 0o755,
       existOk: false,
       overlayDir: 'upper',
       reason: 'overlay upper of /',
     },
-    ...labelUpperStep('label-transient-upper', facts, lower, `${TRANSIENT_ROOT_DIR}/upper`, '/'),
+    ...labelUpperStep('label-transient-upper', selinux, lower, `${dir}/upper`, '/'),
     {
       id: 'mkdir-transient-work',
       kind: 'mkdir',
-      path: `${TRANSIENT_ROOT_DIR}/work`,
+      path: `${dir}/work`,
       mode: 0o700,
       existOk: false,
       overlayDir: 'work',
@@ -91,7 +92,7 @@ export function composefsRootSteps(
       noacl: !image.hasAcl,
       reason: 'the composefs metadata image (EROFS)',
     },
-    ...(transient ? transientUpperSteps(config, mode, facts, COMPOSEFS_SCRATCH) : []),
+    ...(transient ? transientUpperSteps(config, TRANSIENT_ROOT_DIR, facts.selinux, COMPOSEFS_SCRATCH) : []),
     {
       id: 'mount-composefs',
       kind: 'overlay',

@@ -2,7 +2,7 @@
 // all three see the same steps. Every step says why it is there.
 import type { Warning } from '../config/config.js';
 import type { VarDict } from '../formats/gvariant.js';
-import type { StatusOverlay } from '../formats/status-file.js';
+import type { RootModeName, StatusOverlay } from '../formats/status-file.js';
 
 interface StepBase {
   /** Stable name of the step, used in messages and status.json (e.g. `bind-usr`). */
@@ -109,13 +109,28 @@ export interface LabelledUpper {
 
 export type StepKind = Step['kind'];
 
-export type Mode = 'legacy' | 'composefs' | 'transient' | 'transient-ro';
+/** Our state dir on the physical root (persisted paths, state overlays): as the plan reaches it, and as the booted system does. */
+export interface StateDirs {
+  readonly planned: string;
+  readonly booted: string;
+}
+
+/**
+ * What / is. ostree boots: the deployment bound (legacy), its composefs image, or a transient
+ * overlay over either. Plain roots (no ostree=): the physical root itself, or a transient overlay
+ * over it.
+ */
+export type Mode = RootModeName;
 
 export interface Plan {
   readonly mode: Mode;
   readonly sysroot: string;
-  readonly deployment: string;
-  readonly sysrootReadonly: boolean;
+  /** The deployment, relative to the physical root; null on a plain root. */
+  readonly deployment: string | null;
+  /** sysroot.readonly; null on a plain root (its physical root is always read-only at physicalRoot). */
+  readonly sysrootReadonly: boolean | null;
+  /** A plain root's physical root in the booted system; null on an ostree boot (it is /sysroot). */
+  readonly physicalRoot: string | null;
   /** SELinux is enabled: the uppers standing in for image content get the image's labels. */
   readonly selinux: boolean;
   readonly steps: readonly Step[];

@@ -1,7 +1,7 @@
 // Gather the facts the planner needs, reading (never changing) the system.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { KEY_FILE_MAX, REPO_CONFIG_MAX, STATE_FILE_MAX } from '../base/limits.js';
-import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, persistStore, stateOverlayDir } from '../base/paths.js';
+import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, ostreeStateDir, persistStore, stateOverlayDir } from '../base/paths.js';
 import { isUnder, under } from '../base/posix-path.js';
 import { utf8Decode } from '../base/text.js';
 import type { OstreeTarget } from '../config/cmdline.js';
@@ -49,7 +49,7 @@ function legacyRepoReadonly(sys: System, sysroot: string): { value: boolean | nu
  * The block device systemd should treat as the real root once / is an overlay: ostree prefers
  * /dev/gpt-auto-root, else the physical root's st_dev when it has a major number.
  */
-function backingDevice(sys: System, sysroot: string): DevNumber | null {
+export function backingDevice(sys: System, sysroot: string): DevNumber | null {
   try {
     const gpt = sys.stat('/dev/gpt-auto-root');
     if (gpt.kind === 'block') return gpt.rdev;
@@ -60,31 +60,28 @@ function backingDevice(sys: System, sysroot: string): DevNumber | null {
   return dev.major > 0 ? dev : null;
 }
 
-function probePersist(sys: System, sysroot: string, deployment: Deployment, p: string): PersistFact {
-  const { path: inRoot, exists: inImage } = locateInside(sys, deployment.path, p);
-  let image: PersistFact['image'] = 'absent';
+/** A persisted path: where it is in the image (the tree at `image`), and whether its store under `stateDir` exists. */
+export function probePersist(sys: System, image: string, stateDir: string, p: string): PersistFact {
+  const { path: inRoot, exists: inImage } = locateInside(sys, image, p);
+  let kind: PersistFact['image'] = 'absent';
   if (inImage) {
-    const kind = sys.lstat(`${deployment.path}${inRoot}`).kind;
-    image = kind === 'dir' ? 'dir' : kind === 'file' ? 'file' : 'other';
+    const found = sys.lstat(`${image}${inRoot}`).kind;
+    kind = found === 'dir' ? 'dir' : found === 'file' ? 'file' : 'other';
   }
-  return {
-    path: p,
-    inRoot,
-    image,
-    storeExists: exists(sys, `${persistStore(sysroot, deployment.stateroot)}${inRoot}`),
-  };
+  return { path: p, inRoot, image: kind, storeExists: exists(sys, `${persistStore(stateDir)}${inRoot}`) };
 }
 
-function probeOverlay(
+/** A declared overlay: its path and lowers in the image (the tree at `image`), and its state under `stateDir`. */
+export function probeOverlay(
   sys: System,
-  sysroot: string,
-  deployment: Deployment,
+  image: string,
+  stateDir: string,
   o: OverlayConfig,
   all: readonly OverlayConfig[],
 ): OverlayFact {
-  const self = locateInside(sys, deployment.path, o.path);
-  const lowers = o.lower.map((l) => locateInside(sys, deployment.path, l));
-  const dir = stateOverlayDir(sysroot, deployment.stateroot, o.path);
+  const self = locateInside(sys, image, o.path);
+  const lowers = o.lower.map((l) => locateInside(sys, image, l));
+  const dir = stateOverlayDir(stateDir, o.path);
   let stateCommit: string | null = null;
   try {
     const recorded = readOptional(sys, `${dir}/commit`, STATE_FILE_MAX);
@@ -155,6 +152,7 @@ export function probeFacts(
   // Never parse the target before it is verified when composefs is on (ostree #2930).
   const consultRepo = config.sysrootReadonly !== true && config.composefs.mode !== 'on';
   const legacy = consultRepo ? legacyRepoReadonly(sys, sysroot) : { value: null, warnings: [] };
+  const stateDir = ostreeStateDir(sysroot, deployment.stateroot);
   const facts: Facts = {
     sysroot,
     deployment,
@@ -165,8 +163,8 @@ export function probeFacts(
     composefsImage,
     signedWith: signed ? verifySigned(sys, sysroot, deployment, composefsImage, config.composefs.keypath) : null,
     sysrootDevice: backingDevice(sys, sysroot),
-    persist: config.persistPaths.map((p) => probePersist(sys, sysroot, deployment, p)),
-    overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, deployment, o, config.overlays)),
+    persist: config.persistPaths.map((p) => probePersist(sys, deployment.path, stateDir, p)),
+    overlays: config.overlays.map((o) => probeOverlay(sys, deployment.path, stateDir, o, config.overlays)),
     selinux: selinuxActive(sys),
   };
   return { facts, warnings: legacy.warnings };

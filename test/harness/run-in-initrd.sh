@@ -9,6 +9,7 @@
 #   PREP            binary to run (required)          PREPLIB   LD_LIBRARY_PATH dir for it
 #   PREPCONF        file → /etc/ostree/prepare-root.conf of the fake root
 #   PREPCONF_USR    file → /usr/lib/ostree/prepare-root.conf of the fake root
+#   PLAINCONF       file → /etc/prepare-root/prepare-root.conf (a plain root's config)
 #   KEYFILE         file → /etc/ostree/initramfs-root-binding.key of the fake root
 #   PREPARGV0       argv[0] for the binary (default /usr/lib/ostree/ostree-prepare-root)
 #   PREPARGS        extra arguments after /sysroot, one per line (a whole kernel command line
@@ -60,6 +61,7 @@ mount -t tmpfs -o mode=0755 run "$R/run"
 [ "${MOUNT_VAR:-0}" = 1 ] && { mkdir -p "$R/run/ostree"; touch "$R/run/ostree/initramfs-mount-var"; }
 [ "${PRE_RUN_OSTREE:-0}" = 1 ] && mkdir -p -m 0755 "$R/run/ostree"
 [ -n "${PREPCONF:-}" ] && cp "$PREPCONF" "$R/etc/ostree/prepare-root.conf"
+[ -n "${PLAINCONF:-}" ] && { mkdir -p "$R/etc/prepare-root"; cp "$PLAINCONF" "$R/etc/prepare-root/prepare-root.conf"; }
 [ -n "${KEYFILE:-}" ] && cp "$KEYFILE" "$R/etc/ostree/initramfs-root-binding.key"
 # The implementation under test and its helpers, bound in at fixed paths under /prep.
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"

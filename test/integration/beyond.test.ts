@@ -156,10 +156,13 @@ describe.skipIf(!isRoot())('errors reach the console', () => {
   });
 
   it('the one-line error also goes to /dev/kmsg at error level', () => {
-    const [r] = runScenario({ cmdline: 'quiet', runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }] });
+    const [r] = runScenario({
+      cmdline: 'ostree=/ostree/boot.1/nonexistent/0 quiet',
+      runs: [{ impl: ours(), check: 'cat /tmp/kmsg' }],
+    });
     expect(r!.rc).toBe(1);
     expect(r!.check).toBe(
-      '<3>prepare-root: kernel command line: no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)',
+      '<3>prepare-root: deployment ostree=/ostree/boot.1/nonexistent/0: /sysroot/ostree/boot.1/nonexistent/0 does not exist',
     );
   });
 });

@@ -66,8 +66,9 @@ describe('prepare-root binary', () => {
     ],
     [
       ['plan', '/sysroot', '--root', '/x'],
-      'prepare-root: usage: --root only applies to status, diff, checkpoint and relabel (see prepare-root --help)',
+      'prepare-root: usage: --root only applies to status, diff, checkpoint, relabel and check-config (see prepare-root --help)',
     ],
+    [['status', '--plain'], 'prepare-root: usage: --plain only applies to check-config (see prepare-root --help)'],
     [
       ['status', '--upper', '/x'],
       'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)',

@@ -252,12 +252,6 @@ const FAIL: Array<[string, Omit<Scenario, 'runs'>, Omit<Run, 'impl'>, string | R
     `${CONF}:4: etc.transient: value “bogus” is not a boolean (use true/false/1/0)`,
   ],
   [
-    'no ostree= on the command line',
-    { cmdline: 'root=LABEL=x rw' },
-    {},
-    'kernel command line: no ostree= argument (expected ostree=/ostree/boot.N/<stateroot>/<checksum>/<serial>)',
-  ],
-  [
     'ostree= naming a missing link',
     { cmdline: 'ostree=/ostree/boot.1/nonexistent/0' },
     {},
@@ -404,6 +398,17 @@ describe.skipIf(!isRoot())('differential against ostree-prepare-root 2026.4', ()
     expect(line).toHaveLength(1);
     if (typeof message === 'string') expect(line[0]).toBe(`prepare-root: ${message}`);
     else expect(line[0]!.replace(/^prepare-root: /, '')).toMatch(message);
+    expectNothingLeft(us!, untouched!);
+  });
+
+  it('deliberate difference: without ostree= the root is plain; with no plain config it is left alone, where ostree fails', () => {
+    const [ref, us, untouched] = runScenario({
+      cmdline: 'root=LABEL=x rw',
+      runs: [{ impl: reference() }, { impl: ours() }, { impl: { prep: '/usr/bin/true' } }],
+    });
+    expect(ref!.rc).not.toBe(0);
+    expect(us!.rc).toBe(0);
+    expect(us!.stdout).toMatch(/^prepare-root: plain root \/sysroot left as it is: no .* nothing asked for$/);
     expectNothingLeft(us!, untouched!);
   });
 

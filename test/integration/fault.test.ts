@@ -20,7 +20,7 @@ import {
 
 const UNTOUCHED: Run = { impl: { prep: '/usr/bin/true' } };
 const LEFTOVERS =
-  '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
+  '[ -e /sysroot.tmp ] && echo staging-left; [ -e /sysroot/ostree/deploy/probeos/var/lib/prepare-root ] && echo persist-store-left; [ -e /sysroot/var/lib/prepare-root ] && echo plain-state-left; losetup -a | grep "(.ostree.cfs)"; grep -o \'"result": "[a-z]*"\' /run/prepare-root/status.json; true';
 
 function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
@@ -32,8 +32,8 @@ function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   ).toEqual(untouched.run);
 }
 
-/** [name, config, /var marker, sysroot setup, and for SELinux: initramfs and tree setup]. */
-const CONFIGS: Array<[string, string, boolean, string, { pre: string; treeSetup: string }?]> = [
+/** [name, config, /var marker, sysroot setup, and: initramfs and tree setup (SELinux), a plain root]. */
+const CONFIGS: Array<[string, string, boolean, string, { pre?: string; treeSetup?: string; plain?: boolean }?]> = [
   [
     'sysroot.readonly + etc.transient + /var marker + a persisted path below an /etc dir',
     '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh/extra\n',
@@ -71,20 +71,40 @@ const CONFIGS: Array<[string, string, boolean, string, { pre: string; treeSetup:
     '',
     { pre: SELINUX_ON, treeSetup: LABEL_TREE },
   ],
+  [
+    'plain root: root.transient-ro + etc.transient, /var persistent, a persisted path and a state overlay',
+    '[root]\ntransient-ro=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n[overlay /usr/lib]\nupper=state\n',
+    false,
+    '',
+    { plain: true },
+  ],
+  [
+    'plain root, SELinux on: root.transient + var.transient, labelled image',
+    '[root]\ntransient=true\n[var]\ntransient=true\n',
+    false,
+    '',
+    {
+      plain: true,
+      pre: SELINUX_ON,
+      treeSetup:
+        'setfattr -n security.selinux -v system_u:object_r:root_t:s0 "$T"; setfattr -n security.selinux -v system_u:object_r:var_t:s0 "$T/var"',
+    },
+  ],
 ];
 
 describe.skipIf(!isRoot())('every step failing in a system call, first and last, is rolled back', () => {
-  it.each(CONFIGS)('%s', (_, conf, mountVar, setup, selinux) => {
-    const pre = selinux?.pre;
-    const treeSetup = selinux?.treeSetup;
+  it.each(CONFIGS)('%s', (_, text, mountVar, setup, extra) => {
+    const { pre, treeSetup, plain } = extra ?? {};
+    const conf = plain ? { plainConf: text } : { conf: text };
     // A clean traced run: which calls a good boot makes, and in which step.
     const [probe] = runScenario({
+      plain,
       setup,
       treeSetup,
       runs: [
         {
           impl: ours(),
-          conf,
+          ...conf,
           mountVar,
           pre,
           args: ['--verbose'],
@@ -109,13 +129,18 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
     ).toEqual([]);
     const runs: Run[] = faults.map((f) => ({
       impl: ours(),
-      conf,
+      ...conf,
       mountVar,
       pre,
       check: LEFTOVERS,
       wrap: `strace -qq -o /dev/null -e trace=${f.syscall} -e inject=${f.syscall}:error=EIO:when=${f.nth}`,
     }));
-    const [untouched, ...results] = runScenario({ setup, treeSetup, runs: [{ ...UNTOUCHED, mountVar, pre }, ...runs] });
+    const [untouched, ...results] = runScenario({
+      plain,
+      setup,
+      treeSetup,
+      runs: [{ ...UNTOUCHED, mountVar, pre }, ...runs],
+    });
     faults.forEach((f, i) => {
       const r = results[i]!;
       const what = `${f.step}: ${f.call}`;

@@ -73,6 +73,8 @@ export interface Run {
   readonly conf?: string;
   /** Text for /usr/lib/ostree/prepare-root.conf of the fake initramfs. */
   readonly confUsr?: string;
+  /** Text for /etc/prepare-root/prepare-root.conf (a plain root's config) of the fake initramfs. */
+  readonly plainConf?: string;
   readonly args?: readonly string[];
   readonly mountVar?: boolean;
   /** Create an empty /run/ostree before the run (2026.4 then fails: mkdir EEXIST is fatal). */
@@ -95,6 +97,8 @@ export interface Run {
 }
 
 export interface Scenario {
+  /** A plain root (test/harness/mkplain.sh, no ostree) instead of a deployed sysroot; $D is then $S. */
+  readonly plain?: boolean;
   /** mktree.sh VARIANT of the deployed tree ('1' by default; '2' is a different commit). */
   readonly treeVariant?: string;
   readonly deployArgs?: readonly string[];
@@ -151,6 +155,10 @@ function runScript(i: number, run: Run): string {
   if (run.confUsr !== undefined) {
     files.push(`printf '%s' ${q(run.confUsr)} > "$W/confusr-${i}"`);
     env.push(`PREPCONF_USR="$W/confusr-${i}"`);
+  }
+  if (run.plainConf !== undefined) {
+    files.push(`printf '%s' ${q(run.plainConf)} > "$W/plainconf-${i}"`);
+    env.push(`PLAINCONF="$W/plainconf-${i}"`);
   }
   if (run.args?.length) env.push(`PREPARGS=${q(run.args.join('\n'))}`);
   if (run.mountVar) env.push('MOUNT_VAR=1');
@@ -219,11 +227,19 @@ ${
     ? 'truncate -s 128M "$W/disk.img"; mkfs.ext4 -q "$W/disk.img"; mount -o loop "$W/disk.img" "$S"   # the loop device clears itself when unmounted'
     : 'mount -t tmpfs -o mode=0755 sysroot "$S"'
 }
-bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree" ${q(scenario.treeVariant ?? '1')}
+${
+  scenario.plain
+    ? `bash ${q(`${HARNESS}/mkplain.sh`)} "$S"
+T=$S
+${scenario.treeSetup ?? ''}
+CMDLINE='root=LABEL=plain-root rw'
+D=$S`
+    : `bash ${q(`${HARNESS}/mktree.sh`)} "$W/tree" ${q(scenario.treeVariant ?? '1')}
 T=$W/tree
 ${scenario.treeSetup ?? ''}
 CMDLINE=$(COMMIT_ARGS=${q((scenario.commitArgs ?? []).join('\n'))} bash ${q(`${HARNESS}/mksysroot.sh`)} "$S" "$W/tree" ${(scenario.deployArgs ?? []).map(q).join(' ')})
-D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)
+D=$(realpath "$S"/ostree/deploy/probeos/deploy/*.0)`
+}
 CMDLINE_FILE=$W/cmdline
 ${scenario.cmdline === undefined ? 'printf "%s\\n" "$CMDLINE"' : `printf '%s\\n' ${q(scenario.cmdline)}`} > "$CMDLINE_FILE"
 H=${q(HARNESS)}

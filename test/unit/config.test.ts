@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from '../../src/config/config.js';
 import { PrepareRootError } from '../../src/base/errors.js';
+import { swapFiles } from '../../src/formats/fstab.js';
 
 const USR = '/usr/lib/ostree/prepare-root.conf';
 const ETC = '/etc/ostree/prepare-root.conf';
@@ -17,8 +18,10 @@ describe('resolveConfig', () => {
       composefs: { mode: 'off', keypath: '/etc/ostree/initramfs-root-binding.key' },
       sysrootReadonly: null,
       rootMode: 'persistent',
+      rootKarg: null,
       transientSize: null,
       etcTransient: { ok: true, value: false },
+      varTransient: false,
       persistPaths: [],
       overlays: [],
     });
@@ -105,6 +108,65 @@ describe('resolveConfig', () => {
       ok: false,
       error: new PrepareRootError(`${ETC}:2`, 'etc.transient: value “maybe” is not a boolean (use true/false/1/0)'),
     });
+  });
+});
+
+describe('plain roots', () => {
+  const PLAIN = '/etc/prepare-root/prepare-root.conf';
+  const plain = (text: string, cmdline = '') =>
+    resolveConfig(loadConfig([{ path: PLAIN, data: text }]), cmdline, 'plain');
+
+  it('rd.prepare-root= names the root mode for this boot, over the config', () => {
+    expect(plain('[root]\ntransient=true\n', 'rd.prepare-root=transient-ro').config).toMatchObject({
+      rootMode: 'transient-ro',
+      rootKarg: 'transient-ro',
+    });
+    expect(plain('[root]\ntransient=true\n', 'rd.prepare-root=off').config).toMatchObject({
+      rootMode: 'transient',
+      rootKarg: 'off',
+    });
+    expect(() => plain('', 'rd.prepare-root=yes')).toThrow(
+      new PrepareRootError(
+        'kernel argument rd.prepare-root',
+        'invalid value “yes” (use transient, transient-ro or off)',
+      ),
+    );
+  });
+
+  it('warns about keys that do nothing for that kind of boot', () => {
+    expect(plain('[sysroot]\nreadonly=true\n[var]\ntransient=true\n').warnings).toEqual([
+      { where: `${PLAIN}:2`, message: 'sysroot.readonly has no effect on a plain root (no ostree=)' },
+    ]);
+    expect(resolveConfig(loadConfig([{ path: ETC, data: '[var]\ntransient=true\n' }]), '').warnings).toEqual([
+      { where: `${ETC}:2`, message: 'var.transient has no effect on an ostree boot' },
+    ]);
+  });
+
+  it('allows persisted paths under /var only when /var is transient', () => {
+    expect(plain('[var]\ntransient=true\n[persist]\npaths=/var/lib/docker\n').config.persistPaths).toEqual([
+      '/var/lib/docker',
+    ]);
+    expect(() => plain('[persist]\npaths=/var/lib/docker\n')).toThrow(
+      'persist.paths: “/var/lib/docker” is under /var, which already persists',
+    );
+  });
+});
+
+describe('fstab swap files', () => {
+  it('lists swap entries that are files, with fstab escapes, and skips devices and comments', () => {
+    expect(
+      swapFiles(
+        [
+          '# /swap.img none swap sw 0 0',
+          'UUID=1234 none swap sw 0 0',
+          '/dev/vda2 none swap sw 0 0',
+          '/swap.img\tnone swap sw 0 0',
+          '/my\\040swap none swap defaults 0 0',
+          'LABEL=root / ext4 defaults 0 1',
+          '/var/swap none swap',
+        ].join('\n'),
+      ),
+    ).toEqual(['/swap.img', '/my swap', '/var/swap']);
   });
 });
 

@@ -1,0 +1,16 @@
+// /etc/fstab, as far as prepare-root reads it: the swap entries that are files (not devices).
+// fstab(5): whitespace-separated fields, `#` comments, octal escapes such as \040 in paths.
+
+function decodeOctal(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
+}
+
+/** Swap files listed in fstab, in order: entries of type swap whose source is an absolute path outside /dev. */
+export function swapFiles(text: string): string[] {
+  return text.split('\n').flatMap((line) => {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (fields.length < 3 || fields[2] !== 'swap') return [];
+    const source = decodeOctal(fields[0]!);
+    return source.startsWith('/') && !source.startsWith('/dev/') ? [source] : [];
+  });
+}

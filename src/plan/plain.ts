@@ -1,0 +1,256 @@
+// Decide the mount plan of a plain root (no ostree= on the kernel command line): / stays the
+// physical root or becomes a transient overlay over it, /etc and /var stay persistent unless
+// asked otherwise, and the physical root stays reachable read-only. Pure.
+import { PrepareRootError } from '../base/errors.js';
+import {
+  LABELS_FILE,
+  PHYSICAL_ROOT,
+  PLAIN_CONFIG_PATHS,
+  PLAIN_TRANSIENT_ROOT_DIR,
+  RUN_PREPARE_ROOT,
+  STAGING_ROOT,
+  VOLATILE_ROOT_LINK,
+} from '../base/paths.js';
+import { ROOT_KARG } from '../config/cmdline.js';
+import type { RootConfig, Warning } from '../config/config.js';
+import type { BootContext } from '../probe/facts.js';
+import type { PlainFacts, TopDirFact } from '../probe/plain.js';
+import { planOverlays } from './overlays.js';
+import { planPersist } from './persist.js';
+import { planSwap, transientAreas } from './swap.js';
+import type { PlanResult } from './plan.js';
+import { labelUpperStep, transientUpperSteps } from './root.js';
+import type { LabelledUpper, Mode, Part, StateDirs, Step } from './types.js';
+
+/**
+ * Why a plain root is left exactly as it is, or null when there is something to do: `off` on
+ * the command line, no config and no karg, or a config that asks for nothing.
+ */
+export function plainUntouched(config: RootConfig): string | null {
+  if (config.rootKarg === 'off') return `${ROOT_KARG}=off: the root is left as it is for this boot`;
+  if (config.file === null && config.rootKarg === null)
+    return `no ${PLAIN_CONFIG_PATHS.join(' or ')} in the initramfs and no ${ROOT_KARG}= on the kernel command line: nothing asked for`;
+  const asks =
+    config.rootMode !== 'persistent' ||
+    (config.etcTransient.ok && config.etcTransient.value) ||
+    config.varTransient ||
+    config.persistPaths.length > 0 ||
+    config.overlays.length > 0;
+  return asks
+    ? null
+    : `${config.file} asks for nothing (no transient root, /etc or /var, no persisted path or overlay)`;
+}
+
+/**
+ * /etc or /var: with `transient`, an overlay of the physical one with a tmpfs upper on /run;
+ * over a transient root otherwise, a bind of the physical one (writes land on the disk). Over a
+ * persistent root it already is the physical one.
+ */
+function planTopDir(
+  name: 'etc' | 'var',
+  dir: TopDirFact,
+  transient: boolean,
+  rootTransient: boolean,
+  selinux: boolean,
+): Part {
+  const T = STAGING_ROOT;
+  const source = `${PHYSICAL_ROOT}${dir.inRoot}`;
+  const target = `${T}${dir.inRoot}`;
+  if (transient) {
+    if (dir.kind !== 'dir') {
+      throw new PrepareRootError(
+        `${name}.transient`,
+        `/${name} ${dir.kind === 'absent' ? 'does not exist' : 'is not a directory'} in the physical root (${dir.inRoot})`,
+      );
+    }
+    const upperDir = `${RUN_PREPARE_ROOT}/${name}`;
+    const reason = `${name}.transient: /${name} is an overlay with a tmpfs upper, writes vanish at reboot`;
+    const steps: Step[] = [
+      { id: `mkdir-transient-${name}`, kind: 'mkdir', path: upperDir, mode: 0o700, existOk: false, reason },
+      {
+        id: `mkdir-transient-${name}-upper`,
+        kind: 'mkdir',
+        path: `${upperDir}/upper`,
+        mode: 0o755,
+        existOk: false,
+        overlayDir: 'upper',
+        reason,
+      },
+      ...labelUpperStep(`label-transient-${name}-upper`, selinux, source, `${upperDir}/upper`, `/${name}`),
+      {
+        id: `mkdir-transient-${name}-work`,
+        kind: 'mkdir',
+        path: `${upperDir}/work`,
+        mode: 0o700,
+        existOk: false,
+        overlayDir: 'work',
+        reason,
+      },
+      {
+        id: `mount-transient-${name}`,
+        kind: 'overlay',
+        target,
+        lower: [source],
+        upper: `${upperDir}/upper`,
+        work: `${upperDir}/work`,
+        readonly: false,
+        reason,
+      },
+    ];
+    const labelled: LabelledUpper[] = selinux ? [{ path: dir.inRoot, upper: `${upperDir}/upper`, target }] : [];
+    return { steps, labelled };
+  }
+  if (!rootTransient || dir.kind !== 'dir') return { steps: [] };
+  return {
+    steps: [
+      {
+        id: `bind-${name}`,
+        kind: 'bind',
+        source,
+        target,
+        reason: `/${name} stays persistent: writes land on the physical root`,
+      },
+    ],
+  };
+}
+
+/** Something of the plan writes to the physical root after boot: /etc or /var persistent, or our state. */
+function writesPhysicalRoot(config: RootConfig, facts: PlainFacts): boolean {
+  const etcTransient = config.etcTransient.ok && config.etcTransient.value;
+  return (
+    (config.rootMode !== 'persistent' && (!etcTransient || !config.varTransient)) ||
+    facts.persist.length > 0 ||
+    config.overlays.some((o) => o.upper === 'state')
+  );
+}
+
+export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: BootContext): PlanResult {
+  const R = facts.sysroot;
+  const T = STAGING_ROOT;
+  const P = PHYSICAL_ROOT;
+  const rootTransient = config.rootMode !== 'persistent';
+  const mode: Mode = config.rootMode === 'persistent' ? 'plain' : `plain-${config.rootMode}`;
+  const etcTransient = config.etcTransient.ok && config.etcTransient.value;
+  const physical = `the physical root stays reachable, read-only, at ${P}`;
+  const steps: Step[] = [
+    { id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' },
+    {
+      id: 'mkdir-staging',
+      kind: 'mkdir',
+      path: T,
+      mode: 0o755,
+      existOk: true,
+      reason: 'assembly point of the new root',
+    },
+    { id: 'mkdir-physical-root', kind: 'mkdirp', path: P, mode: 0o755, reason: physical },
+    { id: 'bind-physical-root', kind: 'bind', source: R, target: P, reason: physical },
+  ];
+  const warnings: Warning[] = [];
+  const labelled: LabelledUpper[] = [];
+  if (rootTransient) {
+    steps.push(...transientUpperSteps(config, PLAIN_TRANSIENT_ROOT_DIR, facts.selinux, P), {
+      id: 'mount-transient-root',
+      kind: 'overlay',
+      target: T,
+      lower: [P],
+      upper: `${PLAIN_TRANSIENT_ROOT_DIR}/upper`,
+      work: `${PLAIN_TRANSIENT_ROOT_DIR}/work`,
+      readonly: false,
+      reason: `root.${config.rootMode}${config.rootKarg === null ? '' : ` (${ROOT_KARG}=${config.rootKarg})`}: / is an overlay of the physical root with a tmpfs upper, writes vanish at reboot`,
+    });
+    if (facts.selinux) labelled.push({ path: '/', upper: `${PLAIN_TRANSIENT_ROOT_DIR}/upper`, target: T });
+    const kept = [etcTransient ? null : '/etc', config.varTransient ? null : '/var'].filter((x) => x !== null);
+    warnings.push({
+      where: `root.${config.rootMode}`,
+      message: `changes to / (including /usr) are kept in memory and discarded at reboot${kept.length ? `; ${kept.join(' and ')} persist` : ''}`,
+    });
+  } else {
+    steps.push({ id: 'bind-root', kind: 'bind', source: P, target: T, reason: 'the root stays the physical root' });
+  }
+  const parts = [
+    planTopDir('etc', facts.etc, etcTransient, rootTransient, facts.selinux),
+    planTopDir('var', facts.var, config.varTransient, rootTransient, facts.selinux),
+  ];
+  // The state dir as the booted system reaches it writable: through a persistent /var, else
+  // only through the read-only physical root.
+  const varPersistent = !config.varTransient;
+  const state: StateDirs = {
+    planned: `${P}${facts.stateDir}`,
+    booted: varPersistent ? facts.stateDir : `${P}${facts.stateDir}`,
+  };
+  const overlays = planOverlays(facts, state, null, context, mode);
+  const persist = planPersist(facts.persist, state, mode, varPersistent);
+  parts.push(overlays, persist, planSwap(facts, transientAreas(config)));
+  for (const p of parts) {
+    steps.push(...p.steps);
+    warnings.push(...(p.warnings ?? []));
+    labelled.push(...(p.labelled ?? []));
+  }
+  if (facts.readonly && writesPhysicalRoot(config, facts)) {
+    warnings.push({
+      where: R,
+      message:
+        'the physical root is mounted read-only (the kernel argument ro?): persistent /etc, /var and persisted paths cannot be written this boot; use rw',
+    });
+  }
+  if (rootTransient && facts.device !== null) {
+    const reason = 'tells systemd which block device is the real root now that / is an overlay';
+    steps.push(
+      { id: 'mkdir-run-systemd', kind: 'mkdir', path: '/run/systemd', mode: 0o755, existOk: true, reason },
+      {
+        id: 'link-volatile-root',
+        kind: 'symlink',
+        path: VOLATILE_ROOT_LINK,
+        linkTarget: `/dev/block/${facts.device.major}:${facts.device.minor}`,
+        reason,
+      },
+    );
+  }
+  if (config.rootMode === 'transient-ro') {
+    steps.push({ id: 'remount-root-ro', kind: 'remount-bind', target: T, readonly: true, reason: 'root.transient-ro' });
+  }
+  if (labelled.length > 0) {
+    steps.push({
+      id: 'record-labels',
+      kind: 'record-labels',
+      path: LABELS_FILE,
+      uppers: labelled,
+      reason:
+        'SELinux is on: the policy load after switch-root discards the labels of tmpfs files, so `prepare-root relabel` restores them from this record',
+    });
+  }
+  steps.push(
+    {
+      id: 'detach-physical-root',
+      kind: 'detach',
+      target: R,
+      restoreFrom: P,
+      reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped',
+    },
+    {
+      id: 'move-to-sysroot',
+      kind: 'move',
+      source: T,
+      target: R,
+      pointOfNoReturn: true,
+      reason: 'the new root takes the place of the physical root',
+    },
+    { id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' },
+    { id: 'remount-physical-root-ro', kind: 'remount-bind', target: P, readonly: true, reason: physical },
+  );
+  return {
+    plan: {
+      mode,
+      sysroot: R,
+      deployment: null,
+      sysrootReadonly: null,
+      physicalRoot: P,
+      selinux: facts.selinux,
+      persisted: persist.persisted,
+      overlays: overlays.overlays,
+      steps,
+      metadata: {},
+    },
+    warnings,
+  };
+}
