@@ -1,5 +1,6 @@
 #!/bin/bash
-# dracut module: prepare-root prepares the ostree deployment under /sysroot before switch-root.
+# dracut module: prepare-root prepares /sysroot before switch-root: the ostree deployment, or a
+# plain root (no ostree=) as its config asks.
 # Installs the binary (one static executable: no libraries, no tools), the build root's
 # prepare-root.conf files (and the composefs key), and either the systemd unit or, without
 # systemd, hooks that hand over in pivot mode.
@@ -28,7 +29,8 @@ install() {
     fi
     inst_simple "$prepare_root_binary" /usr/lib/prepare-root/prepare-root
     local conf keypath
-    for conf in /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf; do
+    for conf in /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf \
+        /usr/lib/prepare-root/prepare-root.conf /etc/prepare-root/prepare-root.conf; do
         [[ -e "$conf" ]] && inst_simple "$conf"
     done
     # The key file for composefs signed: the configured keypath, else the default one, if present.
