@@ -123,6 +123,18 @@ FN(js_open_tree) {
   return result_or_errno(ctx, fd);
 }
 
+/* fspick(dirfd, path, flags) → fs context fd for reconfiguring the filesystem mounted at path. */
+FN(js_fspick) {
+  UNUSED_THIS;
+  int dirfd; unsigned int flags;
+  if (arg_int(ctx, argv[0], &dirfd) || arg_uint(ctx, argv[2], &flags)) return JS_EXCEPTION;
+  const char *path = JS_ToCString(ctx, argv[1]);
+  if (path == NULL) return JS_EXCEPTION;
+  int fd = fspick(dirfd, path, flags | FSPICK_CLOEXEC);
+  JS_FreeCString(ctx, path);
+  return result_or_errno(ctx, fd);
+}
+
 /* fsLog(fd) → the messages the kernel left in a filesystem context ("e ...", "w ...", "i ..."),
  * one a line; empty when there are none. */
 FN(js_fs_log) {
@@ -189,6 +201,7 @@ const JSCFunctionListEntry native_mounts[] = {
   JS_CFUNC_DEF("fsmount", 3, js_fsmount),
   JS_CFUNC_DEF("moveMount", 5, js_move_mount),
   JS_CFUNC_DEF("openTree", 3, js_open_tree),
+  JS_CFUNC_DEF("fspick", 3, js_fspick),
   JS_CFUNC_DEF("fsLog", 1, js_fs_log),
 };
 const size_t native_mounts_count = sizeof native_mounts / sizeof native_mounts[0];

@@ -34,6 +34,7 @@ export type Action =
       readonly recursive?: boolean;
     }
   | { readonly op: 'unmount'; readonly target: string; readonly detach: boolean }
+  | { readonly op: 'set-fs-readonly'; readonly target: string; readonly readonly: boolean }
   | { readonly op: 'mkdir'; readonly path: string; readonly mode: number; readonly existOk: boolean }
   | { readonly op: 'rmdir'; readonly path: string }
   | { readonly op: 'write-file'; readonly path: string; readonly mode: number; readonly content: Uint8Array }
@@ -87,6 +88,8 @@ export function actionOf(step: Step): Action {
       return { op: 'bind', source: step.source, target: step.target };
     case 'remount-bind':
       return { op: 'set-attrs', target: step.target, readonly: step.readonly };
+    case 'remount-fs':
+      return { op: 'set-fs-readonly', target: step.target, readonly: step.readonly };
     case 'tmpfs':
       return {
         op: 'mount',
@@ -185,8 +188,14 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
       return [];
     case 'rename':
       return [{ op: 'rename', from: step.to, to: step.from }];
+    case 'remount-fs':
+      return [{ op: 'set-fs-readonly', target: step.target, readonly: !step.readonly }];
     case 'detach':
-      return step.restoreFrom === null ? [] : [{ op: 'bind', source: step.restoreFrom, target: step.target }];
+      if (step.restoreFrom === null) return [];
+      return [
+        { op: 'bind', source: step.restoreFrom, target: step.target },
+        ...(step.restoreReadonly ? [{ op: 'set-attrs', target: step.target, readonly: true } as const] : []),
+      ];
     case 'move':
       return [{ op: 'move', source: step.target, target: step.source }];
     case 'rmdir':
@@ -243,6 +252,8 @@ export function describeAction(action: Action): string {
       return `mount -o remount,bind,${action.readonly ? 'ro' : 'rw'} ${action.target}`;
     case 'unmount':
       return `umount ${action.detach ? '--lazy ' : ''}${action.target}`;
+    case 'set-fs-readonly':
+      return `mount -o remount,${action.readonly ? 'ro' : 'rw'} ${action.target}`;
     case 'mkdir':
       return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
     case 'rmdir':

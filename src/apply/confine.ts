@@ -34,6 +34,7 @@ export function confinedPaths(action: Action): Array<readonly [string, boolean]>
         [action.target, true],
       ];
     case 'set-attrs':
+    case 'set-fs-readonly':
       return [[action.target, true]];
     case 'mkdirp':
       return [[action.path, true]];

@@ -63,6 +63,9 @@ export function perform(mounter: Mounter, action: Action): Performed {
     case 'unmount':
       mounter.unmount(action.target, action.detach);
       return { outcome: NO_OUTCOME };
+    case 'set-fs-readonly':
+      mounter.setFsReadonly(action.target, action.readonly);
+      return { outcome: NO_OUTCOME };
     case 'symlink':
       return { outcome: { kind: 'created', created: mounter.symlink(action.path, action.target) } };
     case 'mkdirp':

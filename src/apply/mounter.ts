@@ -29,6 +29,7 @@ export interface Mounter {
   bind(source: string, target: string): void;
   move(source: string, target: string): void;
   setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void;
+  setFsReadonly(target: string, readonly: boolean): void;
   unmount(target: string, detach: boolean): void;
   /** Returns false when the directory existed and existOk allowed it. */
   mkdir(path: string, mode: number, existOk: boolean): boolean;
@@ -171,6 +172,10 @@ export class SystemMounter implements Mounter {
 
   setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void {
     this.run(a, () => this.sys.setMountAttrs(a.target, a));
+  }
+
+  setFsReadonly(target: string, readonly: boolean): void {
+    this.run({ op: 'set-fs-readonly', target, readonly }, () => this.sys.setFsReadonly(target, readonly));
   }
 
   unmount(target: string, detach: boolean): void {

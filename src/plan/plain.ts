@@ -145,6 +145,16 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
     { id: 'mkdir-physical-root', kind: 'mkdirp', path: P, mode: 0o755, reason: physical },
     { id: 'bind-physical-root', kind: 'bind', source: R, target: P, reason: physical },
   ];
+  const remountRw = facts.readonly && writesPhysicalRoot(config, facts);
+  if (remountRw) {
+    // The binds below are cloned from P: writable once P is.
+    const reason =
+      'the physical root is mounted read-only (ro on the kernel command line, there so it is checked before it is written, which ran before it was mounted), and persistent /etc, /var or our state are written to it';
+    steps.push(
+      { id: 'remount-physical-fs-rw', kind: 'remount-fs', target: P, readonly: false, reason },
+      { id: 'remount-physical-root-rw', kind: 'remount-bind', target: P, readonly: false, reason },
+    );
+  }
   const warnings: Warning[] = [];
   const labelled: LabelledUpper[] = [];
   if (rootTransient) {
@@ -186,13 +196,6 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
     warnings.push(...(p.warnings ?? []));
     labelled.push(...(p.labelled ?? []));
   }
-  if (facts.readonly && writesPhysicalRoot(config, facts)) {
-    warnings.push({
-      where: R,
-      message:
-        'the physical root is mounted read-only (the kernel argument ro?): persistent /etc, /var and persisted paths cannot be written this boot; use rw',
-    });
-  }
   if (rootTransient && facts.device !== null) {
     const reason = 'tells systemd which block device is the real root now that / is an overlay';
     steps.push(
@@ -225,6 +228,7 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
       kind: 'detach',
       target: R,
       restoreFrom: P,
+      ...(remountRw ? { restoreReadonly: true } : {}),
       reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped',
     },
     {

@@ -28,6 +28,8 @@ export type Step = StepBase &
       }
     | { readonly kind: 'bind'; readonly source: string; readonly target: string }
     | { readonly kind: 'remount-bind'; readonly target: string; readonly readonly: boolean }
+    /** The whole filesystem mounted at target (its superblock) read-only or writable; undone by the reverse. */
+    | { readonly kind: 'remount-fs'; readonly target: string; readonly readonly: boolean }
     | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
     /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
     | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
@@ -69,6 +71,8 @@ export type Step = StepBase &
         readonly restoreFrom: string | null;
         /** Once detached, that earlier step's mount lives on only under another mount: nothing left to undo for it. */
         readonly endsUndoOf?: string;
+        /** The detached mount was read-only and `restoreFrom` is made writable meanwhile: restore it read-only. */
+        readonly restoreReadonly?: boolean;
       }
     | {
         readonly kind: 'move';

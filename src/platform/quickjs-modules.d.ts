@@ -114,6 +114,7 @@ declare module 'native' {
     flags: number,
   ): Result<number>;
   export function openTree(dirfd: number, path: string, flags: number): Result<number>;
+  export function fspick(dirfd: number, path: string, flags: number): Result<number>;
   export function fsLog(fd: number): string;
   export function loopAttach(fd: number, readonly: number): Result<{ fd: number; device: string }>;
   export function execve(path: string, argv: readonly string[], env: readonly string[]): number;
@@ -174,6 +175,9 @@ declare module 'native' {
     MOVE_MOUNT_F_EMPTY_PATH: number,
     MOVE_MOUNT_T_EMPTY_PATH: number,
     OPEN_TREE_CLONE: number,
+    FSCONFIG_CMD_RECONFIGURE: number,
+    FSPICK_NO_AUTOMOUNT: number,
+    FSPICK_SYMLINK_NOFOLLOW: number,
     LOCK_EX: number,
     LOCK_NB: number,
     LOCK_UN: number;

@@ -124,6 +124,21 @@ function createMount(fstype: string, source: string, options: readonly FsOption[
   }
 }
 
+/** Reconfigure the superblock mounted at `target` to read-only or writable, nothing else of it. */
+function setFsReadonly(target: string, readonly: boolean): void {
+  const flags = n.FSPICK_NO_AUTOMOUNT | n.FSPICK_SYMLINK_NOFOLLOW;
+  const ctx = check(`fspick ${target}`, n.fspick(n.AT_FDCWD, target, flags));
+  try {
+    const flag = readonly ? 'ro' : 'rw';
+    const set = n.fsconfig(ctx, n.FSCONFIG_SET_FLAG, flag, null, 0);
+    if (set < 0) throw sysError(`fsconfig ${flag} ${target}`, set, kernelLog(ctx));
+    const r = n.fsconfig(ctx, n.FSCONFIG_CMD_RECONFIGURE, null, null, 0);
+    if (r < 0) throw sysError(`fsconfig reconfigure ${target}`, r, kernelLog(ctx));
+  } finally {
+    n.close(ctx);
+  }
+}
+
 function attach(mnt: number, what: string, target: string): void {
   try {
     check(`move_mount ${what} ${target}`, n.moveMount(mnt, '', n.AT_FDCWD, target, n.MOVE_MOUNT_F_EMPTY_PATH));
@@ -314,6 +329,7 @@ export function quickjsSystem(): System {
         n.mountSetattr(n.AT_FDCWD, target, attrs.recursive ? n.AT_RECURSIVE : 0, set, clr, propagation),
       );
     },
+    setFsReadonly,
     unmount: (target, detach) =>
       void check(`umount ${target}`, n.umount2(target, n.UMOUNT_NOFOLLOW | (detach ? n.MNT_DETACH : 0))),
     attachLoop(image) {

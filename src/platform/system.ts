@@ -153,6 +153,8 @@ export interface System {
   ): void;
   moveMount(source: string, target: string): void;
   setMountAttrs(target: string, attrs: MountAttrs): void;
+  /** The filesystem mounted at `target` read-only or writable, for all its mounts (a superblock remount). */
+  setFsReadonly(target: string, readonly: boolean): void;
   unmount(target: string, detach: boolean): void;
   /** A read-only, auto-clearing loop device over `image`; release() once it is mounted (or not needed). */
   attachLoop(image: string): { readonly device: string; release(): void };

@@ -38,6 +38,9 @@ export class RecordingMounter implements Mounter {
   setAttrs(a: Extract<Action, { op: 'set-attrs' }>): void {
     this.record(a);
   }
+  setFsReadonly(target: string, readonly: boolean): void {
+    this.record({ op: 'set-fs-readonly', target, readonly });
+  }
   unmount(target: string, detach: boolean): void {
     this.record({ op: 'unmount', target, detach });
   }

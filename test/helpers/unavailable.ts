@@ -14,6 +14,7 @@ export function withoutKernel(
   | 'mountFs'
   | 'moveMount'
   | 'setMountAttrs'
+  | 'setFsReadonly'
   | 'unmount'
   | 'attachLoop'
   | 'measureVerity'
@@ -26,6 +27,7 @@ export function withoutKernel(
     mountFs: unavailable('mount', where),
     moveMount: unavailable('mount', where),
     setMountAttrs: unavailable('mount', where),
+    setFsReadonly: unavailable('mount', where),
     unmount: unavailable('umount', where),
     attachLoop: unavailable('loop devices', where),
     measureVerity: unavailable('fs-verity', where),

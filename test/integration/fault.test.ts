@@ -25,6 +25,8 @@ const LEFTOVERS =
 function expectUntouched(r: RunResult, untouched: RunResult, what = ''): void {
   const mine = (mounts: readonly string[]) => mounts.filter((m) => !m.startsWith('/prep/'));
   expect(unordered(mine(r.allMounts)), what).toEqual(unordered(mine(untouched.allMounts)));
+  // Filesystem options too: a superblock made writable is read-only again.
+  expect(unordered(r.fsOptions), what).toEqual(unordered(untouched.fsOptions));
   expect(r.ostreeBooted, what).toBeNull();
   expect(
     r.run.filter((l) => !l.includes('/run/prepare-root')),
@@ -76,6 +78,13 @@ const CONFIGS: Array<[string, string, boolean, string, { pre?: string; treeSetup
     '[root]\ntransient-ro=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n[overlay /usr/lib]\nupper=state\n',
     false,
     '',
+    { plain: true },
+  ],
+  [
+    'plain root mounted ro: root.transient, its filesystem made writable for /etc and /var',
+    '[root]\ntransient=true\n',
+    false,
+    'mount -o remount,ro "$S"',
     { plain: true },
   ],
   [

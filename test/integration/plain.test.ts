@@ -90,6 +90,30 @@ describe.skipIf(!isRoot())('plain root', () => {
     ]);
   });
 
+  it("a physical root mounted ro (Debian's default command line): its filesystem is made writable for /etc and /var, and stays read-only where it is exposed", () => {
+    const [r] = runScenario({
+      plain: true,
+      setup: 'mount -o remount,ro "$S"',
+      runs: [
+        {
+          impl: ours(),
+          plainConf: '[root]\ntransient=true\n',
+          check: WITH_STATUS(
+            `echo e > /sysroot/etc/new && [ -e ${P}/etc/new ] && echo etc-on-disk; touch ${P}/x 2>&1 | sed 's/.*: //'`,
+          ),
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(checkLines(r!)).toEqual(['etc-on-disk', 'Read-only file system']);
+    expect((status(r!).plan as Array<{ id: string; command: string }>).slice(4, 6)).toEqual([
+      expect.objectContaining({ id: 'remount-physical-fs-rw', command: `mount -o remount,rw ${P}` }),
+      expect.objectContaining({ id: 'remount-physical-root-rw', command: `mount -o remount,bind,rw ${P}` }),
+    ]);
+    expect(r!.allMounts).toContain(`${P} / tmpfs ro,relatime`);
+    expect(r!.mounts).toContain('/sysroot/etc /etc tmpfs rw,relatime private');
+  });
+
   it('root.transient-ro: / is read-only, /etc and /var stay writable on the disk', () => {
     const [r] = runScenario({
       plain: true,
