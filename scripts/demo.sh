@@ -1,7 +1,8 @@
 #!/bin/bash
 # npm run demo: build a throwaway ostree sysroot with the real `ostree admin deploy` on a tmpfs in
 # a private mount namespace, prepare it with [root] transient=true in a fake initramfs root, and
-# show the plan, the resulting mount tree, where writes land, status and diff. Nothing outlives the namespace.
+# show the plan, the resulting mount tree, where writes land, status and diff; then the same for a
+# plain (non-ostree) root. Nothing outlives the namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (it mounts, inside a private mount namespace)" >&2; exit 1; }
@@ -47,6 +48,37 @@ out=$(PREP="$APP" PREPCONF="$W/prepare-root.conf" CHECK="$CHECK" bash "$H/run-in
 section() { awk -v s="=== $1" '$0 == s {on=1; next} /^=== / {on=0} on'  <<< "$out"; }
 section stdout; section stderr
 echo "(prepare-root exited $(section rc) after $(( $(section elapsed_us) / 1000 )) ms)"
+section check
+echo
+echo "### 5. A plain root (no ostree= on the kernel command line): a small Debian-like tree"
+P=$W/plain; mkdir "$P"; mount -t tmpfs -o mode=0755 plain "$P"
+bash "$H/mkplain.sh" "$P"
+echo 'root=LABEL=plain-root rw' > "$W/plain-cmdline"
+printf '[root]\ntransient=true\n[persist]\npaths=/home\n' > "$W/plain.conf"
+echo "/etc/prepare-root/prepare-root.conf in the initramfs:"
+sed 's/^/    /' "$W/plain.conf"
+"$APP" check-config --plain --root "$P" "$W/plain.conf"
+CHECK='
+echo "--- resulting mount tree:"
+findmnt -R -o TARGET,SOURCE,FSTYPE,OPTIONS /sysroot
+echo "--- writes: / and /usr are transient; /etc, /var and the persisted /home land on the disk:"
+for f in usr/lib/demo.txt etc/demo.conf var/lib/demo home/user/demo; do
+  echo hello > /sysroot/$f
+  if [ -e /run/prepare-root/physical-root/$f ] || [ -e /run/prepare-root/physical-root/var/lib/prepare-root/persist/$f ]; then
+    echo "    /$f -> the physical root (kept)"
+  else
+    echo "    /$f -> the transient tmpfs (gone at reboot)"
+  fi
+done
+echo "--- the physical root is read-only at /run/prepare-root/physical-root: $(touch /run/prepare-root/physical-root/x 2>&1 || true)"
+echo "--- no /run/ostree-booted: $([ -e /run/ostree-booted ] && echo present || echo absent)"
+echo "--- prepare-root status:"
+/prep/bin status --root /sysroot
+echo "--- prepare-root diff:"
+/prep/bin diff --root /sysroot
+'
+out=$(PREP="$APP" PLAINCONF="$W/plain.conf" CHECK="$CHECK" bash "$H/run-in-initrd.sh" "$P" "$W/plain-cmdline")
+section stdout; section stderr
 section check
 umount -R "$W"; rmdir "$W"
 echo

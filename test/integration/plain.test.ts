@@ -403,7 +403,7 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(r!.pivotOutput).toMatch(/ \/run\/prepare-root\/physical-root ro,relatime /);
   });
 
-  it('plan, check-config and status understand plain roots', () => {
+  it('plan, check-config, status and diff understand plain roots', () => {
     const conf = '[root]\ntransient=true\n[composefs]\nenabled=yes\n';
     const [plan, booted] = runScenario({
       plain: true,
@@ -414,7 +414,13 @@ describe.skipIf(!isRoot())('plain root', () => {
           tool: true,
           check: `/prep/tool plan /sysroot '${CMDLINE}' 2>&1 | head -4; /prep/tool check-config; echo "rc=$?"`,
         },
-        { impl: ours(), plainConf: conf, tool: true, check: '/prep/tool status --root /sysroot | head -3' },
+        {
+          impl: ours(),
+          plainConf: conf,
+          tool: true,
+          check:
+            'echo new > /sysroot/usr/lib/new; rm /sysroot/usr/lib/hello.txt; echo kept > /sysroot/etc/kept; /prep/tool status --root /sysroot | head -3; /prep/tool diff --root /sysroot',
+        },
       ],
     });
     expect(plan!.check.split('\n')).toEqual([
@@ -426,10 +432,15 @@ describe.skipIf(!isRoot())('plain root', () => {
       '/etc/prepare-root/prepare-root.conf: ok',
       'rc=0',
     ]);
+    // diff: what the transient root loses at reboot, against the physical root; /etc is on the disk.
     expect(booted!.check.split('\n')).toEqual([
       'prepared by:      prepare-root',
       'mode:             plain-transient',
       `physical root:    ${P} (read-only)`,
+      '2 changes (4 bytes): 1 added, 0 modified, 0 metadata only, 1 deleted, 0 directories replaced',
+      // The size of what is deleted is read from the physical root, the overlay's lower.
+      'deleted  file            15  /usr/lib/hello.txt',
+      'added    file             4  /usr/lib/new',
     ]);
   });
 });
