@@ -23,6 +23,8 @@ const SEEN = `for f in usr/lib/new new etc/new var/lib/new home/user/new; do [ -
 const status = (r: RunResult) =>
   JSON.parse(/--- status\n([\s\S]*)$/.exec(r.check)?.[1] ?? 'null') as Record<string, unknown>;
 const WITH_STATUS = (check: string) => `${check}\necho '--- status'; cat /run/prepare-root/status.json`;
+/** Everything in the physical root, with sizes and modes: what a failed run must not change. */
+const TREE = "find /sysroot -xdev -printf '%M %s %P\\n' | sort";
 const checkLines = (r: RunResult) => r.check.split('\n--- status')[0]!.split('\n');
 
 function expectUntouched(r: RunResult, baseline: RunResult): void {
@@ -258,7 +260,8 @@ describe.skipIf(!isRoot())('plain root', () => {
           impl: ours(),
           ...(plainConf === undefined ? {} : { plainConf }),
           args: [cmdline],
-          check: WITH_STATUS('true'),
+          tool: true,
+          check: WITH_STATUS('/prep/tool status --root /sysroot'),
         },
       ],
     });
@@ -267,6 +270,7 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(r!.stderr).toBe('');
     expectUntouched(r!, baseline!);
     expect(status(r!)).toMatchObject({ result: 'untouched', untouched: why, mode: null, plan: [], executed: [] });
+    expect(checkLines(r!)).toEqual([`root left as it was at boot: ${why}`]);
   });
 
   it.each([
@@ -310,18 +314,15 @@ describe.skipIf(!isRoot())('plain root', () => {
     const [baseline, r] = runScenario({
       plain: true,
       runs: [
-        UNTOUCHED,
-        {
-          impl: ours(),
-          plainConf,
-          args: [cmdline],
-          check: `${WITH_STATUS('find /sysroot/var /sysroot/etc | sort | md5sum')}`,
-        },
+        { ...UNTOUCHED, check: TREE },
+        { impl: ours(), plainConf, args: [cmdline], check: WITH_STATUS(TREE) },
       ],
     });
     expect(r!.rc).toBe(1);
     expect(r!.stderr).toBe(message);
     expectUntouched(r!, baseline!);
+    expect(baseline!.check).toContain('-rw------- 9 etc/ssh/ssh_host_key');
+    expect(checkLines(r!)).toEqual(baseline!.check.split('\n'));
     expect(status(r!)).toMatchObject({ result: 'failed', error: message.replace('prepare-root: ', '') });
   });
 
