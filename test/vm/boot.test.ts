@@ -6,7 +6,18 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Boot, boot, buildGuest, buildInitramfs, type Guest, scenarioDisk, sizeMiB, withFiles } from './vm.js';
+import {
+  type Boot,
+  boot,
+  buildGuest,
+  buildInitramfs,
+  expectEmergency,
+  type Guest,
+  median,
+  scenarioDisk,
+  sizeMiB,
+  withFiles,
+} from './vm.js';
 
 const RUNS = path.resolve(import.meta.dirname, '../../.cache/vm/runs');
 const CONF = 'etc/ostree/prepare-root.conf';
@@ -54,15 +65,6 @@ function statusOf(b: Boot): Record<string, unknown> {
 function expectBooted(b: Boot): void {
   expect(b.report, `no report from the guest; console tail:\n${b.serial.slice(-3000)}`).not.toEqual([]);
   expect(b.value('ostree-booted')).toBe('present');
-}
-
-function expectEmergency(b: Boot, message: string): void {
-  expect(b.report).toEqual([]);
-  expect(b.serial).toContain(message);
-  // systemd's status line (the unit name is cut to the console width), then OnFailure=
-  // emergency.target: dracut's emergency service says so, and rd.emergency=poweroff ends the VM.
-  expect(b.serial).toMatch(/FAILED\] Failed to start .*the ostree deployment root/);
-  expect(b.serial).toContain('Boot has failed.');
 }
 
 describe('VM boot', () => {
@@ -297,11 +299,6 @@ function bootCost(b: Boot): BootCost {
     throw new Error(`no boot timings in the report:\n${b.report.join('\n')}`);
   return { toSwitchRoot: Number(toSwitch) / 1e6, prepareUnit: Number(end) - Number(start) };
 }
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 /** A benchmark: printed (medians and ratios), not asserted. */
 function printBootCost(costs: Record<'ours' | 'ostree', BootCost[]>): void {

@@ -24,17 +24,8 @@ KV=$(bash "$H/kernel.sh")
 K=$ROOT/.cache/kernel/$KV
 
 PACKAGES=systemd-sysv,udev,kmod,ostree,ostree-boot,selinux-policy-default,selinux-basics
-if [ "$(cat "$V/rootfs.packages" 2>/dev/null)" != "$PACKAGES" ]; then
-  rm -rf "$V/rootfs" "$V/rootfs.new"
-  # The machine's own mirror (from its apt config), never one written here.
-  MIRROR=$(source "$ROOT/scripts/lib/debian-apt.sh"; debian_mirror)
-  debootstrap --variant=minbase --include="$PACKAGES" bookworm "$V/rootfs.new" "$MIRROR" > "$V/debootstrap.log" 2>&1 ||
-    { tail -20 "$V/debootstrap.log" >&2; exit 1; }
-  rm -rf "$V/rootfs.new/var/cache/apt/archives"/*.deb
-  mv "$V/rootfs.new" "$V/rootfs"
-  echo "$PACKAGES" > "$V/rootfs.packages"
-  stamp "debootstrap done"
-fi
+bash "$HERE/debian-rootfs.sh" "$V" "$PACKAGES"
+stamp "Debian tree ready"
 
 # Clear the previous build (deployment directories are immutable).
 for d in "$V"/sysroot/ostree/deploy/*/deploy/*; do [ -d "$d" ] && chattr -i "$d"; done

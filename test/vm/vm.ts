@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 
 const HERE = import.meta.dirname;
 
@@ -26,19 +27,24 @@ function run(cmd: string, args: string[], timeoutMs: number): string {
   return r.stdout;
 }
 
-export function buildGuest(): Guest {
-  run('bash', [path.join(HERE, 'guest-disk.sh')], 20 * 60_000);
+/** Run a guest-building script, then read the `KEY=value` file it leaves: a getter that names a missing key. */
+export function buildWith(script: string, envFile: string): (key: string) => string {
+  run('bash', [path.join(HERE, script)], 20 * 60_000);
   const env = new Map<string, string>();
-  const file = path.resolve(HERE, '../../.cache/vm/guest.env');
+  const file = path.resolve(HERE, '../../.cache/vm', envFile);
   for (const line of readFileSync(file, 'utf8').split('\n')) {
     const m = /^(\w+)=(.*)$/.exec(line);
     if (m) env.set(m[1]!, m[2]!.replace(/^'(.*)'$/, '$1'));
   }
-  const get = (k: string): string => {
+  return (k: string): string => {
     const v = env.get(k);
     if (v === undefined) throw new Error(`${file}: no ${k}`);
     return v;
   };
+}
+
+export function buildGuest(): Guest {
+  const get = buildWith('guest-disk.sh', 'guest.env');
   return {
     kernel: get('KERNEL'),
     disk: get('DISK'),
@@ -90,7 +96,7 @@ export function withFiles(base: string, out: string, files: Record<string, strin
 }
 
 /** A copy-on-write disk over the guest's: what a scenario writes stays in it, across its reboots. */
-export function scenarioDisk(guest: Guest, out: string): string {
+export function scenarioDisk(guest: Pick<Guest, 'disk'>, out: string): string {
   spawnSync('rm', ['-f', out]);
   run('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', guest.disk, out], 60_000);
   return out;
@@ -112,7 +118,7 @@ export interface Boot {
 // rd.emergency=poweroff: a failing initrd powers the VM off (with rd.shell=0, no shell waits).
 const BASE_KARGS = 'console=ttyS0 quiet panic=-1 rd.shell=0 rd.emergency=poweroff rd.timeout=90';
 
-export function boot(guest: Guest, initrd: string, disk: string, outDir: string, kargs: string): Boot {
+export function boot(guest: Pick<Guest, 'kernel'>, initrd: string, disk: string, outDir: string, kargs: string): Boot {
   const [code, seconds] = run(
     'bash',
     [path.join(HERE, 'qemu.sh'), guest.kernel, initrd, disk, outDir, `${BASE_KARGS} ${kargs}`],
@@ -127,6 +133,23 @@ export function boot(guest: Guest, initrd: string, disk: string, outDir: string,
   const values = (key: string): string[] =>
     report.filter((l) => l.startsWith(`${key}: `)).map((l) => l.slice(key.length + 2));
   return { exitCode: Number(code), seconds: Number(seconds), serial, report, values, value: (key) => values(key)[0] };
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * A boot that had to fail in the initramfs: no report, MESSAGE on the console, systemd's status
+ * line for our unit (cut to the console width), then OnFailure=emergency.target: dracut's
+ * emergency service says so, and rd.emergency=poweroff ends the VM.
+ */
+export function expectEmergency(b: Boot, message: string): void {
+  expect(b.report).toEqual([]);
+  expect(b.serial).toContain(message);
+  expect(b.serial).toMatch(/FAILED\] Failed to start .*prepare-ro/);
+  expect(b.serial).toContain('Boot has failed.');
 }
 
 export function sizeMiB(file: string): string {

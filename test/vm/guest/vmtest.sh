@@ -28,6 +28,8 @@ report() {
   echo "initrd-usec: $(systemctl show -P InitRDTimestampMonotonic)"
   journalctl -b -o short-monotonic --no-pager 2>/dev/null | grep -E 'prepare-root|Prepare OS' | sed 's/^/journal: /'
   [ -d /sys/fs/selinux ] && selinux_report
+  # Lines of a guest-specific reporter ordered before this one (the plain guest's plain-report.sh).
+  [ -f /run/vmtest-extra ] && cat /run/vmtest-extra
 }
 # SELinux (booted with security=selinux): the mode, our own context, the labels of the roots, and
 # every AVC denial the kernel logged this boot.

@@ -1,0 +1,25 @@
+#!/bin/bash
+# Runs in the plain (non-ostree) VM guest only (plain-report.service, ordered before
+# vmtest.service): reports what a transient-root implementation left behind that vmtest.sh does
+# not (the booted /etc/fstab next to the image's, overlayroot's log, the mounts under /media), as
+# "key: value" lines in /run/vmtest-extra, which vmtest.sh adds to its report.
+set -u
+report() {
+  # The image's fstab, copied aside by plain-guest-disk.sh (under /usr, which nothing rewrites).
+  echo "fstab-sha256: $(sha256sum < /etc/fstab | cut -d' ' -f1)"
+  echo "image-fstab-sha256: $(sha256sum < /usr/lib/vmtest/image-fstab | cut -d' ' -f1)"
+  sed 's/^/fstab-line: /' /etc/fstab
+  echo "root-source: $(findmnt -n -o SOURCE --mountpoint / | tail -1)"
+  for m in /media/root-ro /media/root-rw /run/prepare-root/physical-root; do
+    echo "mount $m: $(findmnt -n -o FSTYPE,OPTIONS --mountpoint "$m" | tail -1)"
+  done
+  if [ -f /run/initramfs/overlayroot.log ]; then
+    echo "overlayroot-log: present"
+    sed 's/^/overlayroot-log-line: /' /run/initramfs/overlayroot.log
+  else
+    echo "overlayroot-log: absent"
+  fi
+  ls /run/initramfs 2>/dev/null | sed 's/^/run-initramfs-entry: /'
+  echo "plain-report: done"
+}
+report > /run/vmtest-extra

@@ -1,0 +1,129 @@
+// Helpers of the plain-mode VM tests: a plain Debian 12 guest without ostree
+// (test/vm/plain-guest-disk.sh: ext4 root, initramfs-tools + Debian's overlayroot, our files
+// installed), booted with vm.ts's qemu boot, and what the comparison with overlayroot reads from
+// the reports: boot cost, markers, the behaviour table. The guest also runs
+// test/vm/guest/plain-report.sh, whose lines (fstab-sha256, overlayroot-log, ...) arrive in the
+// same report as vmtest.sh's.
+import path from 'node:path';
+import { type Boot, boot, buildWith, median, scenarioDisk, sizeMiB } from './vm.js';
+
+const HERE = import.meta.dirname;
+
+/** Where the plain tests keep their boots (not .cache/vm/runs: boot.test.ts clears that). */
+export const PLAIN_RUNS = path.resolve(HERE, '../../.cache/vm/plain/runs');
+
+export interface PlainGuest {
+  readonly kernel: string;
+  /** The ext4 root (label plain-root); boots get copy-on-write disks over it. */
+  readonly disk: string;
+  /** Debian's initramfs-tools image with overlayroot, made in the guest tree for the same kernel. */
+  readonly overlayrootInitrd: string;
+  /** root= and rw: what a plain Debian boot has; add the scenario's own. */
+  readonly kargs: string;
+}
+
+export function buildPlainGuest(): PlainGuest {
+  const get = buildWith('plain-guest-disk.sh', 'plain/plain.env');
+  return {
+    kernel: get('KERNEL'),
+    disk: get('DISK'),
+    overlayrootInitrd: get('OVERLAYROOT_INITRD'),
+    kargs: get('KARGS'),
+  };
+}
+
+/** A fresh copy-on-write disk over the plain guest's. */
+export function plainDisk(guest: PlainGuest, name: string): string {
+  return scenarioDisk(guest, path.join(PLAIN_RUNS, `${name}.qcow2`));
+}
+
+/** Boot scenario NAME once (logs in PLAIN_RUNS/NAME/); on its own fresh disk unless DISK is given
+ * (pass the disk of an earlier boot for a reboot). KARGS come after guest.kargs. */
+export function bootPlain(
+  guest: PlainGuest,
+  initrd: string,
+  name: string,
+  kargs: string,
+  disk = plainDisk(guest, name),
+): Boot & { disk: string } {
+  return { ...boot(guest, initrd, disk, path.join(PLAIN_RUNS, name), `${guest.kargs} ${kargs}`), disk };
+}
+
+/** vmtest.sh's markers (written by vmtest.step=write, reported by every boot). */
+export const MARKERS = ['/usr/lib/vmtest-marker', '/etc/vmtest-marker', '/var/lib/vmtest-marker'] as const;
+
+/** What a marker holds after boot B wrote it. */
+export const writtenIn = (b: Boot): string => `written in boot ${b.value('boot-id')}`;
+
+/** The paths (of MARKERS) whose marker still holds what boot WRITER wrote, as boot B sees them. */
+export function persistedFrom(writer: Boot, b: Boot): string[] {
+  return MARKERS.filter((m) => b.value(`marker ${m}`) === writtenIn(writer)).map((m) => path.dirname(m));
+}
+
+/** Whether the booted /etc/fstab differs from the image's (plain-report.sh's two digests). */
+export function fstabRewritten(b: Boot): boolean {
+  const booted = b.value('fstab-sha256'),
+    image = b.value('image-fstab-sha256');
+  if (booted === undefined || image === undefined) throw new Error('no fstab digests in the report (plain-report.sh)');
+  return booted !== image;
+}
+
+/** Kernel start to the real root's systemd starting (systemd's userspace timestamp), seconds;
+ * read as boot.test.ts's "boot cost" does. With a systemd initramfs that is switch-root; with
+ * initramfs-tools (no systemd inside) it is the real root's systemd starting as PID 1. */
+export function toSwitchRoot(b: Boot): number {
+  const usec = b.value('userspace-usec');
+  if (usec === undefined || !/^\d+$/.test(usec))
+    throw new Error(`no userspace-usec in the report:\n${b.report.join('\n')}`);
+  return Number(usec) / 1e6;
+}
+
+/** One implementation's entry in the boot-cost comparison. */
+export interface CostEntry {
+  readonly name: string;
+  /** toSwitchRoot() of each boot. */
+  readonly seconds: readonly number[];
+  readonly initrd: string;
+}
+
+/** The boot-cost comparison, printed (a benchmark: not asserted). */
+export function formatBootCost(entries: readonly CostEntry[]): string {
+  return [
+    'plain root, boot cost (TCG, same guest and kernel, same run; medians, kernel start → switch-root):',
+    ...entries.map(
+      (e) =>
+        `  ${e.name.padEnd(28)} ${median(e.seconds).toFixed(2).padStart(6)} s (${e.seconds.length} boots: ${e.seconds.map((s) => s.toFixed(2)).join(', ')})   initramfs ${sizeMiB(e.initrd).padStart(5)} MiB (zstd)`,
+    ),
+  ].join('\n');
+}
+
+/** One implementation's row of the plain-mode behaviour comparison. */
+export interface BehaviourRow {
+  readonly name: string;
+  /** What a misconfiguration does, as measured ("fails open: ..." / "fails closed: ..."). */
+  readonly misconfiguration: string;
+  /** What it leaves for the booted system to tell what happened. */
+  readonly status: string;
+  /** What survives a reboot of a transient root. */
+  readonly persisted: string;
+  /** Whether the booted /etc/fstab is the image's. */
+  readonly fstab: string;
+}
+
+export function formatBehaviour(rows: readonly BehaviourRow[]): string {
+  const cols: [keyof BehaviourRow, string][] = [
+    ['name', 'implementation'],
+    ['misconfiguration', 'misconfiguration'],
+    ['status', 'status left'],
+    ['persisted', 'persisted across reboot'],
+    ['fstab', '/etc/fstab'],
+  ];
+  const widths = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [
+    'plain root, behaviour:',
+    line(cols.map(([, h]) => h)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(cols.map(([k]) => r[k]))),
+  ].join('\n');
+}

@@ -1,0 +1,267 @@
+// Plain-mode VM tests: a plain Debian 12 guest without ostree (plain-guest-disk.sh), the ground
+// plain mode stands on, and Debian's own transient root for it, overlayroot (initramfs-tools), for
+// comparison: what it does with overlayroot=tmpfs, what it does when misconfigured, what it leaves
+// behind, and its boot cost. Every assertion reads what the guest reported about itself (vmtest.sh
+// and plain-report.sh) from its result disk. Logs stay in .cache/vm/plain/runs/<scenario>/.
+//   npx vitest run --config vitest.vm.config.ts test/vm/plain.test.ts
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BehaviourRow,
+  bootPlain,
+  buildPlainGuest,
+  fstabRewritten,
+  formatBehaviour,
+  formatBootCost,
+  MARKERS,
+  PLAIN_RUNS,
+  type PlainGuest,
+  persistedFrom,
+  toSwitchRoot,
+  writtenIn,
+} from './plain-vm.js';
+import { type Boot, buildInitramfs, expectEmergency, withFiles } from './vm.js';
+
+let guest: PlainGuest;
+let ours: string;
+/** Filled by the tests, printed at the end: the rows of the comparison. */
+const overlayroot: Partial<Record<keyof BehaviourRow, string>> = { name: 'overlayroot (Debian 12)' };
+const oursRow: Partial<Record<keyof BehaviourRow, string>> = { name: 'prepare-root' };
+const CONF = 'etc/prepare-root/prepare-root.conf';
+const PHYSICAL = '/run/prepare-root/physical-root';
+
+/** Our initramfs with this plain-root config. */
+const withConf = (name: string, conf: string) =>
+  withFiles(ours, path.join(PLAIN_RUNS, `${name}.img`), { [CONF]: conf });
+
+function statusOf(b: Boot): Record<string, unknown> {
+  const json = b.value('prepare-root-status');
+  if (json === undefined) throw new Error('the guest reported no prepare-root status');
+  return JSON.parse(json) as Record<string, unknown>;
+}
+
+beforeAll(() => {
+  rmSync(PLAIN_RUNS, { recursive: true, force: true });
+  mkdirSync(PLAIN_RUNS, { recursive: true });
+  guest = buildPlainGuest();
+  ours = buildInitramfs('prepare-root', 'systemd', path.join(PLAIN_RUNS, 'prepare-root-systemd.img'));
+}, 30 * 60_000);
+
+afterAll(() => {
+  const row = (r: typeof overlayroot) =>
+    ({ misconfiguration: '?', status: '?', persisted: '?', fstab: '?', ...r }) as BehaviourRow;
+  console.log(formatBehaviour([row(oursRow), row(overlayroot)]));
+});
+
+function expectBooted(b: Boot): void {
+  expect(b.report, `no report from the guest; console tail:\n${b.serial.slice(-3000)}`).not.toEqual([]);
+  expect(b.value('plain-report'), 'plain-report.sh did not report').toBe('done');
+  expect(b.value('ostree-booted')).toBe('absent');
+}
+
+/** overlayroot's messages on the console (initramfs-tools' "Failure: overlayroot: ...", after
+ * whatever "Begin: ..." started the line). */
+const consoleLines = (b: Boot): string[] =>
+  b.serial
+    .split(/\r?\n/)
+    .map((l) => /(?:Failure|Warning|Success): overlayroot: .*/.exec(l)?.[0].trim())
+    .filter((l) => l !== undefined);
+
+/** initramfs-tools prints nothing under `quiet` (vm.ts always boots with it): this conf.d
+ * snippet, sourced after the command line is read, brings its messages back to the console. */
+const VERBOSE = { 'conf/conf.d/zz-vmtest-verbose': 'quiet=n\n' };
+
+describe('plain guest (no ostree)', () => {
+  it("ours, root.transient: / is an overlay of the physical root; boot 1's writes to /usr are gone in boot 2, /etc and /var kept; fstab untouched", () => {
+    const image = withConf('ours-transient', '[root]\ntransient=true\n');
+    const first = bootPlain(guest, image, 'ours-transient-1', 'vmtest.step=write');
+    expectBooted(first);
+    expect(first.value('mount /')).toMatch(
+      /^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,upperdir=\/run\/prepare-root\/root\/upper,/,
+    );
+    expect(first.value(`mount ${PHYSICAL}`)).toMatch(/^ext4 +ro,/);
+    expect(first.value('mount /etc')).toMatch(/^ext4 +rw,/);
+    expect(first.value('mount /var')).toMatch(/^ext4 +rw,/);
+    for (const m of MARKERS) expect(first.report).toContain(`wrote ${m}`);
+    const second = bootPlain(guest, image, 'ours-transient-2', 'vmtest.step=check', first.disk);
+    expectBooted(second);
+    expect(second.value('boot-id')).not.toBe(first.value('boot-id'));
+    expect(second.value('marker /usr/lib/vmtest-marker')).toBe('missing');
+    expect(persistedFrom(first, second)).toEqual(['/etc', '/var/lib']);
+    expect(fstabRewritten(second)).toBe(false);
+    expect(statusOf(second)).toMatchObject({
+      preparedBy: 'prepare-root',
+      mode: 'plain-transient',
+      physicalRoot: PHYSICAL,
+      ostreeBooted: null,
+    });
+    oursRow.fstab = 'untouched';
+    oursRow.status = `status.json, \`prepare-root status\` (mode ${statusOf(second).mode}, physical root at ${PHYSICAL})`;
+    console.log(
+      `plain guest, ours, root.transient: mount / ${second.value('mount /')}; kept: ${persistedFrom(first, second).join(', ')}; failed units: ${second.value('failed-units') || 'none'}`,
+    );
+  });
+
+  it('ours, root.transient + etc.transient + [persist] paths=/etc/ssh: only /var and the persisted path survive a reboot', () => {
+    const image = withConf(
+      'ours-persist',
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n',
+    );
+    const first = bootPlain(guest, image, 'ours-persist-1', 'vmtest.step=write');
+    expectBooted(first);
+    expect(first.value('mount /etc')).toMatch(/^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root\/etc,/);
+    expect(first.report).toContain('wrote /etc/ssh/vmtest-marker');
+    const second = bootPlain(guest, image, 'ours-persist-2', 'vmtest.step=check', first.disk);
+    expectBooted(second);
+    expect(persistedFrom(first, second)).toEqual(['/var/lib']);
+    expect(second.value('marker /etc/ssh/vmtest-marker')).toBe(writtenIn(first));
+    oursRow.persisted = `what is asked: /etc and /var by default, [persist] paths (here /etc/ssh inside a transient /etc)`;
+  });
+
+  it('ours, rd.prepare-root=off over a transient config: the root is left alone, its writes persist and the next transient boot sees them', () => {
+    const image = withConf('ours-off-maint', '[root]\ntransient=true\n');
+    const first = bootPlain(guest, image, 'ours-off-maint-1', 'rd.prepare-root=off vmtest.step=write');
+    expectBooted(first);
+    expect(first.value('mount /')).toMatch(/^ext4 +rw,/);
+    expect(statusOf(first)).toMatchObject({
+      preparedBy: null,
+      untouched: 'rd.prepare-root=off: the root is left as it is for this boot',
+    });
+    const second = bootPlain(guest, image, 'ours-off-maint-2', 'vmtest.step=check', first.disk);
+    expectBooted(second);
+    expect(second.value('mount /')).toMatch(/^overlay /);
+    expect(persistedFrom(first, second)).toEqual(['/usr/lib', '/etc', '/var/lib']);
+  });
+
+  it('ours, a broken config: emergency, the message on the console names the file and line', () => {
+    const image = withConf('ours-broken', '[root]\ntransient=ture\n');
+    const b = bootPlain(guest, image, 'ours-broken', 'vmtest.step=check');
+    const message =
+      'prepare-root: /etc/prepare-root/prepare-root.conf:2: root.transient: value “ture” is not a boolean (use true/false/1/0)';
+    expectEmergency(b, message);
+    oursRow.misconfiguration = 'fails closed: emergency, one line on the console naming file:line and key';
+  });
+
+  it('overlayroot=tmpfs: / is an overlay over the ext4 root, everything written in boot 1 (/usr, /etc, /var) is gone in boot 2', () => {
+    const first = bootPlain(
+      guest,
+      guest.overlayrootInitrd,
+      'overlayroot-tmpfs-1',
+      'overlayroot=tmpfs vmtest.step=write',
+    );
+    expectBooted(first);
+    expect(first.value('mount /')).toMatch(
+      /^overlay +rw,.*lowerdir=\/media\/root-ro,upperdir=\/media\/root-rw\/overlay/,
+    );
+    expect(first.value('root-source')).toBe('overlayroot');
+    expect(first.value('mount /media/root-ro')).toMatch(/^ext4 /);
+    expect(first.value('mount /media/root-rw')).toMatch(/^tmpfs /);
+    for (const m of MARKERS) expect(first.report).toContain(`wrote ${m}`);
+    const second = bootPlain(
+      guest,
+      guest.overlayrootInitrd,
+      'overlayroot-tmpfs-2',
+      'overlayroot=tmpfs vmtest.step=check',
+      first.disk,
+    );
+    expectBooted(second);
+    expect(second.value('boot-id')).not.toBe(first.value('boot-id'));
+    expect(second.value('mount /')).toMatch(/^overlay /);
+    for (const m of MARKERS) expect(second.value(`marker ${m}`), m).toBe('missing');
+    expect(persistedFrom(first, second)).toEqual([]);
+    // What it leaves: its log under /run/initramfs, and an /etc/fstab of its own in the upper.
+    expect(second.value('overlayroot-log')).toBe('present');
+    const log = second.values('overlayroot-log-line');
+    const rewritten = fstabRewritten(second);
+    overlayroot.persisted = persistedFrom(first, second).join(', ') || 'none (/etc, /var transient too)';
+    overlayroot.status = `/run/initramfs/overlayroot.log (${log.length} lines), /media/root-ro, /media/root-rw`;
+    overlayroot.fstab = rewritten ? 'rewritten (in the upper: / commented out, root-ro added)' : 'untouched';
+    console.log(
+      [
+        'overlayroot=tmpfs, boot 2:',
+        `  mount /: ${second.value('mount /')}`,
+        `  /run/initramfs: ${second.values('run-initramfs-entry').join(' ')}`,
+        ...log.map((l) => `  overlayroot.log: ${l}`),
+        `  /etc/fstab ${rewritten ? 'rewritten' : 'untouched'}:`,
+        ...second.values('fstab-line').map((l) => `    ${l}`),
+      ].join('\n'),
+    );
+  });
+
+  it('overlayroot misconfigured (overlayroot=tmpfz, overlayroot=/dev/vdz) fails open: a plain writable root, what each boot writes is there in the next', () => {
+    // Boot 1 typo, boot 2 missing device, boot 3 typo again (with initramfs-tools' messages on
+    // the console): each boot reports the markers of the one before, then writes its own.
+    const verbose = withFiles(guest.overlayrootInitrd, path.join(PLAIN_RUNS, 'overlayroot-verbose.img'), VERBOSE);
+    const b1 = bootPlain(guest, guest.overlayrootInitrd, 'overlayroot-typo-1', 'overlayroot=tmpfz vmtest.step=write');
+    const b2 = bootPlain(
+      guest,
+      guest.overlayrootInitrd,
+      'overlayroot-nodev-2',
+      'overlayroot=/dev/vdz vmtest.step=write',
+      b1.disk,
+    );
+    const b3 = bootPlain(guest, verbose, 'overlayroot-typo-3', 'overlayroot=tmpfz vmtest.step=check', b1.disk);
+    for (const b of [b1, b2, b3]) {
+      expectBooted(b);
+      expect(b.value('mount /')).toMatch(/^ext4 +rw,/);
+      expect(b.value('root-source')).toBe('/dev/vda');
+      expect(b.value('mount /media/root-ro')).toBe('');
+      expect(fstabRewritten(b)).toBe(false);
+    }
+    for (const m of MARKERS) {
+      expect(b1.report).toContain(`wrote ${m}`);
+      expect(b2.value(`marker ${m}`), m).toBe(writtenIn(b1));
+      expect(b3.value(`marker ${m}`), m).toBe(writtenIn(b2));
+    }
+    const logOf = (b: Boot) => b.values('overlayroot-log-line');
+    expect(logOf(b1).join('\n')).toContain('invalid value for overlayroot: tmpfz');
+    expect(logOf(b2).join('\n')).toContain('failed mount backing device /dev/vdz');
+    // Made visible (quiet=n), initramfs-tools shows one line for it, and boots on.
+    expect(consoleLines(b3)).toContain(
+      'Failure: overlayroot: invalid value for overlayroot: tmpfz (per kernel cmdline)',
+    );
+    const quiet = [...consoleLines(b1), ...consoleLines(b2)];
+    overlayroot.misconfiguration = `fails open (typo, missing device): plain persistent rw root; [failure] in overlayroot.log, ${quiet.length ? 'a console line' : 'nothing on the console under quiet'}`;
+    console.log(
+      [
+        'overlayroot misconfigured: fails OPEN, / is the plain ext4 root, read-write, and persistent:',
+        `  overlayroot=tmpfz:    mount / ${b1.value('mount /')}; boot 2 finds boot 1's markers in ${persistedFrom(b1, b2).join(', ')}`,
+        `  overlayroot=/dev/vdz: mount / ${b2.value('mount /')}; boot 3 finds boot 2's markers in ${persistedFrom(b2, b3).join(', ')}`,
+        `  console (quiet, as vm.ts boots): ${quiet.length ? '' : 'no overlayroot line at all'}`,
+        ...quiet.map((l) => `    ${l}`),
+        '  console (initramfs-tools verbose, boot 3, overlayroot=tmpfz):',
+        ...consoleLines(b3).map((l) => `    ${l}`),
+        ...logOf(b1).map((l) => `  overlayroot.log, tmpfz: ${l}`),
+        ...logOf(b2).map((l) => `  overlayroot.log, /dev/vdz: ${l}`),
+        `  failed units: ${[b1, b2, b3].map((b) => b.value('failed-units') || 'none').join(' / ')}`,
+      ].join('\n'),
+    );
+  });
+
+  it('boot cost: ours and overlayroot=tmpfs, everything transient, alternating boots on fresh disks (printed), and the initramfs sizes', () => {
+    const image = withConf('cost-ours', '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n');
+    const seconds = { ours: [] as number[], overlayroot: [] as number[] };
+    for (let i = 1; i <= 3; i++) {
+      const o = bootPlain(
+        guest,
+        guest.overlayrootInitrd,
+        `cost-overlayroot-${i}`,
+        'overlayroot=tmpfs vmtest.step=check',
+      );
+      const u = bootPlain(guest, image, `cost-ours-${i}`, 'vmtest.step=check');
+      for (const b of [o, u]) {
+        expectBooted(b);
+        expect(b.value('mount /')).toMatch(/^overlay /);
+      }
+      seconds.overlayroot.push(toSwitchRoot(o));
+      seconds.ours.push(toSwitchRoot(u));
+    }
+    console.log(
+      formatBootCost([
+        { name: 'prepare-root (dracut)', seconds: seconds.ours, initrd: image },
+        { name: 'overlayroot=tmpfs', seconds: seconds.overlayroot, initrd: guest.overlayrootInitrd },
+      ]),
+    );
+  });
+});
