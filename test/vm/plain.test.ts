@@ -25,6 +25,8 @@ import { type Boot, buildInitramfs, expectEmergency, withFiles } from './vm.js';
 
 let guest: PlainGuest;
 let ours: string;
+/** dracut without systemd: our cleanup hook hands over in pivot mode. */
+let oursShell: string;
 /** Filled by the tests, printed at the end: the rows of the comparison. */
 const overlayroot: Partial<Record<keyof BehaviourRow, string>> = { name: 'overlayroot (Debian 12)' };
 const oursRow: Partial<Record<keyof BehaviourRow, string>> = { name: 'prepare-root' };
@@ -46,6 +48,7 @@ beforeAll(() => {
   mkdirSync(PLAIN_RUNS, { recursive: true });
   guest = buildPlainGuest();
   ours = buildInitramfs('prepare-root', 'systemd', path.join(PLAIN_RUNS, 'prepare-root-systemd.img'));
+  oursShell = buildInitramfs('prepare-root', 'shell', path.join(PLAIN_RUNS, 'prepare-root-shell.img'));
 }, 30 * 60_000);
 
 afterAll(() => {
@@ -132,6 +135,28 @@ describe('plain guest (no ostree)', () => {
     expectBooted(second);
     expect(second.value('mount /')).toMatch(/^overlay /);
     expect(persistedFrom(first, second)).toEqual(['/usr/lib', '/etc', '/var/lib']);
+  });
+
+  it('ours, no config and no rd.prepare-root=: the unit runs, mounts nothing, and status says why', () => {
+    const b = bootPlain(guest, ours, 'ours-nothing', 'vmtest.step=check');
+    expectBooted(b);
+    expect(b.value('mount /')).toMatch(/^ext4 +rw,/);
+    expect(b.value(`mount ${PHYSICAL}`)).toBe('');
+    expect(b.value('root-source')).toBe('/dev/vda');
+    expect(statusOf(b)).toMatchObject({ preparedBy: null, mode: null });
+    expect(statusOf(b).untouched).toMatch(/ nothing asked for$/);
+    expect(b.values('journal').some((l) => l.includes('prepare-root: plain root /sysroot left as it is: no '))).toBe(
+      true,
+    );
+  });
+
+  it('ours, dracut without systemd: root.transient, handed over in pivot mode', () => {
+    const image = withFiles(oursShell, path.join(PLAIN_RUNS, 'ours-shell.img'), { [CONF]: '[root]\ntransient=true\n' });
+    const b = bootPlain(guest, image, 'ours-shell', 'vmtest.step=check');
+    expectBooted(b);
+    expect(b.value('initrd-usec')).toBe('0'); // no systemd in the initramfs
+    expect(b.value('mount /')).toMatch(/^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,/);
+    expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'plain-transient' });
   });
 
   it('ours, a broken config: emergency, the message on the console names the file and line', () => {
