@@ -6,7 +6,8 @@ import type { LabelledUpper, Step } from '../plan/types.js';
 
 /** A mount of a new filesystem: the layers of an overlay stay apart (the mounter passes them one by one). */
 export interface FsMount {
-  readonly fstype: 'overlay' | 'tmpfs' | 'erofs';
+  /** overlay and erofs have kernel variants (apply/compat.ts); tmpfs and a device's fstype have one. */
+  readonly fstype: string;
   readonly source: string;
   readonly target: string;
   readonly readonly: boolean;
@@ -97,6 +98,11 @@ export function actionOf(step: Step): Action {
       };
     case 'overlay':
       return { op: 'mount', mount: overlayMount(step) };
+    case 'device-fs':
+      return {
+        op: 'mount',
+        mount: { fstype: step.fstype, source: step.device, target: step.target, readonly: false, options: [] },
+      };
     case 'erofs':
       return {
         op: 'mount',
@@ -171,6 +177,7 @@ export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
         : [{ op: 'rmdir', path: step.path }];
     case 'bind':
     case 'tmpfs':
+    case 'device-fs':
     case 'overlay':
     case 'erofs':
       return [{ op: 'unmount', target: step.target, detach: false }];

@@ -90,7 +90,7 @@ export function variantsOf(m: FsMount): FsVariant[] {
       return overlayVariants(m);
     case 'erofs':
       return erofsVariants(m);
-    case 'tmpfs':
-      return [{ name: 'tmpfs', options: common(m), unsupported: () => false }];
+    default:
+      return [{ name: m.fstype, options: common(m), unsupported: () => false }];
   }
 }

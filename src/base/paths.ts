@@ -43,6 +43,8 @@ export const LABELS_FILE = '/run/prepare-root/labels.json';
 export const PHYSICAL_ROOT = '/run/prepare-root/physical-root';
 /** Where the dedicated tmpfs of a plain root's transient / lives (upper/ and work/ inside). */
 export const PLAIN_TRANSIENT_ROOT_DIR = '/run/prepare-root/root';
+/** Where a plain root's root.upper-device is mounted (upper/ and work/ on it). */
+export const UPPER_DEVICE_DIR = '/run/prepare-root/upper-device';
 /** Our state on a plain root (persisted paths, state overlays), in its own /var. */
 export const PLAIN_STATE_DIR = '/var/lib/prepare-root';
 

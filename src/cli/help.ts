@@ -77,6 +77,9 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
   [root] transient=BOOL        / is an overlay over the deployment with a tmpfs upper
   [root] transient-ro=BOOL     the same, mounted read-only
   [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
+  [root] upper-device=DEV      plain roots: that overlay's upper on DEV (LABEL=, UUID=, PARTUUID=,
+                               PARTLABEL= or /dev/...; [root] upper-fstype, default ext4) instead
+                               of a tmpfs: changes persist until a boot with rd.prepare-root.reset
   [etc] transient=BOOL         /etc is an overlay over usr/etc (plain: /etc) with a tmpfs upper
   [var] transient=BOOL         plain roots: /var is an overlay with a tmpfs upper
   [composefs] enabled=no|maybe|yes|verity|signed
@@ -97,4 +100,4 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
                                reused after a checkpointed shutdown, quarantined otherwise
 Plain roots read [root], [etc], [var], [persist] and [overlay] (their state under the root's own
 /var/lib/prepare-root). Booleans are true/false/1/0. Kernel arguments: ostree=,
-androidboot.slot_suffix=, ostree.prepare-root.composefs=, rd.prepare-root=.`;
+androidboot.slot_suffix=, ostree.prepare-root.composefs=, rd.prepare-root=, rd.prepare-root.reset.`;

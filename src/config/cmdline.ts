@@ -6,6 +6,13 @@ import { PrepareRootError } from '../base/errors.js';
 export const COMPOSEFS_KARG = 'ostree.prepare-root.composefs';
 /** Ours: the root mode for this boot, over the config's (`off`: a plain root is left alone). */
 export const ROOT_KARG = 'rd.prepare-root';
+/** Ours: start a plain root's persistent upper (root.upper-device) empty this boot. */
+export const RESET_KARG = 'rd.prepare-root.reset';
+
+/** A flag token: `key` alone or `key=1`/`key=true` (anything else, `key=0` included, is off). */
+export function hasFlag(cmdline: string, key: string): boolean {
+  return tokens(cmdline).some((t) => t === key || t === `${key}=1` || t === `${key}=true`);
+}
 
 function tokens(cmdline: string): string[] {
   return cmdline.split(' ').filter((t) => t !== '');

@@ -8,7 +8,7 @@ import { shortList } from '../base/text.js';
 import { DEFAULT_KEYPATH } from '../base/paths.js';
 import { closest } from '../base/suggest.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
-import { COMPOSEFS_KARG, ROOT_KARG, findKarg } from './cmdline.js';
+import { COMPOSEFS_KARG, RESET_KARG, ROOT_KARG, findKarg, hasFlag } from './cmdline.js';
 import { OVERLAY_GROUP, OVERLAY_KEYS, type OverlayConfig, parseOverlays } from './overlay-config.js';
 import { parsePersistPaths } from './persist-config.js';
 
@@ -62,6 +62,13 @@ export interface RootConfig {
   readonly rootKarg: RootKarg | null;
   /** tmpfs `size=` for the transient root's upper (ours; ostree has none), null = tmpfs default. */
   readonly transientSize: string | null;
+  /**
+   * `[root] upper-device` (ours, plain roots): the root overlay's upper on this block device
+   * (LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path) instead of a tmpfs, with its fstype.
+   */
+  readonly upperDevice: { readonly spec: string; readonly fstype: string } | null;
+  /** rd.prepare-root.reset: the persistent upper starts empty this boot. */
+  readonly resetUpper: boolean;
   readonly etcTransient: LazyBoolean;
   /** `[var] transient` (ours, plain roots): /var an overlay with a tmpfs upper. */
   readonly varTransient: boolean;
@@ -91,7 +98,7 @@ export function integrityOf(c: ComposefsConfig): Integrity | null {
 /** Every key ostree 2026.4 reads, plus ours (marked). Anything else is accepted but warned about. */
 export const KNOWN_KEYS: Readonly<Record<string, readonly string[]>> = {
   sysroot: ['readonly'],
-  root: ['transient', 'transient-ro', 'transient-size' /* ours */],
+  root: ['transient', 'transient-ro', 'transient-size', 'upper-device', 'upper-fstype' /* ours */],
   etc: ['transient'],
   var: ['transient' /* ours, plain roots */],
   composefs: ['enabled', 'keypath'],
@@ -232,7 +239,36 @@ function rootKargOf(cmdline: string): RootKarg | null {
 
 /** Keys that only mean something on an ostree boot, or only on a plain root. */
 const OSTREE_ONLY = ['sysroot.readonly', 'composefs.enabled', 'composefs.keypath'];
-const PLAIN_ONLY = ['var.transient'];
+const PLAIN_ONLY = ['var.transient', 'root.upper-device', 'root.upper-fstype'];
+
+const DEVICE_SPEC =
+  /^(?:(?:LABEL|UUID|PARTUUID|PARTLABEL)=[A-Za-z0-9._-]+|\/dev\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
+
+/** root.upper-device and root.upper-fstype; the device needs root.transient (it holds that overlay's upper). */
+function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): RootConfig['upperDevice'] {
+  const entry = entryOf(kf, 'root', 'upper-device');
+  const fstypeEntry = entryOf(kf, 'root', 'upper-fstype');
+  if (entry === undefined) return null;
+  const where = `${kf!.file}:${entry.line}`;
+  const spec = entry.value.trim();
+  if (!DEVICE_SPEC.test(spec) || spec.split('/').includes('..')) {
+    throw new PrepareRootError(
+      where,
+      `root.upper-device: “${entry.value}” is not a device (use LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path)`,
+    );
+  }
+  if (rootMode !== 'transient') {
+    throw new PrepareRootError(where, "root.upper-device needs root.transient=true (it holds that overlay's upper)");
+  }
+  const fstype = fstypeEntry?.value.trim() ?? 'ext4';
+  if (!/^[a-z0-9]+$/.test(fstype)) {
+    throw new PrepareRootError(
+      `${kf!.file}:${fstypeEntry!.line}`,
+      `root.upper-fstype: “${fstype}” is not a filesystem type`,
+    );
+  }
+  return { spec, fstype };
+}
 
 function targetWarnings(kf: KeyFile | null, target: BootTarget): Warning[] {
   const [only, other] =
@@ -341,6 +377,7 @@ export function resolveConfigParts(
       ? null
       : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
   const transientSize = part(() => transientSizeOf(kf), null);
+  const upperDevice = target === 'plain' ? part(() => upperDeviceOf(kf, rootMode), null) : null;
   const persistEntry = entryOf(kf, 'persist', 'paths');
   const varTransient = part(() => booleanKey(kf, 'var', 'transient', false), false);
   const varPersists = target === 'ostree' || !varTransient;
@@ -366,6 +403,8 @@ export function resolveConfigParts(
     rootMode,
     rootKarg,
     transientSize,
+    upperDevice,
+    resetUpper: hasFlag(cmdline, RESET_KARG),
     etcTransient,
     varTransient,
     persistPaths,

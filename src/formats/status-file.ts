@@ -14,6 +14,7 @@ export const ROOT_MODES = [
   'plain',
   'plain-transient',
   'plain-transient-ro',
+  'plain-overlay',
 ] as const;
 export type RootModeName = (typeof ROOT_MODES)[number];
 

@@ -9,9 +9,10 @@ import {
   PLAIN_TRANSIENT_ROOT_DIR,
   RUN_PREPARE_ROOT,
   STAGING_ROOT,
+  UPPER_DEVICE_DIR,
   VOLATILE_ROOT_LINK,
 } from '../base/paths.js';
-import { ROOT_KARG } from '../config/cmdline.js';
+import { RESET_KARG, ROOT_KARG } from '../config/cmdline.js';
 import type { RootConfig, Warning } from '../config/config.js';
 import type { BootContext } from '../probe/facts.js';
 import type { PlainFacts, TopDirFact } from '../probe/plain.js';
@@ -114,6 +115,62 @@ function planTopDir(
   };
 }
 
+/**
+ * root.upper-device: the device's filesystem mounted under /run, with the root overlay's upper
+ * and work dirs on it, kept across boots; rd.prepare-root.reset empties them first.
+ */
+function deviceUpperSteps(
+  config: RootConfig,
+  facts: PlainFacts,
+  device: NonNullable<PlainFacts['upperDevice']>,
+): Step[] {
+  if (!device.present) {
+    throw new PrepareRootError(
+      `root.upper-device ${device.spec}`,
+      `${device.path} is not a block device (the device is not attached, or not found yet)`,
+    );
+  }
+  const D = UPPER_DEVICE_DIR;
+  const reason = `root.upper-device=${device.spec}: the root's changes are kept on that device until a boot with ${RESET_KARG}`;
+  const reset = `${RESET_KARG}: the root's changes kept on ${device.spec} are discarded, the upper starts empty`;
+  return [
+    { id: 'mkdir-upper-device', kind: 'mkdir', path: D, mode: 0o755, existOk: false, reason },
+    {
+      id: 'mount-upper-device',
+      kind: 'device-fs',
+      device: device.path,
+      fstype: config.upperDevice!.fstype,
+      target: D,
+      reason,
+    },
+    ...(config.resetUpper
+      ? [
+          { id: 'reset-upper', kind: 'remove-tree', path: `${D}/upper`, reason: reset } as const,
+          { id: 'reset-work', kind: 'remove-tree', path: `${D}/work`, reason: reset } as const,
+        ]
+      : []),
+    {
+      id: 'mkdir-device-upper',
+      kind: 'mkdir',
+      path: `${D}/upper`,
+      mode: 0o755,
+      existOk: true,
+      overlayDir: 'upper',
+      reason: 'overlay upper of /',
+    },
+    ...labelUpperStep('label-device-upper', facts.selinux, PHYSICAL_ROOT, `${D}/upper`, '/'),
+    {
+      id: 'mkdir-device-work',
+      kind: 'mkdir',
+      path: `${D}/work`,
+      mode: 0o700,
+      existOk: true,
+      overlayDir: 'work',
+      reason: 'overlay work dir of /',
+    },
+  ];
+}
+
 /** Something of the plan writes to the physical root after boot: /etc or /var persistent, or our state. */
 function writesPhysicalRoot(config: RootConfig, facts: PlainFacts): boolean {
   const etcTransient = config.etcTransient.ok && config.etcTransient.value;
@@ -129,7 +186,9 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   const T = STAGING_ROOT;
   const P = PHYSICAL_ROOT;
   const rootTransient = config.rootMode !== 'persistent';
-  const mode: Mode = config.rootMode === 'persistent' ? 'plain' : `plain-${config.rootMode}`;
+  const device = facts.upperDevice;
+  const mode: Mode =
+    config.rootMode === 'persistent' ? 'plain' : device !== null ? 'plain-overlay' : `plain-${config.rootMode}`;
   const etcTransient = config.etcTransient.ok && config.etcTransient.value;
   const physical = `the physical root stays reachable, read-only, at ${P}`;
   const steps: Step[] = [
@@ -157,22 +216,36 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   }
   const warnings: Warning[] = [];
   const labelled: LabelledUpper[] = [];
+  if (config.resetUpper && device === null) {
+    warnings.push({ where: `kernel argument ${RESET_KARG}`, message: 'has no effect without root.upper-device' });
+  }
   if (rootTransient) {
-    steps.push(...transientUpperSteps(config, PLAIN_TRANSIENT_ROOT_DIR, facts.selinux, P), {
-      id: 'mount-transient-root',
-      kind: 'overlay',
-      target: T,
-      lower: [P],
-      upper: `${PLAIN_TRANSIENT_ROOT_DIR}/upper`,
-      work: `${PLAIN_TRANSIENT_ROOT_DIR}/work`,
-      readonly: false,
-      reason: `root.${config.rootMode}${config.rootKarg === null ? '' : ` (${ROOT_KARG}=${config.rootKarg})`}: / is an overlay of the physical root with a tmpfs upper, writes vanish at reboot`,
-    });
-    if (facts.selinux) labelled.push({ path: '/', upper: `${PLAIN_TRANSIENT_ROOT_DIR}/upper`, target: T });
+    const upperDir = device === null ? PLAIN_TRANSIENT_ROOT_DIR : UPPER_DEVICE_DIR;
+    const karg = config.rootKarg === null ? '' : ` (${ROOT_KARG}=${config.rootKarg})`;
+    steps.push(
+      ...(device === null
+        ? transientUpperSteps(config, PLAIN_TRANSIENT_ROOT_DIR, facts.selinux, P)
+        : deviceUpperSteps(config, facts, device)),
+      {
+        id: 'mount-transient-root',
+        kind: 'overlay',
+        target: T,
+        lower: [P],
+        upper: `${upperDir}/upper`,
+        work: `${upperDir}/work`,
+        readonly: false,
+        reason:
+          device === null
+            ? `root.${config.rootMode}${karg}: / is an overlay of the physical root with a tmpfs upper, writes vanish at reboot`
+            : `root.upper-device${karg}: / is an overlay of the physical root with its upper on ${device.spec}`,
+      },
+    );
+    // A device's filesystem keeps the labels; a tmpfs loses them at the policy load.
+    if (facts.selinux && device === null) labelled.push({ path: '/', upper: `${upperDir}/upper`, target: T });
     const kept = [etcTransient ? null : '/etc', config.varTransient ? null : '/var'].filter((x) => x !== null);
     warnings.push({
-      where: `root.${config.rootMode}`,
-      message: `changes to / (including /usr) are kept in memory and discarded at reboot${kept.length ? `; ${kept.join(' and ')} persist` : ''}`,
+      where: device === null ? `root.${config.rootMode}` : `root.upper-device ${device.spec}`,
+      message: `changes to / (including /usr) are ${device === null ? 'kept in memory and discarded at reboot' : `kept on ${device.spec} until a boot with ${RESET_KARG}${config.resetUpper ? ' (this one: discarded now)' : ''}`}${kept.length ? `; ${kept.join(' and ')} persist` : ''}`,
     });
   } else {
     steps.push({ id: 'bind-root', kind: 'bind', source: P, target: T, reason: 'the root stays the physical root' });

@@ -31,6 +31,8 @@ export type Step = StepBase &
     /** The whole filesystem mounted at target (its superblock) read-only or writable; undone by the reverse. */
     | { readonly kind: 'remount-fs'; readonly target: string; readonly readonly: boolean }
     | { readonly kind: 'tmpfs'; readonly target: string; readonly options: readonly string[] }
+    /** A block device's filesystem, writable (a persistent upper). */
+    | { readonly kind: 'device-fs'; readonly device: string; readonly fstype: string; readonly target: string }
     /** A composefs EROFS image, read-only: from the file itself where possible, else through a loop device. */
     | { readonly kind: 'erofs'; readonly image: string; readonly target: string; readonly noacl: boolean }
     | { readonly kind: 'symlink'; readonly path: string; readonly linkTarget: string }

@@ -31,6 +31,8 @@ export interface PlainFacts {
   readonly stateDir: string;
   /** Swap files of its /etc/fstab (paths as written, where they land, what is there). */
   readonly swapFiles: ReadonlyArray<{ readonly path: string } & TopDirFact>;
+  /** root.upper-device: the spec, the device node it names, and whether that is a block device now. */
+  readonly upperDevice: { readonly spec: string; readonly path: string; readonly present: boolean } | null;
   readonly persist: readonly PersistFact[];
   readonly overlays: readonly OverlayFact[];
   readonly selinux: boolean;
@@ -53,6 +55,30 @@ function probeSwapFiles(sys: System, root: string): PlainFacts['swapFiles'] {
   }));
 }
 
+const BY_TAG: Record<string, string> = {
+  LABEL: 'by-label',
+  UUID: 'by-uuid',
+  PARTUUID: 'by-partuuid',
+  PARTLABEL: 'by-partlabel',
+};
+
+/** The device node a spec names: LABEL=x is udev's /dev/disk/by-label/x, and so on. */
+export function devicePath(spec: string): string {
+  const m = /^([A-Z]+)=(.*)$/.exec(spec);
+  return m === null ? spec : `/dev/disk/${BY_TAG[m[1]!]}/${m[2]}`;
+}
+
+function probeDevice(sys: System, spec: string): NonNullable<PlainFacts['upperDevice']> {
+  const path = devicePath(spec);
+  let present = false;
+  try {
+    present = sys.stat(path).kind === 'block';
+  } catch {
+    present = false;
+  }
+  return { spec, path, present };
+}
+
 export function probePlainFacts(sys: System, sysroot: string, config: RootConfig): PlainFacts {
   const stateDir = locateInside(sys, sysroot, PLAIN_STATE_DIR).path;
   const state = under(sysroot, stateDir);
@@ -63,6 +89,7 @@ export function probePlainFacts(sys: System, sysroot: string, config: RootConfig
     etc: topDir(sys, sysroot, '/etc'),
     var: topDir(sys, sysroot, '/var'),
     swapFiles: probeSwapFiles(sys, sysroot),
+    upperDevice: config.upperDevice === null ? null : probeDevice(sys, config.upperDevice.spec),
     stateDir,
     persist: config.persistPaths.map((p) => probePersist(sys, sysroot, state, p)),
     overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, state, o, config.overlays)),

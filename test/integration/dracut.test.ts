@@ -4,7 +4,16 @@
 // dracut working (the same output as the build's), alone (static: no libraries with it), the
 // unit and its ostree alias are enabled, the kernel modules are in. Booting such images is test/vm.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +27,10 @@ let W: string;
 function build(flavour: 'systemd' | 'shell'): string {
   const out = path.join(W, flavour);
   mkdirSync(path.join(out, 'root'), { recursive: true });
-  const env = { ...process.env, COMPRESS: 'none' };
+  // A plain-root config in the build root with a persistent upper: the boot must wait for its device.
+  const conf = path.join(W, 'plain.conf');
+  writeFileSync(conf, '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n');
+  const env = { ...process.env, COMPRESS: 'none', PLAIN_CONF: conf };
   const r = spawnSync('bash', [BUILD, 'prepare-root', flavour, path.join(out, 'initrd.img')], {
     encoding: 'utf8',
     timeout: 240_000,
@@ -73,6 +85,13 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
       encoding: 'utf8',
     }).stdout;
     for (const m of ['overlay', 'erofs', 'loop']) expect(modules, m).toMatch(new RegExp(`/${m}\\.ko`));
+    // root.upper-device=LABEL=prep-upper: the unit waits for that device.
+    expect(readFileSync(path.join(root, 'usr/lib/prepare-root/prepare-root.conf'), 'utf8')).toContain(
+      'upper-device=LABEL=prep-upper',
+    );
+    expect(readFileSync(path.join(root, 'etc/systemd/system/prepare-root.service.d/upper-device.conf'), 'utf8')).toBe(
+      '[Unit]\nWants=dev-disk-by\\x2dlabel-prep\\x2dupper.device\nAfter=dev-disk-by\\x2dlabel-prep\\x2dupper.device\n',
+    );
   });
 
   it('shell flavour: the last cleanup hook hands over in pivot mode; an ostree physical root is accepted', () => {
@@ -85,6 +104,10 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
       readFileSync(path.join(root, 'usr/lib/dracut/hooks/pre-mount/50-prepare-root-usable-root.sh'), 'utf8'),
     ).toContain('[ -d "$1/ostree/deploy" ]');
     expect(existsSync(path.join(root, 'usr/lib/systemd/system/prepare-root.service'))).toBe(false);
+    // Without systemd, dracut's own wait for the root.upper-device of the plain-root config.
+    expect(
+      readFileSync(path.join(root, 'usr/lib/dracut/hooks/cmdline/60-prepare-root-upper-device.sh'), 'utf8'),
+    ).toContain('wait_for_dev "/dev/disk/by-label/prep-upper"');
   });
 
   it("dracut's default strip ran (the drop-in leaves it on), and the binary survived it", () => {

@@ -88,6 +88,17 @@ const CONFIGS: Array<[string, string, boolean, string, { pre?: string; treeSetup
     { plain: true },
   ],
   [
+    'plain root, root.upper-device on a loop device (detached when the scenario ends)',
+    '',
+    false,
+    `truncate -s 64M "$W/upper.img"; mkfs.ext4 -q "$W/upper.img"; export UPPERDEV=$(losetup --find --show "$W/upper.img")
+trap 'losetup -d "$UPPERDEV"; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT`,
+    {
+      plain: true,
+      pre: 'mkdir -p /etc/prepare-root; printf "[root]\\ntransient=true\\nupper-device=%s\\n" "$UPPERDEV" > /etc/prepare-root/prepare-root.conf',
+    },
+  ],
+  [
     'plain root, SELinux on: root.transient + var.transient, labelled image',
     '[root]\ntransient=true\n[var]\ntransient=true\n',
     false,

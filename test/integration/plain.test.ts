@@ -2,7 +2,16 @@
 // each mode and key, across two boots of the same physical root, what is left untouched, and
 // bad and hostile input failing closed with nothing mounted and nothing changed outside it.
 import { describe, expect, it } from 'vitest';
-import { type Run, type RunResult, isRoot, ours, runScenario, unordered } from './harness.js';
+import {
+  type Run,
+  type RunResult,
+  hostChangesSince,
+  hostSnapshot,
+  isRoot,
+  ours,
+  runScenario,
+  unordered,
+} from './harness.js';
 
 const P = '/run/prepare-root/physical-root';
 const CMDLINE = 'root=LABEL=plain-root rw';
@@ -390,6 +399,54 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(r!.stderr.split('\n').slice(1)).toEqual(swapWarnings);
     expect(r!.mounts).toContain('/sysroot/swapfile /swapfile tmpfs rw,relatime private');
     expect(r!.check.split('\n')).toEqual(['not-copied', 'x']);
+  });
+
+  it("root.upper-device: the root's changes are kept on that device across boots, rd.prepare-root.reset discards them; no loop device is left", () => {
+    const before = hostSnapshot();
+    // An ext4 image on a loop device stands in for the upper's disk; detached when the scenario ends.
+    const setup = `truncate -s 64M "$W/upper.img"; mkfs.ext4 -q "$W/upper.img"
+export UPPERDEV=$(losetup --find --show "$W/upper.img")
+trap 'losetup -d "$UPPERDEV"; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT`;
+    const pre =
+      'mkdir -p /etc/prepare-root; printf "[root]\\ntransient=true\\nupper-device=%s\\n" "$UPPERDEV" > /etc/prepare-root/prepare-root.conf';
+    const [first, second, reset, missing] = runScenario({
+      plain: true,
+      setup,
+      runs: [
+        {
+          impl: ours(),
+          pre,
+          check: WITH_STATUS(
+            'echo k > /sysroot/usr/lib/kept; echo e > /sysroot/etc/on-disk; [ -e /run/prepare-root/upper-device/upper/usr/lib/kept ] && echo on-device',
+          ),
+        },
+        { impl: ours(), pre, check: '[ -e /sysroot/usr/lib/kept ] && echo kept || echo gone' },
+        {
+          impl: ours(),
+          pre,
+          args: [`${CMDLINE} rd.prepare-root.reset`],
+          check: '[ -e /sysroot/usr/lib/kept ] && echo kept || echo gone; [ -e /sysroot/etc/on-disk ] && echo etc-kept',
+        },
+        { impl: ours(), plainConf: '[root]\ntransient=true\nupper-device=LABEL=no-such-upper\n' },
+      ],
+    });
+    expect(first!.rc, first!.stderr).toBe(0);
+    expect(checkLines(first!)).toEqual(['on-device']);
+    expect(status(first!)).toMatchObject({ result: 'prepared', mode: 'plain-overlay' });
+    expect(first!.fsOptions[0]).toBe(
+      `/sysroot overlay rw,lowerdir=${P},upperdir=/run/prepare-root/upper-device/upper,workdir=/run/prepare-root/upper-device/work,uuid=on`,
+    );
+    expect(first!.stderr.split('\n')[0]).toMatch(
+      /^prepare-root: warning: root\.upper-device \/dev\/loop\d+: changes to \/ \(including \/usr\) are kept on \/dev\/loop\d+ until a boot with rd\.prepare-root\.reset; \/etc and \/var persist$/,
+    );
+    expect(second!.check).toBe('kept');
+    expect(reset!.rc, reset!.stderr).toBe(0);
+    expect(reset!.check.split('\n')).toEqual(['gone', 'etc-kept']);
+    expect(missing!.rc).toBe(1);
+    expect(missing!.stderr).toBe(
+      'prepare-root: root.upper-device LABEL=no-such-upper: /dev/disk/by-label/no-such-upper is not a block device (the device is not attached, or not found yet)',
+    );
+    expect(hostChangesSince(before)).toEqual([]);
   });
 
   it('pivot mode: prepares the transient root and executes its init', () => {

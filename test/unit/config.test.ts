@@ -20,6 +20,8 @@ describe('resolveConfig', () => {
       rootMode: 'persistent',
       rootKarg: null,
       transientSize: null,
+      upperDevice: null,
+      resetUpper: false,
       etcTransient: { ok: true, value: false },
       varTransient: false,
       persistPaths: [],
@@ -130,6 +132,23 @@ describe('plain roots', () => {
         'kernel argument rd.prepare-root',
         'invalid value “yes” (use transient, transient-ro or off)',
       ),
+    );
+  });
+
+  it('root.upper-device: a device spec, only with root.transient, ext4 unless upper-fstype says', () => {
+    expect(plain('[root]\ntransient=true\nupper-device=LABEL=data\nupper-fstype=xfs\n').config.upperDevice).toEqual({
+      spec: 'LABEL=data',
+      fstype: 'xfs',
+    });
+    expect(plain('[root]\ntransient=true\nupper-device=/dev/vdb2\n', 'rd.prepare-root.reset').config).toMatchObject({
+      upperDevice: { spec: '/dev/vdb2', fstype: 'ext4' },
+      resetUpper: true,
+    });
+    expect(() => plain('[root]\ntransient=true\nupper-device=/dev/../etc/x\n')).toThrow(
+      'root.upper-device: “/dev/../etc/x” is not a device (use LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path)',
+    );
+    expect(() => plain('[root]\nupper-device=LABEL=data\n')).toThrow(
+      "root.upper-device needs root.transient=true (it holds that overlay's upper)",
     );
   });
 

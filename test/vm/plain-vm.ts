@@ -38,15 +38,16 @@ export function plainDisk(guest: PlainGuest, name: string): string {
 }
 
 /** Boot scenario NAME once (logs in PLAIN_RUNS/NAME/); on its own fresh disk unless DISK is given
- * (pass the disk of an earlier boot for a reboot). KARGS come after guest.kargs. */
+ * (pass the disk of an earlier boot for a reboot). KARGS come after guest.kargs; EXTRA is /dev/vdc. */
 export function bootPlain(
   guest: PlainGuest,
   initrd: string,
   name: string,
   kargs: string,
   disk = plainDisk(guest, name),
+  extra?: string,
 ): Boot & { disk: string } {
-  return { ...boot(guest, initrd, disk, path.join(PLAIN_RUNS, name), `${guest.kargs} ${kargs}`), disk };
+  return { ...boot(guest, initrd, disk, path.join(PLAIN_RUNS, name), `${guest.kargs} ${kargs}`, extra), disk };
 }
 
 /** vmtest.sh's markers (written by vmtest.step=write, reported by every boot). */

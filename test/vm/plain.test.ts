@@ -4,6 +4,7 @@
 // behind, and its boot cost. Every assertion reads what the guest reported about itself (vmtest.sh
 // and plain-report.sh) from its result disk. Logs stay in .cache/vm/plain/runs/<scenario>/.
 //   npx vitest run --config vitest.vm.config.ts test/vm/plain.test.ts
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +158,26 @@ describe('plain guest (no ostree)', () => {
     expect(b.value('initrd-usec')).toBe('0'); // no systemd in the initramfs
     expect(b.value('mount /')).toMatch(/^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,/);
     expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'plain-transient' });
+  });
+
+  it('ours, root.upper-device=LABEL=prep-upper on a second disk: the changes survive reboots until rd.prepare-root.reset', () => {
+    const upper = path.join(PLAIN_RUNS, 'upper-device.raw');
+    rmSync(upper, { force: true });
+    const mk = spawnSync('bash', ['-c', 'truncate -s 256M "$1" && mkfs.ext4 -q -L prep-upper "$1"', 'bash', upper]);
+    expect(mk.status, mk.stderr?.toString()).toBe(0);
+    // The build root's config, so that the module makes the boot wait for the device.
+    const image = withConf('ours-upper-device', '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n');
+    const first = bootPlain(guest, image, 'ours-upper-1', 'vmtest.step=write', undefined, upper);
+    expectBooted(first);
+    expect(first.value('mount /')).toMatch(/^overlay +rw,.*upperdir=\/run\/prepare-root\/upper-device\/upper,/);
+    expect(statusOf(first)).toMatchObject({ mode: 'plain-overlay' });
+    const second = bootPlain(guest, image, 'ours-upper-2', 'vmtest.step=check', first.disk, upper);
+    expectBooted(second);
+    expect(persistedFrom(first, second)).toEqual(['/usr/lib', '/etc', '/var/lib']);
+    const reset = bootPlain(guest, image, 'ours-upper-3', 'rd.prepare-root.reset vmtest.step=check', first.disk, upper);
+    expectBooted(reset);
+    expect(persistedFrom(first, reset)).toEqual(['/etc', '/var/lib']);
+    expect(reset.value('marker /usr/lib/vmtest-marker')).toBe('missing');
   });
 
   it('ours, a broken config: emergency, the message on the console names the file and line', () => {

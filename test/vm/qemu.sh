@@ -1,10 +1,10 @@
 #!/bin/bash
-# qemu.sh KERNEL INITRD DISK OUT_DIR APPEND: boot once (TCG unless real VT-x/AMD-V is usable:
+# qemu.sh KERNEL INITRD DISK OUT_DIR APPEND [EXTRA]: boot once (TCG unless real VT-x/AMD-V is usable:
 # a /dev/kvm without vmx or svm, as a paravirtualised kvm_pvm, cannot run a guest), DISK (raw or qcow2) as
-# /dev/vda, a fresh 1 MiB raw result disk as /dev/vdb. Leaves OUT_DIR/{serial.log,result.txt,
+# /dev/vda, a fresh 1 MiB raw result disk as /dev/vdb, EXTRA (raw) as /dev/vdc. Leaves OUT_DIR/{serial.log,result.txt,
 # qemu.err} and prints "<exit code> <wall seconds>". A hung guest is killed after VM_TIMEOUT s.
 set -euo pipefail
-KERNEL=$1 INITRD=$2 DISK=$3 OUT=$4 APPEND=$5
+KERNEL=$1 INITRD=$2 DISK=$3 OUT=$4 APPEND=$5 EXTRA=${6:-}
 mkdir -p "$OUT"
 ACCEL=tcg; grep -qwE 'vmx|svm' /proc/cpuinfo && [ -w /dev/kvm ] && ACCEL=kvm
 FORMAT=raw; [[ $DISK == *.qcow2 ]] && FORMAT=qcow2
@@ -15,6 +15,7 @@ timeout --signal=KILL "${VM_TIMEOUT:-300}" qemu-system-x86_64 -machine q35 -acce
   -display none -monitor none -serial stdio -no-reboot -nic none \
   -bios /usr/share/qemu/qboot.rom -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND" \
   -drive "file=$DISK,format=$FORMAT,if=virtio,cache=unsafe" -drive "file=$OUT/result.img,format=raw,if=virtio" \
+  ${EXTRA:+-drive "file=$EXTRA,format=raw,if=virtio,cache=unsafe"} \
   < /dev/null > "$OUT/serial.log" 2> "$OUT/qemu.err"
 rc=$?
 set -e

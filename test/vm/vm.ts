@@ -118,10 +118,26 @@ export interface Boot {
 // rd.emergency=poweroff: a failing initrd powers the VM off (with rd.shell=0, no shell waits).
 const BASE_KARGS = 'console=ttyS0 quiet panic=-1 rd.shell=0 rd.emergency=poweroff rd.timeout=90';
 
-export function boot(guest: Pick<Guest, 'kernel'>, initrd: string, disk: string, outDir: string, kargs: string): Boot {
+/** One boot; `extraDisk` (raw) is attached as /dev/vdc. */
+export function boot(
+  guest: Pick<Guest, 'kernel'>,
+  initrd: string,
+  disk: string,
+  outDir: string,
+  kargs: string,
+  extraDisk?: string,
+): Boot {
   const [code, seconds] = run(
     'bash',
-    [path.join(HERE, 'qemu.sh'), guest.kernel, initrd, disk, outDir, `${BASE_KARGS} ${kargs}`],
+    [
+      path.join(HERE, 'qemu.sh'),
+      guest.kernel,
+      initrd,
+      disk,
+      outDir,
+      `${BASE_KARGS} ${kargs}`,
+      ...(extraDisk === undefined ? [] : [extraDisk]),
+    ],
     10 * 60_000,
   )
     .trim()
