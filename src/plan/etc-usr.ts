@@ -2,7 +2,7 @@
 import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../base/paths.js';
 import type { RootConfig } from '../config/config.js';
 import type { BootContext, Facts } from '../probe/facts.js';
-import { labelUpperStep } from './root.js';
+import { upperWorkSteps } from './root.js';
 import type { Mode, Part } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
@@ -43,25 +43,17 @@ export function planEtc(
     return {
       steps: [
         { id: 'mkdir-transient-etc', kind: 'mkdir', path: dir, mode: 0o700, existOk: false, reason },
-        {
-          id: 'mkdir-transient-etc-upper',
-          kind: 'mkdir',
-          path: `${dir}/upper`,
-          mode: 0o755,
+        // The work dir 0755, as ostree makes it.
+        ...upperWorkSteps({
+          name: 'transient-etc',
+          dir,
           existOk: false,
-          overlayDir: 'upper',
+          workMode: 0o755,
+          selinux: facts.selinux,
+          labelFrom: `${T}/usr/etc`,
+          what: '/etc',
           reason,
-        },
-        ...labelUpperStep('label-transient-etc-upper', facts.selinux, `${T}/usr/etc`, `${dir}/upper`, '/etc'),
-        {
-          id: 'mkdir-transient-etc-work',
-          kind: 'mkdir',
-          path: `${dir}/work`,
-          mode: 0o755,
-          existOk: false,
-          overlayDir: 'work',
-          reason,
-        },
+        }),
         {
           id: 'mount-transient-etc',
           kind: 'overlay',

@@ -3,24 +3,31 @@
 // asked otherwise, and the physical root stays reachable read-only. Pure.
 import { PrepareRootError } from '../base/errors.js';
 import {
-  LABELS_FILE,
   PHYSICAL_ROOT,
   PLAIN_CONFIG_PATHS,
   PLAIN_TRANSIENT_ROOT_DIR,
   RUN_PREPARE_ROOT,
   STAGING_ROOT,
   UPPER_DEVICE_DIR,
-  VOLATILE_ROOT_LINK,
 } from '../base/paths.js';
 import { RESET_KARG, ROOT_KARG } from '../config/cmdline.js';
 import type { RootConfig, Warning } from '../config/config.js';
 import type { BootContext } from '../probe/facts.js';
 import type { PlainFacts, TopDirFact } from '../probe/plain.js';
+import {
+  MAKE_ROOT_PRIVATE,
+  MKDIR_STAGING,
+  REMOUNT_ROOT_RO,
+  detachPhysicalRoot,
+  moveToSysroot,
+  recordLabelsSteps,
+  volatileRootSteps,
+} from './common-steps.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { planSwap, transientAreas } from './swap.js';
 import type { PlanResult } from './plan.js';
-import { labelUpperStep, transientUpperSteps } from './root.js';
+import { rootUpperWork, transientUpperSteps, upperWorkSteps } from './root.js';
 import type { LabelledUpper, Mode, Part, StateDirs, Step } from './types.js';
 
 /**
@@ -68,25 +75,15 @@ function planTopDir(
     const reason = `${name}.transient: /${name} is an overlay with a tmpfs upper, writes vanish at reboot`;
     const steps: Step[] = [
       { id: `mkdir-transient-${name}`, kind: 'mkdir', path: upperDir, mode: 0o700, existOk: false, reason },
-      {
-        id: `mkdir-transient-${name}-upper`,
-        kind: 'mkdir',
-        path: `${upperDir}/upper`,
-        mode: 0o755,
+      ...upperWorkSteps({
+        name: `transient-${name}`,
+        dir: upperDir,
         existOk: false,
-        overlayDir: 'upper',
+        selinux,
+        labelFrom: source,
+        what: `/${name}`,
         reason,
-      },
-      ...labelUpperStep(`label-transient-${name}-upper`, selinux, source, `${upperDir}/upper`, `/${name}`),
-      {
-        id: `mkdir-transient-${name}-work`,
-        kind: 'mkdir',
-        path: `${upperDir}/work`,
-        mode: 0o700,
-        existOk: false,
-        overlayDir: 'work',
-        reason,
-      },
+      }),
       {
         id: `mount-transient-${name}`,
         kind: 'overlay',
@@ -149,25 +146,7 @@ function deviceUpperSteps(
           { id: 'reset-work', kind: 'remove-tree', path: `${D}/work`, reason: reset } as const,
         ]
       : []),
-    {
-      id: 'mkdir-device-upper',
-      kind: 'mkdir',
-      path: `${D}/upper`,
-      mode: 0o755,
-      existOk: true,
-      overlayDir: 'upper',
-      reason: 'overlay upper of /',
-    },
-    ...labelUpperStep('label-device-upper', facts.selinux, PHYSICAL_ROOT, `${D}/upper`, '/'),
-    {
-      id: 'mkdir-device-work',
-      kind: 'mkdir',
-      path: `${D}/work`,
-      mode: 0o700,
-      existOk: true,
-      overlayDir: 'work',
-      reason: 'overlay work dir of /',
-    },
+    ...rootUpperWork('device', D, true, facts.selinux, PHYSICAL_ROOT),
   ];
 }
 
@@ -192,15 +171,8 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   const etcTransient = config.etcTransient.ok && config.etcTransient.value;
   const physical = `the physical root stays reachable, read-only, at ${P}`;
   const steps: Step[] = [
-    { id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' },
-    {
-      id: 'mkdir-staging',
-      kind: 'mkdir',
-      path: T,
-      mode: 0o755,
-      existOk: true,
-      reason: 'assembly point of the new root',
-    },
+    MAKE_ROOT_PRIVATE,
+    MKDIR_STAGING,
     { id: 'mkdir-physical-root', kind: 'mkdirp', path: P, mode: 0o755, reason: physical },
     { id: 'bind-physical-root', kind: 'bind', source: R, target: P, reason: physical },
   ];
@@ -269,52 +241,15 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
     warnings.push(...(p.warnings ?? []));
     labelled.push(...(p.labelled ?? []));
   }
-  if (rootTransient && facts.device !== null) {
-    const reason = 'tells systemd which block device is the real root now that / is an overlay';
-    steps.push(
-      { id: 'mkdir-run-systemd', kind: 'mkdir', path: '/run/systemd', mode: 0o755, existOk: true, reason },
-      {
-        id: 'link-volatile-root',
-        kind: 'symlink',
-        path: VOLATILE_ROOT_LINK,
-        linkTarget: `/dev/block/${facts.device.major}:${facts.device.minor}`,
-        reason,
-      },
-    );
-  }
-  if (config.rootMode === 'transient-ro') {
-    steps.push({ id: 'remount-root-ro', kind: 'remount-bind', target: T, readonly: true, reason: 'root.transient-ro' });
-  }
-  if (labelled.length > 0) {
-    steps.push({
-      id: 'record-labels',
-      kind: 'record-labels',
-      path: LABELS_FILE,
-      uppers: labelled,
-      reason:
-        'SELinux is on: the policy load after switch-root discards the labels of tmpfs files, so `prepare-root relabel` restores them from this record',
-    });
-  }
-  steps.push(
-    {
-      id: 'detach-physical-root',
-      kind: 'detach',
-      target: R,
-      restoreFrom: P,
-      ...(remountRw ? { restoreReadonly: true } : {}),
-      reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped',
-    },
-    {
-      id: 'move-to-sysroot',
-      kind: 'move',
-      source: T,
-      target: R,
-      pointOfNoReturn: true,
-      reason: 'the new root takes the place of the physical root',
-    },
-    { id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' },
-    { id: 'remount-physical-root-ro', kind: 'remount-bind', target: P, readonly: true, reason: physical },
-  );
+  if (rootTransient && facts.device !== null) steps.push(...volatileRootSteps(facts.device));
+  if (config.rootMode === 'transient-ro') steps.push(REMOUNT_ROOT_RO);
+  steps.push(...recordLabelsSteps(labelled), detachPhysicalRoot(R, P, remountRw), ...moveToSysroot(R), {
+    id: 'remount-physical-root-ro',
+    kind: 'remount-bind',
+    target: P,
+    readonly: true,
+    reason: physical,
+  });
   return {
     plan: {
       mode,

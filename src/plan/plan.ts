@@ -3,13 +3,11 @@
 import { PrepareRootError } from '../base/errors.js';
 import {
   COMPOSEFS_SCRATCH,
-  LABELS_FILE,
   RUN_OSTREE,
   RUN_OSTREE_BOOTED,
   RUN_OSTREE_PRIVATE,
   STAGING_ROOT,
   TRANSIENT_ROOT_DIR,
-  VOLATILE_ROOT_LINK,
   ostreeStateDir,
 } from '../base/paths.js';
 import { type Integrity, type RootConfig, type Warning, composefsSetting } from '../config/config.js';
@@ -17,6 +15,15 @@ import { serializeVarDict } from '../formats/gvariant.js';
 import { describeMetadata } from '../formats/ostree-booted.js';
 import type { ComposefsImage } from '../probe/composefs-image.js';
 import type { BootContext, Facts } from '../probe/facts.js';
+import {
+  MAKE_ROOT_PRIVATE,
+  MKDIR_STAGING,
+  REMOUNT_ROOT_RO,
+  detachPhysicalRoot,
+  moveToSysroot,
+  recordLabelsSteps,
+  volatileRootSteps,
+} from './common-steps.js';
 import { planEtc, planUsr } from './etc-usr.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
@@ -136,25 +143,8 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
           : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
     });
   }
-  if (mode === 'transient-ro') {
-    // Only this mount is read-only, not the overlay superblock: privileged code may remount it rw
-    // in its own mount namespace (as with ostree, which sets MOUNT_ATTR_RDONLY).
-    steps.push({ id: 'remount-root-ro', kind: 'remount-bind', target: T, readonly: true, reason: 'root.transient-ro' });
-  }
-  if (image !== null && facts.sysrootDevice !== null) {
-    const { major, minor } = facts.sysrootDevice;
-    const reason = 'tells systemd which block device is the real root now that / is an overlay';
-    steps.push(
-      { id: 'mkdir-run-systemd', kind: 'mkdir', path: '/run/systemd', mode: 0o755, existOk: true, reason },
-      {
-        id: 'link-volatile-root',
-        kind: 'symlink',
-        path: VOLATILE_ROOT_LINK,
-        linkTarget: `/dev/block/${major}:${minor}`,
-        reason,
-      },
-    );
-  }
+  if (mode === 'transient-ro') steps.push(REMOUNT_ROOT_RO);
+  if (image !== null && facts.sysrootDevice !== null) steps.push(...volatileRootSteps(facts.sysrootDevice));
   const transient = mode === 'transient' || mode === 'transient-ro';
   const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper`, target: T }] : [];
   const warnings = transient
@@ -180,13 +170,7 @@ function planSysroot(facts: Facts, sysrootReadonly: boolean): Part {
       target: `${T}/sysroot`,
       reason: 'the physical root stays reachable at /sysroot',
     },
-    {
-      id: 'detach-physical-root',
-      kind: 'detach',
-      target: R,
-      restoreFrom: `${T}/sysroot`,
-      reason: 'bind then detach instead of a move: no mount cycle, sysroot.mount can still be stopped',
-    },
+    detachPhysicalRoot(R, `${T}/sysroot`),
   ];
   const stateVar = `${T}/sysroot/ostree/deploy/${facts.deployment.stateroot}/var`;
   if (sysrootReadonly) {
@@ -239,7 +223,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   const T = STAGING_ROOT;
   const prologue: Part = {
     steps: [
-      { id: 'make-root-private', kind: 'make-private', target: '/', reason: 'shared mounts cannot be moved' },
+      MAKE_ROOT_PRIVATE,
       // ostree fails when /run/ostree exists; it may legitimately hold the initramfs-mount-var marker.
       {
         id: 'mkdir-run-ostree',
@@ -257,14 +241,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
         existOk: true,
         reason: 'internals hidden from unprivileged users',
       },
-      {
-        id: 'mkdir-staging',
-        kind: 'mkdir',
-        path: T,
-        mode: 0o755,
-        existOk: true,
-        reason: 'assembly point of the new root',
-      },
+      MKDIR_STAGING,
     ],
     metadata: [
       ['backing-root-device-inode', { type: '(tt)', value: [facts.deployment.dev, facts.deployment.ino] }],
@@ -294,18 +271,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   const metadata = parts.flatMap((p) => p.metadata ?? []);
   const labelled = parts.flatMap((p) => p.labelled ?? []);
   const epilogue: Step[] = [
-    ...(labelled.length === 0
-      ? []
-      : [
-          {
-            id: 'record-labels',
-            kind: 'record-labels',
-            path: LABELS_FILE,
-            uppers: labelled,
-            reason:
-              'SELinux is on: the policy load after switch-root discards the labels of tmpfs files, so `prepare-root relabel` restores them from this record',
-          } as const,
-        ]),
+    ...recordLabelsSteps(labelled),
     {
       id: 'write-ostree-booted',
       kind: 'write-file',
@@ -315,15 +281,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
       summary: metadata.map(([k]) => k).join(', '),
       reason: 'tells ostree, rpm-ostree and bootc that this is an ostree boot, and which deployment',
     },
-    {
-      id: 'move-to-sysroot',
-      kind: 'move',
-      source: T,
-      target: R,
-      pointOfNoReturn: true,
-      reason: 'the new root takes the place of the physical root',
-    },
-    { id: 'rmdir-staging', kind: 'rmdir', path: T, reason: 'assembly point is empty now' },
+    ...moveToSysroot(R),
     ...(sysrootReadonly
       ? [
           {

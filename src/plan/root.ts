@@ -25,6 +25,58 @@ export function labelUpperStep(id: string, selinux: boolean, from: string, upper
 }
 
 /**
+ * An overlay's upper and work dirs under `dir` (steps mkdir-NAME-upper, label-NAME-upper,
+ * mkdir-NAME-work), the upper given the label of `labelFrom` (what it stands in for, `what`).
+ * existOk: they may be there from an earlier boot (a persistent upper).
+ */
+export function upperWorkSteps(o: {
+  readonly name: string;
+  readonly dir: string;
+  readonly existOk: boolean;
+  readonly workMode?: number;
+  readonly selinux: boolean;
+  readonly labelFrom: string;
+  readonly what: string;
+  readonly reason: string;
+  readonly workReason?: string;
+}): Step[] {
+  return [
+    {
+      id: `mkdir-${o.name}-upper`,
+      kind: 'mkdir',
+      path: `${o.dir}/upper`,
+      mode: 0o755,
+      existOk: o.existOk,
+      overlayDir: 'upper',
+      reason: o.reason,
+    },
+    ...labelUpperStep(`label-${o.name}-upper`, o.selinux, o.labelFrom, `${o.dir}/upper`, o.what),
+    {
+      id: `mkdir-${o.name}-work`,
+      kind: 'mkdir',
+      path: `${o.dir}/work`,
+      mode: o.workMode ?? 0o700,
+      existOk: o.existOk,
+      overlayDir: 'work',
+      reason: o.workReason ?? o.reason,
+    },
+  ];
+}
+
+/** The upper and work dirs of an overlay /. */
+export const rootUpperWork = (name: string, dir: string, existOk: boolean, selinux: boolean, lower: string): Step[] =>
+  upperWorkSteps({
+    name,
+    dir,
+    existOk,
+    selinux,
+    labelFrom: lower,
+    what: '/',
+    reason: 'overlay upper of /',
+    workReason: 'overlay work dir of /',
+  });
+
+/**
  * The dedicated tmpfs at `dir` holding a transient root's upper and work dirs; `lower` is the
  * root directory the upper stands over (its label is given to the upper).
  */
@@ -47,25 +99,7 @@ export function transientUpperSteps(config: RootConfig, dir: string, selinux: bo
       options: ['mode=0755', ...size],
       reason: `root.${mode}: writes to / go to this tmpfs${size.length ? ` (root.transient-size=${config.transientSize})` : ''}`,
     },
-    {
-      id: 'mkdir-transient-upper',
-      kind: 'mkdir',
-      path: `${dir}/upper`,
-      mode: 0o755,
-      existOk: false,
-      overlayDir: 'upper',
-      reason: 'overlay upper of /',
-    },
-    ...labelUpperStep('label-transient-upper', selinux, lower, `${dir}/upper`, '/'),
-    {
-      id: 'mkdir-transient-work',
-      kind: 'mkdir',
-      path: `${dir}/work`,
-      mode: 0o700,
-      existOk: false,
-      overlayDir: 'work',
-      reason: 'overlay work dir of /',
-    },
+    ...rootUpperWork('transient', dir, false, selinux, lower),
   ];
 }
 
