@@ -9,7 +9,7 @@ import type { RootConfig } from '../config/config.js';
 import type { DevNumber, System } from '../platform/system.js';
 import type { OverlayFact, PersistFact } from './facts.js';
 import { backingDevice, probeOverlay, probePersist } from './probe.js';
-import { locateInside } from './resolve-inside.js';
+import { locateInside, locateKind } from './resolve-inside.js';
 import { selinuxActive } from './selinux.js';
 
 /** /etc or /var of the physical root: where it lands once symlinks are followed inside the root, and what is there. */
@@ -38,20 +38,13 @@ export interface PlainFacts {
   readonly selinux: boolean;
 }
 
-function topDir(sys: System, root: string, path: string): TopDirFact {
-  const { path: inRoot, exists } = locateInside(sys, root, path);
-  if (!exists) return { inRoot, kind: 'absent' };
-  const kind = sys.lstat(under(root, inRoot)).kind;
-  return { inRoot, kind: kind === 'dir' || kind === 'file' ? kind : 'other' };
-}
-
 /** The swap files its /etc/fstab lists; a missing or non-regular fstab (a FIFO would block) lists none. */
 function probeSwapFiles(sys: System, root: string): PlainFacts['swapFiles'] {
-  const fstab = topDir(sys, root, '/etc/fstab');
+  const fstab = locateKind(sys, root, '/etc/fstab');
   if (fstab.kind !== 'file') return [];
   return swapFiles(utf8Decode(sys.readFile(under(root, fstab.inRoot), CONFIG_MAX))).map((path) => ({
     path,
-    ...topDir(sys, root, path),
+    ...locateKind(sys, root, path),
   }));
 }
 
@@ -86,8 +79,8 @@ export function probePlainFacts(sys: System, sysroot: string, config: RootConfig
     sysroot,
     readonly: sys.statfs(sysroot).readonly,
     device: backingDevice(sys, sysroot),
-    etc: topDir(sys, sysroot, '/etc'),
-    var: topDir(sys, sysroot, '/var'),
+    etc: locateKind(sys, sysroot, '/etc'),
+    var: locateKind(sys, sysroot, '/var'),
     swapFiles: probeSwapFiles(sys, sysroot),
     upperDevice: config.upperDevice === null ? null : probeDevice(sys, config.upperDevice.spec),
     stateDir,

@@ -13,7 +13,7 @@ import type { DevNumber, System } from '../platform/system.js';
 import { type ComposefsImage, probeComposefsImage } from './composefs-image.js';
 import { type Deployment, resolveDeployment } from './deployment.js';
 import type { Facts, OverlayFact, PersistFact } from './facts.js';
-import { locateInside } from './resolve-inside.js';
+import { locateInside, locateKind } from './resolve-inside.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from './signature.js';
 import { selinuxActive } from './selinux.js';
 import { measureVerity } from './verity.js';
@@ -62,12 +62,7 @@ export function backingDevice(sys: System, sysroot: string): DevNumber | null {
 
 /** A persisted path: where it is in the image (the tree at `image`), and whether its store under `stateDir` exists. */
 export function probePersist(sys: System, image: string, stateDir: string, p: string): PersistFact {
-  const { path: inRoot, exists: inImage } = locateInside(sys, image, p);
-  let kind: PersistFact['image'] = 'absent';
-  if (inImage) {
-    const found = sys.lstat(`${image}${inRoot}`).kind;
-    kind = found === 'dir' ? 'dir' : found === 'file' ? 'file' : 'other';
-  }
+  const { inRoot, kind } = locateKind(sys, image, p);
   return { path: p, inRoot, image: kind, storeExists: exists(sys, `${persistStore(stateDir)}${inRoot}`) };
 }
 

@@ -36,6 +36,18 @@ export function locateInside(sys: System, root: string, target: string): { path:
   return { path: `/${resolved.join('/')}`, exists: true };
 }
 
+/** Where `target` lands inside `root` (as locateInside), and what is there. */
+export function locateKind(
+  sys: System,
+  root: string,
+  target: string,
+): { inRoot: string; kind: 'dir' | 'file' | 'absent' | 'other' } {
+  const { path: inRoot, exists } = locateInside(sys, root, target);
+  if (!exists) return { inRoot, kind: 'absent' };
+  const kind = sys.lstat(join(root, inRoot)).kind;
+  return { inRoot, kind: kind === 'dir' || kind === 'file' ? kind : 'other' };
+}
+
 /** The host path of `target` inside `root`, or null when it does not exist (or loops). */
 export function resolveInside(sys: System, root: string, target: string): string | null {
   const found = locateInside(sys, root, target);
