@@ -4,9 +4,7 @@
 # and /sbin/init a busybox script that proves a pivot worked. What a plain-root boot starts from.
 set -euo pipefail
 R=${1:?usage: mkplain.sh ROOT}
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-  apt-get install -y -qq busybox-static >/dev/null
-fi
+HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$R"
 mkdir -p usr/bin usr/sbin usr/lib etc/ssh var/lib var/log var/tmp home/user root dev proc run sys tmp boot
 ln -s usr/bin bin; ln -s usr/sbin sbin; ln -s usr/lib lib; ln -s usr/lib lib64
@@ -20,10 +18,4 @@ printf 'LABEL=plain-root / ext4 errors=remount-ro 0 1\n/swapfile none swap sw 0 
 echo "hello from usr" > usr/lib/hello.txt
 echo "var data" > var/lib/data.txt
 echo "user file" > home/user/notes.txt
-cp /bin/busybox usr/bin/busybox
-cat > usr/sbin/init <<'INIT'
-#!/usr/bin/busybox sh
-echo PREPARE_ROOT_TEST_INIT_OK pid=$$
-/usr/bin/busybox cat /proc/self/mountinfo
-INIT
-chmod 755 usr/sbin/init
+bash "$HERE/test-init.sh" .

@@ -4,11 +4,7 @@
 # proves a pivot into the deployment worked. VARIANT 2 differs in content (a second commit).
 set -euo pipefail
 T=${1:?usage: mktree.sh DIR [VARIANT]} VARIANT=${2:-1}
-# The init script runs inside the deployment, where no host library exists: it needs a static
-# busybox. Debian's busybox-static puts one at /bin/busybox (the dynamic `busybox` package would not do).
-if [ ! -x /bin/busybox ] || ldd /bin/busybox >/dev/null 2>&1; then
-  apt-get install -y -qq busybox-static >/dev/null
-fi
+HERE=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$T"; mkdir -p "$T"; cd "$T"
 # Layout (docs/testing.md): usr-merged, config in usr/etc (a top-level etc/ breaks ostree 2022.7's
 # deploy), top-level symlinks into usr/ and var/, an empty sysroot/ for prepare-root to bind onto.
@@ -23,14 +19,8 @@ mkdir -p usr/etc/ssh; echo "host key $VARIANT" > usr/etc/ssh/ssh_host_key; chmod
 setfattr -n user.prepare-root-test -v kept usr/etc/ssh/ssh_host_key
 printf 'root:x:0:0:root:/root:/bin/sh\n' > usr/etc/passwd
 echo "hello from usr, variant $VARIANT" > usr/lib/hello.txt
-cp /bin/busybox usr/bin/busybox
 # /sbin/init (→ usr/sbin/init) proves a pivot into the deployment worked, and shows its mounts.
-cat > usr/sbin/init <<'INIT'
-#!/usr/bin/busybox sh
-echo PREPARE_ROOT_TEST_INIT_OK pid=$$
-/usr/bin/busybox cat /proc/self/mountinfo
-INIT
-chmod 755 usr/sbin/init
+bash "$HERE/test-init.sh" .
 # Content for state overlays: a file to shadow, one to delete, a dir to replace, a mount point.
 mkdir -p usr/share/app/dir usr/share/combo
 echo "base $VARIANT" > usr/share/app/base.txt; echo del > usr/share/app/del.txt; echo x > usr/share/app/dir/x
