@@ -1,6 +1,10 @@
-/* The process: identity, signals, working and root directory, and execve for the hand-over. */
+/* The process: identity, signals, working and root directory, execve for the hand-over, and
+   spawn and sleep for PID 1's way out of a failed boot (an emergency shell, or holding). */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "native.h"
 
@@ -44,6 +48,53 @@ FN(js_execve) {
   return JS_NewInt32(ctx, -e);
 }
 
+/* spawn(path, argv, env): run a program in a session of its own, with the terminal on its stdin
+   as controlling terminal (so ^C reaches it), and wait for it. Every child that ends meanwhile is
+   reaped: as PID 1 the orphans are ours. Its exit status (128 + the signal that ended it), or
+   -errno when it could not be started (127 when execve failed in the child). */
+FN(js_spawn) {
+  UNUSED_THIS;
+  const char *path = JS_ToCString(ctx, argv[0]);
+  if (path == NULL) return JS_EXCEPTION;
+  char **args = string_array(ctx, argv[1]);
+  char **env = args == NULL ? NULL : string_array(ctx, argv[2]);
+  if (args == NULL || env == NULL) {
+    if (args != NULL) free_string_array(ctx, args);
+    JS_FreeCString(ctx, path);
+    return JS_EXCEPTION;
+  }
+  pid_t child = fork();
+  if (child == 0) {
+    setsid();
+    (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+    execve(path, args, env);
+    _exit(127);
+  }
+  int e = errno;
+  free_string_array(ctx, args);
+  free_string_array(ctx, env);
+  JS_FreeCString(ctx, path);
+  if (child < 0) return JS_NewInt32(ctx, -e);
+  for (;;) {
+    int status;
+    pid_t ended = wait(&status);
+    if (ended < 0 && errno == EINTR) continue;
+    if (ended < 0) return JS_NewInt32(ctx, -errno);
+    if (ended == child) return JS_NewInt32(ctx, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+}
+
+/* sleep(seconds): the whole time, across signals. */
+FN(js_sleep) {
+  UNUSED_THIS;
+  int seconds;
+  if (arg_int(ctx, argv[0], &seconds)) return JS_EXCEPTION;
+  if (seconds < 0) return JS_ThrowRangeError(ctx, "sleep: negative seconds");
+  struct timespec left = {.tv_sec = seconds, .tv_nsec = 0};
+  while (nanosleep(&left, &left) < 0 && errno == EINTR) {}
+  return JS_UNDEFINED;
+}
+
 FN(js_getpid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, getpid()); }
 FN(js_getuid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, (int32_t)getuid()); }
 
@@ -78,6 +129,8 @@ FN(js_exit) {
 
 const JSCFunctionListEntry native_process[] = {
   JS_CFUNC_DEF("execve", 3, js_execve),
+  JS_CFUNC_DEF("spawn", 3, js_spawn),
+  JS_CFUNC_DEF("sleep", 1, js_sleep),
   JS_CFUNC_DEF("getpid", 0, js_getpid),
   JS_CFUNC_DEF("getuid", 0, js_getuid),
   JS_CFUNC_DEF("kill", 2, js_kill),

@@ -2,6 +2,7 @@
 // by the executor and `prepare-root plan`, so a dry run shows precisely what a boot does. Mounts
 // are described as the equivalent mount(8) command line; they are made by system call.
 import { PrepareRootError } from '../base/errors.js';
+import { shellQuote } from '../base/text.js';
 import type { LabelledUpper, Step } from '../plan/types.js';
 
 /** A mount of a new filesystem: the layers of an overlay stay apart (the mounter passes them one by one). */
@@ -240,50 +241,86 @@ export function overlayOptionString(m: FsMount): string {
 function describeMount(m: FsMount): string {
   const options =
     m.fstype === 'overlay' ? overlayOptionString(m) : [...(m.readonly ? ['ro'] : []), ...m.options].join(',');
-  const command = `mount -t ${m.fstype}${options === '' ? '' : ` -o ${options}`} ${m.source} ${m.target}`;
-  return m.cwd === undefined ? command : `(cd ${m.cwd} && ${command})`;
+  const command = sh('mount', '-t', m.fstype, ...(options === '' ? [] : ['-o', options]), m.source, m.target);
+  return m.cwd === undefined ? command : `(cd ${shellQuote(m.cwd)} && ${command})`;
 }
 
-/** Human-readable form of an action, as a shell command line. */
-export function describeAction(action: Action): string {
+/** Words as a shell command line, each quoted where it has to be. */
+function sh(...words: string[]): string {
+  return words.map(shellQuote).join(' ');
+}
+
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+
+/**
+ * An action as a command line that can be pasted into a shell, and what the command alone does
+ * not say (a note): for the operations with no exact shell equivalent, what prepare-root does
+ * beyond it.
+ */
+export function commandOf(action: Action): { readonly command: string; readonly note?: string } {
   switch (action.op) {
     case 'mount':
-      return describeMount(action.mount);
+      return { command: describeMount(action.mount) };
     case 'bind':
-      return `mount --bind ${action.source} ${action.target}`;
+      return { command: sh('mount', '--bind', action.source, action.target) };
     case 'move':
-      return `mount --move ${action.source} ${action.target}`;
+      return { command: sh('mount', '--move', action.source, action.target) };
     case 'set-attrs':
       if (action.propagation !== undefined)
-        return `mount --make-${action.recursive ? 'r' : ''}${action.propagation} ${action.target}`;
-      return `mount -o remount,bind,${action.readonly ? 'ro' : 'rw'} ${action.target}`;
+        return {
+          command: sh('mount', `--make-${action.recursive ? 'r' : ''}${action.propagation}`, action.target),
+        };
+      return { command: sh('mount', '-o', `remount,bind,${action.readonly ? 'ro' : 'rw'}`, action.target) };
     case 'unmount':
-      return `umount ${action.detach ? '--lazy ' : ''}${action.target}`;
+      return { command: sh('umount', ...(action.detach ? ['--lazy'] : []), action.target) };
     case 'set-fs-readonly':
-      return `mount -o remount,${action.readonly ? 'ro' : 'rw'} ${action.target}`;
+      return { command: sh('mount', '-o', `remount,${action.readonly ? 'ro' : 'rw'}`, action.target) };
     case 'mkdir':
-      return `mkdir -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}${action.existOk ? ' (may exist)' : ''}`;
+      return {
+        command: sh('mkdir', '-m', octal(action.mode), action.path),
+        ...(action.existOk ? { note: 'may exist' } : {}),
+      };
     case 'rmdir':
-      return `rmdir ${action.path}`;
+      return { command: sh('rmdir', action.path) };
     case 'write-file':
-      return `write ${action.path} (${action.content.length} bytes, mode ${action.mode.toString(8).padStart(4, '0')}, atomically)`;
+      return {
+        command: `write ${shellQuote(action.path)}`,
+        note: `${action.content.length} bytes, mode ${octal(action.mode)}, atomically`,
+      };
     case 'remove-file':
-      return `rm ${action.path}`;
+      return { command: sh('rm', action.path) };
     case 'symlink':
-      return `ln -s ${action.target} ${action.path} (may exist)`;
+      return { command: sh('ln', '-s', action.target, action.path), note: 'may exist' };
     case 'mkdirp':
-      return `mkdir -p -m ${action.mode.toString(8).padStart(4, '0')} ${action.path}`;
+      return { command: sh('mkdir', '-p', '-m', octal(action.mode), action.path) };
     case 'remove-tree':
-      return `rm -r ${action.path} (no mount inside)`;
+      return { command: sh('rm', '-r', action.path), note: 'no mount inside' };
     case 'prune-upper':
-      return `prune ${action.upper} against ${action.lower.join(':')} (drop what shadows the new base)`;
+      return {
+        command: `prune ${shellQuote(action.upper)} against ${shellQuote(action.lower.join(':'))}`,
+        note: 'drop what shadows the new base',
+      };
     case 'rename':
-      return `mv ${action.from} ${action.to}`;
+      return { command: sh('mv', action.from, action.to) };
     case 'copy-tree':
-      return `cp -a ${action.from} ${action.to} (owner, mode, times, xattrs; through a temporary copy renamed into place)`;
+      return {
+        command: sh('cp', '-a', action.from, action.to),
+        note: 'owner, mode, times, xattrs; through a temporary copy renamed into place',
+      };
     case 'copy-label':
-      return `chcon --reference=${action.from} ${action.to} (only if ${action.from} has an SELinux label)`;
+      return {
+        command: sh('chcon', `--reference=${action.from}`, action.to),
+        note: `only if ${action.from} has an SELinux label`,
+      };
     case 'record-labels':
-      return `record the SELinux labels in ${action.uppers.map((u) => `${u.upper} (${u.path})`).join(', ')} to ${action.path}`;
+      return {
+        command: `record the SELinux labels in ${action.uppers.map((u) => `${shellQuote(u.upper)} (${u.path})`).join(', ')} to ${shellQuote(action.path)}`,
+      };
   }
+}
+
+/** Human-readable form of an action: its command line, and its note in parentheses. */
+export function describeAction(action: Action): string {
+  const { command, note } = commandOf(action);
+  return note === undefined ? command : `${command} (${note})`;
 }

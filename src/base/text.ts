@@ -155,6 +155,11 @@ export function oneLine(text: string, max = MAX_LINE_BYTES): string {
   return `${utf8Decode(bytes.subarray(0, end))}… (${bytes.length - end} more bytes)`;
 }
 
+/** A word as the shell reads it back: as it is when it holds nothing special, else single-quoted. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 /** `a, b, c, … and N more` (with `sep`), for lists that would make a line too long. */
 export function shortList(items: readonly string[], max: number, sep = ', '): string {
   return items.length <= max

@@ -4,6 +4,7 @@ import type { System } from '../platform/system.js';
 
 export const KMSG_ERR = 3;
 export const KMSG_WARNING = 4;
+export const KMSG_NOTICE = 5;
 
 export function toKmsg(sys: System, level: number, line: string): void {
   try {

@@ -19,6 +19,7 @@ import {
   type Warning,
   loadConfig,
   resolveConfig,
+  rootKargOf,
 } from '../config/config.js';
 import { type StepRecord, ExecutionError, applyPlan } from '../apply/executor.js';
 import { type Journal, encodeLine } from '../apply/journal.js';
@@ -95,7 +96,8 @@ export function configPathsFor(target: BootTarget): readonly string[] {
 }
 
 export interface Decision {
-  readonly config: RootConfig;
+  /** The config in effect; null when rd.prepare-root=off left a plain root alone before it was read. */
+  readonly config: RootConfig | null;
   /** The plan; null when a plain root is left untouched. */
   readonly plan: Plan | null;
   /** Why a plain root is left as it is (plan null). */
@@ -103,29 +105,45 @@ export interface Decision {
   /** The tree the booted system's / comes from (where pivot mode's init must be), and its name for messages. */
   readonly image: { readonly path: string; readonly name: string };
   readonly warnings: readonly Warning[];
+  /** What was asked for and is announced once at boot (what a transient root loses at reboot). */
+  readonly notices: readonly Warning[];
 }
 
-/** Everything up to the plan (read the config, probe the system, plan), shared by the boot path and `prepare-root plan`. */
+/**
+ * Everything up to the plan (read the config, probe the system, plan), shared by the boot path and
+ * `prepare-root plan`. `rd.prepare-root=off` on a plain root decides before the config is read,
+ * so that it gets past any config, even one that would fail the boot.
+ */
 export function probeAndPlan(
   sys: System,
   sysrootArg: string,
   cmdline: string,
-  configSources: readonly ConfigSource[],
+  readSources: () => readonly ConfigSource[],
   context: BootContext,
 ): Decision {
   const ostree = findOstreeTarget(cmdline);
+  const sysroot = canonicalSysroot(sys, sysrootArg);
+  if (ostree === null && rootKargOf(cmdline) === 'off') {
+    return {
+      config: null,
+      plan: null,
+      untouched: `${ROOT_KARG}=off on the kernel command line (the config was not read)`,
+      image: { path: sysroot, name: 'the physical root' },
+      warnings: [],
+      notices: [],
+    };
+  }
   const { config, warnings: configWarnings } = resolveConfig(
-    loadConfig(configSources),
+    loadConfig(readSources()),
     cmdline,
     ostree === null ? 'plain' : 'ostree',
   );
-  const sysroot = canonicalSysroot(sys, sysrootArg);
   if (ostree === null) {
     const image = { path: sysroot, name: 'the physical root' };
     const untouched = plainUntouched(config);
-    if (untouched !== null) return { config, plan: null, untouched, image, warnings: configWarnings };
-    const { plan, warnings } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
-    return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings] };
+    if (untouched !== null) return { config, plan: null, untouched, image, warnings: configWarnings, notices: [] };
+    const { plan, warnings, notices } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
+    return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings], notices };
   }
   if (config.rootKarg === 'off') {
     throw new PrepareRootError(
@@ -134,13 +152,14 @@ export function probeAndPlan(
     );
   }
   const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, ostree, config);
-  const { plan, warnings } = planPrepareRoot(config, facts, context);
+  const { plan, warnings, notices } = planPrepareRoot(config, facts, context);
   return {
     config,
     plan,
     untouched: null,
     image: { path: facts.deployment.path, name: `the deployment ${facts.deployment.relPath}` },
     warnings: [...configWarnings, ...warnings, ...probeWarnings],
+    notices,
   };
 }
 
@@ -152,6 +171,8 @@ export interface RunOptions {
   readonly init?: string;
   readonly mounter: Mounter;
   readonly warn: (w: Warning) => void;
+  /** What was asked for, announced once (on the console at boot). */
+  readonly notice: (n: Warning) => void;
   readonly info: (line: string) => void;
 }
 
@@ -204,7 +225,6 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
   try {
     const cmdline = readKernelCmdline(sys, opts.cmdlineArg);
     const target = bootTarget(cmdline);
-    const sources = readConfigSources(sys, configPathsFor(target), true);
     sysroot = canonicalSysroot(sys, opts.sysrootArg);
     const recovered = recoverInterrupted(sys, opts.mounter, JOURNAL_FILE, sysroot, STATE_FILE_MAX);
     if (recovered !== null) {
@@ -220,9 +240,15 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       opts.info(`${sysroot} is already prepared (${prepared}); nothing to do`);
       return { kind: 'already-prepared', sysroot };
     }
-    decision = probeAndPlan(sys, sysroot, cmdline, sources, bootContext(sys));
+    decision = probeAndPlan(
+      sys,
+      sysroot,
+      cmdline,
+      () => readConfigSources(sys, configPathsFor(target), true),
+      bootContext(sys),
+    );
     if (opts.init !== undefined) checkInit(sys, decision.image, opts.init);
-    decision.warnings.forEach(opts.warn);
+    for (const w of decision.warnings) opts.warn(w);
     const { plan } = decision;
     if (plan === null) {
       opts.info(`plain root ${sysroot} left as it is: ${decision.untouched}`);
@@ -236,6 +262,8 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     );
     executed = applyPlan(plan, opts.mounter, openJournal(sys, sysroot));
     sys.unlink(JOURNAL_FILE);
+    // Announced once it is true: a failed boot has no transient root to lose.
+    for (const n of decision.notices) opts.notice(n);
     writeStatus(sys, opts, sysroot, decision, executed, null, notes);
     return { kind: 'prepared', plan };
   } catch (e) {

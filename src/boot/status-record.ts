@@ -10,6 +10,8 @@ import type { Warning } from '../config/config.js';
 import { STATUS_SCHEMA, type StatusFile } from '../formats/status-file.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
+import { readStatusFile } from '../booted/state-files.js';
+import { currentBootId } from '../probe/volatile-state.js';
 import type { Decision, RunOptions } from './prepare.js';
 
 export function planSummary(plan: Plan | null): StatusFile['plan'] {
@@ -19,6 +21,20 @@ export function planSummary(plan: Plan | null): StatusFile['plan'] {
     command: describeAction(actionOf(s)),
     reason: s.reason,
   }));
+}
+
+/**
+ * Whether a failed run may record its failure: not over the record of this boot's own successful
+ * run (a later manual run that fails must not make `status` say the boot failed).
+ */
+function mayReplace(sys: System, bootId: string, failed: boolean): boolean {
+  if (!failed || bootId === 'unknown') return true;
+  try {
+    const existing = readStatusFile(sys);
+    return existing === null || existing.result === 'failed' || existing.bootId !== bootId;
+  } catch {
+    return true; // not a record of ours: nothing to keep
+  }
 }
 
 export function writeStatus(
@@ -31,15 +47,24 @@ export function writeStatus(
   notes: readonly Warning[] = [],
 ): void {
   const plan = decision?.plan ?? null;
+  const bootId = currentBootId(sys);
+  if (!mayReplace(sys, bootId, error !== null)) {
+    opts.warn({
+      where: STATUS_FILE,
+      message: "kept: it records this boot's own successful run, which this failure does not undo",
+    });
+    return;
+  }
   const status: StatusFile = {
     schema: STATUS_SCHEMA,
     version: VERSION,
     result: error !== null ? 'failed' : decision?.untouched ? 'untouched' : 'prepared',
     ...(decision?.untouched ? { untouched: decision.untouched } : {}),
     time: new Date().toISOString(),
+    bootId,
     sysroot,
     handover: opts.handover,
-    configFile: decision?.config.file ?? null,
+    configFile: decision?.config?.file ?? null,
     mode: plan?.mode ?? null,
     deployment: plan?.deployment ?? null,
     sysrootReadonly: plan?.sysrootReadonly ?? null,
@@ -50,6 +75,7 @@ export function writeStatus(
     plan: planSummary(plan),
     executed,
     warnings: [...notes, ...(decision?.warnings ?? [])],
+    notices: decision?.notices ?? [],
     error: error === null ? null : error instanceof Error ? error.message : String(error),
   };
   try {

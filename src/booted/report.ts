@@ -3,6 +3,7 @@
 import { isSysError } from '../base/errors.js';
 import { COMPOSEFS_SCRATCH, STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
+import { oneLine } from '../base/text.js';
 import { type MountEntry, mountAt, mountContaining } from '../formats/mountinfo.js';
 import type { RootModeName, StatusWarning } from '../formats/status-file.js';
 import { readLabel } from '../fs/labels.js';
@@ -53,8 +54,21 @@ export interface SelinuxReport {
   readonly labels: readonly LabelReport[];
 }
 
+/** A failed boot, from its record: what stopped it, and what of its work was undone. */
+export interface FailureReport {
+  readonly error: string;
+  /** Steps that had been done and were undone. */
+  readonly rolledBack: readonly string[];
+  /** Steps whose undo failed: still in place. */
+  readonly notRolledBack: readonly string[];
+}
+
 export interface StatusReport {
   readonly schema: typeof REPORT_SCHEMA;
+  /** What status.json says of this boot: null when prepare-root did not run (or left no record). */
+  readonly result: 'prepared' | 'untouched' | 'failed' | null;
+  /** The failure, when result is failed. */
+  readonly failure: FailureReport | null;
   /** Who prepared this boot: we know ours by status.json, ostree's by /run/ostree-booted alone. */
   readonly preparedBy: 'prepare-root' | 'ostree-prepare-root' | null;
   readonly mode: RootModeName | null;
@@ -70,6 +84,8 @@ export interface StatusReport {
   /** Paths kept across reboots ([persist] paths) and their stores. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
   readonly bootWarnings: readonly StatusWarning[];
+  /** What the boot announced (what a transient root loses at reboot). */
+  readonly bootNotices: readonly StatusWarning[];
   /** null when SELinux is not enabled. */
   readonly selinux: SelinuxReport | null;
   readonly warnings: readonly string[];
@@ -231,6 +247,15 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
   const plain = status !== null && status.result === 'prepared' && status.deployment === null ? status : null;
   return {
     schema: REPORT_SCHEMA,
+    result: status?.result ?? null,
+    failure:
+      status?.result === 'failed'
+        ? {
+            error: status.error ?? '',
+            rolledBack: status.executed.filter((e) => e.status === 'undone').map((e) => e.id),
+            notRolledBack: status.executed.filter((e) => e.status === 'undo-failed').map((e) => e.id),
+          }
+        : null,
     preparedBy:
       status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
     mode: booted !== null ? modeOf(booted) : (plain?.mode ?? null),
@@ -247,6 +272,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
     overlays,
     persisted: status?.result === 'prepared' ? (status.persisted ?? []) : [],
     bootWarnings: status?.warnings ?? [],
+    bootNotices: status?.notices ?? [],
     selinux,
     warnings,
   };
@@ -279,14 +305,35 @@ function headLines(r: StatusReport): string[] {
   ];
 }
 
+/** A failed boot: the error, and what was undone; then what is there now (it may be nothing). */
+function failureLines(f: FailureReport): string[] {
+  return [
+    `boot failed:      ${f.error}`,
+    `rolled back:      ${f.rolledBack.length === 0 ? 'nothing had been done' : `${f.rolledBack.length} steps (${f.rolledBack.join(', ')})`}`,
+    ...(f.notRolledBack.length === 0 ? [] : [`NOT rolled back:  ${f.notRolledBack.join(', ')} (their undo failed)`]),
+  ];
+}
+
 export function formatStatus(r: StatusReport): string[] {
+  const failed = r.failure === null ? [] : failureLines(r.failure);
+  const atBoot = [
+    ...r.bootNotices.map((n) => `notice at boot: ${n.where}: ${n.message}`),
+    ...r.bootWarnings.map((w) => `warning at boot: ${w.where}: ${w.message}`),
+  ];
   if (r.ostreeBooted === null && r.physicalRoot === null)
     return [
-      r.untouched === null
-        ? 'not booted through ostree: no /run/ostree-booted'
-        : `root left as it was at boot: ${r.untouched}`,
-    ];
-  const lines = headLines(r);
+      ...failed,
+      ...(r.failure !== null
+        ? []
+        : [
+            r.untouched === null
+              ? 'not prepared at this boot: no /run/prepare-root/status.json and no /run/ostree-booted'
+              : `root left as it was at boot: ${r.untouched}`,
+          ]),
+      ...atBoot,
+      ...r.warnings.map((w) => `warning: ${w}`),
+    ].map((l) => oneLine(l));
+  const lines = [...failed, ...headLines(r)];
   for (const o of r.overlays) {
     lines.push(
       `overlay ${o.path} (${o.role}${o.readonly ? ', read-only' : ''}): changes ${o.transient ? 'vanish at reboot' : 'persist'}`,
@@ -309,7 +356,8 @@ export function formatStatus(r: StatusReport): string[] {
       );
     }
   }
-  for (const w of r.bootWarnings) lines.push(`warning at boot: ${w.where}: ${w.message}`);
+  lines.push(...atBoot);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
-  return lines;
+  // Paths, labels and messages come from the system: every line escaped.
+  return lines.map((l) => oneLine(l));
 }

@@ -1,5 +1,6 @@
 // Shared by the commands: output sink, argument parsing, usage errors.
 import { PrepareRootError } from '../base/errors.js';
+import { closest } from '../base/suggest.js';
 import { oneLine } from '../base/text.js';
 import type { Warning } from '../config/config.js';
 
@@ -10,6 +11,11 @@ export interface Output {
 
 export function warningLine(w: Warning): string {
   return oneLine(`prepare-root: warning: ${w.where}: ${w.message}`);
+}
+
+/** What was asked for, said once: not a warning, which is for what the user may not have meant. */
+export function noticeLine(n: Warning): string {
+  return oneLine(`prepare-root: notice: ${n.where}: ${n.message}`);
 }
 
 export const COMMANDS = ['run', 'plan', 'check-config', 'status', 'diff', 'checkpoint', 'relabel'] as const;
@@ -25,6 +31,8 @@ export interface Values {
   readonly root?: string;
   readonly upper?: string;
   readonly lower?: string;
+  readonly boot?: string;
+  readonly get?: string;
 }
 
 export interface Parsed {
@@ -33,16 +41,28 @@ export interface Parsed {
   readonly values: Values;
 }
 
-export function usageError(why: string): PrepareRootError {
-  return new PrepareRootError('usage', `${why} (see prepare-root --help)`, { kind: 'usage' });
+export function usageError(why: string, command?: Command): PrepareRootError {
+  return new PrepareRootError(
+    'usage',
+    `${why} (see prepare-root${command === undefined ? '' : ` ${command}`} --help)`,
+    {
+      kind: 'usage',
+    },
+  );
 }
 
 const FLAGS = new Set(['pivot', 'plain', 'json', 'verbose', 'help', 'version']);
-const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower']);
+const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower', 'boot', 'get']);
 const SHORT: Record<string, string> = { h: 'help', V: 'version' };
 
-/** `--name`, `--name value`, `--name=value`, `-h`, `-V`; `--` ends the options. */
-export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
+/** What the command line asks for: a command, its help (null: the overview), or the version. */
+export type Request = Parsed | { readonly help: Command | null } | 'version';
+
+/**
+ * `--name`, `--name value`, `--name=value`, `-h`, `-V`; `--` ends the options. A first word that
+ * is neither a command nor an absolute path is a mistyped command, not a SYSROOT to prepare.
+ */
+export function parse(argv: readonly string[]): Request {
   const positionals: string[] = [];
   const values: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -70,9 +90,14 @@ export function parse(argv: readonly string[]): Parsed | 'help' | 'version' {
     if (name === 'config') values.config = [...((values.config as string[] | undefined) ?? []), value];
     else values[name] = value;
   }
-  if (values.help === true) return 'help';
-  if (values.version === true) return 'version';
   const [first, ...rest] = positionals;
-  const command: Command = (COMMANDS as readonly string[]).includes(first ?? '') ? (first as Command) : 'run';
-  return { command, positionals: command === first ? rest : positionals, values: values as Values };
+  const named = (COMMANDS as readonly string[]).includes(first ?? '');
+  if (!named && first !== undefined && !first.startsWith('/')) {
+    const hint = closest(first, COMMANDS);
+    throw usageError(`unknown command "${first}"${hint === null ? '' : ` (did you mean ${hint}?)`}`);
+  }
+  const command: Command = named ? (first as Command) : 'run';
+  if (values.help === true) return { help: named ? command : null };
+  if (values.version === true) return 'version';
+  return { command, positionals: named ? rest : positionals, values: values as Values };
 }

@@ -1,18 +1,113 @@
-// prepare-root --help.
+// prepare-root --help, and each command's own (`prepare-root status --help`): one table, so the
+// overview and the per-command texts cannot drift apart.
 import { DEFAULT_INIT } from '../base/paths.js';
+import type { Command } from './args.js';
 
-export const HELP = `Usage:
-  prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]
-  prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]
-  prepare-root check-config [FILE...] [--plain] [--root IMAGE]
-  prepare-root status [--json] [--root DIR]
-  prepare-root diff [--json] [--root DIR] [PATH...]
-  prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]
-  prepare-root checkpoint [--root DIR]
-  prepare-root relabel [--root DIR]
-  prepare-root --help | --version
+interface CommandHelp {
+  readonly usage: readonly string[];
+  /** The description, indented under the command's name in the overview. */
+  readonly text: string;
+  readonly options: readonly string[];
+}
 
-Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
+const OPTIONS: Record<string, string> = {
+  pivot: `  --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
+                 systemd). Implied when running as PID 1, which never exits: on failure the
+                 error goes to the console, then an emergency shell from the initramfs
+                 (/bin/sh; exit it to try again), or it holds when there is none.`,
+  init: `  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).`,
+  verbose: '  --verbose      print each operation (as the equivalent mount(8) command) before it runs.',
+  config: `  --config FILE  read FILE instead of the initramfs config files (repeat for the /usr/lib,
+                 then /etc order: the last one in effect, as at boot).`,
+  json: '  --json         machine-readable output (see docs/status.schema.json, docs/diff.schema.json).',
+  plain: '  --plain        the FILEs are a plain root’s config (no ostree=), not ostree’s.',
+  checkRoot: `  --root IMAGE   also check the plain-root config against the root it is for (the swap
+                 files its /etc/fstab lists).`,
+  boot: `  --boot KIND    check the config files a KIND boot (ostree or plain) reads, as one chain in
+                 the boot's precedence and by the boot's own rules: exit 1 exactly when that
+                 boot would fail on them, warnings as the boot prints them. For initramfs
+                 builders (the dracut module runs it).
+  --get KEY      with --boot: print the effective value of KEY (composefs.keypath,
+                 composefs.enabled, root.upper-device, root.upper-fstype; empty when unset).`,
+  root: '  --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs.',
+  diffPair: `  --upper DIR, --lower DIR[:DIR...]
+                 diff this upper against these lower layers (top first), mounted or not.`,
+};
+
+export const COMMAND_HELP: Record<Command, CommandHelp> = {
+  run: {
+    usage: ['prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]'],
+    text: `(default) prepare SYSROOT, an absolute path (normally /sysroot). KERNEL_CMDLINE replaces
+/proc/cmdline. Writes /run/ostree-booted (ostree boots only) and /run/prepare-root/status.json.
+On failure every completed step is undone, one line "prepare-root: <what>: <why>" goes to
+stderr (and /dev/kmsg), and the exit status is 1. A second run after success exits 0.`,
+    options: [OPTIONS.pivot!, OPTIONS.init!, OPTIONS.verbose!],
+  },
+  plan: {
+    usage: ['prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]'],
+    text: `print the ordered mount plan for SYSROOT without changing anything (no privileges
+needed): each step as a command line that can be pasted into a shell, and why it is there.`,
+    options: [OPTIONS.config!, OPTIONS.json!],
+  },
+  'check-config': {
+    usage: [
+      'prepare-root check-config [FILE...] [--plain] [--root IMAGE]',
+      'prepare-root check-config --boot ostree|plain [--get KEY]',
+    ],
+    text: `lint prepare-root.conf files (default: the ones this system would read, ostree's and
+a plain root's), more strictly than a boot: an unknown group or key is an error (with the
+key you probably meant). Exit 0 when clean (warnings are printed), 1 on errors.`,
+    options: [OPTIONS.plain!, OPTIONS.checkRoot!, OPTIONS.boot!],
+  },
+  status: {
+    usage: ['prepare-root status [--json] [--root DIR]'],
+    text: `on the booted system: how this boot went (prepared, left untouched and why, or failed
+with the error and what was rolled back), the mode, each overlay with its lower, upper and
+the filesystem holding the upper (a tmpfs: how full), integrity state, and the warnings
+recorded at boot. Reads /run/prepare-root/status.json, /run/ostree-booted (also when
+ostree-prepare-root booted the system) and the live mount table. Warns when a transient
+tmpfs is over 80% full, and with SELinux when / or /etc is labelled otherwise than what it
+stands in for. Exit 3 when the boot's record says it failed.`,
+    options: [OPTIONS.json!, OPTIONS.root!],
+  },
+  diff: {
+    usage: [
+      'prepare-root diff [--json] [--root DIR] [PATH...]',
+      'prepare-root diff --upper DIR --lower DIR[:DIR...] [--json] [PATH...]',
+    ],
+    text: `what will be lost at reboot: every entry in the upper layer of each transient overlay
+(root, /etc), as added, modified, metadata only, deleted (whiteout) or replaced directory
+(opaque), with sizes; a summary line first. PATH limits it.`,
+    options: [OPTIONS.json!, OPTIONS.root!, OPTIONS.diffPair!],
+  },
+  checkpoint: {
+    usage: ['prepare-root checkpoint [--root DIR]'],
+    text: `at clean shutdown (prepare-root-checkpoint.service): sync each volatile overlay's
+upper and record that it is whole, so the next boot reuses it instead of quarantining it.
+Exit 1 when a write-back error was found.`,
+    options: [OPTIONS.root!],
+  },
+  relabel: {
+    usage: ['prepare-root relabel [--root DIR]'],
+    text: `right after systemd loads the SELinux policy (prepare-root-relabel.service): give every
+entry of the tmpfs uppers (transient /, /etc, transient overlays) the label recorded at boot
+in /run/prepare-root/labels.json, through the overlay. Loading the policy resets tmpfs files
+to the tmpfs label, so / would show tmpfs_t instead of the image's label. Does nothing
+without SELinux or before the policy is loaded; exit 1 when a label could not be set.`,
+    options: [OPTIONS.root!],
+  },
+};
+
+const EXIT_STATUS = `Exit status: 0 success; 1 failure (one line says why); 2 usage error; 3 (status) the
+boot's record says it failed.`;
+
+/** One command's help: its usage, what it does, its options. */
+export function commandHelp(command: Command): string {
+  const h = COMMAND_HELP[command];
+  return `Usage:\n${h.usage.map((u) => `  ${u}`).join('\n')}\n\n${h.text}\n\nOptions:\n${h.options.join('\n')}\n  -h, --help     this text.\n\n${EXIT_STATUS}`;
+}
+
+const OVERVIEW = `Turns the physical root mounted at SYSROOT (normally /sysroot) into the ostree deployment named
 by the kernel command line (ostree=...), as ostree-prepare-root does: a bind-mounted deployment,
 or a transient overlay root ([root] transient / transient-ro) whose writes vanish at reboot, with
 persistent /etc and /var. The physical root ends up at SYSROOT/sysroot. With SELinux enabled,
@@ -20,58 +115,14 @@ each upper gets the label of the image content it stands in for.
 
 Without ostree= the root is plain (any distribution): the config comes from
 /usr/lib/prepare-root/prepare-root.conf, replaced by /etc/prepare-root/prepare-root.conf, and
-rd.prepare-root=transient|transient-ro|off overrides its root mode for one boot. A transient /
-is an overlay of the physical root with a tmpfs upper; /etc and /var stay persistent unless
-[etc] / [var] transient=true; the physical root stays reachable read-only at
+rd.prepare-root=transient|transient-ro|off overrides its root mode for one boot (the last one on
+the command line wins; off leaves the root alone without reading the config). A transient / is
+an overlay of the physical root with a tmpfs upper; /etc and /var stay persistent unless [etc] /
+[var] transient=true; the physical root stays reachable read-only at
 /run/prepare-root/physical-root. Swap files in its /etc/fstab are bound from the disk. Nothing
-asked for (no config, no karg, or rd.prepare-root=off): exit 0, nothing mounted.
+asked for (no config, no karg, or rd.prepare-root=off): exit 0, nothing mounted.`;
 
-Commands:
-  run           (default) prepare SYSROOT. KERNEL_CMDLINE replaces /proc/cmdline.
-                Writes /run/ostree-booted (ostree boots only) and /run/prepare-root/status.json. On failure every
-                completed step is undone, one line "prepare-root: <what>: <why>" goes to stderr
-                (and /dev/kmsg), and the exit status is 1. A second run after success exits 0.
-  plan          print the ordered mount plan for SYSROOT without changing anything (no
-                privileges needed). --config FILE replaces the initramfs config files (repeat
-                for /usr/lib then /etc order).
-  check-config  lint prepare-root.conf files (default: the ones this system would read, ostree's
-                and a plain root's). --plain: the FILEs are a plain root's. --root IMAGE: also
-                check the plain-root config against that root (its fstab's swap files).
-                Exit 0 when clean (warnings are printed), 1 on errors.
-  status        on the booted system: the mode, each overlay with its lower, upper and the
-                filesystem holding the upper (a tmpfs: how full), integrity state, and the
-                warnings recorded at boot. Reads /run/prepare-root/status.json, /run/ostree-booted
-                (also when ostree-prepare-root booted the system) and the live mount table.
-                Warns when a transient tmpfs is over 80% full, and with SELinux when / or /etc
-                is labelled otherwise than what it stands in for.
-  diff          what will be lost at reboot: every entry in the upper layer of each transient
-                overlay (root, /etc), as added, modified, metadata only, deleted (whiteout) or
-                replaced directory (opaque), with sizes; a summary line first. PATH limits it.
-                --upper/--lower: the same for any overlay upper/lower pair, mounted or not.
-  checkpoint    at clean shutdown (prepare-root-checkpoint.service): sync each volatile
-                overlay's upper and record that it is whole, so the next boot reuses it
-                instead of quarantining it. Exit 1 when a write-back error was found.
-  relabel       right after systemd loads the SELinux policy (prepare-root-relabel.service):
-                give every entry of the tmpfs uppers (transient /, /etc, transient overlays)
-                the label recorded at boot in /run/prepare-root/labels.json, through the
-                overlay. Loading the policy resets tmpfs files to the tmpfs label, so / would
-                show tmpfs_t instead of the image's label. Does nothing without SELinux or
-                before the policy is loaded; exit 1 when a label could not be set.
-
-Options:
-  --pivot        after preparing, switch into SYSROOT and exec init (initramfs without
-                 systemd). Implied when running as PID 1.
-  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).
-  --json         machine-readable output (plan, status, diff; see docs/status.schema.json).
-  --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs;
-                 for check-config, the image a plain-root config is for.
-  --plain        check-config: the files are for a plain root (no ostree=).
-  --upper DIR, --lower DIR[:DIR...]
-                 diff this upper against these lower layers (top first).
-  --verbose      print each operation (as the equivalent mount(8) command) before it runs.
-  -h, --help     this text.  -V, --version  print the version.
-
-Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
+const CONFIGURATION = `Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
 /etc/ostree/prepare-root.conf when that exists):
   [sysroot] readonly=BOOL      physical root read-only; /etc and the stateroot /var stay writable
   [root] transient=BOOL        / is an overlay over the deployment with a tmpfs upper
@@ -99,5 +150,34 @@ Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholes
                                on a tmpfs. volatile=true (state only): mounted without syncs,
                                reused after a checkpointed shutdown, quarantined otherwise
 Plain roots read [root], [etc], [var], [persist] and [overlay] (their state under the root's own
-/var/lib/prepare-root). Booleans are true/false/1/0. Kernel arguments: ostree=,
-androidboot.slot_suffix=, ostree.prepare-root.composefs=, rd.prepare-root=, rd.prepare-root.reset.`;
+/var/lib/prepare-root); an unknown group or key there stops the boot (ostree's config: a
+warning, as ostree ignores it). Booleans are true/false/1/0. Kernel arguments: ostree=,
+androidboot.slot_suffix=, ostree.prepare-root.composefs= (the first of each wins, as in ostree),
+rd.prepare-root=, rd.prepare-root.reset (the last wins).`;
+
+function overviewEntry(name: Command, h: CommandHelp): string {
+  const [first, ...rest] = h.text.split('\n');
+  return [`  ${name.padEnd(13)} ${first}`, ...rest.map((l) => `                ${l}`)].join('\n');
+}
+
+export const HELP = `Usage:
+${Object.values(COMMAND_HELP)
+  .flatMap((h) => h.usage)
+  .map((u) => `  ${u}`)
+  .join('\n')}
+  prepare-root COMMAND --help | --help | --version
+
+${OVERVIEW}
+
+Commands:
+${Object.entries(COMMAND_HELP)
+  .map(([name, h]) => overviewEntry(name as Command, h))
+  .join('\n')}
+
+Options:
+${[...new Set(Object.values(OPTIONS))].join('\n')}
+  -h, --help     this text (after a command: that command's).  -V, --version  print the version.
+
+${CONFIGURATION}
+
+${EXIT_STATUS}`;

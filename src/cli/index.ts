@@ -4,7 +4,7 @@ import { QUICKJS_VERSION, VERSION } from '../base/version.js';
 import type { System } from '../platform/system.js';
 import { COMMANDS, type Output, parse, usageError } from './args.js';
 import { commandPlan, commandRun } from './boot.js';
-import { HELP } from './help.js';
+import { HELP, commandHelp } from './help.js';
 import { commandCheckpoint, commandDiff, commandRelabel, commandStatus } from './inspect.js';
 import { commandCheckConfig } from './lint.js';
 
@@ -16,8 +16,8 @@ export function isBootRun(argv: readonly string[]): boolean {
 
 export function runCli(sys: System, argv: readonly string[], io: Output): number {
   const parsed = parse(argv);
-  if (parsed === 'help') {
-    io.out(HELP);
+  if (typeof parsed === 'object' && 'help' in parsed) {
+    io.out(parsed.help === null ? HELP : commandHelp(parsed.help));
     return 0;
   }
   if (parsed === 'version') {
@@ -25,21 +25,24 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
     return 0;
   }
   const { command, positionals, values } = parsed;
-  if (command !== 'plan' && values.config !== undefined) throw usageError('--config only applies to plan');
+  const only = (why: string) => usageError(why, command);
+  if (command !== 'plan' && values.config !== undefined) throw only('--config only applies to plan');
   if (!['plan', 'status', 'diff'].includes(command) && values.json)
-    throw usageError('--json only applies to plan, status and diff');
+    throw only('--json only applies to plan, status and diff');
   if (!['status', 'diff', 'checkpoint', 'relabel', 'check-config'].includes(command) && values.root !== undefined)
-    throw usageError('--root only applies to status, diff, checkpoint, relabel and check-config');
-  if (command !== 'check-config' && values.plain === true) throw usageError('--plain only applies to check-config');
+    throw only('--root only applies to status, diff, checkpoint, relabel and check-config');
+  if (command !== 'check-config' && values.plain === true) throw only('--plain only applies to check-config');
+  if (command !== 'check-config' && (values.boot !== undefined || values.get !== undefined))
+    throw only('--boot and --get only apply to check-config');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))
-    throw usageError('--upper and --lower only apply to diff');
+    throw only('--upper and --lower only apply to diff');
   switch (command) {
     case 'run':
       return commandRun(sys, positionals, values, io);
     case 'plan':
       return commandPlan(sys, positionals, values, io);
     case 'check-config':
-      return commandCheckConfig(sys, positionals, values.plain === true, values.root, io);
+      return commandCheckConfig(sys, positionals, values, io);
     case 'status':
       return commandStatus(sys, positionals, values, io);
     case 'diff':

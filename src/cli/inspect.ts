@@ -7,6 +7,7 @@ import { collectStatus, formatStatus } from '../booted/report.js';
 import { readMountInfo } from '../booted/state-files.js';
 import { LABELS_FILE } from '../base/paths.js';
 import { exists } from '../fs/files.js';
+import { oneLine } from '../base/text.js';
 import { summarize, summaryLine } from '../overlayfs/upper-diff.js';
 import type { System } from '../platform/system.js';
 import { canonicalSysroot } from '../probe/probe.js';
@@ -17,21 +18,25 @@ function rootOf(sys: System, values: Values): string {
 }
 
 export function commandStatus(sys: System, positionals: string[], values: Values, io: Output): number {
-  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'status');
   const report = collectStatus(sys, readMountInfo(sys), rootOf(sys, values));
   if (values.json) io.out(JSON.stringify(report, null, 2));
   else for (const l of formatStatus(report)) io.out(l);
-  for (const w of report.warnings) io.err(`prepare-root: warning: ${w}`);
-  return 0;
+  for (const w of report.warnings) io.err(oneLine(`prepare-root: warning: ${w}`));
+  return report.result === 'failed' ? STATUS_BOOT_FAILED : 0;
 }
+
+/** `status`'s exit status when the boot's record says it failed (1 is `status` itself failing). */
+export const STATUS_BOOT_FAILED = 3;
 
 export function commandDiff(sys: System, paths: string[], values: Values, io: Output): number {
   const bad = paths.find((p) => !p.startsWith('/'));
-  if (bad !== undefined) throw usageError(`PATH must be absolute: "${bad}"`);
+  if (bad !== undefined) throw usageError(`PATH must be absolute: "${bad}"`, 'diff');
   let sets: DiffSet[];
   if (values.upper !== undefined || values.lower !== undefined) {
-    if (values.upper === undefined || values.lower === undefined) throw usageError('--upper and --lower go together');
-    if (values.root !== undefined) throw usageError('--root does not apply with --upper/--lower');
+    if (values.upper === undefined || values.lower === undefined)
+      throw usageError('--upper and --lower go together', 'diff');
+    if (values.root !== undefined) throw usageError('--root does not apply with --upper/--lower', 'diff');
     sets = [{ path: '/', upper: values.upper, lower: values.lower.split(':').filter(Boolean) }];
     for (const dir of [values.upper, ...sets[0]!.lower]) {
       if (!exists(sys, dir)) throw new PrepareRootError(dir, 'does not exist');
@@ -59,7 +64,7 @@ export function commandDiff(sys: System, paths: string[], values: Values, io: Ou
 }
 
 export function commandCheckpoint(sys: System, positionals: string[], values: Values, io: Output): number {
-  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'checkpoint');
   const results = checkpointVolatileOverlays(sys, rootOf(sys, values));
   if (results.length === 0) io.out('no volatile overlay to checkpoint');
   for (const r of results) {
@@ -73,7 +78,7 @@ export function commandCheckpoint(sys: System, positionals: string[], values: Va
 }
 
 export function commandRelabel(sys: System, positionals: string[], values: Values, io: Output): number {
-  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'relabel');
   const outcome = relabelUppers(sys, rootOf(sys, values));
   switch (outcome.state) {
     case 'selinux-off':

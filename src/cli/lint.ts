@@ -1,16 +1,18 @@
 // check-config: lint prepare-root.conf files as a boot would read them, and stricter: every
 // finding of every file (errors and warnings, in file order) in one run, and a summary that
-// names each file.
+// names each file. With --boot KIND, exactly the boot's rules instead, for initramfs builders:
+// the files that kind of boot reads, as one chain, failing exactly where the boot would.
 import { PrepareRootError, isSysError } from '../base/errors.js';
 import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS, PLAIN_CONFIG_PATHS } from '../base/paths.js';
-import { utf8Decode } from '../base/text.js';
-import { readConfigSources } from '../boot/prepare.js';
+import { oneLine, utf8Decode } from '../base/text.js';
+import { configPathsFor, readConfigSources } from '../boot/prepare.js';
 import {
   type BootTarget,
   type ConfigSource,
   type LoadedConfig,
   type Warning,
+  composefsSetting,
   integrityOf,
   loadConfig,
   type RootConfig,
@@ -23,7 +25,7 @@ import { probePlainFacts } from '../probe/plain.js';
 import { parseKeyFile } from '../formats/keyfile.js';
 import type { System } from '../platform/system.js';
 import { parsePublicKeys } from '../probe/signature.js';
-import { type Output, warningLine } from './args.js';
+import { type Output, type Values, usageError, warningLine } from './args.js';
 
 interface Finding {
   readonly error: boolean;
@@ -44,13 +46,17 @@ function lineOf(f: Finding): number {
  * FILEs as a boot of that kind would read them (plain: the files are a plain root's); without
  * FILEs, whichever of ostree's and a plain root's config files exist, each set as its boot reads it.
  */
-export function commandCheckConfig(
-  sys: System,
-  files: string[],
-  plain: boolean,
-  image: string | undefined,
-  io: Output,
-): number {
+export function commandCheckConfig(sys: System, files: string[], values: Values, io: Output): number {
+  if (values.boot !== undefined) {
+    if (values.boot !== 'ostree' && values.boot !== 'plain')
+      throw usageError(`--boot takes ostree or plain, not "${values.boot}"`, 'check-config');
+    if (files.length > 0 || values.plain === true || values.root !== undefined)
+      throw usageError('--boot reads the files the boot reads: no FILE, --plain or --root with it', 'check-config');
+    return checkAsBoot(sys, values.boot, values.get, io);
+  }
+  if (values.get !== undefined) throw usageError('--get only applies with --boot', 'check-config');
+  const plain = values.plain === true;
+  const image = values.root;
   const sets: Array<{ target: BootTarget; sources: ConfigSource[] }> =
     files.length > 0
       ? [{ target: plain ? 'plain' : 'ostree', sources: readConfigSources(sys, files, false) }]
@@ -101,23 +107,28 @@ function lintSet(sys: System, target: BootTarget, sources: ConfigSource[], io: O
     for (const w of shadowWarnings(parsed))
       perFile.find((f) => f.path === w.where)?.findings.unshift(warningFinding(w));
   }
-  for (const { findings } of perFile) {
-    for (const f of findings) io.err(f.error ? `prepare-root: ${f.where}: ${f.message}` : warningLine(f));
-  }
+  for (const { findings } of perFile) for (const f of findings) io.err(findingLine(f));
   const errors = perFile.reduce((n, f) => n + f.findings.filter((x) => x.error).length, 0);
   if (errors === 0) {
-    io.out(`${sources.map((s) => s.path).join(', ')}: ok`);
+    io.out(oneLine(`${sources.map((s) => s.path).join(', ')}: ok`));
     return 0;
   }
   io.out(
-    perFile
-      .map(({ path, findings }) => {
-        const n = findings.filter((x) => x.error).length;
-        return `${path}: ${n === 0 ? 'ok' : `${n} error${n === 1 ? '' : 's'}`}`;
-      })
-      .join('; '),
+    oneLine(
+      perFile
+        .map(({ path, findings }) => {
+          const n = findings.filter((x) => x.error).length;
+          return `${path}: ${n === 0 ? 'ok' : `${n} error${n === 1 ? '' : 's'}`}`;
+        })
+        .join('; '),
+    ),
   );
   return 1;
+}
+
+/** A finding as one escaped line, as a boot prints it. */
+function findingLine(f: Finding): string {
+  return f.error ? oneLine(`prepare-root: ${f.where}: ${f.message}`) : warningLine(f);
 }
 
 /** Every finding of one config file, in file order. A linter reads every key, also the ones a boot only reads in some modes. */
@@ -129,15 +140,20 @@ function lintFile(sys: System, source: ConfigSource, target: BootTarget): Findin
     if (e instanceof PrepareRootError) return [errorFinding(e)];
     throw e;
   }
-  const { resolved, errors, deferred } = resolveConfigParts(loaded, '', target);
+  const { resolved, errors, deferred } = resolveConfigParts(loaded, '', target, true);
   const findings: Finding[] = [
     ...(resolved?.warnings ?? loaded.warnings).map(warningFinding),
     ...errors.map(errorFinding),
     ...deferred.map(errorFinding),
+    ...keyFindings(sys, resolved?.config),
   ];
-  const config = resolved?.config;
+  return findings.sort((a, b) => lineOf(a) - lineOf(b));
+}
+
+/** composefs signed: the keys are read from the initramfs at boot, so a build root without them makes an unbootable image. */
+function keyFindings(sys: System, config: RootConfig | undefined): Finding[] {
+  const findings: Finding[] = [];
   if (config !== undefined && integrityOf(config.composefs) === 'signed') {
-    // The keys are read from the initramfs at boot: a build root without them makes an unbootable image.
     const { keypath } = config.composefs;
     try {
       parsePublicKeys(utf8Decode(sys.readFile(keypath, KEY_FILE_MAX)), keypath);
@@ -154,5 +170,51 @@ function lintFile(sys: System, source: ConfigSource, target: BootTarget): Findin
       );
     }
   }
-  return findings.sort((a, b) => lineOf(a) - lineOf(b));
+  return findings;
+}
+
+/** What --get can ask for: the settings an initramfs builder needs to know (the key file to copy, the device to wait for). */
+const GETTERS: Record<string, (c: RootConfig) => string> = {
+  'composefs.keypath': (c) => c.composefs.keypath,
+  'composefs.enabled': (c) => composefsSetting(c.composefs),
+  'root.upper-device': (c) => c.upperDevice?.spec ?? '',
+  'root.upper-fstype': (c) => c.upperDevice?.fstype ?? '',
+};
+
+/**
+ * --boot KIND: the files a KIND boot reads from the initramfs (the build root's, at the same
+ * paths), as one chain, by the boot's own rules with no kernel arguments: an error exactly where
+ * that boot would stop (a bad value of a key the boot reads only in some modes included: it is
+ * wrong whatever the mode), a warning where it would warn. --get KEY prints the effective value.
+ */
+function checkAsBoot(sys: System, kind: BootTarget, get: string | undefined, io: Output): number {
+  const getter = get === undefined ? undefined : GETTERS[get];
+  if (get !== undefined && getter === undefined)
+    throw usageError(`--get takes ${Object.keys(GETTERS).join(', ')}, not "${get}"`, 'check-config');
+  const sources = readConfigSources(sys, configPathsFor(kind), true);
+  let findings: Finding[];
+  let config: RootConfig | undefined;
+  try {
+    const { resolved, errors, deferred } = resolveConfigParts(loadConfig(sources), '', kind);
+    config = resolved?.config;
+    findings = [
+      ...(resolved?.warnings ?? []).map(warningFinding),
+      ...errors.map(errorFinding),
+      ...deferred.map(errorFinding),
+      ...keyFindings(sys, config),
+    ];
+  } catch (e) {
+    if (!(e instanceof PrepareRootError)) throw e;
+    findings = [errorFinding(e)];
+  }
+  for (const f of findings) io.err(findingLine(f));
+  const failed = findings.some((f) => f.error);
+  const files =
+    sources.length === 0 ? `no ${configPathsFor(kind).join(' or ')}` : sources.map((s) => s.path).join(' then ');
+  if (getter !== undefined) {
+    if (!failed && config !== undefined) io.out(oneLine(getter(config)));
+  } else {
+    io.out(oneLine(`${files}: ${failed ? `a ${kind} boot would fail` : `ok for a ${kind} boot`}`));
+  }
+  return failed ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 // Kernel command line, parsed the way ostree-prepare-root does: tokens are separated by runs of
 // ASCII spaces only (no quoting), a key matches only at the start of a token and must be followed
-// by `=`, and the first occurrence wins.
+// by `=`. ostree's arguments keep ostree's rule, the first occurrence wins; ours follow systemd's,
+// the last wins, so an argument appended at the boot menu overrides the one the image set.
 import { PrepareRootError } from '../base/errors.js';
 
 export const COMPOSEFS_KARG = 'ostree.prepare-root.composefs';
@@ -9,19 +10,27 @@ export const ROOT_KARG = 'rd.prepare-root';
 /** Ours: start a plain root's persistent upper (root.upper-device) empty this boot. */
 export const RESET_KARG = 'rd.prepare-root.reset';
 
-/** A flag token: `key` alone or `key=1`/`key=true` (anything else, `key=0` included, is off). */
+/** A flag: its last token is `key` alone or `key=1`/`key=true` (anything else, `key=0` included, is off). */
 export function hasFlag(cmdline: string, key: string): boolean {
-  return tokens(cmdline).some((t) => t === key || t === `${key}=1` || t === `${key}=true`);
+  const last = tokens(cmdline).findLast((t) => t === key || t.startsWith(`${key}=`));
+  return last === key || last === `${key}=1` || last === `${key}=true`;
 }
 
 function tokens(cmdline: string): string[] {
   return cmdline.split(' ').filter((t) => t !== '');
 }
 
-/** Value of the first `key=value` token, or null when the key is absent (`key` alone is no value). */
+/** Value of the first `key=value` token (ostree's rule), or null when the key is absent (`key` alone is no value). */
 export function findKarg(cmdline: string, key: string): string | null {
   const prefix = `${key}=`;
   const token = tokens(cmdline).find((t) => t.startsWith(prefix));
+  return token === undefined ? null : token.slice(prefix.length);
+}
+
+/** Value of the last `key=value` token (systemd's rule, for our own arguments), or null when absent. */
+export function findLastKarg(cmdline: string, key: string): string | null {
+  const prefix = `${key}=`;
+  const token = tokens(cmdline).findLast((t) => t.startsWith(prefix));
   return token === undefined ? null : token.slice(prefix.length);
 }
 

@@ -8,7 +8,7 @@ import { shortList } from '../base/text.js';
 import { DEFAULT_KEYPATH } from '../base/paths.js';
 import { closest } from '../base/suggest.js';
 import { type KeyFile, type KeyFileEntry, parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
-import { COMPOSEFS_KARG, RESET_KARG, ROOT_KARG, findKarg, hasFlag } from './cmdline.js';
+import { COMPOSEFS_KARG, RESET_KARG, ROOT_KARG, findKarg, findLastKarg, hasFlag } from './cmdline.js';
 import { OVERLAY_GROUP, OVERLAY_KEYS, type OverlayConfig, parseOverlays } from './overlay-config.js';
 import { parsePersistPaths } from './persist-config.js';
 
@@ -110,6 +110,15 @@ const KNOWN_NAMES = Object.entries(KNOWN_KEYS).flatMap(([g, keys]) => keys.map((
 export interface LoadedConfig {
   readonly keyFile: KeyFile | null;
   readonly warnings: readonly Warning[];
+  /** Groups and keys of the effective file that no boot reads: a warning or an error, by the kind of boot. */
+  readonly unknown: readonly UnknownKey[];
+}
+
+/** An unknown group or key: where (file:line), what (`unknown key root.transiet`), and the known key closest to it. */
+export interface UnknownKey {
+  readonly where: string;
+  readonly what: string;
+  readonly hint: string | null;
 }
 
 /**
@@ -119,30 +128,35 @@ export interface LoadedConfig {
 export function loadConfig(sources: readonly ConfigSource[]): LoadedConfig {
   const parsed = sources.map((s) => parseKeyFile(s.data, s.path));
   const effective = parsed.at(-1) ?? null;
-  const warnings = [...shadowWarnings(parsed)];
-  if (effective !== null) warnings.push(...unknownKeyWarnings(effective));
-  return { keyFile: effective, warnings };
+  return {
+    keyFile: effective,
+    warnings: shadowWarnings(parsed),
+    unknown: effective === null ? [] : unknownKeys(effective),
+  };
 }
 
-/** What a later file wipes out of an earlier one: a surprise for anyone expecting a merge. */
+/** What a later file wipes out of an earlier one and does not set itself: a surprise for anyone expecting a merge. */
 export function shadowWarnings(parsed: readonly KeyFile[]): Warning[] {
   const effective = parsed.at(-1);
   if (effective === undefined) return [];
   return parsed.slice(0, -1).flatMap((shadowed) => {
-    const lost = [...shadowed.groups].flatMap(([g, keys]) => [...keys.keys()].map((k) => `${g}.${k}`));
+    const lost = [...shadowed.groups].flatMap(([g, keys]) =>
+      [...keys.keys()].filter((k) => !effective.groups.get(g)?.has(k)).map((k) => `${g}.${k}`),
+    );
     return lost.length === 0
       ? []
       : [
           {
             where: shadowed.file,
-            message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); lost: ${shortList(lost, 12)}`,
+            message: `ignored entirely because ${effective.file} exists (no key-level merge, as in ostree); not set there, so lost: ${shortList(lost, 12)}`,
           },
         ];
   });
 }
 
-function unknownKeyWarnings(kf: KeyFile): Warning[] {
-  const warnings: Warning[] = [];
+/** Each unknown group or key, with the closest known name. */
+function unknownKeys(kf: KeyFile): UnknownKey[] {
+  const found: UnknownKey[] = [];
   for (const [group, entries] of kf.groups) {
     const known = OVERLAY_GROUP.test(group) ? OVERLAY_KEYS : KNOWN_KEYS[group];
     for (const [key, entry] of entries) {
@@ -150,13 +164,28 @@ function unknownKeyWarnings(kf: KeyFile): Warning[] {
       const name = `${group}.${key}`;
       const hint = closest(name, KNOWN_NAMES);
       const what = known === undefined ? `unknown group [${group}]` : `unknown key ${name}`;
-      warnings.push({
-        where: `${kf.file}:${entry.line}`,
-        message: `${what} is ignored${hint === null ? '' : ` (did you mean ${hint}?)`}`,
-      });
+      found.push({ where: `${kf.file}:${entry.line}`, what, hint });
     }
   }
-  return warnings;
+  return found;
+}
+
+/**
+ * How a boot treats an unknown key: ostree ignores it, so an ostree config only warns; a plain
+ * root's config is ours alone, and a typo there (transiet=true) would boot a writable root,
+ * so it stops the boot. `strict` (the linter) makes it an error for both.
+ */
+function unknownKeyFindings(
+  unknown: readonly UnknownKey[],
+  target: BootTarget,
+  strict: boolean,
+): { warnings: Warning[]; errors: PrepareRootError[] } {
+  const hint = (u: UnknownKey) => (u.hint === null ? '' : ` (did you mean ${u.hint}?)`);
+  if (strict || target === 'plain') {
+    const why = target === 'plain' ? 'a plain root boots only a config it fully understands' : 'a boot would ignore it';
+    return { warnings: [], errors: unknown.map((u) => new PrepareRootError(u.where, `${u.what}${hint(u)}: ${why}`)) };
+  }
+  return { warnings: unknown.map((u) => ({ where: u.where, message: `${u.what} is ignored${hint(u)}` })), errors: [] };
 }
 
 function entryOf(kf: KeyFile | null, group: string, key: string): KeyFileEntry | undefined {
@@ -228,8 +257,9 @@ function composefsOf(kf: KeyFile | null, cmdline: string): ComposefsConfig {
   return enabled === 'no' ? { mode: 'off', keypath } : { mode: enabled === 'yes' ? 'on' : 'maybe', integrity, keypath };
 }
 
-function rootKargOf(cmdline: string): RootKarg | null {
-  const karg = findKarg(cmdline, ROOT_KARG);
+/** rd.prepare-root=: the last one wins, so one appended at the boot menu overrides the image's. */
+export function rootKargOf(cmdline: string): RootKarg | null {
+  const karg = findLastKarg(cmdline, ROOT_KARG);
   if (karg === null || karg === 'off' || karg === 'transient' || karg === 'transient-ro') return karg;
   throw new PrepareRootError(
     `kernel argument ${ROOT_KARG}`,
@@ -350,6 +380,8 @@ export function resolveConfigParts(
   loaded: LoadedConfig,
   cmdline: string,
   target: BootTarget = 'ostree',
+  /** The linter's rules: an unknown key is an error in either kind of config. */
+  strict = false,
 ): {
   resolved: ResolvedConfig | null;
   errors: PrepareRootError[];
@@ -384,7 +416,9 @@ export function resolveConfigParts(
   const persistPaths =
     persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file, varPersists), []);
   const overlays = part(() => parseOverlays(kf), []);
-  const warnings = [...loaded.warnings, ...targetWarnings(kf, target)];
+  const unknown = unknownKeyFindings(loaded.unknown, target, strict);
+  errors.push(...unknown.errors);
+  const warnings = [...loaded.warnings, ...unknown.warnings, ...targetWarnings(kf, target)];
   if (transientSize !== null && rootMode === 'persistent') {
     warnings.push({
       where: 'root.transient-size',

@@ -72,6 +72,10 @@ export interface StatusFile {
   readonly plan: readonly StatusStep[];
   readonly executed: readonly StatusExecuted[];
   readonly warnings: readonly StatusWarning[];
+  /** What was asked for and announced at boot (what a transient root loses at reboot). */
+  readonly notices?: readonly StatusWarning[];
+  /** The boot this record is of (/proc/sys/kernel/random/boot_id), `unknown` without /proc. */
+  readonly bootId?: string;
   readonly error: string | null;
 }
 
@@ -135,7 +139,12 @@ const FIELDS: Record<string, Check> = {
 };
 
 /** Fields added within schema 1: absent in files written before them. */
-const OPTIONAL: Record<string, Check> = { untouched: str, physicalRoot: nullable(str) };
+const OPTIONAL: Record<string, Check> = {
+  untouched: str,
+  physicalRoot: nullable(str),
+  notices: arrayOf(record({ where: str, message: str })),
+  bootId: str,
+};
 
 /** The status file's content, or a one-line reason why it is not one (wrong JSON, field, schema). */
 export function parseStatusFile(text: string): StatusFile | string {

@@ -67,7 +67,7 @@ export function planEtc(
       ],
       metadata: [['transient-etc', { type: 's', value: dir }]],
       labelled: facts.selinux ? [{ path: '/etc', upper: `${dir}/upper`, target: `${T}/etc` }] : [],
-      warnings: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
+      notices: [{ where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' }],
     };
   }
   const reason = sysrootReadonly ? 'sysroot.readonly: /etc stays writable' : 'transient root: /etc stays persistent';

@@ -35,7 +35,6 @@ import type { LabelledUpper, Mode, Part, StateDirs, Step } from './types.js';
  * the command line, no config and no karg, or a config that asks for nothing.
  */
 export function plainUntouched(config: RootConfig): string | null {
-  if (config.rootKarg === 'off') return `${ROOT_KARG}=off: the root is left as it is for this boot`;
   if (config.file === null && config.rootKarg === null)
     return `no ${PLAIN_CONFIG_PATHS.join(' or ')} in the initramfs and no ${ROOT_KARG}= on the kernel command line: nothing asked for`;
   const asks =
@@ -187,6 +186,7 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
     );
   }
   const warnings: Warning[] = [];
+  const notices: Warning[] = [];
   const labelled: LabelledUpper[] = [];
   if (config.resetUpper && device === null) {
     warnings.push({ where: `kernel argument ${RESET_KARG}`, message: 'has no effect without root.upper-device' });
@@ -215,7 +215,7 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
     // A device's filesystem keeps the labels; a tmpfs loses them at the policy load.
     if (facts.selinux && device === null) labelled.push({ path: '/', upper: `${upperDir}/upper`, target: T });
     const kept = [etcTransient ? null : '/etc', config.varTransient ? null : '/var'].filter((x) => x !== null);
-    warnings.push({
+    notices.push({
       where: device === null ? `root.${config.rootMode}` : `root.upper-device ${device.spec}`,
       message: `changes to / (including /usr) are ${device === null ? 'kept in memory and discarded at reboot' : `kept on ${device.spec} until a boot with ${RESET_KARG}${config.resetUpper ? ' (this one: discarded now)' : ''}`}${kept.length ? `; ${kept.join(' and ')} persist` : ''}`,
     });
@@ -239,6 +239,7 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   for (const p of parts) {
     steps.push(...p.steps);
     warnings.push(...(p.warnings ?? []));
+    notices.push(...(p.notices ?? []));
     labelled.push(...(p.labelled ?? []));
   }
   if (rootTransient && facts.device !== null) steps.push(...volatileRootSteps(facts.device));
@@ -264,5 +265,6 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
       metadata: {},
     },
     warnings,
+    notices,
   };
 }

@@ -33,6 +33,7 @@ import type { MetadataEntry, Mode, Part, Plan, StateDirs, Step } from './types.j
 export interface PlanResult {
   readonly plan: Plan;
   readonly warnings: readonly Warning[];
+  readonly notices: readonly Warning[];
 }
 
 type ValidImage = Extract<ComposefsImage, { state: 'valid' }>;
@@ -147,7 +148,7 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
   if (image !== null && facts.sysrootDevice !== null) steps.push(...volatileRootSteps(facts.sysrootDevice));
   const transient = mode === 'transient' || mode === 'transient-ro';
   const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper`, target: T }] : [];
-  const warnings = transient
+  const notices = transient
     ? [
         {
           where: `root.${mode}`,
@@ -155,7 +156,7 @@ function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImag
         },
       ]
     : [];
-  return { steps, metadata, warnings, labelled };
+  return { steps, metadata, notices, labelled };
 }
 
 /** The physical root under the new root, the stateroot var, and /var when asked to mount it. */
@@ -308,5 +309,6 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
       metadata: describeMetadata(metadata),
     },
     warnings: parts.flatMap((p) => p.warnings ?? []),
+    notices: parts.flatMap((p) => p.notices ?? []),
   };
 }

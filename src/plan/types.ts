@@ -151,11 +151,14 @@ export interface Plan {
 /** One entry of /run/ostree-booted. */
 export type MetadataEntry = readonly [string, VarDict[number][1]];
 
-/** What an area of the planner contributes: its steps, its warnings and its /run/ostree-booted keys. */
+/** What an area of the planner contributes: its steps, its warnings, notices and /run/ostree-booted keys. */
 export interface Part {
   readonly steps: readonly Step[];
   /** Tmpfs uppers whose labels the booted system must restore (only when SELinux is on). */
   readonly labelled?: readonly LabelledUpper[];
+  /** What the user may not have meant. */
   readonly warnings?: readonly Warning[];
+  /** What the user asked for and should see once at boot (a transient root: what will be lost). */
+  readonly notices?: readonly Warning[];
   readonly metadata?: readonly MetadataEntry[];
 }

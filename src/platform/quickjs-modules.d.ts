@@ -118,6 +118,8 @@ declare module 'native' {
   export function fsLog(fd: number): string;
   export function loopAttach(fd: number, readonly: number): Result<{ fd: number; device: string }>;
   export function execve(path: string, argv: readonly string[], env: readonly string[]): number;
+  export function spawn(path: string, argv: readonly string[], env: readonly string[]): Result<number>;
+  export function sleep(seconds: number): void;
   export function getpid(): number;
   export function getuid(): number;
   export function kill(pid: number, signal: number): Result<number>;

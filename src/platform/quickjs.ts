@@ -352,6 +352,8 @@ export function quickjsSystem(): System {
     execve(path, argv, env): never {
       throw sysError(`execve ${path}`, n.execve(path, argv, env));
     },
+    spawn: (path, argv, env) => check(`spawn ${path}`, n.spawn(path, argv, env)),
+    sleep: (seconds) => n.sleep(seconds),
     exit: (code) => n.exit(code),
   };
 }

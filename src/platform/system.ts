@@ -166,5 +166,8 @@ export interface System {
   chroot(path: string): void;
   /** Replace this process; returns only by throwing. */
   execve(path: string, argv: readonly string[], env: readonly string[]): never;
+  /** Run a program and wait for it (reaping every other child that ends meanwhile): its exit status, 128 + signal if killed. */
+  spawn(path: string, argv: readonly string[], env: readonly string[]): number;
+  sleep(seconds: number): void;
   exit(code: number): never;
 }

@@ -21,7 +21,10 @@
 #   CHECK           shell run after the binary
 #   TOOL            another binary, bound at /prep/tool (e.g. ours, to inspect the reference's work)
 #   PIVOT=1         exec the binary last with --pivot (pivot mode replaces the harness's root)
-#   PID1=1          exec the binary last as PID 1 of a new PID namespace, without --pivot
+#   PID1=1          run the binary last as PID 1 of a new PID namespace, without --pivot, its
+#                   stdin (console) the file PID1_CONSOLE (default empty); killed with its namespace
+#                   after PID1_SECONDS (default 120); section `=== pid1-exit` has the exit status
+#                   (137: it was still running: PID 1 held)
 # Output on stdout, in sections: `=== rc`, `=== stdout`, `=== stderr`, `=== mounts` (the
 # /sysroot tree), `=== fsoptions` (its filesystem options), `=== all-mounts` (every mount in
 # the namespace), `=== run` (listing of /run), `=== ostree-booted` (hex or `absent`),
@@ -63,6 +66,7 @@ mount -t tmpfs -o mode=0755 run "$R/run"
 [ -n "${PREPCONF:-}" ] && cp "$PREPCONF" "$R/etc/ostree/prepare-root.conf"
 [ -n "${PLAINCONF:-}" ] && { mkdir -p "$R/etc/prepare-root"; cp "$PLAINCONF" "$R/etc/prepare-root/prepare-root.conf"; }
 [ -n "${KEYFILE:-}" ] && cp "$KEYFILE" "$R/etc/ostree/initramfs-root-binding.key"
+if [ -n "${PID1_CONSOLE:-}" ]; then cp "$PID1_CONSOLE" "$R/tmp/console"; else : > "$R/tmp/console"; fi
 # The implementation under test and its helpers, bound in at fixed paths under /prep.
 touch "$R/prep/bin"; mount --bind "$PREP" "$R/prep/bin"
 [ -n "${PREPLIB:-}" ] && { mkdir -p "$R/prep/lib"; mount --bind "$PREPLIB" "$R/prep/lib"; }
@@ -87,7 +91,11 @@ if [ "${PIVOT:-0}" = 1 ]; then
 fi
 if [ "${PID1:-0}" = 1 ]; then
   echo "=== pivot"
-  exec unshare --pid --fork /prep/bin /sysroot "${args[@]}" 2>&1
+  rc=0
+  timeout -s KILL "${PID1_SECONDS:-120}" unshare --pid --fork --kill-child /prep/bin /sysroot "${args[@]}" \
+    < /tmp/console 2>&1 || rc=$?
+  echo "=== pid1-exit"; echo "$rc"
+  exit 0
 fi
 # The binary's stdout and stderr go to files in the fake root's /tmp and become sections below.
 t0=$(date +%s%N); rc=0

@@ -5,7 +5,7 @@ export const unavailable = (what: string, where: string) => (): never => {
   throw new Error(`${what} is not available in the ${where}`);
 };
 
-/** Mounts, loop devices, fs-verity, chroot and execve, as one spread-in part of a System. */
+/** Mounts, loop devices, fs-verity, chroot, execve and spawning, as one spread-in part of a System. */
 export function withoutKernel(
   where: string,
 ): Pick<
@@ -20,6 +20,8 @@ export function withoutKernel(
   | 'measureVerity'
   | 'chroot'
   | 'execve'
+  | 'spawn'
+  | 'sleep'
   | 'tryLock'
 > {
   return {
@@ -33,6 +35,8 @@ export function withoutKernel(
     measureVerity: unavailable('fs-verity', where),
     chroot: unavailable('chroot', where),
     execve: unavailable('execve', where),
+    spawn: unavailable('spawn', where),
+    sleep: unavailable('sleep', where),
     tryLock: unavailable('flock', where),
   };
 }

@@ -295,6 +295,45 @@ describe.skipIf(!isRoot())('pivot mode', () => {
     expect(r!.pivotOutput).toMatch(/^PREPARE_ROOT_TEST_INIT_OK pid=1$/m);
   });
 
+  const BROKEN =
+    'prepare-root: /etc/ostree/prepare-root.conf:2: root.transient: value “ture” is not a boolean (use true/false/1/0)';
+
+  it('as PID 1, a failed prepare never exits (no kernel panic): the error, an emergency shell; fixed there, exiting the shell tries again and boots', () => {
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          pid1: true,
+          conf: '[root]\ntransient=ture\n',
+          console:
+            "echo EMERGENCY-SHELL-UP pid=$$\nprintf '[root]\\ntransient=true\\n' > /etc/ostree/prepare-root.conf\nsleep 3\nexit\n",
+        },
+      ],
+    });
+    const lines = r!.pivotOutput.split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.startsWith(text));
+    expect(lines[0]).toBe(BROKEN);
+    expect(lines[1]).toBe(
+      'prepare-root: the boot cannot go on; starting an emergency shell (/bin/sh): fix the cause and exit the shell to try again, or reboot (reboot -f) and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)',
+    );
+    expect(lines[2]).toMatch(/^EMERGENCY-SHELL-UP pid=\d+$/);
+    expect(lines[2]).not.toBe('EMERGENCY-SHELL-UP pid=1');
+    expect(at('prepare-root: the emergency shell exited: trying again')).toBe(3);
+    expect(at('prepare-root: preparing /sysroot: transient root')).toBeGreaterThan(3);
+    expect(r!.pivotOutput).toMatch(/^PREPARE_ROOT_TEST_INIT_OK pid=1$/m);
+  });
+
+  it('as PID 1 with no console for a shell: holds with the message on the console instead of exiting', () => {
+    const [r] = runScenario({ runs: [{ impl: ours(), pid1: true, conf: '[root]\ntransient=ture\n', seconds: 6 }] });
+    const lines = r!.pivotOutput.trim().split('\n');
+    expect(lines[0]).toBe(BROKEN);
+    expect(lines.at(-1)).toMatch(
+      /^prepare-root: the emergency shell ended at once \(status 0\): no console to read from; holding here so that the error above stays on the console/,
+    );
+    // Killed by the harness after 6 s: still running, so it never exited.
+    expect(r!.pid1Exit).toBe(137);
+  });
+
   it('refuses an init the deployment does not have before mounting anything', () => {
     const [r] = runScenario({ runs: [{ impl: ours(), args: ['--pivot', '--init', '/no/such/init'] }] });
     expect(r!.rc).toBe(1);

@@ -58,34 +58,91 @@ describe('prepare-root binary', () => {
     [['--bogus'], 'prepare-root: usage: unknown option --bogus (see prepare-root --help)'],
     [['plan', '--config'], 'prepare-root: usage: --config needs a value (see prepare-root --help)'],
     [['--json=yes', '/sysroot'], 'prepare-root: usage: --json takes no value (see prepare-root --help)'],
-    [[], 'prepare-root: usage: missing SYSROOT (see prepare-root --help)'],
-    [['/sysroot', 'ostree=/x', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
+    [[], 'prepare-root: usage: missing SYSROOT (see prepare-root run --help)'],
+    [
+      ['/sysroot', 'ostree=/x', 'extra'],
+      'prepare-root: usage: unexpected argument "extra" (see prepare-root run --help)',
+    ],
     [
       ['/sysroot', '--json'],
-      'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root --help)',
+      'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root run --help)',
     ],
     [
       ['plan', '/sysroot', '--root', '/x'],
-      'prepare-root: usage: --root only applies to status, diff, checkpoint, relabel and check-config (see prepare-root --help)',
+      'prepare-root: usage: --root only applies to status, diff, checkpoint, relabel and check-config (see prepare-root plan --help)',
     ],
-    [['status', '--plain'], 'prepare-root: usage: --plain only applies to check-config (see prepare-root --help)'],
+    [
+      ['status', '--plain'],
+      'prepare-root: usage: --plain only applies to check-config (see prepare-root status --help)',
+    ],
     [
       ['status', '--upper', '/x'],
-      'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root --help)',
+      'prepare-root: usage: --upper and --lower only apply to diff (see prepare-root status --help)',
     ],
-    [['diff', '--upper', '/x'], 'prepare-root: usage: --upper and --lower go together (see prepare-root --help)'],
+    [['diff', '--upper', '/x'], 'prepare-root: usage: --upper and --lower go together (see prepare-root diff --help)'],
     [
       ['diff', 'relative/path'],
-      'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root --help)',
+      'prepare-root: usage: PATH must be absolute: "relative/path" (see prepare-root diff --help)',
     ],
-    [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
-    [['checkpoint', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root --help)'],
+    [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root status --help)'],
+    [['checkpoint', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root checkpoint --help)'],
     [
       ['/sysroot', '--init', '/sbin/init'],
-      'prepare-root: usage: --init only applies with --pivot (see prepare-root --help)',
+      'prepare-root: usage: --init only applies with --pivot (see prepare-root run --help)',
     ],
-  ])('usage error %j', (args, message) => {
-    expect(run(...args)).toEqual({ rc: 1, stdout: '', stderr: message });
+    // A word that is not a command is a mistyped one, never a SYSROOT to prepare.
+    [['stauts'], 'prepare-root: usage: unknown command "stauts" (did you mean status?) (see prepare-root --help)'],
+    [['sysroot'], 'prepare-root: usage: unknown command "sysroot" (see prepare-root --help)'],
+    [
+      ['run', 'sysroot'],
+      'prepare-root: usage: SYSROOT must be an absolute path, not "sysroot" (see prepare-root run --help)',
+    ],
+    [
+      ['plan', './sysroot'],
+      'prepare-root: usage: SYSROOT must be an absolute path, not "./sysroot" (see prepare-root plan --help)',
+    ],
+    [
+      ['check-config', '--get', 'x'],
+      'prepare-root: usage: --get only applies with --boot (see prepare-root check-config --help)',
+    ],
+    [
+      ['check-config', '--boot', 'debian'],
+      'prepare-root: usage: --boot takes ostree or plain, not "debian" (see prepare-root check-config --help)',
+    ],
+    [
+      ['check-config', '--boot', 'plain', '--get', 'root.transient'],
+      'prepare-root: usage: --get takes composefs.keypath, composefs.enabled, root.upper-device, root.upper-fstype, not "root.transient" (see prepare-root check-config --help)',
+    ],
+    [
+      ['check-config', '--boot', 'plain', '/some/file'],
+      'prepare-root: usage: --boot reads the files the boot reads: no FILE, --plain or --root with it (see prepare-root check-config --help)',
+    ],
+    [
+      ['status', '--boot', 'plain'],
+      'prepare-root: usage: --boot and --get only apply to check-config (see prepare-root status --help)',
+    ],
+  ])('usage error %j: exit 2, one line, nothing else', (args, message) => {
+    expect(run(...args)).toEqual({ rc: 2, stdout: '', stderr: message });
+  });
+
+  it.each([
+    ['status', 'prepare-root status [--json] [--root DIR]', 'Exit 3 when the boot'],
+    [
+      'check-config',
+      'prepare-root check-config [FILE...] [--plain] [--root IMAGE]',
+      'check-config --boot ostree|plain [--get KEY]',
+    ],
+    ['run', 'prepare-root [run] SYSROOT', '--pivot'],
+    ['plan', 'prepare-root plan SYSROOT', 'pasted into a shell'],
+  ])('%s --help: that command alone', (command, usage, word) => {
+    const r = run(command, '--help');
+    expect(r.rc).toBe(0);
+    expect(r.stdout.startsWith(`Usage:\n  ${usage}`)).toBe(true);
+    expect(r.stdout).toContain(word);
+    expect(r.stdout).toContain('Exit status: 0 success; 1 failure (one line says why); 2 usage error');
+    // Only its own part: no other command's usage line.
+    const others = ['status', 'check-config', 'plan', 'diff', 'checkpoint', 'relabel'].filter((c) => c !== command);
+    for (const other of others) expect(r.stdout).not.toContain(`prepare-root ${other} `);
   });
 });
 
@@ -96,12 +153,45 @@ describe('check-config', () => {
   });
 
   it('warnings do not fail the lint', () => {
-    const f = confFile('[sysroot]\nreadonly=true\n[root]\ntransent=true\n');
+    const f = confFile('[sysroot]\nreadonly=true\n[var]\ntransient=true\n');
     expect(run('check-config', f)).toEqual({
       rc: 0,
       stdout: `${f}: ok`,
-      stderr: `prepare-root: warning: ${f}:4: unknown key root.transent is ignored (did you mean root.transient?)`,
+      stderr: `prepare-root: warning: ${f}:4: var.transient has no effect on an ostree boot`,
     });
+  });
+
+  it.each([
+    ['ostree', [], `:4: unknown key root.transent (did you mean root.transient?): a boot would ignore it`],
+    [
+      'plain',
+      ['--plain'],
+      `:4: unknown key root.transent (did you mean root.transient?): a plain root boots only a config it fully understands`,
+    ],
+  ])('an unknown key is an error in an %s config, with the key meant', (_kind, flags, suffix) => {
+    const f = confFile('[sysroot]\nreadonly=true\n[root]\ntransent=true\n');
+    expect(run('check-config', ...flags, f)).toEqual({
+      rc: 1,
+      stdout: `${f}: 1 error`,
+      stderr: `prepare-root: ${f}${suffix}`,
+    });
+  });
+
+  it('an unknown group is an error too', () => {
+    const f = confFile('[roots]\ntransient=true\n');
+    expect(run('check-config', '--plain', f)).toMatchObject({
+      rc: 1,
+      stderr: `prepare-root: ${f}:2: unknown group [roots] (did you mean root.transient?): a plain root boots only a config it fully understands`,
+    });
+  });
+
+  it('values are escaped and lines bounded, as boot messages are: nothing from a file drives the terminal', () => {
+    const f = confFile(`[persist]\npaths=rel\x1b[31mative\r;/${'x'.repeat(3000)}\n`);
+    const r = run('check-config', f);
+    expect(r.rc).toBe(1);
+    expect(r.stderr).toBe(`prepare-root: ${f}:2: persist.paths: “rel\\x1b[31mative\\r” is not an absolute path`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not appear
+    expect(r.stderr + r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
   it('reports every broken file, then fails', () => {
@@ -124,14 +214,14 @@ describe('check-config', () => {
     const r = run('check-config', f, ok);
     expect(r.rc).toBe(1);
     expect(r.stderr.split('\n')).toEqual([
-      `prepare-root: warning: ${f}: ignored entirely because ${ok} exists (no key-level merge, as in ostree); lost: etc.transiet, etc.transient, persist.paths, root.transient, sysroot.readonly`,
-      `prepare-root: warning: ${f}:2: unknown key etc.transiet is ignored (did you mean etc.transient?)`,
+      `prepare-root: warning: ${f}: ignored entirely because ${ok} exists (no key-level merge, as in ostree); not set there, so lost: etc.transiet, etc.transient, persist.paths, root.transient`,
+      `prepare-root: ${f}:2: unknown key etc.transiet (did you mean etc.transient?): a boot would ignore it`,
       `prepare-root: ${f}:4: persist.paths: “relative” is not an absolute path`,
       `prepare-root: ${f}:6: root.transient: value “bogus” is not a boolean (use true/false/1/0)`,
       `prepare-root: ${f}:8: sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)`,
       `prepare-root: ${f}:10: etc.transient: value “maybe” is not a boolean (use true/false/1/0)`,
     ]);
-    expect(r.stdout).toBe(`${f}: 4 errors; ${ok}: ok`);
+    expect(r.stdout).toBe(`${f}: 5 errors; ${ok}: ok`);
   });
 
   it.each([
@@ -199,7 +289,7 @@ describe('check-config', () => {
     expect(run('check-config', usr, etc)).toEqual({
       rc: 0,
       stdout: `${usr}, ${etc}: ok`,
-      stderr: `prepare-root: warning: ${usr}: ignored entirely because ${etc} exists (no key-level merge, as in ostree); lost: sysroot.readonly`,
+      stderr: `prepare-root: warning: ${usr}: ignored entirely because ${etc} exists (no key-level merge, as in ostree); not set there, so lost: sysroot.readonly`,
     });
   });
 

@@ -168,7 +168,7 @@ describe.skipIf(!isRoot())('every step failing in a system call, first and last,
       expect(
         r.stderr
           .split('\n')
-          .filter((l) => !l.startsWith('prepare-root: warning:'))
+          .filter((l) => !/^prepare-root: (warning|notice):/.test(l))
           .join('\n'),
         what,
       ).toMatch(
@@ -219,7 +219,7 @@ describe.skipIf(!isRoot())('file steps failing are rolled back too', () => {
     expect(
       r!.stderr
         .split('\n')
-        .filter((l) => !l.startsWith('prepare-root: warning:'))
+        .filter((l) => !/^prepare-root: (warning|notice):/.test(l))
         .join('\n'),
     ).toMatch(message);
     expect(r!.check).toBe('"result": "failed"');

@@ -94,6 +94,10 @@ export interface Run {
   readonly tool?: boolean;
   /** Run as PID 1 of a new PID namespace (pivot mode without --pivot). */
   readonly pid1?: boolean;
+  /** pid1: what is typed on its console (its stdin), e.g. into an emergency shell. */
+  readonly console?: string;
+  /** pid1: kill it (with its namespace) after this many seconds. */
+  readonly seconds?: number;
 }
 
 export interface Scenario {
@@ -133,6 +137,8 @@ export interface RunResult {
   readonly elapsedUs: number;
   /** Pivot mode: everything printed after the binary took over. */
   readonly pivotOutput: string;
+  /** pid1: the exit status of the namespace's PID 1 (137: killed while still running). */
+  readonly pid1Exit: number | null;
 }
 
 /** Mount listings compared as sets: findmnt lists siblings in mount order, which is not the point. */
@@ -168,6 +174,11 @@ function runScript(i: number, run: Run): string {
   if (run.wrap) env.push(`PREPWRAP=${q(run.wrap)}`);
   if (run.pivot) env.push('PIVOT=1');
   if (run.pid1) env.push('PID1=1');
+  if (run.console !== undefined) {
+    files.push(`printf '%s' ${q(run.console)} > "$W/console-${i}"`);
+    env.push(`PID1_CONSOLE="$W/console-${i}"`);
+  }
+  if (run.seconds !== undefined) env.push(`PID1_SECONDS=${run.seconds}`);
   if (run.tool) env.push(`TOOL=${q(OURS)}`);
   if (run.keyFile) env.push(`KEYFILE="${run.keyFile}"`);
   return `${run.before ?? ''}\n${files.join('\n')}\necho '##### RUN ${i}'\n${env.join(' ')} bash ${q(`${HARNESS}/run-in-initrd.sh`)} "$S" "$CMDLINE_FILE"\n`;
@@ -210,6 +221,7 @@ function parseRun(text: string): RunResult {
     check: (s.get('check') ?? '').trim(),
     elapsedUs: Number((s.get('elapsed_us') ?? 'NaN').trim()),
     pivotOutput: s.get('pivot') ?? '',
+    pid1Exit: s.has('pid1-exit') ? Number(s.get('pid1-exit')!.trim()) : null,
   };
 }
 
@@ -353,7 +365,9 @@ export function faultsOf(trace: string, stepIds: readonly string[]): Fault[] {
     }
     // After the last step the run records its outcome: that is not a step.
     if (args.includes('/run/prepare-root/status.json') || args.includes('/run/prepare-root/.status.json')) break;
-    const output = syscall === 'write' && /^[12], /.test(args);
+    // Output, also to the console through the kernel log (the notices after the last step), is not a step's.
+    const output =
+      (syscall === 'write' && (/^[12], /.test(args) || /^\d+, "<\d>/.test(args))) || args.includes('/dev/kmsg');
     // The journal is written around each step, not by it (its own faults are tested below).
     const journal = args.includes('/run/prepare-root/journal') || /^\d+, "\{\\"(start|done|undone|run)\\"/.test(args);
     if (journal) continue;

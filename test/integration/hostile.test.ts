@@ -166,7 +166,7 @@ describe.skipIf(!isRoot())('hostile trees in the physical root and /run', () => 
       ...(c.setup === undefined ? {} : { setup: c.setup }),
       runs: [untouched, { impl: ours(), ...conf, pre, check: CANARY_CHECK }],
     });
-    const errors = r!.stderr.split('\n').filter((l) => !l.startsWith('prepare-root: warning:'));
+    const errors = r!.stderr.split('\n').filter((l) => !/^prepare-root: (warning|notice):/.test(l));
     if (c.refused !== undefined) {
       expect(r!.rc, r!.stderr).toBe(1);
       expect(errors.join('\n')).toMatch(c.refused);
@@ -264,7 +264,7 @@ describe.skipIf(!isRoot())('random hostile trees', () => {
       expect([0, 1], `${what}: ${r.stderr}`).toContain(r.rc);
       // At most one error line, whatever happened.
       expect(
-        r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('prepare-root: warning:')).length,
+        r.stderr.split('\n').filter((l) => l !== '' && !/^prepare-root: (warning|notice):/.test(l)).length,
         what,
       ).toBeLessThanOrEqual(1);
       expect(canary(r.check), what).toEqual(canary(base.check));

@@ -58,8 +58,8 @@ describe.skipIf(!isRoot())('plain root', () => {
       `prepare-root: preparing plain root /sysroot: plain-transient, the physical root read-only at ${P}`,
     );
     expect(first!.stderr.split('\n')).toEqual([
-      'prepare-root: warning: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
       MISSING_SWAP,
+      'prepare-root: notice: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
     ]);
     expect(unordered(first!.mounts)).toEqual([
       '/sysroot / overlay rw,relatime private',
@@ -158,8 +158,8 @@ describe.skipIf(!isRoot())('plain root', () => {
     });
     expect(first!.rc, first!.stderr).toBe(0);
     expect(first!.stderr.split('\n')).toEqual([
-      'prepare-root: warning: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot',
       MISSING_SWAP,
+      'prepare-root: notice: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot',
     ]);
     expect(unordered(first!.fsOptions)).toEqual([
       `/sysroot overlay rw,lowerdir=${P},upperdir=/run/prepare-root/root/upper,workdir=/run/prepare-root/root/work,uuid=on`,
@@ -252,7 +252,19 @@ describe.skipIf(!isRoot())('plain root', () => {
       'rd.prepare-root=off over a transient config (maintenance without an initramfs rebuild)',
       '[root]\ntransient=true\n[etc]\ntransient=true\n',
       `${CMDLINE} rd.prepare-root=off`,
-      'rd.prepare-root=off: the root is left as it is for this boot',
+      'rd.prepare-root=off on the kernel command line (the config was not read)',
+    ],
+    [
+      'rd.prepare-root=off over a broken config: the way out of a config that fails the boot',
+      '[root]\ntransient=ture\ntransiet=true\n\x1b[31m\n',
+      `${CMDLINE} rd.prepare-root=off`,
+      'rd.prepare-root=off on the kernel command line (the config was not read)',
+    ],
+    [
+      'rd.prepare-root=off appended at the boot menu after the image set transient: the last one wins',
+      undefined,
+      `${CMDLINE} rd.prepare-root=transient quiet rd.prepare-root=off`,
+      'rd.prepare-root=off on the kernel command line (the config was not read)',
     ],
     [
       'a config that asks for nothing',
@@ -296,6 +308,24 @@ describe.skipIf(!isRoot())('plain root', () => {
       'prepare-root: kernel argument rd.prepare-root: invalid value “transeint” (use transient, transient-ro or off)',
     ],
     [
+      'a misspelled key, which would otherwise boot a writable, persistent root',
+      '[root]\ntransiet=true\n',
+      CMDLINE,
+      'prepare-root: /etc/prepare-root/prepare-root.conf:2: unknown key root.transiet (did you mean root.transient?): a plain root boots only a config it fully understands',
+    ],
+    [
+      'a misspelled group',
+      '[roots]\ntransient=true\n',
+      CMDLINE,
+      'prepare-root: /etc/prepare-root/prepare-root.conf:2: unknown group [roots] (did you mean root.transient?): a plain root boots only a config it fully understands',
+    ],
+    [
+      'a bad rd.prepare-root= last, after a good one',
+      undefined,
+      `${CMDLINE} rd.prepare-root=transient rd.prepare-root=of`,
+      'prepare-root: kernel argument rd.prepare-root: invalid value “of” (use transient, transient-ro or off)',
+    ],
+    [
       'a bad etc.transient (always read on a plain root)',
       '[root]\ntransient=true\n[etc]\ntransient=maybe\n',
       CMDLINE,
@@ -324,7 +354,7 @@ describe.skipIf(!isRoot())('plain root', () => {
       plain: true,
       runs: [
         { ...UNTOUCHED, check: TREE },
-        { impl: ours(), plainConf, args: [cmdline], check: WITH_STATUS(TREE) },
+        { impl: ours(), ...(plainConf === undefined ? {} : { plainConf }), args: [cmdline], check: WITH_STATUS(TREE) },
       ],
     });
     expect(r!.rc).toBe(1);
@@ -396,7 +426,7 @@ describe.skipIf(!isRoot())('plain root', () => {
     ];
     expect(lint!.check.split('\n')).toEqual(['/etc/prepare-root/prepare-root.conf: ok', ...swapWarnings]);
     expect(r!.rc, r!.stderr).toBe(0);
-    expect(r!.stderr.split('\n').slice(1)).toEqual(swapWarnings);
+    expect(r!.stderr.split('\n').slice(0, -1)).toEqual(swapWarnings);
     expect(r!.mounts).toContain('/sysroot/swapfile /swapfile tmpfs rw,relatime private');
     expect(r!.check.split('\n')).toEqual(['not-copied', 'x']);
   });
@@ -436,8 +466,8 @@ trap 'losetup -d "$UPPERDEV"; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT`;
     expect(first!.fsOptions[0]).toBe(
       `/sysroot overlay rw,lowerdir=${P},upperdir=/run/prepare-root/upper-device/upper,workdir=/run/prepare-root/upper-device/work,uuid=on`,
     );
-    expect(first!.stderr.split('\n')[0]).toMatch(
-      /^prepare-root: warning: root\.upper-device \/dev\/loop\d+: changes to \/ \(including \/usr\) are kept on \/dev\/loop\d+ until a boot with rd\.prepare-root\.reset; \/etc and \/var persist$/,
+    expect(first!.stderr.split('\n').at(-1)).toMatch(
+      /^prepare-root: notice: root\.upper-device \/dev\/loop\d+: changes to \/ \(including \/usr\) are kept on \/dev\/loop\d+ until a boot with rd\.prepare-root\.reset; \/etc and \/var persist$/,
     );
     expect(second!.check).toBe('kept');
     expect(reset!.rc, reset!.stderr).toBe(0);

@@ -233,12 +233,12 @@ describe.skipIf(!isRoot())('SELinux labels of transient uppers', () => {
     const D = '/sysroot/ostree/deploy/probeos/deploy/CSUM.0';
     expect(on!.check.split('\n')).toEqual([
       "selinux: enabled: tmpfs uppers get their lowers' labels",
-      ` 8. label-transient-upper chcon --reference=${D} /run/ostree/.private/root/upper (only if ${D} has an SELinux label)`,
-      ` # SELinux is on: / shows the label of ${D}, not the tmpfs' (kept in labels.json across the policy load)`,
-      ' 13. label-transient-etc-upper chcon --reference=/sysroot.tmp/usr/etc /run/ostree/transient-etc.XXXXXX/upper (only if /sysroot.tmp/usr/etc has an SELinux label)',
-      " # SELinux is on: /etc shows the label of /sysroot.tmp/usr/etc, not the tmpfs' (kept in labels.json across the policy load)",
-      ' 20. label-overlay-upper-0 chcon --reference=/sysroot.tmp/usr/share/app /run/prepare-root/overlays/usr%2Fshare%2Fapp/upper (only if /sysroot.tmp/usr/share/app has an SELinux label)',
-      " # SELinux is on: /usr/share/app shows the label of /sysroot.tmp/usr/share/app, not the tmpfs' (kept in labels.json across the policy load)",
+      ` 8. label-transient-upper chcon --reference=${D} /run/ostree/.private/root/upper`,
+      ` # SELinux is on: / shows the label of ${D}, not the tmpfs' (kept in labels.json across the policy load); only if ${D} has an SELinux label`,
+      ' 13. label-transient-etc-upper chcon --reference=/sysroot.tmp/usr/etc /run/ostree/transient-etc.XXXXXX/upper',
+      " # SELinux is on: /etc shows the label of /sysroot.tmp/usr/etc, not the tmpfs' (kept in labels.json across the policy load); only if /sysroot.tmp/usr/etc has an SELinux label",
+      ' 20. label-overlay-upper-0 chcon --reference=/sysroot.tmp/usr/share/app /run/prepare-root/overlays/usr%2Fshare%2Fapp/upper',
+      " # SELinux is on: /usr/share/app shows the label of /sysroot.tmp/usr/share/app, not the tmpfs' (kept in labels.json across the policy load); only if /sysroot.tmp/usr/share/app has an SELinux label",
       ' 27. record-labels record the SELinux labels in /run/ostree/.private/root/upper (/), /run/ostree/transient-etc.XXXXXX/upper (/etc), /run/prepare-root/overlays/usr%2Fshare%2Fapp/upper (/usr/share/app) to /run/prepare-root/labels.json',
       ' # SELinux is on: the policy load after switch-root discards the labels of tmpfs files, so `prepare-root relabel` restores them from this record',
     ]);

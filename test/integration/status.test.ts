@@ -141,7 +141,7 @@ describe.skipIf(!isRoot())('status --json', () => {
       /^ {2}on: {4}tmpfs \/run\/ostree\/\.private\/root, [\d.]+ (B|KiB) used of 16\.0 MiB \([\d.]+%\)$/,
     );
     expect(lines[9]).toBe(
-      'warning at boot: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+      'notice at boot: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
     );
   });
 
@@ -197,7 +197,7 @@ describe.skipIf(!isRoot())('status --json', () => {
     expect(lines.at(-1)).toBe(`prepare-root: warning: ${report.warnings[0]}`);
   });
 
-  it('records the boot-time warning that transient changes are discarded, and printed it once to the console', () => {
+  it('records the boot-time notice that transient changes are discarded, and printed it once to the console', () => {
     const [r] = runScenario({
       runs: [
         {
@@ -209,7 +209,7 @@ describe.skipIf(!isRoot())('status --json', () => {
       ],
     });
     expect(r!.stderr).toBe(
-      'prepare-root: warning: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+      'prepare-root: notice: root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
     );
     expect(r!.check).toBe('1\n1');
   });
@@ -218,10 +218,76 @@ describe.skipIf(!isRoot())('status --json', () => {
 describe('status outside an ostree boot', () => {
   it('says so (this machine has no /run/ostree-booted), and the JSON is valid', () => {
     const text = spawnSync(OURS, ['status'], { encoding: 'utf8' });
-    expect(text.stdout.trim()).toBe('not booted through ostree: no /run/ostree-booted');
+    expect(text.stdout.trim()).toBe(
+      'not prepared at this boot: no /run/prepare-root/status.json and no /run/ostree-booted',
+    );
+    expect(text.status).toBe(0);
     const json = spawnSync(OURS, ['status', '--json'], { encoding: 'utf8' });
     const report = JSON.parse(json.stdout);
     expectValid(report);
     expect(report).toMatchObject({ preparedBy: null, mode: null, ostreeBooted: null });
+  });
+});
+
+describe.skipIf(!isRoot())('status of a failed boot, and a record nothing rewrites', () => {
+  const BOTH = `/prep/tool status --root /sysroot > /tmp/s.txt; echo "rc=$?"; ${STATUS} > /tmp/s.json; echo "rc=$?"; cat /tmp/s.txt; echo ---; cat /tmp/s.json`;
+  const split = (check: string) => {
+    const [head, json] = check.split('\n---\n');
+    const [rcText, rcJson, ...text] = head!.split('\n');
+    return { rcText, rcJson, text, json: JSON.parse(json!) };
+  };
+
+  it('a failed boot: status shows the error and what was rolled back, and exits 3', () => {
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\n[persist]\npaths=/etc/ssh\n',
+          // The persisted path's store is a FIFO: its bind fails after the transient root is mounted.
+          pre: 'mkdir -p /sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/etc && mkfifo /sysroot/ostree/deploy/probeos/var/lib/prepare-root/persist/etc/ssh',
+          check: BOTH,
+        },
+      ],
+    });
+    expect(r!.rc).toBe(1);
+    const { rcText, rcJson, text, json } = split(r!.check);
+    expect([rcText, rcJson]).toEqual(['rc=3', 'rc=3']);
+    expect(text[0]).toBe(`boot failed:      ${r!.stderr.split('\n').at(-1)!.replace('prepare-root: ', '')}`);
+    expect(text[1]).toMatch(/^rolled back: {6}\d+ steps \(.*mount-transient-root.*\)$/);
+    expectValid(json);
+    expect(json).toMatchObject({ result: 'failed', preparedBy: null, failure: { notRolledBack: [] } });
+    expect(json.failure.rolledBack).toContain('mount-transient-root');
+  });
+
+  it('a later run that fails, or a mistyped command, leaves the record of the successful boot as it was', () => {
+    const [r] = runScenario({
+      runs: [
+        {
+          impl: ours(),
+          tool: true,
+          conf: '[root]\ntransient=true\n',
+          check: `cp /run/prepare-root/status.json /tmp/before.json
+/prep/tool stauts; echo "typo rc=$?"
+/prep/tool /nonexistent; echo "manual rc=$?"
+cmp /tmp/before.json /run/prepare-root/status.json && echo record-kept
+${BOTH}`,
+        },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    const lines = r!.check.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'prepare-root: usage: unknown command "stauts" (did you mean status?) (see prepare-root --help)',
+      'typo rc=2',
+      "prepare-root: warning: /run/prepare-root/status.json: kept: it records this boot's own successful run, which this failure does not undo",
+    ]);
+    expect(lines[3]).toMatch(/^prepare-root: .*\/nonexistent.*$/);
+    expect(lines[4]).toBe('manual rc=1');
+    expect(lines).toContain('record-kept');
+    const { rcText, text, json } = split(lines.slice(lines.indexOf('record-kept') + 1).join('\n'));
+    expect(rcText).toBe('rc=0');
+    expect(text[0]).toBe('prepared by:      prepare-root');
+    expect(json).toMatchObject({ result: 'prepared', failure: null, mode: 'transient' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import { loadConfig, resolveConfig, resolveConfigParts } from '../../src/config/config.js';
 import { PrepareRootError } from '../../src/base/errors.js';
 import { swapFiles } from '../../src/formats/fstab.js';
 
@@ -218,20 +218,29 @@ describe('[persist] paths', () => {
 });
 
 describe('loadConfig', () => {
-  it('/etc replaces /usr/lib wholesale and says what was lost', () => {
+  it('/etc replaces /usr/lib wholesale and says what was lost: the keys /etc does not set', () => {
     const loaded = loadConfig([
-      { path: USR, data: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n' },
+      { path: USR, data: '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[root]\ntransient=false\n' },
       { path: ETC, data: '[root]\ntransient=true\n' },
     ]);
     const { config: c, warnings } = resolveConfig(loaded, '');
     expect(c.file).toBe(ETC);
     expect(c.sysrootReadonly).toBeNull();
+    expect(c.rootMode).toBe('transient');
     expect(warnings).toEqual([
       {
         where: USR,
-        message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); lost: sysroot.readonly, etc.transient`,
+        message: `ignored entirely because ${ETC} exists (no key-level merge, as in ostree); not set there, so lost: sysroot.readonly, etc.transient`,
       },
     ]);
+  });
+
+  it("ostree's own pattern, an /etc copy of the vendor file with a key added: nothing lost, no warning", () => {
+    const loaded = loadConfig([
+      { path: USR, data: '[composefs]\nenabled=true\n' },
+      { path: ETC, data: '[composefs]\nenabled=true\n[root]\ntransient-ro=true\n' },
+    ]);
+    expect(resolveConfig(loaded, '').warnings).toEqual([]);
   });
 
   it('an empty /etc file still wipes /usr/lib settings', () => {
@@ -272,7 +281,26 @@ describe('loadConfig', () => {
       'unknown group [systemroot] is ignored (did you mean sysroot.readonly?)',
     ],
     ['[zzz]\nqqqqqqqq=1\n', `${ETC}:2`, 'unknown group [zzz] is ignored'],
-  ])('warns about unknown keys: %j', (text, where, message) => {
-    expect(loadConfig([{ path: ETC, data: text }]).warnings).toEqual([{ where, message }]);
+  ])('an ostree boot warns about unknown keys (ostree ignores them): %j', (text, where, message) => {
+    const { resolved, errors } = resolveConfigParts(loadConfig([{ path: ETC, data: text }]), '', 'ostree');
+    expect(errors).toEqual([]);
+    expect(resolved?.warnings).toEqual([{ where, message }]);
+  });
+
+  it.each([
+    ['[root]\ntransiet=true\n', `${ETC}:2: unknown key root.transiet (did you mean root.transient?)`],
+    ['[roots]\ntransient=true\n', `${ETC}:2: unknown group [roots] (did you mean root.transient?)`],
+  ])('a plain root fails on an unknown key or group, which would boot it writable: %j', (text, what) => {
+    const { resolved, errors } = resolveConfigParts(loadConfig([{ path: ETC, data: text }]), '', 'plain');
+    expect(resolved).toBeNull();
+    expect(errors.map((e) => e.message)).toEqual([`${what}: a plain root boots only a config it fully understands`]);
+  });
+
+  it('the linter (strict) makes an unknown key an error in an ostree config too', () => {
+    const loaded = loadConfig([{ path: ETC, data: '[root]\ntransent=true\n' }]);
+    const { errors } = resolveConfigParts(loaded, '', 'ostree', true);
+    expect(errors.map((e) => e.message)).toEqual([
+      `${ETC}:2: unknown key root.transent (did you mean root.transient?): a boot would ignore it`,
+    ]);
   });
 });

@@ -88,6 +88,6 @@ describe('warnings say what is true', () => {
       CONTEXT,
     );
     expect(r.plan.mode).toBe('composefs');
-    expect(r.warnings.filter((w) => /discarded at reboot/.test(w.message))).toEqual([]);
+    expect([...r.warnings, ...r.notices].filter((w) => /discarded at reboot/.test(w.message))).toEqual([]);
   });
 });

@@ -164,8 +164,10 @@ describe('planPrepareRoot: transient root without composefs', () => {
     });
   });
 
-  it('warns, once, that transient changes are discarded at reboot', () => {
-    expect(plan('[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n').warnings).toEqual([
+  it('announces, once, that transient changes are discarded at reboot: a notice, not a warning', () => {
+    const result = plan('[root]\ntransient=true\n[sysroot]\nreadonly=true\n[etc]\ntransient=true\n');
+    expect(result.warnings).toEqual([]);
+    expect(result.notices).toEqual([
       {
         where: 'root.transient',
         message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',

@@ -1,0 +1,56 @@
+// PID 1 must never exit: the kernel would panic ("Attempted to kill init") and the user would see
+// that instead of why the boot failed. As PID 1 (an /init that execs us, or the dracut shell
+// flavour's hand-over), a failed attempt puts its error on the console, then starts an emergency
+// shell from the initramfs, and tries again when the shell exits; with no shell, or no console
+// for one, it holds with the message on the console.
+import { formatError } from '../base/errors.js';
+import { exists } from '../fs/files.js';
+import type { System } from '../platform/system.js';
+import { KMSG_ERR, toKmsg } from './kmsg.js';
+
+export const EMERGENCY_SHELLS = ['/bin/sh', '/usr/bin/sh', '/bin/bash', '/usr/bin/bash'];
+
+/** A shell that ends sooner than this had nothing to read (no console): trying again would only loop. */
+const NO_CONSOLE_SECONDS = 2;
+
+/** Run `attempt` (which hands over, never returning, on success) until it succeeds; never return. */
+export function neverExit(sys: System, attempt: () => void, err: (line: string) => void): never {
+  const say = (line: string) => {
+    err(line);
+    toKmsg(sys, KMSG_ERR, line);
+  };
+  for (;;) {
+    try {
+      attempt();
+      say('prepare-root: internal error: the hand-over returned');
+    } catch (e) {
+      say(formatError(e));
+    }
+    const shell = EMERGENCY_SHELLS.find((s) => exists(sys, s));
+    if (shell === undefined) hold(sys, say, `no emergency shell in the initramfs (${EMERGENCY_SHELLS.join(', ')})`);
+    say(
+      `prepare-root: the boot cannot go on; starting an emergency shell (${shell}): fix the cause and exit the shell to try again, or reboot (reboot -f) and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)`,
+    );
+    const started = Date.now();
+    let status: number;
+    try {
+      status = sys.spawn(
+        shell,
+        [shell],
+        Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`),
+      );
+    } catch (e) {
+      hold(sys, say, `the emergency shell could not be started (${formatError(e)})`);
+    }
+    if ((Date.now() - started) / 1000 < NO_CONSOLE_SECONDS)
+      hold(sys, say, `the emergency shell ended at once (status ${status}): no console to read from`);
+    say('prepare-root: the emergency shell exited: trying again');
+  }
+}
+
+function hold(sys: System, say: (line: string) => void, why: string): never {
+  say(
+    `prepare-root: ${why}; holding here so that the error above stays on the console (reboot, then add rd.prepare-root=off for a plain root, or pick the previous deployment for ostree)`,
+  );
+  for (;;) sys.sleep(3600);
+}
