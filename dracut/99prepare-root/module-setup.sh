@@ -18,15 +18,36 @@ depends() {
     return 0
 }
 
-# root.upper-device of the plain-root config (the later file replaces the earlier, as at boot),
-# as a device node: the boot waits for it as for the root device, the systemd unit ordered after it.
-upper_device() {
-    local conf file= dev
-    for conf in /usr/lib/prepare-root/prepare-root.conf /etc/prepare-root/prepare-root.conf; do
-        [[ -e "$conf" ]] && file=$conf
+# Check the build root's configs as each kind of boot reads them (the binary itself, with the
+# boot's own rules): what would stop that boot stops the build, naming file, line and key; what
+# would only warn at boot is shown as a warning. Prints nothing on stdout.
+check_configs() {
+    local kind out rc line
+    for kind in ostree plain; do
+        rc=0
+        out=$("$prepare_root_binary" check-config --boot "$kind" 2>&1 >/dev/null) || rc=$?
+        while IFS= read -r line; do
+            [[ -n "$line" ]] || continue
+            if [[ $rc -eq 0 ]]; then dwarning "$line"; else derror "$line"; fi
+        done <<< "$out"
+        if [[ $rc -ne 0 ]]; then
+            dfatal "prepare-root: the $kind-boot config above would fail the boot: fix it, then build the initramfs again"
+            return 1
+        fi
     done
-    [[ -n "$file" ]] || return 0
-    dev=$(sed -n 's/^[[:space:]]*upper-device[[:space:]]*=[[:space:]]*//p' "$file" | tail -1)
+}
+
+# One setting of the effective config of a KIND boot, as the boot resolves it (the /etc file
+# replaces the /usr/lib one wholesale): asked of the binary, never parsed here.
+config_value() {
+    "$prepare_root_binary" check-config --boot "$1" --get "$2" 2>/dev/null
+}
+
+# root.upper-device as a device node: the boot waits for it as for the root device, the
+# systemd unit ordered after it.
+upper_device() {
+    local dev
+    dev=$(config_value plain root.upper-device)
     case $dev in
         LABEL=*) dev=/dev/disk/by-label/${dev#LABEL=} ;;
         UUID=*) dev=/dev/disk/by-uuid/${dev#UUID=} ;;
@@ -41,20 +62,23 @@ installkernel() {
 }
 
 install() {
+    # dracut ignores what install() returns: what must stop the build exits it.
     if dracut_module_included "ostree"; then
-        derror "prepare-root: the ostree module is included too; both prepare /sysroot. Add omit_dracutmodules+=\" ostree \"."
-        return 1
+        dfatal "prepare-root: the ostree module is included too; both prepare /sysroot. Add omit_dracutmodules+=\" ostree \"."
+        exit 1
     fi
+    check_configs || exit 1
     inst_simple "$prepare_root_binary" /usr/lib/prepare-root/prepare-root
     local conf keypath
     for conf in /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf \
         /usr/lib/prepare-root/prepare-root.conf /etc/prepare-root/prepare-root.conf; do
         [[ -e "$conf" ]] && inst_simple "$conf"
     done
-    # The key file for composefs signed: the configured keypath, else the default one, if present.
-    keypath=$(sed -n 's/^[[:space:]]*keypath[[:space:]]*=[[:space:]]*//p' /usr/lib/ostree/prepare-root.conf /etc/ostree/prepare-root.conf 2>/dev/null | tail -1)
-    keypath=${keypath:-/etc/ostree/initramfs-root-binding.key}
-    [[ -e "$keypath" ]] && inst_simple "$keypath"
+    # The key file for composefs signed, where the effective config says (its default when it
+    # names none): the check above already failed the build if signing needs it and it is missing.
+    # Copied when present even without signing: ostree.prepare-root.composefs=signed may ask at boot.
+    keypath=$(config_value ostree composefs.keypath)
+    [[ -n "$keypath" && -e "$keypath" ]] && inst_simple "$keypath"
     local dev
     dev=$(upper_device)
     if dracut_module_included "systemd"; then

@@ -5,6 +5,7 @@ import { actionOf, commandOf } from '../apply/actions.js';
 import { SystemMounter } from '../apply/mounter.js';
 import { handOver } from '../boot/handover.js';
 import { neverExit } from '../boot/emergency.js';
+import { recordPivotHandover } from '../boot/status-record.js';
 import { KMSG_NOTICE, KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
 import {
   PLAN_CONTEXT,
@@ -30,7 +31,6 @@ function sysrootAndCmdline(positionals: string[], command: 'run' | 'plan'): [str
 export function commandRun(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals, 'run');
   const pivot = values.pivot === true || sys.pid === 1;
-  if (values.init !== undefined && !pivot) throw usageError('--init only applies with --pivot', 'run');
   const mounter = new SystemMounter(sys, values.verbose ? { trace: io.err } : {});
   const init = values.init ?? DEFAULT_INIT;
   // At boot the console is the kernel log: warnings and notices go there as well as to stderr.
@@ -44,13 +44,16 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
       cmdlineArg,
       handover: pivot ? 'pivot' : 'systemd',
       mounter,
-      ...(pivot ? { init } : {}),
+      // Checked before anything is mounted: also when a later run hands over (dracut's shell flavour).
+      ...(pivot || values.init !== undefined ? { init } : {}),
       warn: (w) => toConsole(KMSG_WARNING, warningLine(w)),
       notice: (n) => toConsole(KMSG_NOTICE, noticeLine(n)),
       info: (line) => io.out(oneLine(`prepare-root: ${line}`)),
     });
     if (pivot) {
       const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
+      // A run that prepared without handing over (its caller stayed PID 1) left the record.
+      if (result.kind === 'already-prepared') recordPivotHandover(sys);
       handOver(sys, root, init, (line) => io.out(`prepare-root: ${line}`));
     }
   };

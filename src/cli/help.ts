@@ -15,7 +15,8 @@ const OPTIONS: Record<string, string> = {
                  systemd). Implied when running as PID 1, which never exits: on failure the
                  error goes to the console, then an emergency shell from the initramfs
                  (/bin/sh; exit it to try again), or it holds when there is none.`,
-  init: `  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}).`,
+  init: `  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}); without --pivot, only
+                 check that the new root has it before preparing (for a later hand-over).`,
   verbose: '  --verbose      print each operation (as the equivalent mount(8) command) before it runs.',
   config: `  --config FILE  read FILE instead of the initramfs config files (repeat for the /usr/lib,
                  then /etc order: the last one in effect, as at boot).`,
@@ -36,7 +37,7 @@ const OPTIONS: Record<string, string> = {
 
 export const COMMAND_HELP: Record<Command, CommandHelp> = {
   run: {
-    usage: ['prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot [--init PATH]] [--verbose]'],
+    usage: ['prepare-root [run] SYSROOT [KERNEL_CMDLINE] [--pivot] [--init PATH] [--verbose]'],
     text: `(default) prepare SYSROOT, an absolute path (normally /sysroot). KERNEL_CMDLINE replaces
 /proc/cmdline. Writes /run/ostree-booted (ostree boots only) and /run/prepare-root/status.json.
 On failure every completed step is undone, one line "prepare-root: <what>: <why>" goes to

@@ -8,6 +8,8 @@
 #   ETC_OSTREE: the build root's /etc/ostree (prepare-root.conf, the composefs key); default empty.
 #   COMPRESS=none: an uncompressed image (to unpack and inspect), else zstd -3.
 #   PLAIN_CONF=FILE: the build root's /usr/lib/prepare-root/prepare-root.conf (IMPL prepare-root).
+#   OSTREE_CONF_USR=FILE: the build root's /usr/lib/ostree/prepare-root.conf (IMPL prepare-root).
+# A build that fails prints dracut's messages and exits non-zero.
 # Nothing on the host changes: the files appear under /usr through a read-only overlay, and
 # ETC_OSTREE over /etc/ostree, both only in a private mount namespace; the host's dracut.conf
 # and dracut.conf.d are not read.
@@ -22,7 +24,8 @@ mkdir -p "$W"/{stage,confdir,tmp,etc-ostree}
 [ -n "$ETC_OSTREE" ] && cp -a "$ETC_OSTREE/." "$W/etc-ostree/"
 case $IMPL in
   prepare-root) bash "$ROOT/dracut/install.sh" "$W/stage" > /dev/null; USR=$W/stage/usr; MODULE=prepare-root
-                [ -n "${PLAIN_CONF:-}" ] && install -D -m 0644 "$PLAIN_CONF" "$USR/lib/prepare-root/prepare-root.conf" ;;
+                [ -n "${PLAIN_CONF:-}" ] && install -D -m 0644 "$PLAIN_CONF" "$USR/lib/prepare-root/prepare-root.conf"
+                [ -n "${OSTREE_CONF_USR:-}" ] && install -D -m 0644 "$OSTREE_CONF_USR" "$USR/lib/ostree/prepare-root.conf" ;;
   ostree) USR=$ROOT/.cache/reference/2026.4/root/usr; MODULE=ostree
           [ -x "$USR/lib/ostree/ostree-prepare-root" ] || { echo "initramfs.sh: run scripts/fetch-reference.sh first" >&2; exit 1; } ;;
   *) echo "initramfs.sh: IMPL is prepare-root or ostree" >&2; exit 2 ;;

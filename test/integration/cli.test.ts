@@ -86,10 +86,6 @@ describe('prepare-root binary', () => {
     ],
     [['status', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root status --help)'],
     [['checkpoint', 'extra'], 'prepare-root: usage: unexpected argument "extra" (see prepare-root checkpoint --help)'],
-    [
-      ['/sysroot', '--init', '/sbin/init'],
-      'prepare-root: usage: --init only applies with --pivot (see prepare-root run --help)',
-    ],
     // A word that is not a command is a mistyped one, never a SYSROOT to prepare.
     [['stauts'], 'prepare-root: usage: unknown command "stauts" (did you mean status?) (see prepare-root --help)'],
     [['sysroot'], 'prepare-root: usage: unknown command "sysroot" (see prepare-root --help)'],

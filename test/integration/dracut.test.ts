@@ -23,20 +23,42 @@ const BUILD = path.resolve(import.meta.dirname, '../harness/initramfs.sh');
 const hasDracut = existsSync('/usr/bin/dracut');
 let W: string;
 
-/** Build an uncompressed image and unpack it. */
-function build(flavour: 'systemd' | 'shell'): string {
-  const out = path.join(W, flavour);
-  mkdirSync(path.join(out, 'root'), { recursive: true });
-  // A plain-root config in the build root with a persistent upper: the boot must wait for its device.
-  const conf = path.join(W, 'plain.conf');
-  writeFileSync(conf, '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n');
-  const env = { ...process.env, COMPRESS: 'none', PLAIN_CONF: conf };
-  const r = spawnSync('bash', [BUILD, 'prepare-root', flavour, path.join(out, 'initrd.img')], {
+/** The build root's config files: the plain root's and ostree's /usr/lib file, and /etc/ostree's files. */
+interface BuildRoot {
+  readonly plainConf?: string;
+  readonly ostreeConfUsr?: string;
+  readonly etcOstree?: Record<string, string>;
+}
+
+/** Build an uncompressed image of FLAVOUR in W/NAME: dracut's exit status and everything it printed. */
+function tryBuild(name: string, flavour: 'systemd' | 'shell', files: BuildRoot) {
+  const out = path.join(W, name);
+  mkdirSync(path.join(out, 'etc-ostree'), { recursive: true });
+  const env: Record<string, string | undefined> = { ...process.env, COMPRESS: 'none' };
+  if (files.plainConf !== undefined) {
+    env.PLAIN_CONF = path.join(out, 'plain.conf');
+    writeFileSync(env.PLAIN_CONF, files.plainConf);
+  }
+  if (files.ostreeConfUsr !== undefined) {
+    env.OSTREE_CONF_USR = path.join(out, 'usr-ostree.conf');
+    writeFileSync(env.OSTREE_CONF_USR, files.ostreeConfUsr);
+  }
+  for (const [name, text] of Object.entries(files.etcOstree ?? {}))
+    writeFileSync(path.join(out, 'etc-ostree', name), text);
+  const image = path.join(out, 'initrd.img');
+  const r = spawnSync('bash', [BUILD, 'prepare-root', flavour, image, path.join(out, 'etc-ostree')], {
     encoding: 'utf8',
     timeout: 240_000,
     env,
   });
-  if (r.status !== 0) throw new Error(`dracut build failed: ${r.stderr}${r.stdout}`);
+  return { status: r.status, output: `${r.stdout}${r.stderr}`, image, out };
+}
+
+/** Build an uncompressed image and unpack it. */
+function build(flavour: 'systemd' | 'shell', files: BuildRoot = PLAIN_UPPER_DEVICE, name: string = flavour): string {
+  const { status, output, out } = tryBuild(name, flavour, files);
+  if (status !== 0) throw new Error(`dracut build failed: ${output}`);
+  mkdirSync(path.join(out, 'root'), { recursive: true });
   const unpack = spawnSync(
     'bash',
     ['-c', 'cd "$1" && cpio -idm --quiet < ../initrd.img', 'bash', path.join(out, 'root')],
@@ -57,6 +79,11 @@ function output(binary: string): { status: number | null; version: string; help:
 }
 
 const built = () => output(OURS);
+
+// A plain-root config in the build root with a persistent upper: the boot must wait for its device.
+const PLAIN_UPPER_DEVICE: BuildRoot = { plainConf: '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n' };
+const KEY_A = `${Buffer.alloc(32, 1).toString('base64')}\n`;
+const KEY_B = `${Buffer.alloc(32, 2).toString('base64')}\n`;
 
 beforeAll(() => {
   W = mkdtempSync(path.join(tmpdir(), 'prepare-root-dracut-'));
@@ -108,6 +135,44 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
     expect(
       readFileSync(path.join(root, 'usr/lib/dracut/hooks/cmdline/60-prepare-root-upper-device.sh'), 'utf8'),
     ).toContain('wait_for_dev "/dev/disk/by-label/prep-upper"');
+  });
+
+  it('a config that would fail the boot fails the build, naming file, line and key; no image is left', () => {
+    const r = tryBuild('broken-plain', 'systemd', { plainConf: '[root]\ntransiet=true\n' });
+    expect(r.status, r.output).not.toBe(0);
+    expect(r.output).toContain(
+      'prepare-root: /usr/lib/prepare-root/prepare-root.conf:2: unknown key root.transiet (did you mean root.transient?): a plain root boots only a config it fully understands',
+    );
+    expect(r.output).toContain(
+      'prepare-root: the plain-boot config above would fail the boot: fix it, then build the initramfs again',
+    );
+    expect(existsSync(r.image)).toBe(false);
+  });
+
+  it('what would only warn at boot is a warning of the build, which goes on', () => {
+    const r = tryBuild('warning-ostree', 'systemd', { etcOstree: { 'prepare-root.conf': '[root]\ntransent=true\n' } });
+    expect(r.status, r.output).toBe(0);
+    expect(r.output).toContain(
+      'prepare-root: warning: /etc/ostree/prepare-root.conf:2: unknown key root.transent is ignored (did you mean root.transient?)',
+    );
+    expect(existsSync(r.image)).toBe(true);
+  });
+
+  it('signed: the key file is the one the effective config names (/etc replaces /usr/lib wholesale), and a missing one fails the build', () => {
+    // The vendor file names a keypath; the /etc file, which replaces it at boot, does not: the
+    // boot reads the default key file, so that is the one the image needs.
+    const layout = (keys: Record<string, string>): BuildRoot => ({
+      ostreeConfUsr: '[composefs]\nenabled=signed\nkeypath=/etc/ostree/vendor.key\n',
+      etcOstree: { 'prepare-root.conf': '[composefs]\nenabled=signed\n', ...keys },
+    });
+    const missing = tryBuild('signed-missing', 'systemd', layout({ 'vendor.key': KEY_A }));
+    expect(missing.status, missing.output).not.toBe(0);
+    expect(missing.output).toContain(
+      'prepare-root: composefs.keypath /etc/ostree/initramfs-root-binding.key: composefs.enabled=signed needs the public keys here: No such file or directory',
+    );
+    const root = build('systemd', layout({ 'vendor.key': KEY_A, 'initramfs-root-binding.key': KEY_B }), 'signed');
+    expect(readFileSync(path.join(root, 'etc/ostree/initramfs-root-binding.key'), 'utf8')).toBe(KEY_B);
+    expect(existsSync(path.join(root, 'etc/ostree/vendor.key'))).toBe(false);
   });
 
   it("dracut's default strip ran (the drop-in leaves it on), and the binary survived it", () => {
