@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findKarg, findOstreeTarget } from '../../src/config/cmdline.js';
+import { findKarg, findLastKarg, findOstreeTarget, hasFlag } from '../../src/config/cmdline.js';
 import { PrepareRootError } from '../../src/base/errors.js';
 
 describe('findKarg', () => {
@@ -19,6 +19,35 @@ describe('findKarg', () => {
     ['ostree.prepare-root.composefs=0 ostree=/x', 'ostree.prepare-root.composefs', '0'],
   ])('%j → %s=%j', (cmdline, key, expected) => {
     expect(findKarg(cmdline, key)).toBe(expected);
+  });
+});
+
+describe('our arguments: the last one wins (systemd), so one appended at the boot menu counts', () => {
+  it.each([
+    ['rd.prepare-root=transient quiet rd.prepare-root=off', 'off'],
+    ['rd.prepare-root=off rd.prepare-root=transient', 'transient'],
+    ['rd.prepare-root=off rd.prepare-root', 'off'],
+    ['rd.prepare-root.reset=1 rd.prepare-root=x', 'x'],
+    ['quiet', null],
+  ])('%j → %j', (cmdline, expected) => {
+    expect(findLastKarg(cmdline, 'rd.prepare-root')).toBe(expected);
+  });
+
+  it.each([
+    ['rd.prepare-root.reset', true],
+    ['rd.prepare-root.reset rd.prepare-root.reset=0', false],
+    ['rd.prepare-root.reset=0 rd.prepare-root.reset=1', true],
+    ['rd.prepare-root.reset=true quiet', true],
+    ['rd.prepare-root.resetx', false],
+    ['', false],
+  ])('flag %j → %s', (cmdline, expected) => {
+    expect(hasFlag(cmdline, 'rd.prepare-root.reset')).toBe(expected);
+  });
+
+  it("ostree's keep ostree's rule: the first one wins", () => {
+    expect(
+      findKarg('ostree.prepare-root.composefs=0 ostree.prepare-root.composefs=1', 'ostree.prepare-root.composefs'),
+    ).toBe('0');
   });
 });
 

@@ -1,7 +1,9 @@
 // Limits on what a config may ask for, and the one-line form of every message.
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { commandOf } from '../../src/apply/actions.js';
 import { PrepareRootError, formatError } from '../../src/base/errors.js';
-import { oneLine, shortList, utf8Encode } from '../../src/base/text.js';
+import { oneLine, shellQuote, shortList, utf8Encode } from '../../src/base/text.js';
 import { loadConfig, resolveConfig } from '../../src/config/config.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 import { CONTEXT, D, facts } from '../helpers/facts.js';
@@ -89,5 +91,35 @@ describe('warnings say what is true', () => {
     );
     expect(r.plan.mode).toBe('composefs');
     expect([...r.warnings, ...r.notices].filter((w) => /discarded at reboot/.test(w.message))).toEqual([]);
+  });
+});
+
+describe('plan commands can be pasted into a shell', () => {
+  const words = [
+    '/plain/path',
+    '/with space',
+    "/it's",
+    '/$HOME `x` "q"',
+    '/semi;colon&',
+    '',
+    'a\tb',
+    'lowerdir=/a:/b,upperdir=/c',
+  ];
+
+  it.each(words)('%j is read back by bash as the same word', (word) => {
+    const r = spawnSync('bash', ['-c', `printf '%s\\0' ${shellQuote(word)}`], { encoding: 'utf8' });
+    expect(r.stdout).toBe(`${word}\0`);
+  });
+
+  it('plain words stay as they are', () => {
+    expect(shellQuote('/sysroot/ostree/deploy/os/deploy/abc.0')).toBe('/sysroot/ostree/deploy/os/deploy/abc.0');
+  });
+
+  it('a path with a space is quoted in the command, and a note stays out of it', () => {
+    expect(commandOf({ op: 'mkdir', path: '/run/my dir', mode: 0o755, existOk: true })).toEqual({
+      command: "mkdir -m 0755 '/run/my dir'",
+      note: 'may exist',
+    });
+    expect(commandOf({ op: 'bind', source: '/a b', target: '/c' })).toEqual({ command: "mount --bind '/a b' /c" });
   });
 });

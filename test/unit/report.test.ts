@@ -22,6 +22,38 @@ function booted(sysrootRo: boolean) {
   ]);
 }
 
+const EXECUTED = [
+  { id: 'mkdir-a', command: 'mkdir a', status: 'undone' },
+  { id: 'mount-b', command: 'mount b', status: 'undone' },
+  { id: 'mount-c', command: 'mount c', status: 'undo-failed' },
+  { id: 'bind-x', command: 'mount --bind x', status: 'failed', error: 'no' },
+];
+
+/** A status.json record of one boot. */
+function record(result: string, error: string | null, executed: readonly object[]) {
+  return {
+    schema: 1,
+    version: '0.1.0',
+    result,
+    time: 'T',
+    bootId: 'B',
+    sysroot: '/sysroot',
+    handover: 'systemd',
+    configFile: null,
+    mode: null,
+    deployment: null,
+    sysrootReadonly: null,
+    ostreeBooted: null,
+    persisted: [],
+    overlays: [],
+    plan: [],
+    executed,
+    warnings: [{ where: 'a.conf:3', message: 'w' }],
+    notices: [],
+    error,
+  };
+}
+
 describe('collectStatus', () => {
   it('a transient root and /etc: their layers as the booted system sees them, how full the tmpfs is, a warning past 80%', () => {
     const sys = memorySystem();
@@ -78,10 +110,38 @@ describe('collectStatus', () => {
     expect(formatStatus(report)).toContain('overlay / (root): changes vanish at reboot');
   });
 
-  it('not an ostree boot: says so', () => {
+  it('not prepared at this boot: says so', () => {
     const report = collectStatus(memorySystem(), [], '/');
-    expect(report).toMatchObject({ preparedBy: null, mode: null, ostreeBooted: null, overlays: [] });
-    expect(formatStatus(report)).toEqual(['not booted through ostree: no /run/ostree-booted']);
+    expect(report).toMatchObject({ result: null, failure: null, preparedBy: null, mode: null, ostreeBooted: null });
+    expect(formatStatus(report)).toEqual([
+      'not prepared at this boot: no /run/prepare-root/status.json and no /run/ostree-booted',
+    ]);
+  });
+
+  it('a failed boot: the error, what was rolled back and what was not, escaped', () => {
+    const sys = memorySystem();
+    sys.file('/run/prepare-root/status.json', JSON.stringify(record('failed', 'step bind-x: no\x1b[2J', EXECUTED)));
+    const report = collectStatus(sys, [], '/');
+    expect(report).toMatchObject({
+      result: 'failed',
+      preparedBy: null,
+      failure: { error: 'step bind-x: no\x1b[2J', rolledBack: ['mkdir-a', 'mount-b'], notRolledBack: ['mount-c'] },
+    });
+    expect(formatStatus(report)).toEqual([
+      'boot failed:      step bind-x: no\\x1b[2J',
+      'rolled back:      2 steps (mkdir-a, mount-b)',
+      'NOT rolled back:  mount-c (their undo failed)',
+      'warning at boot: a.conf:3: w',
+    ]);
+  });
+
+  it('an untouched plain root: why, and its notices and warnings', () => {
+    const sys = memorySystem();
+    sys.file('/run/prepare-root/status.json', JSON.stringify({ ...record('untouched', null, []), untouched: 'off' }));
+    expect(formatStatus(collectStatus(sys, [], '/'))).toEqual([
+      'root left as it was at boot: off',
+      'warning at boot: a.conf:3: w',
+    ]);
   });
 
   it('a status.json that is not ours is refused, naming the field', () => {
