@@ -32,19 +32,39 @@ static void free_string_array(JSContext *ctx, char **a) {
   free(a);
 }
 
+/* A program to run: path, argv and env from JS (path, array of strings, array of strings). */
+struct program {
+  const char *path;
+  char **args;
+  char **env;
+};
+
+/* 0, or -1 with an exception (nothing left to free). */
+static int program_from(JSContext *ctx, JSValueConst *argv, struct program *p) {
+  p->path = JS_ToCString(ctx, argv[0]);
+  if (p->path == NULL) return -1;
+  p->args = string_array(ctx, argv[1]);
+  p->env = p->args == NULL ? NULL : string_array(ctx, argv[2]);
+  if (p->args != NULL && p->env != NULL) return 0;
+  if (p->args != NULL) free_string_array(ctx, p->args);
+  JS_FreeCString(ctx, p->path);
+  return -1;
+}
+
+static void program_free(JSContext *ctx, struct program *p) {
+  free_string_array(ctx, p->args);
+  free_string_array(ctx, p->env);
+  JS_FreeCString(ctx, p->path);
+}
+
 /* execve(path, argv, env): returns -errno only when it failed. */
 FN(js_execve) {
   UNUSED_THIS;
-  const char *path = JS_ToCString(ctx, argv[0]);
-  if (path == NULL) return JS_EXCEPTION;
-  char **args = string_array(ctx, argv[1]);
-  char **env = args == NULL ? NULL : string_array(ctx, argv[2]);
-  if (args == NULL || env == NULL) { JS_FreeCString(ctx, path); return JS_EXCEPTION; }
-  execve(path, args, env);
+  struct program p;
+  if (program_from(ctx, argv, &p)) return JS_EXCEPTION;
+  execve(p.path, p.args, p.env);
   int e = errno;
-  free_string_array(ctx, args);
-  free_string_array(ctx, env);
-  JS_FreeCString(ctx, path);
+  program_free(ctx, &p);
   return JS_NewInt32(ctx, -e);
 }
 
@@ -54,26 +74,17 @@ FN(js_execve) {
    -errno when it could not be started (127 when execve failed in the child). */
 FN(js_spawn) {
   UNUSED_THIS;
-  const char *path = JS_ToCString(ctx, argv[0]);
-  if (path == NULL) return JS_EXCEPTION;
-  char **args = string_array(ctx, argv[1]);
-  char **env = args == NULL ? NULL : string_array(ctx, argv[2]);
-  if (args == NULL || env == NULL) {
-    if (args != NULL) free_string_array(ctx, args);
-    JS_FreeCString(ctx, path);
-    return JS_EXCEPTION;
-  }
+  struct program p;
+  if (program_from(ctx, argv, &p)) return JS_EXCEPTION;
   pid_t child = fork();
   if (child == 0) {
     setsid();
     (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
-    execve(path, args, env);
+    execve(p.path, p.args, p.env);
     _exit(127);
   }
   int e = errno;
-  free_string_array(ctx, args);
-  free_string_array(ctx, env);
-  JS_FreeCString(ctx, path);
+  program_free(ctx, &p);
   if (child < 0) return JS_NewInt32(ctx, -e);
   for (;;) {
     int status;
