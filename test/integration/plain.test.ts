@@ -491,6 +491,29 @@ trap 'losetup -d "$UPPERDEV"; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT`;
     expect(r!.pivotOutput).toMatch(/ \/run\/prepare-root\/physical-root ro,relatime /);
   });
 
+  it('plan: each command can be pasted into a shell (quoted), every line escaped', () => {
+    const [r] = runScenario({
+      plain: true,
+      runs: [
+        {
+          ...UNTOUCHED,
+          plainConf: '[root]\ntransient=true\n[persist]\npaths=/my data;/x\x1by\n',
+          tool: true,
+          check: `/prep/tool plan /sysroot '${CMDLINE}' > /tmp/plan 2>&1; echo "rc=$?"; cat /tmp/plan`,
+        },
+      ],
+    });
+    const lines = r!.check.split('\n');
+    expect(lines[0]).toBe('rc=0');
+    const store = `${P}/var/lib/prepare-root/persist`;
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`  mount --bind '${store}/my data' '/sysroot.tmp/my data'$`)),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/ mount --bind '?\S+\/x\\x1by'? /));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must not appear
+    expect(r!.check).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+  });
+
   it('plan, check-config, status and diff understand plain roots', () => {
     const conf = '[root]\ntransient=true\n[composefs]\nenabled=yes\n';
     const [plan, booted] = runScenario({
