@@ -54,6 +54,7 @@ static int add_all(JSContext *ctx, JSModuleDef *m, int (*op)(JSContext *, JSModu
     { native_mounts, native_mounts_count },
     { native_process, native_process_count },
     { native_integrity, native_integrity_count },
+    { native_text, native_text_count },
     { native_constants, native_constants_count },
   };
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {

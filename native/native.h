@@ -31,6 +31,8 @@ extern const JSCFunctionListEntry native_process[];
 extern const size_t native_process_count;
 extern const JSCFunctionListEntry native_integrity[];
 extern const size_t native_integrity_count;
+extern const JSCFunctionListEntry native_text[];
+extern const size_t native_text_count;
 extern const JSCFunctionListEntry native_constants[];
 extern const size_t native_constants_count;
 

@@ -24,6 +24,8 @@ declare module 'native' {
     mountRoot: boolean;
   }
   export function strerror(errno: number): string;
+  export function utf8Encode(s: string): ArrayBuffer;
+  export function utf8Decode(bytes: Uint8Array, fatal: boolean): string | null;
   export function openat(dirfd: number, path: string, flags: number, mode: number, resolve: number): Result<number>;
   export function close(fd: number): Result<number>;
   export function read(fd: number, limit: number): Result<ArrayBuffer>;
@@ -146,6 +148,12 @@ declare module 'native' {
     AT_EMPTY_PATH: number,
     AT_REMOVEDIR: number,
     AT_RECURSIVE: number,
+    EPERM: number,
+    ENOENT: number,
+    ENOTDIR: number,
+    EAGAIN: number,
+    ELOOP: number,
+    ENODATA: number,
     RESOLVE_NO_XDEV: number,
     RESOLVE_NO_MAGICLINKS: number,
     RESOLVE_NO_SYMLINKS: number,

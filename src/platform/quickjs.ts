@@ -3,7 +3,7 @@
 import * as n from 'native';
 import * as std from 'std';
 import { SysError } from '../base/errors.js';
-import { utf8Encode } from '../base/text.js';
+import { useUtf8Codec, utf8Encode } from '../base/text.js';
 import {
   type DevNumber,
   type FileKind,
@@ -15,15 +15,20 @@ import {
   describeKind,
 } from './system.js';
 
-const ERRNO_NAMES = new Map<number, string>(
-  Object.entries(n)
-    .filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number')
-    .map(([k, v]) => [v as number, k]),
-);
+/** errno → its name, built on first use: most runs never fail a call, and it costs a scan of every export. */
+let errnoNames: Map<number, string> | null = null;
+function errnoName(errno: number): string | undefined {
+  errnoNames ??= new Map(
+    Object.entries(n)
+      .filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number')
+      .map(([k, v]) => [v as number, k]),
+  );
+  return errnoNames.get(errno);
+}
 
 function sysError(call: string, result: number, detail = ''): SysError {
   const errno = -result;
-  return new SysError(call, ERRNO_NAMES.get(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
+  return new SysError(call, errnoName(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
 }
 
 /** The result, or a SysError for a negative (-errno) number. */
@@ -150,6 +155,10 @@ function attach(mnt: number, what: string, target: string): void {
 const PROPAGATION = { private: n.MS_PRIVATE, slave: n.MS_SLAVE, shared: n.MS_SHARED } as const;
 
 export function quickjsSystem(): System {
+  useUtf8Codec({
+    encode: (s) => new Uint8Array(n.utf8Encode(s)),
+    decode: (b, fatal) => n.utf8Decode(b, fatal),
+  });
   return {
     args: scriptArgs.slice(1),
     pid: n.getpid(),
@@ -161,7 +170,7 @@ export function quickjsSystem(): System {
     randomBytes: (count) => bytes(check('getrandom', n.getrandom(count))),
     processExists: (pid) => {
       const r = n.kill(pid, 0);
-      return r === 0 || ERRNO_NAMES.get(-r) === 'EPERM';
+      return r === 0 || -r === n.EPERM;
     },
 
     readFile(path, limit) {
@@ -188,9 +197,8 @@ export function quickjsSystem(): System {
         n.close(fd);
         return 'exists';
       }
-      const code = ERRNO_NAMES.get(-fd);
-      if (code === 'ELOOP') return 'symlink';
-      if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
+      if (-fd === n.ELOOP) return 'symlink';
+      if (-fd === n.ENOENT || -fd === n.ENOTDIR) return 'missing';
       throw sysError(`open ${path}`, fd);
     },
     stat: (path) => toStat(check(`stat ${path}`, n.statx(n.AT_FDCWD, path, 0))),
@@ -269,7 +277,7 @@ export function quickjsSystem(): System {
     listXattrs: (path) => check(`listxattr ${path}`, n.llistxattr(path)),
     getXattr(path, name) {
       const r = n.lgetxattr(path, name);
-      if (typeof r === 'number' && ERRNO_NAMES.get(-r) === 'ENODATA') return null;
+      if (typeof r === 'number' && -r === n.ENODATA) return null;
       return bytes(check(`getxattr ${path} ${name}`, r));
     },
     setXattr: (path, name, value) => void check(`setxattr ${path} ${name}`, n.lsetxattr(path, name, value, 0)),
@@ -288,7 +296,7 @@ export function quickjsSystem(): System {
         const r = n.flock(fd, n.LOCK_EX | n.LOCK_NB);
         if (r < 0) {
           n.close(fd);
-          if (ERRNO_NAMES.get(-r) === 'EAGAIN') return null;
+          if (-r === n.EAGAIN) return null;
           throw sysError(`lock ${path}`, r);
         }
         const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
