@@ -34,7 +34,11 @@ beforeAll(() => {
   initrd.oursShell = buildInitramfs('prepare-root', 'shell', path.join(RUNS, 'prepare-root-shell.img'));
   initrd.ostree = buildInitramfs('ostree', 'systemd', path.join(RUNS, 'ostree-systemd.img'));
   // The build root's /etc/ostree holds the config and the key: the module must carry both over.
+  // Its vendor file names another key file (the wrong key), but the /etc file, which replaces it
+  // wholesale at boot, names none: the boot reads the default key file, so that one must be in.
   const etc = path.join(RUNS, 'signed-etc-ostree');
+  const vendor = path.join(RUNS, 'signed-usr-prepare-root.conf');
+  writeFileSync(vendor, '[composefs]\nenabled=signed\nkeypath=/etc/ostree/vendor.key\n');
   initrd.oursSigned = buildInitramfs(
     'prepare-root',
     'systemd',
@@ -42,7 +46,9 @@ beforeAll(() => {
     writeDir(etc, {
       'prepare-root.conf': '[composefs]\nenabled=signed\n',
       'initramfs-root-binding.key': readText(guest.publicKey),
+      'vendor.key': readText(guest.wrongPublicKey),
     }),
+    vendor,
   );
 }, 30 * 60_000);
 
@@ -145,7 +151,7 @@ describe('VM boot', () => {
     });
   });
 
-  it('composefs signed: boots with the key from the build root', () => {
+  it('composefs signed: boots with the key the effective config names (/etc replaces a vendor file naming another)', () => {
     const b = bootScenario('signed', initrd.oursSigned, `${guest.kargsGood} vmtest.step=check`);
     expectBooted(b);
     expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);

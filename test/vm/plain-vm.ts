@@ -5,7 +5,7 @@
 // test/vm/guest/plain-report.sh, whose lines (fstab-sha256, overlayroot-log, ...) arrive in the
 // same report as vmtest.sh's.
 import path from 'node:path';
-import { type Boot, boot, buildWith, median, scenarioDisk, sizeMiB } from './vm.js';
+import { type Boot, type ConsoleInput, boot, buildWith, median, scenarioDisk, sizeMiB } from './vm.js';
 
 const HERE = import.meta.dirname;
 
@@ -46,8 +46,12 @@ export function bootPlain(
   kargs: string,
   disk = plainDisk(guest, name),
   extra?: string,
+  input?: ConsoleInput,
 ): Boot & { disk: string } {
-  return { ...boot(guest, initrd, disk, path.join(PLAIN_RUNS, name), `${guest.kargs} ${kargs}`, extra), disk };
+  return {
+    ...boot(guest, initrd, disk, path.join(PLAIN_RUNS, name), `${guest.kargs} ${kargs}`, extra, input),
+    disk,
+  };
 }
 
 /** vmtest.sh's markers (written by vmtest.step=write, reported by every boot). */

@@ -130,7 +130,7 @@ describe('plain guest (no ostree)', () => {
     expect(first.value('mount /')).toMatch(/^ext4 +rw,/);
     expect(statusOf(first)).toMatchObject({
       preparedBy: null,
-      untouched: 'rd.prepare-root=off: the root is left as it is for this boot',
+      untouched: 'rd.prepare-root=off on the kernel command line (the config was not read)',
     });
     const second = bootPlain(guest, image, 'ours-off-maint-2', 'vmtest.step=check', first.disk);
     expectBooted(second);
@@ -180,13 +180,47 @@ describe('plain guest (no ostree)', () => {
     expect(reset.value('marker /usr/lib/vmtest-marker')).toBe('missing');
   });
 
-  it('ours, a broken config: emergency, the message on the console names the file and line', () => {
-    const image = withConf('ours-broken', '[root]\ntransient=ture\n');
+  const BROKEN = '[root]\ntransient=ture\n';
+  const BROKEN_LINE =
+    'prepare-root: /etc/prepare-root/prepare-root.conf:2: root.transient: value “ture” is not a boolean (use true/false/1/0)';
+
+  it('ours, a broken config: emergency, the message on the console names the file and line; rd.prepare-root=off appended last boots the untouched root', () => {
+    const image = withConf('ours-broken', BROKEN);
     const b = bootPlain(guest, image, 'ours-broken', 'vmtest.step=check');
-    const message =
-      'prepare-root: /etc/prepare-root/prepare-root.conf:2: root.transient: value “ture” is not a boolean (use true/false/1/0)';
-    expectEmergency(b, message);
-    oursRow.misconfiguration = 'fails closed: emergency, one line on the console naming file:line and key';
+    expectEmergency(b, BROKEN_LINE);
+    // The way out, without rebuilding the initramfs: off appended at the boot menu, after an
+    // rd.prepare-root= the image's own command line has. The last one wins; the config is not read.
+    const off = bootPlain(
+      guest,
+      image,
+      'ours-broken-off',
+      'rd.prepare-root=transient vmtest.step=check rd.prepare-root=off',
+      b.disk,
+    );
+    expectBooted(off);
+    expect(off.value('mount /')).toMatch(/^ext4 +rw,/);
+    expect(statusOf(off)).toMatchObject({
+      result: 'untouched',
+      untouched: 'rd.prepare-root=off on the kernel command line (the config was not read)',
+    });
+    oursRow.misconfiguration =
+      'fails closed: emergency, one line on the console naming file:line and key; rd.prepare-root=off gets past it';
+  });
+
+  it('ours, dracut without systemd (pivot mode), a broken config: our line, then dracut’s emergency shell, no kernel panic', () => {
+    const image = withFiles(oursShell, path.join(PLAIN_RUNS, 'ours-shell-broken.img'), { [CONF]: BROKEN });
+    // rd.shell=1 (the last one wins over vm.ts's rd.shell=0): the shell waits on the console; once
+    // its prompt shows, type a command that proves it runs, then power off from it.
+    const b = bootPlain(guest, image, 'ours-shell-broken', 'rd.shell=1 vmtest.step=check', undefined, undefined, {
+      wait: 'prepare-root:/# ',
+      send: 'echo "SHELL-RAN-$((6 * 7))"; echo o > /proc/sysrq-trigger',
+    });
+    expect(b.report).toEqual([]);
+    expect(b.serial).toContain(BROKEN_LINE);
+    expect(b.serial).toContain('prepare-root could not prepare /sysroot (the line above says why)');
+    expect(b.serial).toContain('Dropping to debug shell.');
+    expect(b.serial).toContain('SHELL-RAN-42');
+    expect(b.serial).not.toMatch(/Kernel panic|Attempted to kill init/);
   });
 
   it('overlayroot=tmpfs: / is an overlay over the ext4 root, everything written in boot 1 (/usr, /etc, /var) is gone in boot 2', () => {

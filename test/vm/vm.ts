@@ -20,8 +20,13 @@ export interface Guest {
   readonly wrongPublicKey: string;
 }
 
-function run(cmd: string, args: string[], timeoutMs: number): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 << 20 });
+function run(cmd: string, args: string[], timeoutMs: number, env?: Record<string, string>): string {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 << 20,
+    ...(env === undefined ? {} : { env: { ...process.env, ...env } }),
+  });
   if (r.status !== 0)
     throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}${r.stdout}`);
   return r.stdout;
@@ -57,17 +62,22 @@ export function buildGuest(): Guest {
   };
 }
 
-/** dracut image with IMPL's module (prepare-root or ostree); etcOstree: the build root's /etc/ostree. */
+/**
+ * dracut image with IMPL's module (prepare-root or ostree); etcOstree: the build root's /etc/ostree;
+ * ostreeConfUsr: its /usr/lib/ostree/prepare-root.conf (a file).
+ */
 export function buildInitramfs(
   impl: 'prepare-root' | 'ostree',
   flavour: 'systemd' | 'shell',
   out: string,
   etcOstree?: string,
+  ostreeConfUsr?: string,
 ): string {
   run(
     'bash',
     [path.resolve(HERE, '../harness/initramfs.sh'), impl, flavour, out, ...(etcOstree ? [etcOstree] : [])],
     10 * 60_000,
+    ostreeConfUsr === undefined ? undefined : { OSTREE_CONF_USR: ostreeConfUsr },
   );
   return out;
 }
@@ -118,6 +128,12 @@ export interface Boot {
 // rd.emergency=poweroff: a failing initrd powers the VM off (with rd.shell=0, no shell waits).
 const BASE_KARGS = 'console=ttyS0 quiet panic=-1 rd.shell=0 rd.emergency=poweroff rd.timeout=90';
 
+/** What is typed on the console once it shows `wait` (qemu.sh's CONSOLE_WAIT / CONSOLE_SEND). */
+export interface ConsoleInput {
+  readonly wait: string;
+  readonly send: string;
+}
+
 /** One boot; `extraDisk` (raw) is attached as /dev/vdc. */
 export function boot(
   guest: Pick<Guest, 'kernel'>,
@@ -126,6 +142,7 @@ export function boot(
   outDir: string,
   kargs: string,
   extraDisk?: string,
+  input?: ConsoleInput,
 ): Boot {
   const [code, seconds] = run(
     'bash',
@@ -139,6 +156,7 @@ export function boot(
       ...(extraDisk === undefined ? [] : [extraDisk]),
     ],
     10 * 60_000,
+    input === undefined ? undefined : { CONSOLE_WAIT: input.wait, CONSOLE_SEND: input.send },
   )
     .trim()
     .split(' ');
