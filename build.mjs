@@ -38,9 +38,11 @@ await build({
 
 const run = (file, args) => execFileSync(file, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 // -s: no debug info (the bytecode would carry the bundle's path); -M: our C module, initialised
-// next to std and os by the generated main().
+// next to std by the generated main().
 const generated = path.join(work, 'prepare-root.c');
-run(path.join(quickjs, 'qjsc'), ['-e', '-m', '-s', '-M', 'native,native', '-o', generated, bundle]);
+// -fno-*: intrinsics no line of ours uses, so the context starts without building them.
+const unused = ['eval', 'string-normalize', 'proxy', 'weakref'].map((f) => `-fno-${f}`);
+run(path.join(quickjs, 'qjsc'), ['-e', '-m', '-s', ...unused, '-M', 'native,native', '-o', generated, bundle]);
 
 const app = path.join(dist, 'prepare-root');
 rmSync(app, { force: true });

@@ -65,7 +65,13 @@ static int add_all(JSContext *ctx, JSModuleDef *m, int (*op)(JSContext *, JSModu
 
 static int native_init(JSContext *ctx, JSModuleDef *m) { return add_all(ctx, m, JS_SetModuleExportList); }
 
+/* A run lasts milliseconds, and reference counting frees all but cycles: the cycle collector's
+   passes, from the first 256 KiB allocated on, cost more than the memory they would return.
+   It still runs past this much, for the rare long command (diff of a large upper). */
+#define GC_THRESHOLD (64u << 20)
+
 JSModuleDef *js_init_module_native(JSContext *ctx, const char *module_name) {
+  JS_SetGCThreshold(JS_GetRuntime(ctx), GC_THRESHOLD);
   JSModuleDef *m = JS_NewCModule(ctx, module_name, native_init);
   if (m == NULL) return NULL;
   if (add_all(ctx, m, JS_AddModuleExportList)) return NULL;

@@ -26,9 +26,13 @@ export interface Journal {
   record(event: JournalEvent): void;
 }
 
-// Bytes (a write-file's content) travel as hex.
+// Bytes (a write-file's content) travel as hex. Only an undo that writes a file carries any: the
+// other events skip the replacer, a JavaScript call for every value.
 export function encodeEvent(event: JournalEvent): string {
-  return JSON.stringify(event, (_, v) => (v instanceof Uint8Array ? { hex: toHex(v) } : v));
+  const bytes = 'undo' in event && event.undo.some((g) => g.action.op === 'write-file');
+  return bytes
+    ? JSON.stringify(event, (_, v) => (v instanceof Uint8Array ? { hex: toHex(v) } : v))
+    : JSON.stringify(event);
 }
 
 function decodeEvent(line: string): JournalEvent | null {

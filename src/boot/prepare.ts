@@ -29,7 +29,7 @@ import { exists, isMissing, tryLstat } from '../fs/files.js';
 import { planPlainRoot, plainUntouched } from '../plan/plain.js';
 import { planPrepareRoot } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
-import type { System } from '../platform/system.js';
+import type { AppendableFile, System } from '../platform/system.js';
 import type { BootContext } from '../probe/facts.js';
 import { probePlainFacts } from '../probe/plain.js';
 import { canonicalSysroot, probeFacts } from '../probe/probe.js';
@@ -191,28 +191,30 @@ function alreadyPrepared(sys: System, sysroot: string, target: BootTarget): stri
     : null;
 }
 
-/** The journal of this run (apply/journal.ts), appended step by step; removed once nothing is left to undo. */
-function openJournal(sys: System, sysroot: string): Journal {
+/**
+ * The journal of this run (apply/journal.ts), appended step by step through the one file this
+ * run created (kept open: a line is a write, not an open of a path in /run); removed once
+ * nothing is left to undo.
+ */
+function openJournal(sys: System, sysroot: string): Journal & { close(): void } {
   const journalError = (e: unknown) =>
     new PrepareRootError(`journal ${JOURNAL_FILE}`, isSysError(e) ? e.text : String(e), { cause: e });
+  let file: AppendableFile;
   try {
-    sys.writeFile(JOURNAL_FILE, encodeLine({ run: { pid: sys.pid, sysroot } }), {
-      mode: 0o600,
-      exclusive: true,
-      sync: false,
-    });
+    file = sys.createAppendable(JOURNAL_FILE, 0o600, encodeLine({ run: { pid: sys.pid, sysroot } }));
   } catch (e) {
     throw journalError(e);
   }
   return {
     record: (event) => {
       try {
-        sys.appendToFile(JOURNAL_FILE, encodeLine(event));
+        file.append(encodeLine(event));
       } catch (e) {
         // Without the journal a kill could not be recovered from: the step does not start.
         throw journalError(e);
       }
     },
+    close: () => file.close(),
   };
 }
 
@@ -222,6 +224,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
   let executed: readonly StepRecord[] = [];
   let sysroot = opts.sysrootArg;
   const notes: Warning[] = [];
+  let journal: ReturnType<typeof openJournal> | null = null;
   try {
     const cmdline = readKernelCmdline(sys, opts.cmdlineArg);
     const target = bootTarget(cmdline);
@@ -260,7 +263,9 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
         ? `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`
         : `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
     );
-    executed = applyPlan(plan, opts.mounter, openJournal(sys, sysroot));
+    journal = openJournal(sys, sysroot);
+    executed = applyPlan(plan, opts.mounter, journal);
+    journal.close();
     sys.unlink(JOURNAL_FILE);
     // Announced once it is true: a failed boot has no transient root to lose.
     for (const n of decision.notices) opts.notice(n);
@@ -275,6 +280,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     writeStatus(sys, opts, sysroot, decision, executed, e, notes);
     throw e;
   } finally {
+    journal?.close();
     lock.release();
   }
 }

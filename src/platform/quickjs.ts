@@ -261,6 +261,24 @@ export function quickjsSystem(): System {
         (fd) => void check(`write ${path}`, n.write(fd, content)),
       );
     },
+    createAppendable(path, mode, content) {
+      const fd = open(path, n.O_WRONLY | n.O_APPEND | n.O_CREAT | n.O_EXCL | n.O_NOFOLLOW | n.O_NOCTTY, mode);
+      try {
+        check(`chmod ${path}`, n.fchmod(fd, mode));
+        check(`write ${path}`, n.write(fd, content));
+      } catch (e) {
+        n.close(fd);
+        throw e;
+      }
+      let open_ = true;
+      return {
+        append: (more) => void check(`write ${path}`, n.write(fd, more)),
+        close: () => {
+          if (open_) n.close(fd);
+          open_ = false;
+        },
+      };
+    },
     copyFileData(from, to) {
       withFd(from, n.O_RDONLY | n.O_NOFOLLOW | n.O_NOCTTY, (input) => {
         const output = open(to, n.O_WRONLY | n.O_CREAT | n.O_EXCL | n.O_NOFOLLOW, 0o600);

@@ -78,6 +78,12 @@ export interface HeldLock {
   release(): void;
 }
 
+/** A file open for appending, from System.createAppendable. */
+export interface AppendableFile {
+  append(content: Uint8Array): void;
+  close(): void;
+}
+
 export interface System {
   /** Arguments after the program name. */
   readonly args: readonly string[];
@@ -124,6 +130,11 @@ export interface System {
   writeFile(path: string, content: Uint8Array, options: { mode: number; exclusive: boolean; sync: boolean }): void;
   /** Append to an existing file (never created): for /dev/kmsg. */
   appendToFile(path: string, content: Uint8Array): void;
+  /**
+   * Create a new file (exclusive, never through a link) with exactly `mode` and `content`, kept
+   * open for appending: one open for a record written line by line (the journal).
+   */
+  createAppendable(path: string, mode: number, content: Uint8Array): AppendableFile;
   /** Copy a regular file's data into a new file (created exclusive, mode 0600). */
   copyFileData(from: string, to: string): void;
   /** fsync a directory, so that entries created or renamed in it are on disk. */

@@ -225,6 +225,10 @@ export function memorySystem(): MemorySystem {
       }
       create('write', path, node('file', { data: content.slice(), mode }));
     },
+    createAppendable(path, mode, content) {
+      this.writeFile(path, content, { mode, exclusive: true, sync: false });
+      return { append: (more) => this.appendToFile(path, more), close: () => undefined };
+    },
     appendToFile(path, content) {
       const n = get('write', path, true);
       const joined = new Uint8Array(n.data.length + content.length);

@@ -120,6 +120,12 @@ export function nodeSystem(): System {
         fs.chmodSync(p, mode);
       }),
     appendToFile: (p, content) => wrap(`open ${p}`, () => fs.appendFileSync(p, content, { flag: 'r+' })),
+    createAppendable: (p, mode, content) => {
+      const fd = wrap(`open ${p}`, () => fs.openSync(p, 'ax', mode));
+      fs.fchmodSync(fd, mode);
+      fs.writeSync(fd, content);
+      return { append: (more) => void fs.writeSync(fd, more), close: () => fs.closeSync(fd) };
+    },
     copyFileData: (a, b) => wrap(`copy ${a} ${b}`, () => fs.copyFileSync(a, b, fs.constants.COPYFILE_EXCL)),
     syncDir: () => undefined,
     syncFilesystem: () => undefined,
