@@ -85,18 +85,3 @@ export function writeStatus(
     opts.warn({ where: STATUS_FILE, message: `not written: ${(e as Error).message}` });
   }
 }
-
-/**
- * The hand-over of a root an earlier run of this boot prepared (dracut's shell flavour prepares
- * in a child, so that a failure cannot end PID 1, then hands over in pivot mode): its record says so.
- */
-export function recordPivotHandover(sys: System): void {
-  try {
-    const status = readStatusFile(sys);
-    if (status === null || status.result !== 'prepared' || status.bootId !== currentBootId(sys)) return;
-    const updated: StatusFile = { ...status, handover: 'pivot' };
-    writeFileAtomic(sys, STATUS_FILE, utf8Encode(`${JSON.stringify(updated, null, 2)}\n`), 0o644, STATE_FILE_MAX);
-  } catch {
-    // The record is for humans and tests: the hand-over goes on without it.
-  }
-}

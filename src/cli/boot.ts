@@ -5,7 +5,6 @@ import { actionOf, commandOf } from '../apply/actions.js';
 import { SystemMounter } from '../apply/mounter.js';
 import { handOver } from '../boot/handover.js';
 import { neverExit } from '../boot/emergency.js';
-import { recordPivotHandover } from '../boot/status-record.js';
 import { KMSG_NOTICE, KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
 import {
   PLAN_CONTEXT,
@@ -42,9 +41,11 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
     const result = runPrepare(sys, {
       sysrootArg,
       cmdlineArg,
-      handover: pivot ? 'pivot' : 'systemd',
+      // --init without --pivot: a later run hands over in pivot mode (dracut's shell flavour
+      // prepares in a child, so that a failure cannot end PID 1), so the record names that.
+      handover: pivot || values.init !== undefined ? 'pivot' : 'systemd',
       mounter,
-      // Checked before anything is mounted: also when a later run hands over (dracut's shell flavour).
+      // Checked before anything is mounted, also for that later hand-over.
       ...(pivot || values.init !== undefined ? { init } : {}),
       warn: (w) => toConsole(KMSG_WARNING, warningLine(w)),
       notice: (n) => toConsole(KMSG_NOTICE, noticeLine(n)),
@@ -52,8 +53,6 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
     });
     if (pivot) {
       const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
-      // A run that prepared without handing over (its caller stayed PID 1) left the record.
-      if (result.kind === 'already-prepared') recordPivotHandover(sys);
       handOver(sys, root, init, (line) => io.out(`prepare-root: ${line}`));
     }
   };

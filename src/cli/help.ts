@@ -16,7 +16,8 @@ const OPTIONS: Record<string, string> = {
                  error goes to the console, then an emergency shell from the initramfs
                  (/bin/sh; exit it to try again), or it holds when there is none.`,
   init: `  --init PATH    the init to exec in pivot mode (default ${DEFAULT_INIT}); without --pivot, only
-                 check that the new root has it before preparing (for a later hand-over).`,
+                 check that the new root has it before preparing, for a later run that hands
+                 over in pivot mode (the record says handover pivot).`,
   verbose: '  --verbose      print each operation (as the equivalent mount(8) command) before it runs.',
   config: `  --config FILE  read FILE instead of the initramfs config files (repeat for the /usr/lib,
                  then /etc order: the last one in effect, as at boot).`,

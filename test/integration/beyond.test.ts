@@ -334,6 +334,23 @@ describe.skipIf(!isRoot())('pivot mode', () => {
     expect(r!.pid1Exit).toBe(137);
   });
 
+  it("--init without --pivot (dracut's shell flavour prepares in a child, then hands over): checks init, records the pivot hand-over", () => {
+    const [r, missing] = runScenario({
+      runs: [
+        { impl: ours(), args: ['--init', '/sbin/init'], check: 'cat /run/prepare-root/status.json' },
+        { impl: ours(), args: ['--init', '/no/such/init'] },
+      ],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(JSON.parse(r!.check)).toMatchObject({ result: 'prepared', handover: 'pivot' });
+    expect(missing!.rc).toBe(1);
+    expect(missing!.stderr).toBe(
+      'prepare-root: init /no/such/init: not found in the deployment ostree/deploy/probeos/deploy/CSUM.0 (pivot mode executes it after switching root)',
+    );
+    expect(missing!.mounts).toEqual(['/sysroot / tmpfs rw,relatime private']);
+    expect(missing!.ostreeBooted).toBeNull();
+  });
+
   it('refuses an init the deployment does not have before mounting anything', () => {
     const [r] = runScenario({ runs: [{ impl: ours(), args: ['--pivot', '--init', '/no/such/init'] }] });
     expect(r!.rc).toBe(1);
