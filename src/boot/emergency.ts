@@ -6,6 +6,7 @@
 import { formatError } from '../base/errors.js';
 import { exists } from '../fs/files.js';
 import type { System } from '../platform/system.js';
+import { environment } from './handover.js';
 import { KMSG_ERR, toKmsg } from './kmsg.js';
 
 export const EMERGENCY_SHELLS = ['/bin/sh', '/usr/bin/sh', '/bin/bash', '/usr/bin/bash'];
@@ -34,11 +35,7 @@ export function neverExit(sys: System, attempt: () => void, err: (line: string) 
     const started = Date.now();
     let status: number;
     try {
-      status = sys.spawn(
-        shell,
-        [shell],
-        Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`),
-      );
+      status = sys.spawn(shell, [shell], environment(sys));
     } catch (e) {
       hold(sys, say, `the emergency shell could not be started (${formatError(e)})`);
     }

@@ -50,6 +50,11 @@ function freeInitramfs(sys: System, newRoot: string, log: (line: string) => void
   }
 }
 
+/** This process's environment as execve takes it (`KEY=value`), for what it runs next. */
+export function environment(sys: System): string[] {
+  return Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`);
+}
+
 export function handOver(sys: System, newRoot: string, init: string, log: (line: string) => void): never {
   log(`switching root to ${newRoot} and executing ${init}`);
   for (const dir of API_MOUNTS) {
@@ -73,6 +78,5 @@ export function handOver(sys: System, newRoot: string, init: string, log: (line:
   step(`move ${newRoot} to /`, () => sys.moveMount('.', '/'));
   step('chroot', () => sys.chroot('.'));
   step('chdir /', () => sys.chdir('/'));
-  const env = Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`);
-  return step(`execute ${init}`, () => sys.execve(init, [init], env));
+  return step(`execute ${init}`, () => sys.execve(init, [init], environment(sys)));
 }
