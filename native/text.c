@@ -11,15 +11,24 @@
 FN(js_utf8_encode) {
   UNUSED_THIS;
   size_t len;
-  /* Not CESU-8: pairs become 4-byte sequences; a lone surrogate stays ED A0..BF xx. */
+  /* Not CESU-8: pairs become 4-byte sequences; a lone surrogate stays ED A0..BF xx. The bytes
+     may be the string's own (an ASCII string's): never written to. */
   const char *s = JS_ToCStringLen2(ctx, &len, argv[0], 0);
   if (s == NULL) return JS_EXCEPTION;
-  uint8_t *out = malloc(len == 0 ? 1 : len);
+  const uint8_t *bytes = (const uint8_t *)s;
+  size_t first = 0; /* the first lone surrogate, len when there is none (the usual case) */
+  while (first + 2 < len && !(bytes[first] == 0xed && bytes[first + 1] >= 0xa0)) first++;
+  if (first + 2 >= len) {
+    JSValue buffer = JS_NewArrayBufferCopy(ctx, bytes, len);
+    JS_FreeCString(ctx, s);
+    return buffer;
+  }
+  uint8_t *out = malloc(len);
   if (out == NULL) { JS_FreeCString(ctx, s); return JS_ThrowOutOfMemory(ctx); }
-  memcpy(out, s, len);
+  memcpy(out, bytes, len);
   JS_FreeCString(ctx, s);
   /* U+FFFD is 3 bytes too: replaced in place. Valid UTF-8 never has ED A0..BF. */
-  for (size_t i = 0; i + 2 < len; i++) {
+  for (size_t i = first; i + 2 < len; i++) {
     if (out[i] == 0xed && out[i + 1] >= 0xa0) { out[i] = 0xef; out[i + 1] = 0xbf; out[i + 2] = 0xbd; i += 2; }
   }
   JSValue buffer = JS_NewArrayBufferCopy(ctx, out, len);
