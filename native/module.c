@@ -43,8 +43,18 @@ FN(js_strerror) {
   return JS_NewString(ctx, strerror(e < 0 ? -e : e));
 }
 
+/* The errno's symbolic name (ENOENT), or null for a number the C library does not know. */
+FN(js_errno_name) {
+  UNUSED_THIS;
+  int e;
+  if (arg_int(ctx, argv[0], &e)) return JS_EXCEPTION;
+  const char *name = strerrorname_np(e < 0 ? -e : e);
+  return name == NULL ? JS_NULL : JS_NewString(ctx, name);
+}
+
 static const JSCFunctionListEntry native_misc[] = {
   JS_CFUNC_DEF("strerror", 1, js_strerror),
+  JS_CFUNC_DEF("errnoName", 1, js_errno_name),
 };
 
 static int add_all(JSContext *ctx, JSModuleDef *m, int (*op)(JSContext *, JSModuleDef *, const JSCFunctionListEntry *, int)) {

@@ -14,6 +14,9 @@
 static inline JSValue fail_errno(JSContext *ctx) { return JS_NewInt32(ctx, -errno); }
 static inline JSValue result_or_errno(JSContext *ctx, long r) { return r < 0 ? fail_errno(ctx) : JS_NewInt64(ctx, r); }
 
+/* The command line, for args(): main() hands it over before any module runs. */
+void native_set_args(int argc, char **argv);
+
 /* Helpers shared by the parts (module.c). */
 int arg_int(JSContext *ctx, JSValueConst v, int *out);
 int arg_uint(JSContext *ctx, JSValueConst v, unsigned int *out);

@@ -1,7 +1,9 @@
-/* The process: identity, signals, working and root directory, execve for the hand-over, and
-   spawn and sleep for PID 1's way out of a failed boot (an emergency shell, or holding). */
+/* The process: its arguments and environment, identity, signals, working and root directory,
+   execve for the hand-over, and spawn and sleep for PID 1's way out of a failed boot (an
+   emergency shell, or holding). */
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -106,6 +108,49 @@ FN(js_sleep) {
   return JS_UNDEFINED;
 }
 
+static int process_argc;
+static char **process_argv;
+
+void native_set_args(int argc, char **argv) {
+  process_argc = argc;
+  process_argv = argv;
+}
+
+/* The command line after the program's name. */
+FN(js_args) {
+  UNUSED_THIS;
+  (void)argv;
+  JSValue out = JS_NewArray(ctx);
+  if (JS_IsException(out)) return out;
+  for (int i = 1; i < process_argc; i++) {
+    if (JS_SetPropertyUint32(ctx, out, (uint32_t)(i - 1), JS_NewString(ctx, process_argv[i])) < 0) {
+      JS_FreeValue(ctx, out);
+      return JS_EXCEPTION;
+    }
+  }
+  return out;
+}
+
+/* The environment as an object; a variable without '=' is skipped. */
+FN(js_environ) {
+  UNUSED_THIS;
+  (void)argv;
+  JSValue out = JS_NewObject(ctx);
+  if (JS_IsException(out)) return out;
+  for (char **e = environ; *e != NULL; e++) {
+    const char *eq = strchr(*e, '=');
+    if (eq == NULL) continue;
+    JSAtom key = JS_NewAtomLen(ctx, *e, (size_t)(eq - *e));
+    int r = key == JS_ATOM_NULL ? -1 : JS_DefinePropertyValue(ctx, out, key, JS_NewString(ctx, eq + 1), JS_PROP_C_W_E);
+    if (key != JS_ATOM_NULL) JS_FreeAtom(ctx, key);
+    if (r < 0) {
+      JS_FreeValue(ctx, out);
+      return JS_EXCEPTION;
+    }
+  }
+  return out;
+}
+
 FN(js_getpid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, getpid()); }
 FN(js_getuid) { UNUSED_THIS; (void)argv; return JS_NewInt32(ctx, (int32_t)getuid()); }
 
@@ -139,6 +184,8 @@ FN(js_exit) {
 }
 
 const JSCFunctionListEntry native_process[] = {
+  JS_CFUNC_DEF("args", 0, js_args),
+  JS_CFUNC_DEF("environ", 0, js_environ),
   JS_CFUNC_DEF("execve", 3, js_execve),
   JS_CFUNC_DEF("spawn", 3, js_spawn),
   JS_CFUNC_DEF("sleep", 1, js_sleep),

@@ -9,7 +9,7 @@ import { quickjsSystem } from './platform/quickjs.js';
 const sys = quickjsSystem();
 let code: number;
 try {
-  code = runCli(sys, sys.args, {
+  code = await runCli(sys, sys.args, {
     out: (line) => sys.writeOut(`${line}\n`),
     err: (line) => sys.writeErr(`${line}\n`),
   });

@@ -101,3 +101,12 @@ export function parse(argv: readonly string[]): Request {
   if (values.version === true) return 'version';
   return { command, positionals: named ? rest : positionals, values: values as Values };
 }
+
+/** SYSROOT (absolute) and the optional command line that stands in for /proc/cmdline. */
+export function sysrootAndCmdline(positionals: string[], command: 'run' | 'plan'): [string, string | undefined] {
+  if (positionals.length === 0) throw usageError('missing SYSROOT', command);
+  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`, command);
+  if (!positionals[0]!.startsWith('/'))
+    throw usageError(`SYSROOT must be an absolute path, not "${positionals[0]}"`, command);
+  return [positionals[0]!, positionals[1]];
+}

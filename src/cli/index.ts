@@ -1,12 +1,9 @@
 // Command-line interface: parse, dispatch. Each command returns an exit code; errors propagate
-// to main, which prints them once.
+// to main, which prints them once. Each command's module is imported when it runs: the
+// executable reads a module's bytecode only then, so a boot pays only for the boot's code.
 import { QUICKJS_VERSION, VERSION } from '../base/version.js';
 import type { System } from '../platform/system.js';
 import { COMMANDS, type Output, parse, usageError } from './args.js';
-import { commandPlan, commandRun } from './boot.js';
-import { HELP, commandHelp } from './help.js';
-import { commandCheckpoint, commandDiff, commandRelabel, commandStatus } from './inspect.js';
-import { commandCheckConfig } from './lint.js';
 
 /** The boot path (as opposed to the tools): `run`, explicit or implied. */
 export function isBootRun(argv: readonly string[]): boolean {
@@ -14,9 +11,10 @@ export function isBootRun(argv: readonly string[]): boolean {
   return first === undefined || !(COMMANDS as readonly string[]).includes(first) || first === 'run';
 }
 
-export function runCli(sys: System, argv: readonly string[], io: Output): number {
+export async function runCli(sys: System, argv: readonly string[], io: Output): Promise<number> {
   const parsed = parse(argv);
   if (typeof parsed === 'object' && 'help' in parsed) {
+    const { HELP, commandHelp } = await import('./help.js');
     io.out(parsed.help === null ? HELP : commandHelp(parsed.help));
     return 0;
   }
@@ -38,18 +36,18 @@ export function runCli(sys: System, argv: readonly string[], io: Output): number
     throw only('--upper and --lower only apply to diff');
   switch (command) {
     case 'run':
-      return commandRun(sys, positionals, values, io);
+      return (await import('./run.js')).commandRun(sys, positionals, values, io);
     case 'plan':
-      return commandPlan(sys, positionals, values, io);
+      return (await import('./plan.js')).commandPlan(sys, positionals, values, io);
     case 'check-config':
-      return commandCheckConfig(sys, positionals, values, io);
+      return (await import('./lint.js')).commandCheckConfig(sys, positionals, values, io);
     case 'status':
-      return commandStatus(sys, positionals, values, io);
+      return (await import('./inspect.js')).commandStatus(sys, positionals, values, io);
     case 'diff':
-      return commandDiff(sys, positionals, values, io);
+      return (await import('./inspect.js')).commandDiff(sys, positionals, values, io);
     case 'checkpoint':
-      return commandCheckpoint(sys, positionals, values, io);
+      return (await import('./inspect.js')).commandCheckpoint(sys, positionals, values, io);
     case 'relabel':
-      return commandRelabel(sys, positionals, values, io);
+      return (await import('./inspect.js')).commandRelabel(sys, positionals, values, io);
   }
 }

@@ -1,5 +1,5 @@
-// Types of the modules the QuickJS executable provides: our native module (native/*.c) and
-// QuickJS's own std. Only platform/quickjs.ts imports them.
+// Types of the module the QuickJS executable provides: our native module (native/*.c). Only
+// platform/quickjs.ts imports it.
 
 declare module 'native' {
   /** Every call returns its result, or -errno (a negative number) when it failed. */
@@ -24,6 +24,8 @@ declare module 'native' {
     mountRoot: boolean;
   }
   export function strerror(errno: number): string;
+  /** The errno's symbolic name (ENOENT), or null for a number the C library does not know. */
+  export function errnoName(errno: number): string | null;
   export function utf8Encode(s: string): ArrayBuffer;
   export function utf8Decode(bytes: Uint8Array, fatal: boolean): string | null;
   export function openat(dirfd: number, path: string, flags: number, mode: number, resolve: number): Result<number>;
@@ -122,6 +124,9 @@ declare module 'native' {
   export function execve(path: string, argv: readonly string[], env: readonly string[]): number;
   export function spawn(path: string, argv: readonly string[], env: readonly string[]): Result<number>;
   export function sleep(seconds: number): void;
+  /** The command line after the program's name. */
+  export function args(): string[];
+  export function environ(): Record<string, string>;
   export function getpid(): number;
   export function getuid(): number;
   export function kill(pid: number, signal: number): Result<number>;
@@ -192,9 +197,3 @@ declare module 'native' {
     LOCK_NB: number,
     LOCK_UN: number;
 }
-
-declare module 'std' {
-  export function getenviron(): Record<string, string>;
-}
-
-declare const scriptArgs: string[];

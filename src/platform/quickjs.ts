@@ -1,7 +1,6 @@
-// The System of the shipped executable: QuickJS's std module and our native module (native/*.c),
-// which returns -errno on failure. The only module that imports either.
+// The System of the shipped executable: our native module (native/*.c), which returns -errno
+// on failure. The only module that imports it.
 import * as n from 'native';
-import * as std from 'std';
 import { SysError } from '../base/errors.js';
 import { useUtf8Codec, utf8Encode } from '../base/text.js';
 import {
@@ -15,20 +14,9 @@ import {
   describeKind,
 } from './system.js';
 
-/** errno → its name, built on first use: most runs never fail a call, and it costs a scan of every export. */
-let errnoNames: Map<number, string> | null = null;
-function errnoName(errno: number): string | undefined {
-  errnoNames ??= new Map(
-    Object.entries(n)
-      .filter(([k, v]) => /^E[A-Z0-9]+$/.test(k) && typeof v === 'number')
-      .map(([k, v]) => [v as number, k]),
-  );
-  return errnoNames.get(errno);
-}
-
 function sysError(call: string, result: number, detail = ''): SysError {
   const errno = -result;
-  return new SysError(call, errnoName(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
+  return new SysError(call, n.errnoName(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
 }
 
 /** The result, or a SysError for a negative (-errno) number. */
@@ -160,10 +148,10 @@ export function quickjsSystem(): System {
     decode: (b, fatal) => n.utf8Decode(b, fatal),
   });
   return {
-    args: scriptArgs.slice(1),
+    args: n.args(),
     pid: n.getpid(),
     uid: n.getuid(),
-    env: () => std.getenviron(),
+    env: () => n.environ(),
     // Unbuffered: nothing is lost at exit or execve. A closed stdout/stderr has no one to tell.
     writeOut: (text) => void n.write(1, utf8Encode(text)),
     writeErr: (text) => void n.write(2, utf8Encode(text)),

@@ -1,11 +1,6 @@
-// The boot path (run) and its dry run (plan).
-import { DEFAULT_INIT } from '../base/paths.js';
+// The dry run: the plan a boot would apply, as text or JSON, nothing changed.
 import { oneLine, toHex } from '../base/text.js';
 import { actionOf, commandOf } from '../apply/actions.js';
-import { SystemMounter } from '../apply/mounter.js';
-import { handOver } from '../boot/handover.js';
-import { neverExit } from '../boot/emergency.js';
-import { KMSG_NOTICE, KMSG_WARNING, toKmsg } from '../boot/kmsg.js';
 import {
   PLAN_CONTEXT,
   bootTarget,
@@ -13,53 +8,10 @@ import {
   probeAndPlan,
   readConfigSources,
   readKernelCmdline,
-  runPrepare,
 } from '../boot/prepare.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
-import { type Output, type Values, noticeLine, usageError, warningLine } from './args.js';
-
-function sysrootAndCmdline(positionals: string[], command: 'run' | 'plan'): [string, string | undefined] {
-  if (positionals.length === 0) throw usageError('missing SYSROOT', command);
-  if (positionals.length > 2) throw usageError(`unexpected argument "${positionals[2]}"`, command);
-  if (!positionals[0]!.startsWith('/'))
-    throw usageError(`SYSROOT must be an absolute path, not "${positionals[0]}"`, command);
-  return [positionals[0]!, positionals[1]];
-}
-
-export function commandRun(sys: System, positionals: string[], values: Values, io: Output): number {
-  const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals, 'run');
-  const pivot = values.pivot === true || sys.pid === 1;
-  const mounter = new SystemMounter(sys, values.verbose ? { trace: io.err } : {});
-  const init = values.init ?? DEFAULT_INIT;
-  // At boot the console is the kernel log: warnings and notices go there as well as to stderr.
-  const toConsole = (level: number, line: string) => {
-    io.err(line);
-    toKmsg(sys, level, line);
-  };
-  const prepare = () => {
-    const result = runPrepare(sys, {
-      sysrootArg,
-      cmdlineArg,
-      // --init without --pivot: a later run hands over in pivot mode (dracut's shell flavour
-      // prepares in a child, so that a failure cannot end PID 1), so the record names that.
-      handover: pivot || values.init !== undefined ? 'pivot' : 'systemd',
-      mounter,
-      // Checked before anything is mounted, also for that later hand-over.
-      ...(pivot || values.init !== undefined ? { init } : {}),
-      warn: (w) => toConsole(KMSG_WARNING, warningLine(w)),
-      notice: (n) => toConsole(KMSG_NOTICE, noticeLine(n)),
-      info: (line) => io.out(oneLine(`prepare-root: ${line}`)),
-    });
-    if (pivot) {
-      const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
-      handOver(sys, root, init, (line) => io.out(`prepare-root: ${line}`));
-    }
-  };
-  if (sys.pid === 1) neverExit(sys, prepare, io.err);
-  prepare();
-  return 0;
-}
+import { type Output, type Values, noticeLine, sysrootAndCmdline, warningLine } from './args.js';
 
 export function commandPlan(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals, 'plan');
