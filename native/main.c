@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "quickjs-libc.h"
+#include "alloc.h"
 #include "embedded.h"
 
 JSModuleDef *js_init_module_native(JSContext *ctx, const char *module_name);
@@ -54,7 +55,7 @@ static JSContext *new_context(JSRuntime *rt) {
 }
 
 int main(int argc, char **argv) {
-  JSRuntime *rt = JS_NewRuntime();
+  JSRuntime *rt = JS_NewRuntime2(&runtime_allocator, NULL);
   if (rt == NULL) {
     fputs("prepare-root: cannot start the JavaScript runtime (out of memory)\n", stderr);
     return 1;
