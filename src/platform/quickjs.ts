@@ -76,12 +76,22 @@ function withFd<T>(path: string, flags: number, body: (fd: number) => T): T {
 /** A file opened for reading must be a regular file: a FIFO would block, a device never end. */
 function openRegular(path: string): number {
   const fd = open(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY);
-  const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
-  if (st.kind !== 'file') {
+  return closingOnThrow(fd, () => {
+    const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
+    if (st.kind !== 'file')
+      throw new SysError(`open ${path}`, 'ENOTREG', `is ${describeKind(st.kind)}, not a regular file`);
+    return fd;
+  });
+}
+
+/** `body`'s result; fd is closed if it throws (on success the caller owns fd). */
+function closingOnThrow<T>(fd: number, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
     n.close(fd);
-    throw new SysError(`open ${path}`, 'ENOTREG', `is ${describeKind(st.kind)}, not a regular file`);
+    throw e;
   }
-  return fd;
 }
 
 const bytes = (b: ArrayBuffer): Uint8Array => new Uint8Array(b);
@@ -251,13 +261,10 @@ export function quickjsSystem(): System {
     },
     createAppendable(path, mode, content) {
       const fd = open(path, n.O_WRONLY | n.O_APPEND | n.O_CREAT | n.O_EXCL | n.O_NOFOLLOW | n.O_NOCTTY, mode);
-      try {
+      closingOnThrow(fd, () => {
         check(`chmod ${path}`, n.fchmod(fd, mode));
         check(`write ${path}`, n.write(fd, content));
-      } catch (e) {
-        n.close(fd);
-        throw e;
-      }
+      });
       let open_ = true;
       return {
         append: (more) => void check(`write ${path}`, n.write(fd, more)),
@@ -293,25 +300,21 @@ export function quickjsSystem(): System {
       for (let attempt = 0; attempt < 8; attempt++) {
         // O_NONBLOCK: a FIFO planted there must not block the open; it is refused below.
         const fd = open(path, n.O_RDWR | n.O_CREAT | n.O_NOFOLLOW | n.O_NOCTTY | n.O_NONBLOCK, 0o644);
-        const held = check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH));
-        const kind = KINDS.get(held.mode & 0o170000);
-        if (kind !== 'file') {
-          n.close(fd);
-          throw new SysError(`lock ${path}`, 'ENOTREG', `is ${describeKind(kind ?? 'file')}, not a regular file`);
-        }
-        const r = n.flock(fd, n.LOCK_EX | n.LOCK_NB);
-        if (r < 0) {
-          n.close(fd);
-          if (-r === n.EAGAIN) return null;
-          throw sysError(`lock ${path}`, r);
-        }
-        const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
-        if (
-          typeof now !== 'number' &&
-          held.ino === now.ino &&
-          held.devMajor === now.devMajor &&
-          held.devMinor === now.devMinor
-        ) {
+        const lock = closingOnThrow(fd, (): HeldLock | 'busy' | 'replaced' => {
+          const held = check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH));
+          const kind = KINDS.get(held.mode & 0o170000);
+          if (kind !== 'file')
+            throw new SysError(`lock ${path}`, 'ENOTREG', `is ${describeKind(kind ?? 'file')}, not a regular file`);
+          const r = n.flock(fd, n.LOCK_EX | n.LOCK_NB);
+          if (r < 0 && -r === n.EAGAIN) return 'busy';
+          if (r < 0) throw sysError(`lock ${path}`, r);
+          const now = n.statx(n.AT_FDCWD, path, n.AT_SYMLINK_NOFOLLOW);
+          const same =
+            typeof now !== 'number' &&
+            held.ino === now.ino &&
+            held.devMajor === now.devMajor &&
+            held.devMinor === now.devMinor;
+          if (!same) return 'replaced';
           check(`truncate ${path}`, n.ftruncate(fd, 0));
           check(`write ${path}`, n.write(fd, content));
           return {
@@ -320,8 +323,10 @@ export function quickjsSystem(): System {
               n.close(fd);
             },
           };
-        }
+        });
+        if (typeof lock === 'object') return lock;
         n.close(fd);
+        if (lock === 'busy') return null;
       }
       throw new SysError(`lock ${path}`, 'EAGAIN', 'the lock file keeps being replaced');
     },
