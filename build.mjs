@@ -3,14 +3,21 @@
 // in a C array; gcc links those, our main() and native module (native/*.c, with libsodium for
 // ed25519) and QuickJS (scripts/fetch-quickjs.sh) statically, and strips the result. The
 // modules are read at run time only when imported (native/main.c). Node is only the build tool.
+//
+// `node build.mjs --entry FILE --out FILE` links another entry the same way: the tests build
+// test/native/probe.ts so, to call the native module with arguments the product never passes.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 const root = path.dirname(new URL(import.meta.url).pathname);
 const dist = path.join(root, 'dist');
-const work = path.join(dist, 'build');
+const { values: opts } = parseArgs({ options: { entry: { type: 'string' }, out: { type: 'string' } } });
+const entryFile = path.resolve(opts.entry ?? path.join(root, 'src/main.ts'));
+const app = path.resolve(opts.out ?? path.join(dist, 'prepare-root'));
+const work = path.join(dist, opts.entry === undefined ? 'build' : `build-${path.basename(app)}`);
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
 const quickjs = path.join(root, '.cache/quickjs/2025.04.26-1');
 if (!existsSync(path.join(quickjs, 'libquickjs.a'))) {
@@ -23,7 +30,7 @@ rmSync(work, { recursive: true, force: true });
 const modules = path.join(work, 'modules');
 mkdirSync(modules, { recursive: true });
 const { metafile } = await build({
-  entryPoints: { main: path.join(root, 'src/main.ts') },
+  entryPoints: { main: entryFile },
   outdir: modules,
   bundle: true,
   splitting: true,
@@ -71,7 +78,7 @@ ${ordered.map((n, i) => `  { ${JSON.stringify(n)}, ${cnames[i]}, &${cnames[i]}_s
 const size_t embedded_module_count = ${ordered.length};
 `,
 );
-const app = path.join(dist, 'prepare-root');
+mkdirSync(path.dirname(app), { recursive: true });
 rmSync(app, { force: true });
 const native = readdirSync(path.join(root, 'native'))
   .filter((f) => f.endsWith('.c'))
@@ -106,4 +113,4 @@ const linked = execFileSync(
 );
 process.stderr.write(linked);
 run('strip', ['--strip-all', app]);
-console.log(execFileSync(app, ['--version']).toString().trim());
+if (opts.entry === undefined) console.log(execFileSync(app, ['--version']).toString().trim());

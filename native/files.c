@@ -26,7 +26,10 @@ FN(js_openat) {
   if (resolve == 0) {
     fd = openat(dirfd, path, flags | O_CLOEXEC, mode);
   } else {
-    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0, .resolve = resolve };
+    /* openat2 refuses a mode without O_CREAT or O_TMPFILE; O_TMPFILE includes O_DIRECTORY's bit,
+       so it is tested whole. */
+    int creates = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE;
+    struct open_how how = { .flags = (uint64_t)(flags | O_CLOEXEC), .mode = creates ? mode : 0, .resolve = resolve };
     fd = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
   }
   JS_FreeCString(ctx, path);
@@ -40,12 +43,17 @@ FN(js_close) {
   return result_or_errno(ctx, close(fd));
 }
 
+/* The most read() and pread() return: more than any file the program reads (an ArrayBuffer's
+   length must also fit). */
+#define READ_MAX ((int64_t)1 << 30)
+
 /* read(fd, limit): everything up to EOF, but at most limit + 1 bytes (so that the caller can
  * tell "exactly at the limit" from "over it" without reading an endless file to its end). */
 FN(js_read) {
   UNUSED_THIS;
   int fd; int64_t limit;
   if (arg_int(ctx, argv[0], &fd) || JS_ToInt64(ctx, &limit, argv[1])) return JS_EXCEPTION;
+  if (limit < 0 || limit > READ_MAX) return JS_ThrowRangeError(ctx, "read: limit %lld is not in 0..%lld", (long long)limit, (long long)READ_MAX);
   size_t cap = 4096, len = 0, max = (size_t)limit + 1;
   uint8_t *buf = malloc(cap);
   if (buf == NULL) return JS_ThrowOutOfMemory(ctx);
@@ -75,6 +83,8 @@ FN(js_pread) {
   UNUSED_THIS;
   int fd; int64_t length, offset;
   if (arg_int(ctx, argv[0], &fd) || JS_ToInt64(ctx, &length, argv[1]) || JS_ToInt64(ctx, &offset, argv[2])) return JS_EXCEPTION;
+  if (length < 0 || length > READ_MAX) return JS_ThrowRangeError(ctx, "pread: length %lld is not in 0..%lld", (long long)length, (long long)READ_MAX);
+  if (offset < 0) return JS_ThrowRangeError(ctx, "pread: negative offset %lld", (long long)offset);
   uint8_t *buf = malloc(length > 0 ? (size_t)length : 1);
   if (buf == NULL) return JS_ThrowOutOfMemory(ctx);
   ssize_t n;
@@ -290,7 +300,6 @@ FD_FN(js_fsync, fsync(fd))
 FD_FN(js_syncfs, syncfs(fd))
 FD_FN(js_fchmod, fchmod(fd, (mode_t)a1))
 FD_FN(js_flock, flock(fd, a1))
-FD_FN(js_fchdir, fchdir(fd))
 FD_FN(js_ftruncate, ftruncate(fd, a1))
 
 /* fstatfs(fd) → { type, bsize, blocks, bfree, bavail, files, ffree, flags }. */
@@ -422,7 +431,6 @@ const JSCFunctionListEntry native_files[] = {
   JS_CFUNC_DEF("syncfs", 1, js_syncfs),
   JS_CFUNC_DEF("fchmod", 2, js_fchmod),
   JS_CFUNC_DEF("flock", 2, js_flock),
-  JS_CFUNC_DEF("fchdir", 1, js_fchdir),
   JS_CFUNC_DEF("ftruncate", 2, js_ftruncate),
   JS_CFUNC_DEF("fstatfs", 1, js_fstatfs),
   JS_CFUNC_DEF("copyData", 2, js_copy_data),

@@ -1,4 +1,4 @@
-/* Mounts: mount(2)/umount2(2), mount_setattr(2), and the new mount API (fsopen, fsconfig,
+/* Mounts: umount2(2), mount_setattr(2), and the new mount API (fsopen, fsconfig,
  * fsmount, move_mount, open_tree), whose filesystem context tells why a mount was refused. */
 #include <fcntl.h>
 #include <linux/loop.h>
@@ -9,28 +9,6 @@
 #include <sys/mount.h>
 #include <unistd.h>
 #include "native.h"
-
-/* mount(source, target, fstype, flags, data); source, fstype and data may be null. */
-FN(js_mount) {
-  UNUSED_THIS;
-  uint64_t flags;
-  int e1, e2, e3;
-  if (arg_u64(ctx, argv[3], &flags)) return JS_EXCEPTION;
-  const char *target = JS_ToCString(ctx, argv[1]);
-  if (target == NULL) return JS_EXCEPTION;
-  const char *source = arg_opt_str(ctx, argv[0], &e1);
-  const char *fstype = arg_opt_str(ctx, argv[2], &e2);
-  const char *data = arg_opt_str(ctx, argv[4], &e3);
-  long r = (e1 || e2 || e3) ? -2 : mount(source, target, fstype, (unsigned long)flags, data);
-  int e = errno;
-  JS_FreeCString(ctx, target);
-  if (source) JS_FreeCString(ctx, source);
-  if (fstype) JS_FreeCString(ctx, fstype);
-  if (data) JS_FreeCString(ctx, data);
-  if (r == -2) return JS_EXCEPTION;
-  errno = e;
-  return result_or_errno(ctx, r);
-}
 
 /* umount2(target, flags). */
 FN(js_umount2) {
@@ -136,22 +114,28 @@ FN(js_fspick) {
 }
 
 /* fsLog(fd) → the messages the kernel left in a filesystem context ("e ...", "w ...", "i ..."),
- * one a line; empty when there are none. */
+ * one a line; empty when there are none. All are drained; what does not fit is counted in a last
+ * line, so that a cut is never silent. */
 FN(js_fs_log) {
   UNUSED_THIS;
   int fd;
   if (arg_int(ctx, argv[0], &fd)) return JS_EXCEPTION;
   char out[4096];
   size_t len = 0;
+  unsigned cut = 0;
   for (;;) {
     char msg[1024];
     ssize_t n = read(fd, msg, sizeof msg - 1);
+    if (n < 0 && errno == EMSGSIZE) { cut++; continue; } /* the kernel dropped it from the log */
     if (n <= 0) break; /* ENODATA: no more messages */
-    if (len + (size_t)n + 1 >= sizeof out) break;
+    while (n > 0 && msg[n - 1] == '\n') n--; /* some end in one */
+    /* Room kept for the count line. */
+    if (len + (size_t)n + 1 >= sizeof out - 64) { cut++; continue; }
     if (len > 0) out[len++] = '\n';
     memcpy(out + len, msg, (size_t)n);
     len += (size_t)n;
   }
+  if (cut > 0) len += (size_t)snprintf(out + len, sizeof out - len, "%si (%u more kernel messages cut)", len > 0 ? "\n" : "", cut);
   return JS_NewStringLen(ctx, out, len);
 }
 
@@ -193,7 +177,6 @@ FN(js_loop_attach) {
 
 const JSCFunctionListEntry native_mounts[] = {
   JS_CFUNC_DEF("loopAttach", 2, js_loop_attach),
-  JS_CFUNC_DEF("mount", 5, js_mount),
   JS_CFUNC_DEF("umount2", 2, js_umount2),
   JS_CFUNC_DEF("mountSetattr", 6, js_mount_setattr),
   JS_CFUNC_DEF("fsopen", 2, js_fsopen),

@@ -10,6 +10,11 @@
 #include <unistd.h>
 #include "native.h"
 
+static void free_string_array(JSContext *ctx, char **a) {
+  for (char **p = a; *p != NULL; p++) JS_FreeCString(ctx, *p);
+  free(a);
+}
+
 /* A NULL-terminated copy of a JS array of strings; NULL with an exception. */
 static char **string_array(JSContext *ctx, JSValueConst array) {
   JSValue lenv = JS_GetPropertyStr(ctx, array, "length");
@@ -23,15 +28,13 @@ static char **string_array(JSContext *ctx, JSValueConst array) {
     JSValue v = JS_GetPropertyUint32(ctx, array, i);
     const char *s = JS_ToCString(ctx, v);
     JS_FreeValue(ctx, v);
-    if (s == NULL) return NULL; /* leaks the rest: the caller fails anyway */
+    if (s == NULL) {
+      free_string_array(ctx, out); /* the strings so far: out is NULL-terminated after them */
+      return NULL;
+    }
     out[i] = (char *)s;
   }
   return out;
-}
-
-static void free_string_array(JSContext *ctx, char **a) {
-  for (char **p = a; *p != NULL; p++) JS_FreeCString(ctx, *p);
-  free(a);
 }
 
 /* A program to run: path, argv and env from JS (path, array of strings, array of strings). */

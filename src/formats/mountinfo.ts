@@ -57,7 +57,3 @@ export function mountContaining(entries: readonly MountEntry[], path: string): M
   }
   return best;
 }
-
-export function isReadOnly(entry: MountEntry): boolean {
-  return entry.options.includes('ro');
-}

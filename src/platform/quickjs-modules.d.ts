@@ -85,13 +85,6 @@ declare module 'native' {
   export function lgetxattr(path: string, name: string): Result<ArrayBuffer>;
   export function llistxattr(path: string): Result<string[]>;
   export function lsetxattr(path: string, name: string, value: Uint8Array, flags: number): Result<number>;
-  export function mount(
-    source: string | null,
-    target: string,
-    fstype: string | null,
-    flags: number,
-    data: string | null,
-  ): Result<number>;
   export function umount2(target: string, flags: number): Result<number>;
   export function mountSetattr(
     dirfd: number,
@@ -159,41 +152,23 @@ declare module 'native' {
     EAGAIN: number,
     ELOOP: number,
     ENODATA: number,
-    RESOLVE_NO_XDEV: number,
     RESOLVE_NO_MAGICLINKS: number,
     RESOLVE_NO_SYMLINKS: number,
-    RESOLVE_BENEATH: number,
-    RESOLVE_IN_ROOT: number,
     RENAME_NOREPLACE: number,
-    RENAME_EXCHANGE: number,
-    MS_RDONLY: number,
-    MS_NOSUID: number,
-    MS_NODEV: number,
-    MS_NOEXEC: number,
-    MS_REMOUNT: number,
-    MS_BIND: number,
-    MS_MOVE: number,
-    MS_REC: number,
     MS_PRIVATE: number,
     MS_SLAVE: number,
     MS_SHARED: number,
-    MS_SILENT: number,
     MNT_DETACH: number,
     UMOUNT_NOFOLLOW: number,
     MOUNT_ATTR_RDONLY: number,
-    MOUNT_ATTR_NOSUID: number,
-    MOUNT_ATTR_NODEV: number,
-    MOUNT_ATTR_NOEXEC: number,
     FSCONFIG_SET_FLAG: number,
     FSCONFIG_SET_STRING: number,
     FSCONFIG_CMD_CREATE: number,
     MOVE_MOUNT_F_EMPTY_PATH: number,
-    MOVE_MOUNT_T_EMPTY_PATH: number,
     OPEN_TREE_CLONE: number,
     FSCONFIG_CMD_RECONFIGURE: number,
     FSPICK_NO_AUTOMOUNT: number,
     FSPICK_SYMLINK_NOFOLLOW: number,
     LOCK_EX: number,
-    LOCK_NB: number,
-    LOCK_UN: number;
+    LOCK_NB: number;
 }
