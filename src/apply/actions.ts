@@ -50,6 +50,22 @@ export type Action =
   | { readonly op: 'copy-label'; readonly from: string; readonly to: string }
   | { readonly op: 'record-labels'; readonly path: string; readonly uppers: readonly LabelledUpper[] };
 
+/** The operations that undo a step: the only ones a journal may name (apply/journal.ts). */
+export const UNDO_OPS = [
+  'remove-tree',
+  'rmdir',
+  'unmount',
+  'remove-file',
+  'rename',
+  'set-fs-readonly',
+  'bind',
+  'set-attrs',
+  'move',
+  'mkdir',
+  'write-file',
+] as const;
+export type UndoAction = Extract<Action, { readonly op: (typeof UNDO_OPS)[number] }>;
+
 // overlayfs splits layers on `:` and options on `,` in its option string, and the kernel shows
 // them that way in mountinfo; rather than escape them, refuse such paths (ostree's own layout
 // never produces them).
@@ -162,7 +178,7 @@ export const NO_OUTCOME: Outcome = { kind: 'none' };
  * undone separately. (make-private is the exception: it is not reverted, peer groups cannot be
  * recreated.)
  */
-export function undoOf(step: Step, outcome: Outcome): readonly Action[] {
+export function undoOf(step: Step, outcome: Outcome): readonly UndoAction[] {
   switch (step.kind) {
     case 'mkdir':
       if (outcome.kind === 'created' && !outcome.created) return [];

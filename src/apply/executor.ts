@@ -4,7 +4,7 @@
 import { PrepareRootError, isPrepareRootError } from '../base/errors.js';
 import { shortList } from '../base/text.js';
 import type { Plan, Step } from '../plan/types.js';
-import { type Action, NO_OUTCOME, type Outcome, actionOf, describeAction, undoOf } from './actions.js';
+import { type Action, NO_OUTCOME, type Outcome, type UndoAction, actionOf, describeAction, undoOf } from './actions.js';
 import type { GuardedAction, Journal } from './journal.js';
 import type { Mounter } from './mounter.js';
 
@@ -130,7 +130,7 @@ function mountGuardPath(step: Step): string | null {
 }
 
 /** Undo actions for the journal: the mount-changing ones carry the guard (what the mount id was before). */
-function guarded(undo: readonly Action[], guard: GuardedAction['guard']): GuardedAction[] {
+function guarded(undo: readonly UndoAction[], guard: GuardedAction['guard']): GuardedAction[] {
   return undo.map((action) =>
     guard !== undefined && (action.op === 'unmount' || action.op === 'move' || action.op === 'bind')
       ? { action, guard }

@@ -12,7 +12,7 @@ import { collectTopLabels, collectUpperLabels } from '../overlayfs/upper-labels.
 import type { LabelledUpper } from '../plan/types.js';
 import { pruneUpper } from '../overlayfs/prune.js';
 import type { System } from '../platform/system.js';
-import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from './actions.js';
+import { type Action, type FsMount, NO_OUTCOME, type Outcome, type UndoAction, describeAction } from './actions.js';
 import { variantsOf } from './compat.js';
 import { refuseSymlinksOf } from './confine.js';
 
@@ -21,7 +21,7 @@ export interface Mounter {
    * What the action would find (reading only), for the journal: the outcome it would have if it
    * ran to its end, and what a run killed during it may leave besides (a temporary file).
    */
-  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly Action[] };
+  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly UndoAction[] };
   /** The id of the mount `path` is on, null when there is nothing at `path`. */
   mountIdOf(path: string): number | null;
   /** Returns the name of the variant that made the mount. */
@@ -98,7 +98,7 @@ export class SystemMounter implements Mounter {
     });
   }
 
-  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly Action[] } {
+  preview(action: Action): { readonly outcome: Outcome; readonly cleanup: readonly UndoAction[] } {
     return attempt(`preview ${describeAction(action)}`, () => {
       switch (action.op) {
         case 'mkdir':

@@ -1,6 +1,13 @@
 // A Mounter that records what it is asked to do (as the plan describes it) and fails on request,
 // for executor tests.
-import { type Action, type FsMount, NO_OUTCOME, type Outcome, describeAction } from '../../src/apply/actions.js';
+import {
+  type Action,
+  type FsMount,
+  NO_OUTCOME,
+  type Outcome,
+  type UndoAction,
+  describeAction,
+} from '../../src/apply/actions.js';
 import type { Mounter } from '../../src/apply/mounter.js';
 import { PrepareRootError } from '../../src/base/errors.js';
 import type { LabelledUpper } from '../../src/plan/types.js';
@@ -19,7 +26,7 @@ export class RecordingMounter implements Mounter {
     if (this.failAt.has(this.count)) throw new PrepareRootError(call, 'injected failure');
   }
 
-  preview(): { outcome: Outcome; cleanup: Action[] } {
+  preview(): { outcome: Outcome; cleanup: UndoAction[] } {
     return { outcome: NO_OUTCOME, cleanup: [] };
   }
   mountIdOf(): number | null {
