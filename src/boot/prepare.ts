@@ -15,7 +15,6 @@ import { ROOT_KARG, findOstreeTarget } from '../config/cmdline.js';
 import {
   type BootTarget,
   type ConfigSource,
-  type RootConfig,
   type Warning,
   loadConfig,
   resolveConfig,
@@ -35,8 +34,9 @@ import { probePlainFacts } from '../probe/plain.js';
 import { canonicalSysroot, probeFacts } from '../probe/probe.js';
 import { resolveInside } from '../probe/resolve-inside.js';
 import { currentBootId } from '../probe/volatile-state.js';
+import type { Decision } from './decision.js';
 import { acquireLock } from './lock.js';
-import { writeStatus } from './status-record.js';
+import { type RunOutcome, recordStatus, statusOf } from './status-record.js';
 
 export function readKernelCmdline(sys: System, arg: string | undefined): string {
   if (arg !== undefined) return arg;
@@ -66,13 +66,13 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
 }
 
 /** A fresh context for a real boot: random names, this boot's id, the clock. */
-export function bootContext(sys: System): BootContext {
+function bootContext(sys: System, bootId: string): BootContext {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const random = () => [...sys.randomBytes(6)].map((b) => chars[b % chars.length]).join('');
   return {
     transientEtcSuffix: random(),
     bootToken: toHex(sys.randomBytes(8)),
-    bootId: currentBootId(sys),
+    bootId,
     now: new Date().toISOString().replace(/[:.]/g, '-'),
   };
 }
@@ -93,20 +93,6 @@ export function bootTarget(cmdline: string): BootTarget {
 /** The config files of that kind of boot, in reading order. */
 export function configPathsFor(target: BootTarget): readonly string[] {
   return target === 'plain' ? PLAIN_CONFIG_PATHS : CONFIG_PATHS;
-}
-
-export interface Decision {
-  /** The config in effect; null when rd.prepare-root=off left a plain root alone before it was read. */
-  readonly config: RootConfig | null;
-  /** The plan; null when a plain root is left untouched. */
-  readonly plan: Plan | null;
-  /** Why a plain root is left as it is (plan null). */
-  readonly untouched: string | null;
-  /** The tree the booted system's / comes from (where pivot mode's init must be), and its name for messages. */
-  readonly image: { readonly path: string; readonly name: string };
-  readonly warnings: readonly Warning[];
-  /** What was asked for and is announced once at boot (what a transient root loses at reboot). */
-  readonly notices: readonly Warning[];
 }
 
 /**
@@ -220,11 +206,19 @@ function openJournal(sys: System, sysroot: string): Journal & { close(): void } 
 
 export function runPrepare(sys: System, opts: RunOptions): RunResult {
   const lock = acquireLock(sys, LOCK_FILE);
+  // Read once: the plan's volatile-mount records and status.json name the same boot.
+  const bootId = currentBootId(sys);
   let decision: Decision | null = null;
   let executed: readonly StepRecord[] = [];
   let sysroot = opts.sysrootArg;
   const notes: Warning[] = [];
   let journal: ReturnType<typeof openJournal> | null = null;
+  const record = (outcome: RunOutcome) =>
+    recordStatus(
+      sys,
+      statusOf(outcome, { sysroot, handover: opts.handover, bootId, time: new Date().toISOString(), notes }),
+      opts.warn,
+    );
   try {
     const cmdline = readKernelCmdline(sys, opts.cmdlineArg);
     const target = bootTarget(cmdline);
@@ -248,16 +242,16 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       sysroot,
       cmdline,
       () => readConfigSources(sys, configPathsFor(target), true),
-      bootContext(sys),
+      bootContext(sys, bootId),
     );
     if (opts.init !== undefined) checkInit(sys, decision.image, opts.init);
     for (const w of decision.warnings) opts.warn(w);
-    const { plan } = decision;
-    if (plan === null) {
+    if (decision.plan === null) {
       opts.info(`plain root ${sysroot} left as it is: ${decision.untouched}`);
-      writeStatus(sys, opts, sysroot, decision, [], null, notes);
+      record({ result: 'untouched', decision });
       return { kind: 'untouched', sysroot };
     }
+    const { plan } = decision;
     opts.info(
       plan.deployment === null
         ? `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`
@@ -269,19 +263,31 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     sys.unlink(JOURNAL_FILE);
     // Announced once it is true: a failed boot has no transient root to lose.
     for (const n of decision.notices) opts.notice(n);
-    writeStatus(sys, opts, sysroot, decision, executed, null, notes);
+    record({ result: 'prepared', decision, executed });
     return { kind: 'prepared', plan };
   } catch (e) {
     if (e instanceof ExecutionError) {
       executed = e.records;
       // Rolled back completely: nothing for a later run to undo. Otherwise the journal stays for it.
-      if (!e.records.some((r) => r.status === 'undo-failed')) sys.unlink(JOURNAL_FILE);
+      if (!e.records.some((r) => r.status === 'undo-failed')) removeJournal(sys, opts.warn);
     }
-    writeStatus(sys, opts, sysroot, decision, executed, e, notes);
+    record({ result: 'failed', decision, executed, error: e });
     throw e;
   } finally {
     journal?.close();
     lock.release();
+  }
+}
+
+/** After a complete rollback; failing to remove it must not replace the run's own error. */
+function removeJournal(sys: System, warn: (w: Warning) => void): void {
+  try {
+    sys.unlink(JOURNAL_FILE);
+  } catch (e) {
+    warn({
+      where: JOURNAL_FILE,
+      message: `not removed after the rollback (the next run will find nothing to undo): ${isSysError(e) ? e.text : String(e)}`,
+    });
   }
 }
 

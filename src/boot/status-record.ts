@@ -1,4 +1,5 @@
-// Write /run/prepare-root/status.json (formats/status-file.ts) after a run, successful or not.
+// /run/prepare-root/status.json (formats/status-file.ts) after a run, successful or not: built
+// by a pure function of the run's outcome, then written unless it would hide this boot's success.
 import { STATE_FILE_MAX } from '../base/limits.js';
 import { STATUS_FILE } from '../base/paths.js';
 import { utf8Encode } from '../base/text.js';
@@ -11,8 +12,33 @@ import { STATUS_SCHEMA, type StatusFile } from '../formats/status-file.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { readStatusFile } from '../booted/state-files.js';
-import { currentBootId } from '../probe/volatile-state.js';
-import type { Decision, RunOptions } from './prepare.js';
+import type { Decision } from './decision.js';
+
+/** How a run ended. */
+export type RunOutcome =
+  | {
+      readonly result: 'prepared';
+      readonly decision: Extract<Decision, { readonly plan: Plan }>;
+      readonly executed: readonly StepRecord[];
+    }
+  | { readonly result: 'untouched'; readonly decision: Extract<Decision, { readonly untouched: string }> }
+  | {
+      readonly result: 'failed';
+      /** null: the run failed before it decided anything. */
+      readonly decision: Decision | null;
+      readonly executed: readonly StepRecord[];
+      readonly error: unknown;
+    };
+
+/** What every record says of the run, whatever its outcome. */
+export interface RunFacts {
+  readonly sysroot: string;
+  readonly handover: 'systemd' | 'pivot';
+  readonly bootId: string;
+  readonly time: string;
+  /** Said by the run before it decided (a recovery from an interrupted run). */
+  readonly notes: readonly Warning[];
+}
 
 export function planSummary(plan: Plan | null): StatusFile['plan'] {
   return (plan?.steps ?? []).map((s) => ({
@@ -23,65 +49,68 @@ export function planSummary(plan: Plan | null): StatusFile['plan'] {
   }));
 }
 
-/**
- * Whether a failed run may record its failure: not over the record of this boot's own successful
- * run (a later manual run that fails must not make `status` say the boot failed).
- */
-function mayReplace(sys: System, bootId: string, failed: boolean): boolean {
-  if (!failed || bootId === 'unknown') return true;
-  try {
-    const existing = readStatusFile(sys);
-    return existing === null || existing.result === 'failed' || existing.bootId !== bootId;
-  } catch {
-    return true; // not a record of ours: nothing to keep
-  }
-}
-
-export function writeStatus(
-  sys: System,
-  opts: RunOptions,
-  sysroot: string,
-  decision: Decision | null,
-  executed: readonly StepRecord[],
-  error: unknown,
-  notes: readonly Warning[] = [],
-): void {
+export function statusOf(outcome: RunOutcome, run: RunFacts): StatusFile {
+  const { decision } = outcome;
   const plan = decision?.plan ?? null;
-  const bootId = currentBootId(sys);
-  if (!mayReplace(sys, bootId, error !== null)) {
-    opts.warn({
-      where: STATUS_FILE,
-      message: "kept: it records this boot's own successful run, which this failure does not undo",
-    });
-    return;
-  }
-  const status: StatusFile = {
+  // What a failed run would have set up is not there: only a prepared root has these.
+  const prepared = outcome.result === 'prepared' ? outcome.decision.plan : null;
+  return {
     schema: STATUS_SCHEMA,
     version: VERSION,
-    result: error !== null ? 'failed' : decision?.untouched ? 'untouched' : 'prepared',
-    ...(decision?.untouched ? { untouched: decision.untouched } : {}),
-    time: new Date().toISOString(),
-    bootId,
-    sysroot,
-    handover: opts.handover,
+    result: outcome.result,
+    ...(outcome.result === 'untouched' ? { untouched: outcome.decision.untouched } : {}),
+    time: run.time,
+    bootId: run.bootId,
+    sysroot: run.sysroot,
+    handover: run.handover,
     configFile: decision?.config?.file ?? null,
     mode: plan?.mode ?? null,
     deployment: plan?.deployment ?? null,
     sysrootReadonly: plan?.sysrootReadonly ?? null,
     physicalRoot: plan?.physicalRoot ?? null,
-    ostreeBooted: error === null && plan?.deployment != null ? plan.metadata : null,
-    persisted: error === null ? (plan?.persisted ?? []) : [],
-    overlays: error === null ? (plan?.overlays ?? []) : [],
+    ostreeBooted: prepared !== null && prepared.deployment !== null ? prepared.metadata : null,
+    persisted: prepared?.persisted ?? [],
+    overlays: prepared?.overlays ?? [],
     plan: planSummary(plan),
-    executed,
-    warnings: [...notes, ...(decision?.warnings ?? [])],
+    executed: outcome.result === 'untouched' ? [] : outcome.executed,
+    warnings: [...run.notes, ...(decision?.warnings ?? [])],
     notices: decision?.notices ?? [],
-    error: error === null ? null : error instanceof Error ? error.message : String(error),
+    error:
+      outcome.result !== 'failed'
+        ? null
+        : outcome.error instanceof Error
+          ? outcome.error.message
+          : String(outcome.error),
   };
+}
+
+/**
+ * Whether a failed run may record its failure: not over the record of this boot's own successful
+ * run (a later manual run that fails must not make `status` say the boot failed).
+ */
+function mayReplace(sys: System, status: StatusFile): boolean {
+  if (status.result !== 'failed' || status.bootId === 'unknown') return true;
+  try {
+    const existing = readStatusFile(sys);
+    return existing === null || existing.result === 'failed' || existing.bootId !== status.bootId;
+  } catch {
+    return true; // not a record of ours: nothing to keep
+  }
+}
+
+/** Writes the record; what keeps it from being written is a warning, never a failed boot. */
+export function recordStatus(sys: System, status: StatusFile, warn: (w: Warning) => void): void {
+  if (!mayReplace(sys, status)) {
+    warn({
+      where: STATUS_FILE,
+      message: "kept: it records this boot's own successful run, which this failure does not undo",
+    });
+    return;
+  }
   try {
     writeFileAtomic(sys, STATUS_FILE, utf8Encode(`${JSON.stringify(status, null, 2)}\n`), 0o644, STATE_FILE_MAX);
   } catch (e) {
     // The status file is for humans and tests; failing to write it must not fail the boot.
-    opts.warn({ where: STATUS_FILE, message: `not written: ${(e as Error).message}` });
+    warn({ where: STATUS_FILE, message: `not written: ${(e as Error).message}` });
   }
 }
