@@ -5,16 +5,35 @@ import { oneLine } from './text.js';
 /** What kind of failure: a usage error is not logged to the console at boot. */
 export type ErrorKind = 'usage' | 'failure';
 
+/** Where a failure is: a line of a config file, or something named in words (a path, a step, a kernel argument). */
+export type Where = { readonly file: string; readonly line: number } | { readonly name: string };
+
+/** `file:line`, as compilers and the boot's console lines say it. */
+export function whereText(w: Where): string {
+  return 'file' in w ? `${w.file}:${w.line}` : w.name;
+}
+
+/** The config line a failure names, if it names one. */
+export function lineOf(w: Where): number | null {
+  return 'file' in w ? w.line : null;
+}
+
 export class PrepareRootError extends Error {
   override readonly name = 'PrepareRootError';
   readonly kind: ErrorKind;
+  readonly where: Where;
+  /** `where` as text. */
+  readonly what: string;
 
   constructor(
-    readonly what: string,
+    where: string | Where,
     readonly why: string,
     options?: { cause?: unknown; kind?: ErrorKind },
   ) {
-    super(`${what}: ${why}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    const at = typeof where === 'string' ? { name: where } : where;
+    super(`${whereText(at)}: ${why}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.where = at;
+    this.what = whereText(at);
     this.kind = options?.kind ?? 'failure';
   }
 }
@@ -38,6 +57,12 @@ export class SysError extends Error {
 
 export function isSysError(e: unknown, code?: string): e is SysError {
   return e instanceof SysError && (code === undefined || e.code === code);
+}
+
+/** Why something failed, for a message that names what failed itself: a system call's description
+ * of its errno (without the call, which the message says in its own words), else the message. */
+export function reasonOf(e: unknown): string {
+  return isSysError(e) ? e.text : e instanceof Error ? e.message : String(e);
 }
 
 export function isPrepareRootError(e: unknown): e is PrepareRootError {

@@ -4,7 +4,7 @@
 // ostree#3418), free the initramfs' files, move the new root onto / and chroot into it, then
 // execute init. That init exists was checked in the deployment before preparing: after this
 // point there is no way back.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
 import { tryLstat } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 
@@ -16,7 +16,7 @@ function step<T>(what: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw new PrepareRootError(`handover: ${what}`, isSysError(e) ? e.text : String(e), { cause: e });
+    throw new PrepareRootError(`handover: ${what}`, reasonOf(e), { cause: e });
   }
 }
 
@@ -65,7 +65,7 @@ export function handOver(sys: System, newRoot: string, init: string, log: (line:
       sys.moveMount(dir, target);
     } catch (e) {
       // As switch_root: what cannot move (no such dir in the new root) is detached instead.
-      log(`warning: could not move ${dir} to ${target} (${isSysError(e) ? e.text : String(e)}); detaching it`);
+      log(`warning: could not move ${dir} to ${target} (${reasonOf(e)}); detaching it`);
       try {
         sys.unmount(dir, true);
       } catch {

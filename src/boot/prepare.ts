@@ -1,6 +1,6 @@
 // `prepare-root SYSROOT [KERNEL_CMDLINE]`: the boot path. Read inputs, decide the plan (pure),
 // apply it with rollback, record the outcome. The thin imperative shell around the planner.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { PrepareRootError, reasonOf } from '../base/errors.js';
 import { CONFIG_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
 import {
   CONFIG_PATHS,
@@ -43,11 +43,7 @@ export function readKernelCmdline(sys: System, arg: string | undefined): string 
   try {
     return utf8Decode(sys.readFile('/proc/cmdline', PROC_FILE_MAX)).replace(/\n$/, '');
   } catch (e) {
-    throw new PrepareRootError(
-      '/proc/cmdline',
-      `cannot read the kernel command line: ${isSysError(e) ? e.text : String(e)}`,
-      { cause: e },
-    );
+    throw new PrepareRootError('/proc/cmdline', `cannot read the kernel command line: ${reasonOf(e)}`, { cause: e });
   }
 }
 
@@ -59,7 +55,7 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
       sources.push({ path, data: sys.readFile(path, CONFIG_MAX) });
     } catch (e) {
       if (isMissing(e) && missingOk) continue;
-      throw new PrepareRootError(path, `cannot read config: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+      throw new PrepareRootError(path, `cannot read config: ${reasonOf(e)}`, { cause: e });
     }
   }
   return sources;
@@ -183,8 +179,7 @@ function alreadyPrepared(sys: System, sysroot: string, target: BootTarget): stri
  * nothing is left to undo.
  */
 function openJournal(sys: System, sysroot: string): Journal & { close(): void } {
-  const journalError = (e: unknown) =>
-    new PrepareRootError(`journal ${JOURNAL_FILE}`, isSysError(e) ? e.text : String(e), { cause: e });
+  const journalError = (e: unknown) => new PrepareRootError(`journal ${JOURNAL_FILE}`, reasonOf(e), { cause: e });
   let file: AppendableFile;
   try {
     file = sys.createAppendable(JOURNAL_FILE, 0o600, encodeLine({ run: { pid: sys.pid, sysroot } }));
@@ -286,7 +281,7 @@ function removeJournal(sys: System, warn: (w: Warning) => void): void {
   } catch (e) {
     warn({
       where: JOURNAL_FILE,
-      message: `not removed after the rollback (the next run will find nothing to undo): ${isSysError(e) ? e.text : String(e)}`,
+      message: `not removed after the rollback (the next run will find nothing to undo): ${reasonOf(e)}`,
     });
   }
 }

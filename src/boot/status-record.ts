@@ -73,7 +73,8 @@ export function statusOf(outcome: RunOutcome, run: RunFacts): StatusFile {
     overlays: prepared?.overlays ?? [],
     plan: planSummary(plan),
     executed: outcome.result === 'untouched' ? [] : outcome.executed,
-    warnings: [...run.notes, ...(decision?.warnings ?? [])],
+    // Where and what only: status.json's shape (a warning's line is for the linter).
+    warnings: [...run.notes, ...(decision?.warnings ?? [])].map(({ where, message }) => ({ where, message })),
     notices: decision?.notices ?? [],
     error:
       outcome.result !== 'failed'

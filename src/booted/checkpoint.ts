@@ -1,7 +1,7 @@
 // `prepare-root checkpoint`, run at clean shutdown (systemd/prepare-root-checkpoint.service):
 // for every volatile overlay of this boot, sync the filesystem holding its upper, and record
 // whether that reported a write-back error, against the token of this boot's mount.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
 import { STATE_FILE_MAX } from '../base/limits.js';
 import { under } from '../base/posix-path.js';
 import { utf8Decode, utf8Encode } from '../base/text.js';
@@ -38,11 +38,7 @@ export function checkpointVolatileOverlays(sys: System, root: string): Checkpoin
       try {
         mount = JSON.parse(utf8Decode(sys.readFile(`${dir}/${VOLATILE_MOUNT_FILE}`, STATE_FILE_MAX))) as VolatileMount;
       } catch (e) {
-        throw new PrepareRootError(
-          `${dir}/${VOLATILE_MOUNT_FILE}`,
-          `unreadable: ${isSysError(e) ? e.text : (e as Error).message}`,
-          { cause: e },
-        );
+        throw new PrepareRootError(`${dir}/${VOLATILE_MOUNT_FILE}`, `unreadable: ${reasonOf(e)}`, { cause: e });
       }
       // syncfs(2) reports a write-back error recorded on the filesystem since it was last checked.
       let detail: string | undefined;
@@ -68,7 +64,7 @@ export function checkpointVolatileOverlays(sys: System, root: string): Checkpoin
           STATE_FILE_MAX,
         );
       } catch (e) {
-        throw new PrepareRootError(`${dir}/${CHECKPOINT_FILE}`, `not written: ${isSysError(e) ? e.text : String(e)}`, {
+        throw new PrepareRootError(`${dir}/${CHECKPOINT_FILE}`, `not written: ${reasonOf(e)}`, {
           cause: e,
         });
       }

@@ -8,7 +8,7 @@
 // set through the overlay, so its inodes and the upper's change together; an entry now under
 // another mount (a persisted path's bind) is not the one in the upper and is skipped, as is one
 // reached through a symbolic link.
-import { isSysError } from '../base/errors.js';
+import { reasonOf } from '../base/errors.js';
 import { MAX_LABELLED_ENTRIES } from '../base/limits.js';
 import { dirname, under } from '../base/posix-path.js';
 import { tryLstat } from '../fs/files.js';
@@ -78,7 +78,7 @@ function relabelOverlay(sys: System, root: string, o: LabelledOverlay): RelabelR
     try {
       st = rel === '' ? top : sys.lookupNoSymlinks(dirname(merged)) === 'exists' ? tryLstat(sys, merged) : null;
     } catch (e) {
-      failed.push({ path: merged, error: isSysError(e) ? e.text : String(e) });
+      failed.push({ path: merged, error: reasonOf(e) });
       continue;
     }
     if (st === null) continue;
@@ -97,7 +97,7 @@ function relabelOverlay(sys: System, root: string, o: LabelledOverlay): RelabelR
         r.relabelled++;
         if (fromRecord === undefined) r.unrecorded++;
       } catch (e) {
-        failed.push({ path: merged, error: isSysError(e) ? e.text : String(e) });
+        failed.push({ path: merged, error: reasonOf(e) });
       }
     }
     if (st.kind !== 'dir') continue;
@@ -106,7 +106,7 @@ function relabelOverlay(sys: System, root: string, o: LabelledOverlay): RelabelR
     try {
       names = sys.readdir(upperDir);
     } catch (e) {
-      failed.push({ path: upperDir, error: isSysError(e) ? e.text : String(e) });
+      failed.push({ path: upperDir, error: reasonOf(e) });
       continue;
     }
     for (const name of names.sort().reverse()) {

@@ -1,6 +1,6 @@
 // `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
 // (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
-import { isSysError } from '../base/errors.js';
+import { reasonOf } from '../base/errors.js';
 import { COMPOSEFS_SCRATCH, STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
 import { oneLine } from '../base/text.js';
@@ -135,7 +135,7 @@ function backingOf(sys: System, mounts: readonly MountEntry[], path: string, war
     used = (s.blocks - s.free) * s.blockSize;
   } catch (e) {
     // A mount outside our view (e.g. --root on another tree): its size stays unknown (0), and we say so.
-    warnings.push(`${m.target}: cannot tell how full it is (${isSysError(e) ? e.text : String(e)})`);
+    warnings.push(`${m.target}: cannot tell how full it is (${reasonOf(e)})`);
   }
   return {
     mountpoint: m.target,

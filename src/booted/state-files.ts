@@ -1,6 +1,6 @@
 // The booted system's records of its boot: /run/prepare-root/status.json (ours), /run/ostree-booted
 // (ours or ostree-prepare-root's), and the live mount table. One reader for each.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { PrepareRootError, reasonOf } from '../base/errors.js';
 import { OSTREE_BOOTED_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
 import { LABELS_FILE, RUN_OSTREE_BOOTED, STATUS_FILE } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
@@ -12,7 +12,7 @@ import { type StatusFile, parseStatusFile } from '../formats/status-file.js';
 import type { System } from '../platform/system.js';
 
 function unreadable(file: string, e: unknown): PrepareRootError {
-  return new PrepareRootError(file, `unreadable: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+  return new PrepareRootError(file, `unreadable: ${reasonOf(e)}`, { cause: e });
 }
 
 /** status.json, checked against its schema; null when this boot has none. */
@@ -64,10 +64,6 @@ export function readMountInfo(sys: System): MountEntry[] {
   try {
     return parseMountInfo(utf8Decode(sys.readFile('/proc/self/mountinfo', PROC_FILE_MAX)));
   } catch (e) {
-    throw new PrepareRootError(
-      '/proc/self/mountinfo',
-      `cannot read the mount table: ${isSysError(e) ? e.text : String(e)}`,
-      { cause: e },
-    );
+    throw new PrepareRootError('/proc/self/mountinfo', `cannot read the mount table: ${reasonOf(e)}`, { cause: e });
   }
 }

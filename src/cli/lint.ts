@@ -2,7 +2,7 @@
 // finding of every file (errors and warnings, in file order) in one run, and a summary that
 // names each file. With --boot KIND, exactly the boot's rules instead, for initramfs builders:
 // the files that kind of boot reads, as one chain, failing exactly where the boot would.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { PrepareRootError, lineOf, reasonOf } from '../base/errors.js';
 import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS, PLAIN_CONFIG_PATHS } from '../base/paths.js';
 import { oneLine, utf8Decode } from '../base/text.js';
@@ -31,16 +31,22 @@ interface Finding {
   readonly error: boolean;
   readonly where: string;
   readonly message: string;
+  /** The line it names, for file order; none sorts first (it is about the whole file). */
+  readonly line: number;
 }
 
-const errorFinding = (e: PrepareRootError): Finding => ({ error: true, where: e.what, message: e.why });
-const warningFinding = (w: Warning): Finding => ({ error: false, where: w.where, message: w.message });
-
-/** The line a finding names (`file:LINE`), for file order; none sorts first (it is about the whole file). */
-function lineOf(f: Finding): number {
-  const m = /:(\d+)$/.exec(f.where);
-  return m === null ? 0 : Number(m[1]);
-}
+const errorFinding = (e: PrepareRootError): Finding => ({
+  error: true,
+  where: e.what,
+  message: e.why,
+  line: lineOf(e.where) ?? 0,
+});
+const warningFinding = (w: Warning): Finding => ({
+  error: false,
+  where: w.where,
+  message: w.message,
+  line: w.line ?? 0,
+});
 
 /**
  * FILEs as a boot of that kind would read them (plain: the files are a plain root's); without
@@ -147,7 +153,7 @@ function lintFile(sys: System, source: ConfigSource, target: BootTarget): Findin
     ...deferred.map(errorFinding),
     ...keyFindings(sys, resolved?.config),
   ];
-  return findings.sort((a, b) => lineOf(a) - lineOf(b));
+  return findings.sort((a, b) => a.line - b.line);
 }
 
 /** composefs signed: the keys are read from the initramfs at boot, so a build root without them makes an unbootable image. */
@@ -164,7 +170,7 @@ function keyFindings(sys: System, config: RootConfig | undefined): Finding[] {
             ? e
             : new PrepareRootError(
                 `composefs.keypath ${keypath}`,
-                `composefs.enabled=signed needs the public keys here: ${isSysError(e) ? e.text : String(e)}`,
+                `composefs.enabled=signed needs the public keys here: ${reasonOf(e)}`,
               ),
         ),
       );

@@ -2,7 +2,7 @@
 // /usr/lib file wholesale (GLib reloads into one cleared key file), booleans are only
 // true/false/1/0, `composefs.enabled` is a tristate or `signed`/`verity`, and the kernel argument
 // ostree.prepare-root.composefs overrides the config. Pure: callers read the files.
-import { PrepareRootError } from '../base/errors.js';
+import { PrepareRootError, type Where, lineOf, whereText } from '../base/errors.js';
 import { MAX_TMPFS_BYTES } from '../base/limits.js';
 import { shortList } from '../base/text.js';
 import { DEFAULT_KEYPATH } from '../base/paths.js';
@@ -18,7 +18,16 @@ export interface Warning {
   /** File:line, key or path the warning is about. */
   readonly where: string;
   readonly message: string;
+  /** The config line it is about, when it is about one (for the linter's file order). */
+  readonly line?: number;
 }
+
+/** A warning about a line of a config file. */
+export const lineWarning = (file: string, line: number, message: string): Warning => ({
+  where: whereText({ file, line }),
+  line,
+  message,
+});
 
 export interface ConfigSource {
   readonly path: string;
@@ -116,7 +125,7 @@ export interface LoadedConfig {
 
 /** An unknown group or key: where (file:line), what (`unknown key root.transiet`), and the known key closest to it. */
 export interface UnknownKey {
-  readonly where: string;
+  readonly where: Where;
   readonly what: string;
   readonly hint: string | null;
 }
@@ -164,7 +173,7 @@ function unknownKeys(kf: KeyFile): UnknownKey[] {
       const name = `${group}.${key}`;
       const hint = closest(name, KNOWN_NAMES);
       const what = known === undefined ? `unknown group [${group}]` : `unknown key ${name}`;
-      found.push({ where: `${kf.file}:${entry.line}`, what, hint });
+      found.push({ where: { file: kf.file, line: entry.line }, what, hint });
     }
   }
   return found;
@@ -185,7 +194,14 @@ function unknownKeyFindings(
     const why = target === 'plain' ? 'a plain root boots only a config it fully understands' : 'a boot would ignore it';
     return { warnings: [], errors: unknown.map((u) => new PrepareRootError(u.where, `${u.what}${hint(u)}: ${why}`)) };
   }
-  return { warnings: unknown.map((u) => ({ where: u.where, message: `${u.what} is ignored${hint(u)}` })), errors: [] };
+  return {
+    warnings: unknown.map((u) =>
+      'file' in u.where
+        ? lineWarning(u.where.file, u.where.line, `${u.what} is ignored${hint(u)}`)
+        : { where: whereText(u.where), message: `${u.what} is ignored${hint(u)}` },
+    ),
+    errors: [],
+  };
 }
 
 function entryOf(kf: KeyFile | null, group: string, key: string): KeyFileEntry | undefined {
@@ -225,7 +241,7 @@ function composefsFromConfig(kf: KeyFile | null): { enabled: Tristate; integrity
   const enabled = parseTristate(entry.value);
   if (enabled === null) {
     throw new PrepareRootError(
-      `${kf!.file}:${entry.line}`,
+      { file: kf!.file, line: entry.line },
       `composefs.enabled: invalid value “${entry.value}” (use yes, no, maybe, verity or signed)`,
     );
   }
@@ -279,7 +295,7 @@ function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): RootConfig['uppe
   const entry = entryOf(kf, 'root', 'upper-device');
   const fstypeEntry = entryOf(kf, 'root', 'upper-fstype');
   if (entry === undefined) return null;
-  const where = `${kf!.file}:${entry.line}`;
+  const where = { file: kf!.file, line: entry.line };
   const spec = entry.value.trim();
   if (!DEVICE_SPEC.test(spec) || spec.split('/').includes('..')) {
     throw new PrepareRootError(
@@ -293,7 +309,7 @@ function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): RootConfig['uppe
   const fstype = fstypeEntry?.value.trim() ?? 'ext4';
   if (!/^[a-z0-9]+$/.test(fstype)) {
     throw new PrepareRootError(
-      `${kf!.file}:${fstypeEntry!.line}`,
+      { file: kf!.file, line: fstypeEntry!.line },
       `root.upper-fstype: “${fstype}” is not a filesystem type`,
     );
   }
@@ -306,9 +322,7 @@ function targetWarnings(kf: KeyFile | null, target: BootTarget): Warning[] {
   return only.flatMap((name) => {
     const [group, key] = name.split('.') as [string, string];
     const entry = entryOf(kf, group, key);
-    return entry === undefined
-      ? []
-      : [{ where: `${kf!.file}:${entry.line}`, message: `${name} has no effect on ${other}` }];
+    return entry === undefined ? [] : [lineWarning(kf!.file, entry.line, `${name} has no effect on ${other}`)];
   });
 }
 
@@ -318,7 +332,7 @@ function rootModeOf(kf: KeyFile | null): RootMode {
   if (transient && transientRo) {
     const line = entryOf(kf, 'root', 'transient-ro')!.line;
     throw new PrepareRootError(
-      `${kf!.file}:${line}`,
+      { file: kf!.file, line },
       'root.transient and root.transient-ro cannot both be set (transient-ro already implies a transient root)',
     );
   }
@@ -341,7 +355,7 @@ function transientSizeOf(kf: KeyFile | null): string | null {
   const entry = entryOf(kf, 'root', 'transient-size');
   if (entry === undefined) return null;
   const value = entry.value.trim();
-  const where = `${kf!.file}:${entry.line}`;
+  const where = { file: kf!.file, line: entry.line };
   if (!TMPFS_SIZE.test(value)) {
     throw new PrepareRootError(where, `root.transient-size: invalid size “${entry.value}” (use e.g. 2G, 512M or 50%)`);
   }
@@ -367,9 +381,8 @@ function lazyBoolean(kf: KeyFile | null, group: string, key: string): LazyBoolea
 }
 
 /** The line an error names (file:LINE: ...), for ordering; errors without one go last. */
-function lineOf(e: PrepareRootError): number {
-  const m = /:(\d+)$/.exec(e.what);
-  return m === null ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+function lineOrLast(e: PrepareRootError): number {
+  return lineOf(e.where) ?? Number.MAX_SAFE_INTEGER;
 }
 
 /**
@@ -429,7 +442,8 @@ export function resolveConfigParts(
   // ostree reads etc.transient only in some modes; a plain root always does.
   if (!etcTransient.ok && target === 'plain') errors.push(etcTransient.error);
   const deferred = etcTransient.ok || target === 'plain' ? [] : [etcTransient.error];
-  if (errors.length > 0) return { resolved: null, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)), deferred };
+  if (errors.length > 0)
+    return { resolved: null, errors: errors.sort((a, b) => lineOrLast(a) - lineOrLast(b)), deferred };
   const config: RootConfig = {
     file: kf?.file ?? null,
     composefs,

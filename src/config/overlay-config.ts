@@ -2,7 +2,7 @@
 // lower= (':'-separated paths of the new root, default the path itself; a lower may be another
 // declared overlay), upper=state (persistent, under the stateroot /var, pruned by ostree's rebase
 // rule when the deployment changes) or upper=transient (tmpfs).
-import { PrepareRootError } from '../base/errors.js';
+import { PrepareRootError, type Where } from '../base/errors.js';
 import { MAX_OVERLAYS, MAX_OVERLAY_LOWERS } from '../base/limits.js';
 import { dirname, findNested } from '../base/posix-path.js';
 import { type KeyFile, parseBooleanValue } from '../formats/keyfile.js';
@@ -14,12 +14,12 @@ export interface OverlayConfig {
   readonly upper: 'state' | 'transient';
   readonly volatile: boolean;
   /** Where it was declared, for messages. */
-  readonly where: string;
+  readonly where: Where;
 }
 
 export const OVERLAY_GROUP = /^overlay (.*)$/;
 export const OVERLAY_KEYS = ['lower', 'upper', 'volatile'];
-function checkPath(p: string, where: string, what: string): void {
+function checkPath(p: string, where: Where, what: string): void {
   const refused = refusedPath(p, 'use root.transient instead', true);
   if (refused !== null) throw new PrepareRootError(where, `${what}: “${p}” ${refused}`);
 }
@@ -31,7 +31,7 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
     const m = OVERLAY_GROUP.exec(group);
     if (m === null) continue;
     const header = kf.groupLines?.get(group);
-    const where = `${kf.file}${header === undefined ? '' : `:${header}`}`;
+    const where: Where = header === undefined ? { name: kf.file } : { file: kf.file, line: header };
     if (overlays.length === MAX_OVERLAYS) {
       throw new PrepareRootError(
         where,
@@ -48,21 +48,22 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
             .trim()
             .split(':')
             .filter((l) => l !== '');
-    if (lower.length === 0) throw new PrepareRootError(`${kf.file}:${lowerEntry!.line}`, `[${group}] lower: no layers`);
+    if (lower.length === 0)
+      throw new PrepareRootError({ file: kf.file, line: lowerEntry!.line }, `[${group}] lower: no layers`);
     if (lower.length > MAX_OVERLAY_LOWERS) {
       throw new PrepareRootError(
-        `${kf.file}:${lowerEntry!.line}`,
+        { file: kf.file, line: lowerEntry!.line },
         `[${group}] lower: ${lower.length} layers, more than overlayfs stacks (${MAX_OVERLAY_LOWERS})`,
       );
     }
     lower.forEach((l) => {
-      if (l !== p) checkPath(l, `${kf.file}:${lowerEntry!.line}`, `[${group}] lower`);
+      if (l !== p) checkPath(l, { file: kf.file, line: lowerEntry!.line }, `[${group}] lower`);
     });
     const upperEntry = entries.get('upper');
     const upper = upperEntry?.value.trim() ?? 'state';
     if (upper !== 'state' && upper !== 'transient') {
       throw new PrepareRootError(
-        `${kf.file}:${upperEntry!.line}`,
+        { file: kf.file, line: upperEntry!.line },
         `[${group}] upper: “${upper}” is not state or transient`,
       );
     }
@@ -70,7 +71,7 @@ export function parseOverlays(kf: KeyFile | null): OverlayConfig[] {
     const volatile = volatileEntry === undefined ? false : parseBooleanValue(volatileEntry, kf.file, group, 'volatile');
     if (volatile && upper !== 'state') {
       throw new PrepareRootError(
-        `${kf.file}:${volatileEntry!.line}`,
+        { file: kf.file, line: volatileEntry!.line },
         `[${group}] volatile: only applies to upper=state (a transient upper is gone at reboot anyway)`,
       );
     }

@@ -13,7 +13,7 @@ import { refusedPath } from './path-rules.js';
  * (`varPersists`: /var persists anyway, so paths under it are refused).
  */
 export function parsePersistPaths(entry: KeyFileEntry, file: string, varPersists: boolean): string[] {
-  const where = `${file}:${entry.line}`;
+  const where = { file, line: entry.line };
   const paths = splitGlibList(entry.value.trimEnd());
   if (paths.length > MAX_PERSIST_PATHS) {
     throw new PrepareRootError(

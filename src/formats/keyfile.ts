@@ -84,7 +84,7 @@ export function parseKeyFile(data: Uint8Array | string, file: string): KeyFile {
   let current: Map<string, KeyFileEntry> | null = null;
   splitLines(data).forEach(({ text, terminated }, index) => {
     const lineNo = index + 1;
-    const where = `${file}:${lineNo}`;
+    const where = { file, line: lineNo };
     if (text === null) throw new PrepareRootError(where, 'line is not valid UTF-8');
     if (text.includes('\0')) throw new PrepareRootError(where, 'line contains a NUL byte');
     const line = terminated && text.endsWith('\r') ? text.slice(0, -1) : text;
@@ -126,7 +126,7 @@ export function parseBooleanValue(entry: KeyFileEntry, file: string, group: stri
       return false;
     default:
       throw new PrepareRootError(
-        `${file}:${entry.line}`,
+        { file, line: entry.line },
         `${group}.${key}: value “${entry.value}” is not a boolean (use true/false/1/0)`,
       );
   }
@@ -140,7 +140,7 @@ export function unescapeStringValue(entry: KeyFileEntry, file: string, group: st
   return entry.value.replace(/\\(.?)/gsu, (seq: string, c: string) => {
     const out = ESCAPES[c];
     if (out === undefined)
-      throw new PrepareRootError(`${file}:${entry.line}`, `${group}.${key}: invalid escape sequence “${seq}”`);
+      throw new PrepareRootError({ file, line: entry.line }, `${group}.${key}: invalid escape sequence “${seq}”`);
     return out;
   });
 }

@@ -2,7 +2,7 @@
 // and be a symlink; its target is the deployment), plus a check ostree lacks: the result must be
 // a deployment directory inside SYSROOT/ostree/deploy/, so a link that escapes the physical root
 // (`..`, absolute links into the initramfs, loops) cannot make us boot something else.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
 import { under } from '../base/posix-path.js';
 import type { OstreeTarget } from '../config/cmdline.js';
 import type { System } from '../platform/system.js';
@@ -42,9 +42,7 @@ export function resolveDeployment(sys: System, sysroot: string, target: OstreeTa
   try {
     isLink = sys.lstat(linkPath).kind === 'symlink';
   } catch (e) {
-    const why = isSysError(e, 'ENOENT')
-      ? `${linkPath} does not exist`
-      : `cannot read ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
+    const why = isSysError(e, 'ENOENT') ? `${linkPath} does not exist` : `cannot read ${linkPath}: ${reasonOf(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
   if (!isLink) {
@@ -61,7 +59,7 @@ export function resolveDeployment(sys: System, sysroot: string, target: OstreeTa
       ? `${linkPath} is part of a symbolic link loop`
       : isSysError(e, 'ENOENT')
         ? `${linkPath} points to a deployment that does not exist`
-        : `cannot resolve ${linkPath}: ${isSysError(e) ? e.text : String(e)}`;
+        : `cannot resolve ${linkPath}: ${reasonOf(e)}`;
     throw new PrepareRootError(what, why, { cause: e });
   }
   const deployRoot = `${under(sysroot, '/ostree/deploy')}/`;

@@ -1,5 +1,5 @@
 // Gather the facts the planner needs, reading (never changing) the system.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
 import { KEY_FILE_MAX, REPO_CONFIG_MAX, STATE_FILE_MAX } from '../base/limits.js';
 import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, ostreeStateDir, persistStore, stateOverlayDir } from '../base/paths.js';
 import { isUnder, under } from '../base/posix-path.js';
@@ -23,11 +23,9 @@ export function canonicalSysroot(sys: System, arg: string): string {
   try {
     return sys.realpath(arg);
   } catch (e) {
-    throw new PrepareRootError(
-      `SYSROOT ${arg}`,
-      isSysError(e, 'ENOENT') ? 'does not exist' : isSysError(e) ? e.text : String(e),
-      { cause: e },
-    );
+    throw new PrepareRootError(`SYSROOT ${arg}`, isSysError(e, 'ENOENT') ? 'does not exist' : reasonOf(e), {
+      cause: e,
+    });
   }
 }
 
@@ -40,7 +38,7 @@ function legacyRepoReadonly(sys: System, sysroot: string): { value: boolean | nu
     const entry = parseKeyFile(data, file).groups.get('sysroot')?.get('readonly');
     return { value: entry === undefined ? null : parseBooleanValue(entry, file, 'sysroot', 'readonly'), warnings: [] };
   } catch (e) {
-    const why = e instanceof PrepareRootError ? e.message : isSysError(e) ? e.text : String(e);
+    const why = e instanceof PrepareRootError ? e.message : reasonOf(e);
     return { value: null, warnings: [{ where: file, message: `${why}; treating sysroot.readonly as false` }] };
   }
 }
@@ -112,11 +110,9 @@ function verifySigned(
   try {
     keyText = utf8Decode(sys.readFile(keypath, KEY_FILE_MAX));
   } catch (e) {
-    throw new PrepareRootError(
-      `composefs.keypath ${keypath}`,
-      `cannot read the public keys: ${isSysError(e) ? e.text : String(e)}`,
-      { cause: e },
-    );
+    throw new PrepareRootError(`composefs.keypath ${keypath}`, `cannot read the public keys: ${reasonOf(e)}`, {
+      cause: e,
+    });
   }
   const keys = parsePublicKeys(keyText, keypath);
   const verified = verifyCommit(

@@ -3,7 +3,7 @@
 // of the initramfs's public keys, and its metadata must name the composefs image's fs-verity
 // digest (ostree.composefs.digest.v0). The ed25519 check itself is the System's (libsodium in the
 // executable); the rest is pure but for the reads of `load`.
-import { PrepareRootError, isSysError } from '../base/errors.js';
+import { PrepareRootError, reasonOf } from '../base/errors.js';
 import { COMMIT_OBJECT_MAX } from '../base/limits.js';
 import { fromBase64, toHex } from '../base/text.js';
 import { readOptional } from '../fs/files.js';
@@ -115,7 +115,7 @@ export function repoLoader(sys: System, objectsDir: string): (checksum: string) 
     try {
       return readOptional(sys, p, COMMIT_OBJECT_MAX);
     } catch (e) {
-      throw new PrepareRootError(p, `cannot read: ${isSysError(e) ? e.text : String(e)}`, { cause: e });
+      throw new PrepareRootError(p, `cannot read: ${reasonOf(e)}`, { cause: e });
     }
   };
   return (checksum) => {

@@ -4,7 +4,7 @@
 // shutdown (`prepare-root checkpoint`) syncs the upper's filesystem, checks that no write-back
 // error was recorded, and writes checkpoint = that token. At the next boot, only a checkpoint with
 // the token of the last mount lets the upper be reused; anything else quarantines it.
-import { isSysError } from '../base/errors.js';
+import { reasonOf } from '../base/errors.js';
 import { PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
 import { exists, readOptional, readText } from '../fs/files.js';
 import { utf8Decode } from '../base/text.js';
@@ -45,7 +45,7 @@ function readRecord<T extends { token: unknown }>(sys: System, file: string): Re
   try {
     bytes = readOptional(sys, file, STATE_FILE_MAX);
   } catch (e) {
-    return { state: 'bad', why: `${file} is unreadable (${isSysError(e) ? e.text : String(e)})` };
+    return { state: 'bad', why: `${file} is unreadable (${reasonOf(e)})` };
   }
   if (bytes === null) return { state: 'absent' };
   try {

@@ -7,7 +7,7 @@ import { planPrepareRoot } from '../../src/plan/plan.js';
 import { RecordingMounter } from '../helpers/recording-mounter.js';
 
 const overlay = (path: string, upper: 'state' | 'transient', volatile: boolean, lower = [path]) => ({
-  overlay: { path, lower, upper, volatile, where: '/c:1' },
+  overlay: { path, lower, upper, volatile, where: { file: '/c', line: 1 } },
   inRoot: path,
   pathInImage: true,
   lowersInRoot: lower,

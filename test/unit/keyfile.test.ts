@@ -93,7 +93,7 @@ describe('parseKeyFile', () => {
     ['a space in a locale', '[a]\nk[d e]=v\n', 2, 'Invalid key name: k[d e]'],
     ['an unclosed group on a later line', '[a]\nk=v\n[b\n', 3, notKv('[b')],
   ])('refuses %s', (_, text, line, why) => {
-    expect(() => parseKeyFile(text, F)).toThrow(new PrepareRootError(`${F}:${line}`, why));
+    expect(() => parseKeyFile(text, F)).toThrow(new PrepareRootError({ file: F, line: line }, why));
   });
 
   it.each<[string, string | Uint8Array, number, string]>([
@@ -103,7 +103,7 @@ describe('parseKeyFile', () => {
     ['a NUL byte (GLib would truncate the line there)', bytesOf('[a]\nk=v', [0], 'x\n'), 2, 'line contains a NUL byte'],
     ['a NUL character in a string', '[a]\n\0\n', 2, 'line contains a NUL byte'],
   ])('refuses %s, naming the line', (_, data, line, why) => {
-    expect(() => parseKeyFile(data, F)).toThrow(new PrepareRootError(`${F}:${line}`, why));
+    expect(() => parseKeyFile(data, F)).toThrow(new PrepareRootError({ file: F, line: line }, why));
   });
 
   it('never crashes: any text or bytes give a key file or a PrepareRootError', () => {
@@ -164,7 +164,7 @@ describe('values', () => {
     'boolean %j is refused',
     (v) => {
       expect(() => parseBooleanValue(entry(v), F, 'g', 'k')).toThrow(
-        new PrepareRootError(`${F}:7`, `g.k: value “${v}” is not a boolean (use true/false/1/0)`),
+        new PrepareRootError({ file: F, line: 7 }, `g.k: value “${v}” is not a boolean (use true/false/1/0)`),
       );
     },
   );
@@ -188,7 +188,7 @@ describe('values', () => {
     ['ok\\n then \\q', '\\q'],
   ])('string %j has an invalid escape', (v, seq) => {
     expect(() => unescapeStringValue(entry(v), F, 'g', 'k')).toThrow(
-      new PrepareRootError(`${F}:7`, `g.k: invalid escape sequence “${seq}”`),
+      new PrepareRootError({ file: F, line: 7 }, `g.k: invalid escape sequence “${seq}”`),
     );
   });
 });

@@ -19,7 +19,7 @@ describe('limits', () => {
     ['17179869184G', '“17179869184G” is more than tmpfs can take (at most 8E, 2^63 bytes)'],
   ])('transient-size=%s is refused', (size, why) => {
     expect(() => resolve(`[root]\ntransient=true\ntransient-size=${size}\n`)).toThrow(
-      new PrepareRootError(`${F}:3`, `root.transient-size: ${why}`),
+      new PrepareRootError({ file: F, line: 3 }, `root.transient-size: ${why}`),
     );
   });
 
@@ -33,21 +33,27 @@ describe('limits', () => {
   it('more than 64 [overlay] groups, even a chain of 5000, are refused at once', () => {
     const text = Array.from({ length: 5000 }, (_, i) => `[overlay /srv/o${i}]\nlower=/srv/o${i + 1}\n`).join('');
     expect(() => resolve(text)).toThrow(
-      new PrepareRootError(`${F}:129`, '[overlay /srv/o64]: more than 64 [overlay] groups (a limit of prepare-root)'),
+      new PrepareRootError(
+        { file: F, line: 129 },
+        '[overlay /srv/o64]: more than 64 [overlay] groups (a limit of prepare-root)',
+      ),
     );
   });
 
   it('more lower layers than overlayfs stacks are refused', () => {
     const lower = Array.from({ length: 501 }, (_, i) => `/usr/l${i}`).join(':');
     expect(() => resolve(`[overlay /opt]\nlower=${lower}\n`)).toThrow(
-      new PrepareRootError(`${F}:2`, '[overlay /opt] lower: 501 layers, more than overlayfs stacks (500)'),
+      new PrepareRootError({ file: F, line: 2 }, '[overlay /opt] lower: 501 layers, more than overlayfs stacks (500)'),
     );
   });
 
   it('100 000 persisted paths are refused at once', () => {
     const paths = Array.from({ length: 100_000 }, (_, i) => `/srv/p${i}`).join(';');
     expect(() => resolve(`[persist]\npaths=${paths}\n`)).toThrow(
-      new PrepareRootError(`${F}:2`, 'persist.paths: 100000 paths, more than 1024 (a limit of prepare-root)'),
+      new PrepareRootError(
+        { file: F, line: 2 },
+        'persist.paths: 100000 paths, more than 1024 (a limit of prepare-root)',
+      ),
     );
   });
 
@@ -63,7 +69,7 @@ describe('limits', () => {
 describe('one line', () => {
   it('control characters are escaped, so an input cannot break the line or drive a terminal', () => {
     expect(oneLine('a\nb\tc\x1b[31mred\x7f\x00')).toBe('a\\nb\\tc\\x1b[31mred\\x7f\\x00');
-    expect(formatError(new PrepareRootError('/etc/x.conf:2', 'value “\x1b[2J” is bad'))).toBe(
+    expect(formatError(new PrepareRootError({ file: '/etc/x.conf', line: 2 }, 'value “\x1b[2J” is bad'))).toBe(
       'prepare-root: /etc/x.conf:2: value “\\x1b[2J” is bad',
     );
   });

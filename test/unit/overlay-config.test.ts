@@ -11,7 +11,7 @@ const overlays = (text: string) => parseOverlays(parseKeyFile(text, F));
 describe('parseOverlays', () => {
   it('defaults: the path itself as lower, a state upper, not volatile', () => {
     expect(overlays('[overlay /opt]\n')).toEqual([
-      { path: '/opt', lower: ['/opt'], upper: 'state', volatile: false, where: `${F}:1` },
+      { path: '/opt', lower: ['/opt'], upper: 'state', volatile: false, where: { file: F, line: 1 } },
     ]);
   });
 
@@ -24,23 +24,23 @@ describe('parseOverlays', () => {
   it.each([
     [
       '[overlay /a]\nlower=/b\n[overlay /b]\nlower=/a\n',
-      new PrepareRootError(`${F}:1`, 'overlays stack on each other in a cycle: /a → /b → /a'),
+      new PrepareRootError({ file: F, line: 1 }, 'overlays stack on each other in a cycle: /a → /b → /a'),
     ],
     [
       '[overlay /a]\n[overlay /a/b]\n',
       new PrepareRootError(
-        `${F}:2`,
+        { file: F, line: 2 },
         '[overlay /a/b] and [overlay /a] overlap: declare one, or use the other as its lower',
       ),
     ],
     [
       '[overlay /etc/x]\n',
       new PrepareRootError(
-        `${F}:1`,
+        { file: F, line: 1 },
         '[overlay /etc/x]: “/etc/x” is under /etc, which has its own handling (etc.transient)',
       ),
     ],
-    ['[overlay /opt]\nlower=\n', new PrepareRootError(`${F}:2`, '[overlay /opt] lower: no layers')],
+    ['[overlay /opt]\nlower=\n', new PrepareRootError({ file: F, line: 2 }, '[overlay /opt] lower: no layers')],
   ])('%j is refused', (text, error) => {
     expect(() => overlays(text)).toThrow(error);
   });

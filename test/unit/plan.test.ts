@@ -100,7 +100,7 @@ describe('planPrepareRoot: ostree order and flags', () => {
   it('a bad etc.transient is fatal once /etc is mounted', () => {
     expect(() => plan('[sysroot]\nreadonly=1\n[etc]\ntransient=yes\n')).toThrow(
       new PrepareRootError(
-        '/etc/ostree/prepare-root.conf:4',
+        { file: '/etc/ostree/prepare-root.conf', line: 4 },
         'etc.transient: value “yes” is not a boolean (use true/false/1/0)',
       ),
     );
@@ -201,7 +201,13 @@ describe('/run/ostree-booted content', () => {
 describe('planPrepareRoot: the boot context', () => {
   const conf = '[sysroot]\nreadonly=true\n[etc]\ntransient=true\n[overlay /usr/local]\nupper=state\nvolatile=true\n';
   const overlay = {
-    overlay: { path: '/usr/local', lower: ['/usr/local'], upper: 'state', volatile: true, where: '/c:6' },
+    overlay: {
+      path: '/usr/local',
+      lower: ['/usr/local'],
+      upper: 'state',
+      volatile: true,
+      where: { file: '/c', line: 6 },
+    },
     inRoot: '/usr/local',
     pathInImage: true,
     lowersInRoot: ['/usr/local'],

@@ -196,7 +196,7 @@ describe('planPrepareRoot with SELinux', () => {
       lower: [`/usr/share/${n}`],
       upper: n === 'a' ? 'transient' : 'state',
       volatile: false,
-      where: `[overlay /usr/share/${n}]`,
+      where: { name: `[overlay /usr/share/${n}]` },
     },
     inRoot: `/usr/share/${n}`,
     pathInImage: true,
