@@ -3,8 +3,9 @@
 #   disk.raw                ext4 (label plain-root) holding a plain Debian 12 root: systemd, udev,
 #                           initramfs-tools and Debian's overlayroot, the guest kernel's modules, the
 #                           VM test reporter (vmtest.service, plus plain-report.service for what only
-#                           this guest reports), a normal Debian /etc/fstab, and prepare-root
-#                           installed with dracut/install.sh, as an image builder would.
+#                           this guest reports, and late-writer.service, which writes at shutdown),
+#                           a normal Debian /etc/fstab, and prepare-root installed with
+#                           dracut/install.sh, as an image builder would, its checkpoint unit enabled.
 #   overlayroot-initrd.img  the initramfs Debian's initramfs-tools and overlayroot make for the
 #                           guest kernel, built inside the guest tree (mkinitramfs in a chroot), the
 #                           comparison for plain mode's transient root.
@@ -61,7 +62,13 @@ install -D -m 0644 "$HERE/guest/plain-report.service" "$T/usr/lib/systemd/system
 mkdir -p "$T/etc/systemd/system/multi-user.target.wants"
 ln -s /usr/lib/systemd/system/vmtest.service "$T/etc/systemd/system/multi-user.target.wants/"
 ln -s /usr/lib/systemd/system/plain-report.service "$T/etc/systemd/system/multi-user.target.wants/"
+install -D -m 0755 "$HERE/guest/late-writer.sh" "$T/usr/lib/vmtest/late-writer.sh"
+install -D -m 0644 "$HERE/guest/late-writer.service" "$T/usr/lib/systemd/system/late-writer.service"
+ln -s /usr/lib/systemd/system/late-writer.service "$T/etc/systemd/system/multi-user.target.wants/"
 bash "$ROOT/dracut/install.sh" "$T" > /dev/null
+# As install.sh says to, for volatile overlays (it does nothing on a boot without one).
+mkdir -p "$T/etc/systemd/system/local-fs.target.wants"
+ln -s /usr/lib/systemd/system/prepare-root-checkpoint.service "$T/etc/systemd/system/local-fs.target.wants/"
 stamp "tree ready ($(du -sh "$T" | cut -f1))"
 
 # 2. overlayroot's initramfs: Debian's mkinitramfs in the tree, with the tree's own

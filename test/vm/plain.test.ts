@@ -123,6 +123,22 @@ describe('plain guest (no ostree)', () => {
     oursRow.persisted = `what is asked: /etc and /var by default, [persist] paths (here /etc/ssh inside a transient /etc)`;
   });
 
+  it('ours, a volatile state overlay: an ordinary service that writes at shutdown stops before the checkpoint, and the next boot reuses the upper with that write', () => {
+    const image = withConf('ours-volatile', '[overlay /usr/local]\nupper=state\nvolatile=true\n');
+    const first = bootPlain(guest, image, 'ours-volatile-1', 'vmtest.step=write vmtest.late-writer');
+    expectBooted(first);
+    expect(first.value('mount /usr/local')).toMatch(/^overlay +rw,.*volatile/);
+    const second = bootPlain(guest, image, 'ours-volatile-2', 'vmtest.step=check', first.disk);
+    expectBooted(second);
+    // Written by late-writer.service's ExecStop in the first boot's shutdown, before the
+    // checkpoint (prepare-root-checkpoint.service is Before=sysinit.target) ...
+    expect(second.value('late-write')).toBe(
+      `written at shutdown of boot ${first.value('boot-id')}; checkpoint already taken: no`,
+    );
+    // ... which then let this boot reuse the upper: no quarantine, nothing to warn about.
+    expect(statusOf(second)).toMatchObject({ preparedBy: 'prepare-root', bootWarnings: [] });
+  });
+
   it('ours, rd.prepare-root=off over a transient config: the root is left alone, its writes persist and the next transient boot sees them', () => {
     const image = withConf('ours-off-maint', '[root]\ntransient=true\n');
     const first = bootPlain(guest, image, 'ours-off-maint-1', 'rd.prepare-root=off vmtest.step=write');

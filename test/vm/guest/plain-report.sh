@@ -20,6 +20,8 @@ report() {
     echo "overlayroot-log: absent"
   fi
   ls /run/initramfs 2>/dev/null | sed 's/^/run-initramfs-entry: /'
+  # What late-writer.service wrote at the previous shutdown, into a volatile overlay.
+  echo "late-write: $(cat /usr/local/vmtest-late-write 2>/dev/null || echo missing)"
   echo "plain-report: done"
 }
 report > /run/vmtest-extra

@@ -12,7 +12,7 @@ report() {
   echo "step: ${step:-none}"
   echo "boot-id: $(cat /proc/sys/kernel/random/boot_id)"
   echo "cmdline: $(cat /proc/cmdline)"
-  for m in / /usr /etc /var /sysroot /etc/ssh /usr/local/data; do
+  for m in / /usr /etc /var /sysroot /etc/ssh /usr/local /usr/local/data; do
     echo "mount $m: $(findmnt -n -o FSTYPE,OPTIONS --mountpoint "$m" | tail -1)"
   done
   echo "ostree-booted: $([ -f /run/ostree-booted ] && echo present || echo absent)"
