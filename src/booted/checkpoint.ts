@@ -4,15 +4,16 @@
 import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
 import { STATE_FILE_MAX } from '../base/limits.js';
 import { under } from '../base/posix-path.js';
-import { utf8Decode, utf8Encode } from '../base/text.js';
+import { utf8Encode } from '../base/text.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { System } from '../platform/system.js';
 import {
   CHECKPOINT_FILE,
   type Checkpoint,
   VOLATILE_MOUNT_FILE,
-  type VolatileMount,
   currentBootId,
+  decodeVolatileMount,
+  readRecord,
 } from '../probe/volatile-state.js';
 import { readStatusFile } from './state-files.js';
 
@@ -34,12 +35,14 @@ export function checkpointVolatileOverlays(sys: System, root: string): Checkpoin
     .filter((o) => o.volatile)
     .map((o) => {
       const dir = under(root, o.dir);
-      let mount: VolatileMount;
-      try {
-        mount = JSON.parse(utf8Decode(sys.readFile(`${dir}/${VOLATILE_MOUNT_FILE}`, STATE_FILE_MAX))) as VolatileMount;
-      } catch (e) {
-        throw new PrepareRootError(`${dir}/${VOLATILE_MOUNT_FILE}`, `unreadable: ${reasonOf(e)}`, { cause: e });
-      }
+      const file = `${dir}/${VOLATILE_MOUNT_FILE}`;
+      const record = readRecord(sys, file, decodeVolatileMount);
+      if (record.state !== 'ok')
+        throw new PrepareRootError(
+          file,
+          record.state === 'absent' ? 'missing: this boot mounted no volatile overlay here' : record.why,
+        );
+      const mount = record.value;
       // syncfs(2) reports a write-back error recorded on the filesystem since it was last checked.
       let detail: string | undefined;
       try {

@@ -34,13 +34,48 @@ export type VolatileState =
   /** `quarantine`: what is there to move aside (upper, work, and records that cannot be read). */
   | { readonly state: 'torn'; readonly why: string; readonly quarantine: readonly string[] };
 
-/** A record file: absent, readable JSON with a string token, or unreadable (with why). */
+/** A record file: absent, readable and of its shape, or unusable (with why). */
 type Read<T> =
   | { readonly state: 'absent' }
   | { readonly state: 'ok'; readonly value: T }
   | { readonly state: 'bad'; readonly why: string };
 
-function readRecord<T extends { token: unknown }>(sys: System, file: string): Read<T> {
+/** A record's value, or why it is not one (it lies on the physical root: not trusted). */
+type Decoder<T> = (v: unknown) => T | string;
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+
+/** An object with these text fields (and only those `optional` adds), or why not. */
+function textRecord(v: unknown, fields: readonly string[], optional: readonly string[] = []): string | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'is not a JSON object';
+  const o = v as Record<string, unknown>;
+  const missing = fields.find((f) => !isText(o[f]));
+  if (missing !== undefined) return `has no ${missing} (a string of 1 to 256 characters)`;
+  const other = Object.keys(o).find((k) => !fields.includes(k) && !optional.includes(k));
+  if (other !== undefined) return `has an unknown field ${other}`;
+  const bad = optional.find((f) => f in o && typeof o[f] !== 'string');
+  return bad === undefined ? null : `has a ${bad} that is not a string`;
+}
+
+export const decodeVolatileMount: Decoder<VolatileMount> = (v) =>
+  textRecord(v, ['token', 'bootId']) ?? { token: (v as VolatileMount).token, bootId: (v as VolatileMount).bootId };
+
+export const decodeCheckpoint: Decoder<Checkpoint> = (v) => {
+  const refused = textRecord(v, ['token', 'bootId', 'result', 'time'], ['detail']);
+  if (refused !== null) return refused;
+  const c = v as Checkpoint;
+  if (c.result !== 'ok' && c.result !== 'error') return `has a result that is not ok or error`;
+  return {
+    token: c.token,
+    bootId: c.bootId,
+    result: c.result,
+    time: c.time,
+    ...(c.detail === undefined ? {} : { detail: c.detail }),
+  };
+};
+
+/** The record in `file`, decoded. */
+export function readRecord<T>(sys: System, file: string, decode: Decoder<T>): Read<T> {
   let bytes: Uint8Array | null;
   try {
     bytes = readOptional(sys, file, STATE_FILE_MAX);
@@ -48,13 +83,14 @@ function readRecord<T extends { token: unknown }>(sys: System, file: string): Re
     return { state: 'bad', why: `${file} is unreadable (${reasonOf(e)})` };
   }
   if (bytes === null) return { state: 'absent' };
+  let value: unknown;
   try {
-    const value = JSON.parse(utf8Decode(bytes)) as T;
-    if (typeof value?.token !== 'string') return { state: 'bad', why: `${file} has no token` };
-    return { state: 'ok', value };
+    value = JSON.parse(utf8Decode(bytes));
   } catch {
     return { state: 'bad', why: `${file} is not JSON` };
   }
+  const decoded = decode(value);
+  return typeof decoded === 'string' ? { state: 'bad', why: `${file} ${decoded}` } : { state: 'ok', value: decoded };
 }
 
 /**
@@ -73,10 +109,10 @@ type Verdict =
   | { readonly state: 'torn'; readonly why: string; readonly unusable: readonly string[] };
 
 function judge(sys: System, dir: string, upperUsedVolatile: boolean): Verdict {
-  const mounted = readRecord<VolatileMount>(sys, `${dir}/${VOLATILE_MOUNT_FILE}`);
+  const mounted = readRecord(sys, `${dir}/${VOLATILE_MOUNT_FILE}`, decodeVolatileMount);
   if (mounted.state === 'absent' && !upperUsedVolatile) return { state: 'fresh' };
   if (mounted.state === 'bad') {
-    const checkpointBad = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`).state === 'bad';
+    const checkpointBad = readRecord(sys, `${dir}/${CHECKPOINT_FILE}`, decodeCheckpoint).state === 'bad';
     return {
       state: 'torn',
       why: `its mount record is unusable: ${mounted.why}`,
@@ -85,7 +121,7 @@ function judge(sys: System, dir: string, upperUsedVolatile: boolean): Verdict {
   }
   if (mounted.state === 'absent')
     return { state: 'torn', why: 'it was mounted volatile without a record of that mount', unusable: [] };
-  const checkpoint = readRecord<Checkpoint>(sys, `${dir}/${CHECKPOINT_FILE}`);
+  const checkpoint = readRecord(sys, `${dir}/${CHECKPOINT_FILE}`, decodeCheckpoint);
   if (checkpoint.state === 'bad')
     return { state: 'torn', why: `its checkpoint is unusable: ${checkpoint.why}`, unusable: [CHECKPOINT_FILE] };
   if (checkpoint.state === 'absent' || checkpoint.value.token !== mounted.value.token) {

@@ -56,7 +56,51 @@ describe('volatileState', () => {
       'a checkpoint without a token',
       { 'volatile-mount': mount, checkpoint: '{}' },
       true,
-      { state: 'torn', why: `its checkpoint is unusable: ${D}/checkpoint has no token`, quarantine: ['checkpoint'] },
+      {
+        state: 'torn',
+        why: `its checkpoint is unusable: ${D}/checkpoint has no token (a string of 1 to 256 characters)`,
+        quarantine: ['checkpoint'],
+      },
+    ],
+    [
+      'a mount record that is a list',
+      { 'volatile-mount': '["t","b"]' },
+      true,
+      {
+        state: 'torn',
+        why: `its mount record is unusable: ${D}/volatile-mount is not a JSON object`,
+        quarantine: ['volatile-mount'],
+      },
+    ],
+    [
+      'a mount record with a field of no record',
+      { 'volatile-mount': '{"token":"t","bootId":"b","upper":"/etc"}' },
+      true,
+      {
+        state: 'torn',
+        why: `its mount record is unusable: ${D}/volatile-mount has an unknown field upper`,
+        quarantine: ['volatile-mount'],
+      },
+    ],
+    [
+      'a checkpoint whose result is neither ok nor error',
+      { 'volatile-mount': mount, checkpoint: '{"token":"t","bootId":"b","result":"maybe","time":"x"}' },
+      true,
+      {
+        state: 'torn',
+        why: `its checkpoint is unusable: ${D}/checkpoint has a result that is not ok or error`,
+        quarantine: ['checkpoint'],
+      },
+    ],
+    [
+      'a checkpoint whose detail is not text',
+      { 'volatile-mount': mount, checkpoint: '{"token":"t","bootId":"b","result":"error","time":"x","detail":{}}' },
+      true,
+      {
+        state: 'torn',
+        why: `its checkpoint is unusable: ${D}/checkpoint has a detail that is not a string`,
+        quarantine: ['checkpoint'],
+      },
     ],
     [
       'a crash with an upper and a work dir: both go to quarantine',
