@@ -1,7 +1,7 @@
 // How a mount is made on the running kernel. Each kind of mount has variants, newest first; the
 // mounter tries the next one only when the kernel says it lacks what the previous one used, and
 // the executor records which variant made the mount (status.json `executed[].variant`).
-import type { SysError } from '../base/errors.js';
+import { type SysError, failedWith } from '../base/errors.js';
 import type { FsOption } from '../platform/system.js';
 import type { FsMount } from './actions.js';
 
@@ -24,8 +24,8 @@ function common(m: FsMount): FsOption[] {
   return [...m.options.map(flagOrPair), ...(m.readonly ? [['ro'] as const] : [])];
 }
 
-const einvalOn = (prefix: string) => (e: SysError) =>
-  e.code === 'EINVAL' && (e.call.startsWith(`fsconfig ${prefix}`) || e.call.startsWith('fsconfig create'));
+/** EINVAL from fsconfig on that key, or on the create that checks the options together. */
+const einvalOn = (key: string) => (e: SysError) => failedWith(e, 'EINVAL', 'fsconfig', [key, 'create']);
 
 /** fsconfig(2) takes string values of at most 256 bytes. */
 const FSCONFIG_STRING_MAX = 256;
@@ -66,7 +66,7 @@ export function overlayVariants(m: FsMount): FsVariant[] {
     {
       name: 'lowerdir',
       options: [['lowerdir', `${joined}::${o.data.join(':')}`], ...rest],
-      unsupported: einvalOn('lowerdir='),
+      unsupported: einvalOn('lowerdir'),
     },
     {
       name: 'lowerdir-no-data-only',
@@ -79,7 +79,11 @@ export function overlayVariants(m: FsMount): FsVariant[] {
 /** EROFS from the image file itself (Linux 6.12), else through a read-only loop device. */
 export function erofsVariants(m: FsMount): FsVariant[] {
   return [
-    { name: 'file', options: common(m), unsupported: (e) => e.code === 'ENOTBLK' },
+    {
+      name: 'file',
+      options: common(m),
+      unsupported: (e) => failedWith(e, 'ENOTBLK', 'fsconfig', ['source', 'create']),
+    },
     { name: 'loop', options: common(m), unsupported: () => false, loop: true },
   ];
 }

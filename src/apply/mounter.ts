@@ -58,7 +58,7 @@ export interface Mounter {
 /** The system's reason, with the kernel's own words where it gave them, or where to find them. */
 function reason(e: SysError): string {
   if (e.detail !== '') return `${e.text}: the kernel says: ${e.detail}`;
-  if (e.code === 'EINVAL' && /^(fsconfig|fsmount)/.test(e.call))
+  if (e.code === 'EINVAL' && (e.syscall?.name === 'fsconfig' || e.syscall?.name === 'fsmount'))
     return `${e.text} (the kernel refused the mount; its log, dmesg, says why)`;
   return e.text;
 }
@@ -135,15 +135,31 @@ export class SystemMounter implements Mounter {
   }
 
   mount(m: FsMount): string {
-    return this.run({ op: 'mount', mount: m }, () => {
+    const action: Action = { op: 'mount', mount: m };
+    return this.run(action, () => {
       const variants = variantsOf(m);
+      const refused: string[] = [];
       for (const [i, v] of variants.entries()) {
         try {
           this.mountVariant(m, v);
           return v.name;
         } catch (e) {
-          if (!isSysError(e) || i === variants.length - 1 || !v.unsupported(e)) throw e;
-          this.options.trace?.(`  (${v.name}: ${e.message}; trying ${variants[i + 1]!.name})`);
+          if (!isSysError(e)) throw e;
+          if (i < variants.length - 1 && v.unsupported(e)) {
+            this.options.trace?.(`  (${v.name}: ${e.message}; trying ${variants[i + 1]!.name})`);
+            refused.push(`${v.name}: ${reason(e)}`);
+            continue;
+          }
+          if (refused.length === 0) throw e;
+          // What each variant got from the kernel: the last one's error alone would hide why the
+          // earlier ones were passed over.
+          throw new PrepareRootError(
+            describeAction(action),
+            `${reason(e)} (${v.name}; before it ${refused.join('; ')})`,
+            {
+              cause: e,
+            },
+          );
         }
       }
       throw new Error('unreachable: the last variant throws');

@@ -38,9 +38,16 @@ export class PrepareRootError extends Error {
   }
 }
 
+/** Which system call failed, as data: `fsconfig` with the key or command it was given (`lowerdir+`, `create`). */
+export interface Syscall {
+  readonly name: string;
+  readonly arg?: string;
+}
+
 /**
- * A failed system call: `code` is the errno name (ENOENT), `text` the system's description of it,
- * `detail` what the kernel logged about it (the mount API's filesystem context), if anything.
+ * A failed system call: `call` says it in words for messages, `syscall` as data for decisions;
+ * `code` is the errno name (ENOENT), `text` the system's description of it, `detail` what the
+ * kernel logged about it (the mount API's filesystem context), if anything.
  */
 export class SysError extends Error {
   override readonly name = 'SysError';
@@ -50,9 +57,19 @@ export class SysError extends Error {
     readonly code: string,
     readonly text: string,
     readonly detail: string = '',
+    readonly syscall: Syscall | null = null,
   ) {
     super(`${call}: ${text}${detail === '' ? '' : ` (${detail})`}`);
   }
+}
+
+/** Whether `e` is that system call's failure with that errno (and, if given, that argument). */
+export function failedWith(e: SysError, code: string, name: string, args?: readonly string[]): boolean {
+  return (
+    e.code === code &&
+    e.syscall?.name === name &&
+    (args === undefined || (e.syscall.arg !== undefined && args.includes(e.syscall.arg)))
+  );
 }
 
 export function isSysError(e: unknown, code?: string): e is SysError {

@@ -1,7 +1,7 @@
 // The System of the shipped executable: our native module (native/*.c), which returns -errno
 // on failure. The only module that imports it.
 import * as n from 'native';
-import { SysError } from '../base/errors.js';
+import { SysError, type Syscall } from '../base/errors.js';
 import { useUtf8Codec, utf8Encode } from '../base/text.js';
 import {
   type DevNumber,
@@ -14,9 +14,9 @@ import {
   describeKind,
 } from './system.js';
 
-function sysError(call: string, result: number, detail = ''): SysError {
+function sysError(call: string, result: number, detail = '', syscall: Syscall | null = null): SysError {
   const errno = -result;
-  return new SysError(call, n.errnoName(errno) ?? `errno ${errno}`, n.strerror(errno), detail);
+  return new SysError(call, n.errnoName(errno) ?? `errno ${errno}`, n.strerror(errno), detail, syscall);
 }
 
 /** The result, or a SysError for a negative (-errno) number. */
@@ -108,19 +108,21 @@ function kernelLog(ctx: number): string {
 
 /** The mount API's filesystem context, with the kernel's own words when a step of it fails. */
 function createMount(fstype: string, source: string, options: readonly FsOption[], readonly: boolean): number {
-  const ctx = check(`fsopen ${fstype}`, n.fsopen(fstype, 0));
+  const fd = n.fsopen(fstype, 0);
+  if (fd < 0) throw sysError(`fsopen ${fstype}`, fd, '', { name: 'fsopen', arg: fstype });
+  const ctx = fd;
   try {
-    const config = (call: string, r: number) => {
-      if (r < 0) throw sysError(call, r, kernelLog(ctx));
+    const config = (call: string, arg: string, r: number) => {
+      if (r < 0) throw sysError(call, r, kernelLog(ctx), { name: 'fsconfig', arg });
     };
-    config(`fsconfig source=${source}`, n.fsconfig(ctx, n.FSCONFIG_SET_STRING, 'source', source, 0));
+    config(`fsconfig source=${source}`, 'source', n.fsconfig(ctx, n.FSCONFIG_SET_STRING, 'source', source, 0));
     for (const o of options) {
-      if (o.length === 1) config(`fsconfig ${o[0]}`, n.fsconfig(ctx, n.FSCONFIG_SET_FLAG, o[0], null, 0));
-      else config(`fsconfig ${o[0]}=${o[1]}`, n.fsconfig(ctx, n.FSCONFIG_SET_STRING, o[0], o[1], 0));
+      if (o.length === 1) config(`fsconfig ${o[0]}`, o[0], n.fsconfig(ctx, n.FSCONFIG_SET_FLAG, o[0], null, 0));
+      else config(`fsconfig ${o[0]}=${o[1]}`, o[0], n.fsconfig(ctx, n.FSCONFIG_SET_STRING, o[0], o[1], 0));
     }
-    config(`fsconfig create ${fstype}`, n.fsconfig(ctx, n.FSCONFIG_CMD_CREATE, null, null, 0));
+    config(`fsconfig create ${fstype}`, 'create', n.fsconfig(ctx, n.FSCONFIG_CMD_CREATE, null, null, 0));
     const mnt = n.fsmount(ctx, 0, readonly ? n.MOUNT_ATTR_RDONLY : 0);
-    if (mnt < 0) throw sysError(`fsmount ${fstype}`, mnt, kernelLog(ctx));
+    if (mnt < 0) throw sysError(`fsmount ${fstype}`, mnt, kernelLog(ctx), { name: 'fsmount' });
     return mnt;
   } finally {
     n.close(ctx);

@@ -40,8 +40,12 @@ const EROFS: FsMount = {
   readonly: true,
   options: ['noacl'],
 };
-const einval = (call: string) =>
-  new SysError(call, 'EINVAL', 'Invalid argument', "overlay: Unknown parameter 'lowerdir+'");
+/** EINVAL from fsconfig on `key`, as the platform layer reports it. */
+const einval = (call: string, key: string) =>
+  new SysError(call, 'EINVAL', 'Invalid argument', `overlay: Unknown parameter '${key}'`, {
+    name: 'fsconfig',
+    arg: key,
+  });
 
 describe('SystemMounter: kernel variants', () => {
   it('composefs: lowerdir+/datadir+ per layer when the kernel has them', () => {
@@ -54,8 +58,8 @@ describe('SystemMounter: kernel variants', () => {
 
   it('no lowerdir+ (EINVAL on it): the lowerdir=A::DATA string; no data-only layers: A:DATA', () => {
     const { sys, calls } = kernel([
-      einval('fsconfig lowerdir+=/run/cfs'),
-      einval('fsconfig lowerdir=/run/cfs::/sysroot/ostree/repo/objects'),
+      einval('fsconfig lowerdir+=/run/cfs', 'lowerdir+'),
+      einval('fsconfig lowerdir=/run/cfs::/sysroot/ostree/repo/objects', 'lowerdir'),
     ]);
     expect(new SystemMounter(sys).mount(COMPOSEFS)).toBe('lowerdir-no-data-only');
     expect(calls.map((c) => c.split(' ')[3]!.split(',')[0])).toEqual([
@@ -80,10 +84,46 @@ describe('SystemMounter: kernel variants', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('decides on the errno and the system call, not on the text of the call', () => {
+    // EINVAL from fsmount (after every fsconfig passed) is no missing lowerdir+, whatever the words say.
+    const { sys, calls } = kernel([
+      new SysError('fsconfig lowerdir+=/run/cfs', 'EINVAL', 'Invalid argument', '', { name: 'fsmount' }),
+    ]);
+    expect(() => new SystemMounter(sys).mount(COMPOSEFS)).toThrow(
+      'mount -t overlay -o ro,lowerdir=/run/cfs::/sysroot/ostree/repo/objects,metacopy=on composefs /sysroot.tmp: Invalid argument (the kernel refused the mount; its log, dmesg, says why)',
+    );
+    expect(calls).toHaveLength(1);
+  });
+
+  it('when the last variant fails too, the error says what each one got from the kernel', () => {
+    const { sys } = kernel([
+      einval('fsconfig lowerdir+=/run/cfs', 'lowerdir+'),
+      einval('fsconfig lowerdir=/run/cfs::/sysroot/ostree/repo/objects', 'lowerdir'),
+      new SysError(
+        'fsconfig create overlay',
+        'ENOENT',
+        'No such file or directory',
+        "overlay: failed to resolve '/run/cfs': -2",
+        {
+          name: 'fsconfig',
+          arg: 'create',
+        },
+      ),
+    ]);
+    expect(() => new SystemMounter(sys).mount(COMPOSEFS)).toThrow(
+      "mount -t overlay -o ro,lowerdir=/run/cfs::/sysroot/ostree/repo/objects,metacopy=on composefs /sysroot.tmp: No such file or directory: the kernel says: overlay: failed to resolve '/run/cfs': -2 (lowerdir-no-data-only; before it lowerdir+: Invalid argument: the kernel says: overlay: Unknown parameter 'lowerdir+'; lowerdir: Invalid argument: the kernel says: overlay: Unknown parameter 'lowerdir')",
+    );
+  });
+
   it('EROFS: from the file, else (ENOTBLK) through a loop device, released once mounted', () => {
     const file = kernel([]);
     expect(new SystemMounter(file.sys).mount(EROFS)).toBe('file');
-    const loop = kernel([new SysError('fsconfig create erofs', 'ENOTBLK', 'Block device required')]);
+    const loop = kernel([
+      new SysError('fsconfig create erofs', 'ENOTBLK', 'Block device required', '', {
+        name: 'fsconfig',
+        arg: 'create',
+      }),
+    ]);
     expect(new SystemMounter(loop.sys).mount(EROFS)).toBe('loop');
     expect(loop.calls).toEqual([
       'erofs /d/.ostree.cfs /run/cfs noacl,ro',
