@@ -10,6 +10,7 @@ import { readLabel } from '../fs/labels.js';
 import type { System } from '../platform/system.js';
 import { selinuxActive, selinuxEnforcing, selinuxPolicyLoaded } from '../probe/selinux.js';
 import { readLabelsFile, readOstreeBooted, readStatusFile } from './state-files.js';
+import { modeOfOstreeBooted } from '../plan/modes.js';
 
 export const REPORT_SCHEMA = 1;
 /** A transient tmpfs fuller than this gets a warning: writes fail with ENOSPC when it is full. */
@@ -146,12 +147,6 @@ function backingOf(sys: System, mounts: readonly MountEntry[], path: string, war
   };
 }
 
-function modeOf(booted: Record<string, unknown>): StatusReport['mode'] {
-  if (booted['root.transient-ro'] === true) return 'transient-ro';
-  if (booted['root.transient'] === true) return 'transient';
-  return booted.composefs === true ? 'composefs' : 'legacy';
-}
-
 function labelOrNull(sys: System, path: string): string | null {
   try {
     return readLabel(sys, path);
@@ -258,7 +253,7 @@ export function collectStatus(sys: System, mounts: readonly MountEntry[], root =
         : null,
     preparedBy:
       status !== null && status.result === 'prepared' ? 'prepare-root' : booted !== null ? 'ostree-prepare-root' : null,
-    mode: booted !== null ? modeOf(booted) : (plain?.mode ?? null),
+    mode: booted !== null ? modeOfOstreeBooted(booted) : (plain?.mode ?? null),
     deployment: status?.deployment ?? null,
     sysrootReadonly: booted === null ? null : booted['sysroot-ro'] === true,
     physicalRoot: plain?.physicalRoot ?? null,

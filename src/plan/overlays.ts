@@ -8,6 +8,7 @@ import type { Warning } from '../config/config.js';
 import type { BootContext, OverlayFact } from '../probe/facts.js';
 import { QUARANTINE_DIR, VOLATILE_MOUNT_FILE, type VolatileMount } from '../probe/volatile-state.js';
 import { labelUpperStep } from './root.js';
+import { canMakeMountPoint } from './modes.js';
 import type { Mode, Part, Plan, StateDirs, Step } from './types.js';
 
 /**
@@ -88,7 +89,7 @@ export function planOverlays(
       );
     }
     if (!f.pathInImage) {
-      if (mode === 'legacy' || mode === 'composefs' || mode === 'plain') {
+      if (!canMakeMountPoint(mode, f.inRoot)) {
         throw new PrepareRootError(
           what,
           `${f.inRoot} is not in the image; only a transient root can get a mount point for it`,

@@ -4,7 +4,15 @@ import { STAGING_ROOT, persistStore } from '../base/paths.js';
 import { dirname } from '../base/posix-path.js';
 import { refusedResolved } from '../config/path-rules.js';
 import type { PersistFact } from '../probe/facts.js';
+import { canMakeMountPoint } from './modes.js';
 import type { Mode, Part, Plan, StateDirs, Step } from './types.js';
+
+/** How a refusal names a root that cannot get a new mount point. */
+const MOUNT_POINTLESS: Partial<Record<Mode, string>> = {
+  legacy: 'legacy (the deployment itself)',
+  composefs: 'read-only composefs',
+  plain: 'persistent plain',
+};
 
 /**
  * Persisted paths: each bind-mounted from its store in the state dir (under the stateroot /var, or
@@ -58,10 +66,10 @@ export function planPersist(
         });
     }
     if (p.image === 'absent') {
-      if (mode === 'composefs' || mode === 'plain') {
+      if (!canMakeMountPoint(mode, p.inRoot)) {
         throw new PrepareRootError(
           what,
-          `${p.inRoot} is not in the image, and a ${mode === 'plain' ? 'persistent plain' : 'read-only composefs'} root cannot get a mount point for it (add it to the image, or use root.transient)`,
+          `${p.inRoot} is not in the image, and a ${MOUNT_POINTLESS[mode] ?? mode} root cannot get a mount point for it (add it to the image, or use root.transient)`,
         );
       }
       add({

@@ -23,12 +23,13 @@ import {
   recordLabelsSteps,
   volatileRootSteps,
 } from './common-steps.js';
+import { plainMode } from './modes.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { planSwap, transientAreas } from './swap.js';
 import type { PlanResult } from './plan.js';
 import { rootUpperWork, transientUpperSteps, upperWorkSteps } from './root.js';
-import type { LabelledUpper, Mode, Part, StateDirs, Step } from './types.js';
+import type { LabelledUpper, Part, StateDirs, Step } from './types.js';
 
 /**
  * Why a plain root is left exactly as it is, or null when there is something to do: `off` on
@@ -165,8 +166,7 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   const P = PHYSICAL_ROOT;
   const rootTransient = config.rootMode !== 'persistent';
   const device = facts.upperDevice;
-  const mode: Mode =
-    config.rootMode === 'persistent' ? 'plain' : device !== null ? 'plain-overlay' : `plain-${config.rootMode}`;
+  const mode = plainMode(config.rootMode, device !== null);
   const etcTransient = config.etcTransient.ok && config.etcTransient.value;
   const physical = `the physical root stays reachable, read-only, at ${P}`;
   const steps: Step[] = [

@@ -28,6 +28,7 @@ import { planEtc, planUsr } from './etc-usr.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { composefsRootSteps, transientUpperSteps } from './root.js';
+import { ostreeMode } from './modes.js';
 import type { MetadataEntry, Mode, Part, Plan, StateDirs, Step } from './types.js';
 
 export interface PlanResult {
@@ -90,11 +91,6 @@ function decideSysrootReadonly(config: RootConfig, facts: Facts): { value: boole
     };
   }
   return { value: false, warnings: [] };
-}
-
-function modeOf(config: RootConfig, composefs: boolean): Mode {
-  if (config.rootMode !== 'persistent') return config.rootMode;
-  return composefs ? 'composefs' : 'legacy';
 }
 
 /** / at the staging point: the bind, the transient overlay, or the composefs image. */
@@ -219,7 +215,7 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   const { image, integrity, warnings: composefsWarnings } = decideComposefs(config, facts);
   const readonly = decideSysrootReadonly(config, facts);
   const sysrootReadonly = readonly.value;
-  const mode = modeOf(config, image !== null);
+  const mode = ostreeMode(config.rootMode, image !== null);
   const R = facts.sysroot;
   const T = STAGING_ROOT;
   const prologue: Part = {

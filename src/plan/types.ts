@@ -2,7 +2,8 @@
 // all three see the same steps. Every step says why it is there.
 import type { Warning } from '../config/config.js';
 import type { VarDict } from '../formats/gvariant.js';
-import type { RootModeName, StatusOverlay } from '../formats/status-file.js';
+import type { StatusOverlay } from '../formats/status-file.js';
+import type { Mode } from './modes.js';
 
 interface StepBase {
   /** Stable name of the step, used in messages and status.json (e.g. `bind-usr`). */
@@ -121,12 +122,8 @@ export interface StateDirs {
   readonly booted: string;
 }
 
-/**
- * What / is. ostree boots: the deployment bound (legacy), its composefs image, or a transient
- * overlay over either. Plain roots (no ostree=): the physical root itself, or a transient overlay
- * over it.
- */
-export type Mode = RootModeName;
+/** What / is (plan/modes.ts). */
+export type { Mode };
 
 export interface Plan {
   readonly mode: Mode;

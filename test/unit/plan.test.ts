@@ -339,6 +339,16 @@ describe('planPrepareRoot: persisted paths', () => {
     expect(persist('file', true, '/usr/lib/x')).toEqual([`mount --bind ${STORE}/usr/lib/x /sysroot.tmp/usr/lib/x`]);
   });
 
+  it('not in the image, legacy: refused, the mount point would be made in the deployment itself', () => {
+    expect(() =>
+      plan('[persist]\npaths=/data\n', {
+        persist: [{ path: '/data', inRoot: '/data', image: 'absent', storeExists: false }],
+      }),
+    ).toThrow(
+      'persist.paths: /data: /data is not in the image, and a legacy (the deployment itself) root cannot get a mount point for it (add it to the image, or use root.transient)',
+    );
+  });
+
   it('not in the image: an empty store and a mount point', () => {
     expect(persist('absent', false, '/data')).toEqual([
       `mkdir -p -m 0755 ${STORE}`,
