@@ -1,8 +1,7 @@
 // Each plan step as the exact operation that applies it, and the operations that undo it. Shared
-// by the executor and `prepare-root plan`, so a dry run shows precisely what a boot does. Mounts
-// are described as the equivalent mount(8) command line; they are made by system call.
+// by the executor and `prepare-root plan`, so a dry run shows precisely what a boot does. What
+// each operation is and does lives in apply/operations.ts.
 import { PrepareRootError } from '../base/errors.js';
-import { shellQuote } from '../base/text.js';
 import type { LabelledUpper, Step } from '../plan/types.js';
 
 /** A mount of a new filesystem: the layers of an overlay stay apart (the mounter passes them one by one). */
@@ -96,70 +95,6 @@ function overlayMount(step: Extract<Step, { kind: 'overlay' }>): FsMount {
   };
 }
 
-export function actionOf(step: Step): Action {
-  switch (step.kind) {
-    case 'make-private':
-      return { op: 'set-attrs', target: step.target, propagation: 'private', recursive: true };
-    case 'mkdir':
-      return { op: 'mkdir', path: step.path, mode: step.mode, existOk: step.existOk };
-    case 'bind':
-      return { op: 'bind', source: step.source, target: step.target };
-    case 'remount-bind':
-      return { op: 'set-attrs', target: step.target, readonly: step.readonly };
-    case 'remount-fs':
-      return { op: 'set-fs-readonly', target: step.target, readonly: step.readonly };
-    case 'tmpfs':
-      return {
-        op: 'mount',
-        mount: { fstype: 'tmpfs', source: 'tmpfs', target: step.target, readonly: false, options: step.options },
-      };
-    case 'overlay':
-      return { op: 'mount', mount: overlayMount(step) };
-    case 'device-fs':
-      return {
-        op: 'mount',
-        mount: { fstype: step.fstype, source: step.device, target: step.target, readonly: false, options: [] },
-      };
-    case 'erofs':
-      return {
-        op: 'mount',
-        mount: {
-          fstype: 'erofs',
-          source: step.image,
-          target: step.target,
-          readonly: true,
-          options: step.noacl ? ['noacl'] : [],
-        },
-      };
-    case 'symlink':
-      return { op: 'symlink', path: step.path, target: step.linkTarget };
-    case 'mkdirp':
-      return { op: 'mkdirp', path: step.path, mode: step.mode };
-    case 'prune-upper':
-      return { op: 'prune-upper', upper: step.upper, lower: step.lower };
-    case 'rename':
-      return { op: 'rename', from: step.from, to: step.to };
-    case 'remove-tree':
-      return { op: 'remove-tree', path: step.path };
-    case 'copy':
-      return { op: 'copy-tree', from: step.from, to: step.to };
-    case 'propagation':
-      return { op: 'set-attrs', target: step.target, propagation: step.propagation };
-    case 'detach':
-      return { op: 'unmount', target: step.target, detach: true };
-    case 'move':
-      return { op: 'move', source: step.source, target: step.target };
-    case 'write-file':
-      return { op: 'write-file', path: step.path, mode: step.mode, content: step.content };
-    case 'rmdir':
-      return { op: 'rmdir', path: step.path };
-    case 'copy-label':
-      return { op: 'copy-label', from: step.from, to: step.to };
-    case 'record-labels':
-      return { op: 'record-labels', path: step.path, uppers: step.uppers };
-  }
-}
-
 /** What a completed step left that the undo must know about. */
 export type Outcome =
   | { readonly kind: 'none' }
@@ -173,170 +108,151 @@ export type Outcome =
 export const NO_OUTCOME: Outcome = { kind: 'none' };
 
 /**
- * The actions that undo a completed step, in order; none when there is nothing of its own to
- * undo: a remount or propagation change goes away with the mount it was applied to, which is
- * undone separately. (make-private is the exception: it is not reverted, peer groups cannot be
- * recreated.)
+ * What the executor knows of one kind of plan step: the action that applies it; the actions that
+ * undo it once completed, in order (none when there is nothing of its own to undo: a remount or
+ * propagation change goes away with the mount it was applied to, which is undone separately;
+ * make-private is not reverted, peer groups cannot be recreated); and, for a step whose undo
+ * unmounts, moves or rebinds a mount, the path whose mount id tells a recovery whether the step
+ * happened. Adding a kind of step is an entry here.
  */
-export function undoOf(step: Step, outcome: Outcome): readonly UndoAction[] {
-  switch (step.kind) {
-    case 'mkdir':
-      if (outcome.kind === 'created' && !outcome.created) return [];
-      // An upper or workdir made by this run holds only what the overlay put there since: copy-ups,
-      // or work/, index/ (and the incompat/volatile marker of a volatile mount).
-      if (step.overlayDir === 'upper') return [{ op: 'remove-tree', path: step.path }];
-      return step.overlayDir === 'work'
+interface StepKind<S extends Step> {
+  readonly action: (step: S) => Action;
+  readonly undo: (step: S, outcome: Outcome) => readonly UndoAction[];
+  readonly guarded?: true;
+}
+
+const NOTHING_TO_UNDO = () => [];
+const unmountIt = (step: { readonly target: string }): UndoAction[] => [
+  { op: 'unmount', target: step.target, detach: false },
+];
+const mountOf = (mount: FsMount): Action => ({ op: 'mount', mount });
+const madeHere = (outcome: Outcome) => !(outcome.kind === 'created' && !outcome.created);
+
+const STEP_KINDS: { readonly [K in Step['kind']]: StepKind<Extract<Step, { readonly kind: K }>> } = {
+  'make-private': {
+    action: (s) => ({ op: 'set-attrs', target: s.target, propagation: 'private', recursive: true }),
+    undo: NOTHING_TO_UNDO,
+  },
+  mkdir: {
+    action: (s) => ({ op: 'mkdir', path: s.path, mode: s.mode, existOk: s.existOk }),
+    undo: (s, outcome) => {
+      if (!madeHere(outcome)) return [];
+      // An upper or workdir made by this run holds only what the overlay put there since:
+      // copy-ups, or work/, index/ (and the incompat/volatile marker of a volatile mount).
+      if (s.overlayDir === 'upper') return [{ op: 'remove-tree', path: s.path }];
+      return s.overlayDir === 'work'
         ? [
-            { op: 'remove-tree', path: `${step.path}/work` },
-            { op: 'remove-tree', path: `${step.path}/index` },
-            { op: 'rmdir', path: step.path },
+            { op: 'remove-tree', path: `${s.path}/work` },
+            { op: 'remove-tree', path: `${s.path}/index` },
+            { op: 'rmdir', path: s.path },
           ]
-        : [{ op: 'rmdir', path: step.path }];
-    case 'bind':
-    case 'tmpfs':
-    case 'device-fs':
-    case 'overlay':
-    case 'erofs':
-      return [{ op: 'unmount', target: step.target, detach: false }];
-    case 'symlink':
-      return outcome.kind === 'created' && !outcome.created ? [] : [{ op: 'remove-file', path: step.path }];
-    case 'mkdirp':
-      return outcome.kind === 'created-dirs' ? [...outcome.dirs].reverse().map((path) => ({ op: 'rmdir', path })) : [];
-    case 'copy':
-      return [{ op: 'remove-tree', path: step.to }];
-    // Pruning is what the update demands anyway: nothing to restore, and a retry finds it done.
-    case 'prune-upper':
-      return [];
-    // The upper stays as clean as the checkpoint left it: nothing needs the marker back.
-    case 'remove-tree':
-      return [];
-    case 'rename':
-      return [{ op: 'rename', from: step.to, to: step.from }];
-    case 'remount-fs':
-      return [{ op: 'set-fs-readonly', target: step.target, readonly: !step.readonly }];
-    case 'detach':
-      if (step.restoreFrom === null) return [];
-      return [
-        { op: 'bind', source: step.restoreFrom, target: step.target },
-        ...(step.restoreReadonly ? [{ op: 'set-attrs', target: step.target, readonly: true } as const] : []),
-      ];
-    case 'move':
-      return [{ op: 'move', source: step.target, target: step.source }];
-    case 'rmdir':
-      return [{ op: 'mkdir', path: step.path, mode: 0o755, existOk: false }];
-    case 'record-labels':
-      return [{ op: 'remove-file', path: step.path }];
-    case 'write-file':
-      return [
-        outcome.kind === 'replaced' && outcome.previous !== null
-          ? { op: 'write-file', path: step.path, mode: step.mode, content: outcome.previous }
-          : { op: 'remove-file', path: step.path },
-      ];
-    case 'make-private':
-    case 'remount-bind':
-    case 'propagation':
-      return [];
-    // The dir labelled is one this run made (removed by its own undo) or a state upper that
-    // keeps the image's label, which it should have anyway.
-    case 'copy-label':
-      return [];
-  }
+        : [{ op: 'rmdir', path: s.path }];
+    },
+  },
+  bind: { action: (s) => ({ op: 'bind', source: s.source, target: s.target }), undo: unmountIt, guarded: true },
+  'remount-bind': {
+    action: (s) => ({ op: 'set-attrs', target: s.target, readonly: s.readonly }),
+    undo: NOTHING_TO_UNDO,
+  },
+  'remount-fs': {
+    action: (s) => ({ op: 'set-fs-readonly', target: s.target, readonly: s.readonly }),
+    undo: (s) => [{ op: 'set-fs-readonly', target: s.target, readonly: !s.readonly }],
+  },
+  tmpfs: {
+    action: (s) => mountOf({ fstype: 'tmpfs', source: 'tmpfs', target: s.target, readonly: false, options: s.options }),
+    undo: unmountIt,
+    guarded: true,
+  },
+  overlay: { action: (s) => mountOf(overlayMount(s)), undo: unmountIt, guarded: true },
+  'device-fs': {
+    action: (s) => mountOf({ fstype: s.fstype, source: s.device, target: s.target, readonly: false, options: [] }),
+    undo: unmountIt,
+    guarded: true,
+  },
+  erofs: {
+    action: (s) =>
+      mountOf({
+        fstype: 'erofs',
+        source: s.image,
+        target: s.target,
+        readonly: true,
+        options: s.noacl ? ['noacl'] : [],
+      }),
+    undo: unmountIt,
+    guarded: true,
+  },
+  symlink: {
+    action: (s) => ({ op: 'symlink', path: s.path, target: s.linkTarget }),
+    undo: (s, outcome) => (madeHere(outcome) ? [{ op: 'remove-file', path: s.path }] : []),
+  },
+  mkdirp: {
+    action: (s) => ({ op: 'mkdirp', path: s.path, mode: s.mode }),
+    undo: (_, outcome) =>
+      outcome.kind === 'created-dirs' ? [...outcome.dirs].reverse().map((path) => ({ op: 'rmdir', path })) : [],
+  },
+  // Pruning is what the update demands anyway: nothing to restore, and a retry finds it done.
+  'prune-upper': { action: (s) => ({ op: 'prune-upper', upper: s.upper, lower: s.lower }), undo: NOTHING_TO_UNDO },
+  rename: {
+    action: (s) => ({ op: 'rename', from: s.from, to: s.to }),
+    undo: (s) => [{ op: 'rename', from: s.to, to: s.from }],
+  },
+  // The upper stays as clean as the checkpoint left it: nothing needs the marker back.
+  'remove-tree': { action: (s) => ({ op: 'remove-tree', path: s.path }), undo: NOTHING_TO_UNDO },
+  copy: {
+    action: (s) => ({ op: 'copy-tree', from: s.from, to: s.to }),
+    undo: (s) => [{ op: 'remove-tree', path: s.to }],
+  },
+  propagation: {
+    action: (s) => ({ op: 'set-attrs', target: s.target, propagation: s.propagation }),
+    undo: NOTHING_TO_UNDO,
+  },
+  detach: {
+    action: (s) => ({ op: 'unmount', target: s.target, detach: true }),
+    undo: (s) =>
+      s.restoreFrom === null
+        ? []
+        : [
+            { op: 'bind', source: s.restoreFrom, target: s.target },
+            ...(s.restoreReadonly ? [{ op: 'set-attrs', target: s.target, readonly: true } as const] : []),
+          ],
+    guarded: true,
+  },
+  move: {
+    action: (s) => ({ op: 'move', source: s.source, target: s.target }),
+    undo: (s) => [{ op: 'move', source: s.target, target: s.source }],
+    guarded: true,
+  },
+  'write-file': {
+    action: (s) => ({ op: 'write-file', path: s.path, mode: s.mode, content: s.content }),
+    undo: (s, outcome) => [
+      outcome.kind === 'replaced' && outcome.previous !== null
+        ? { op: 'write-file', path: s.path, mode: s.mode, content: outcome.previous }
+        : { op: 'remove-file', path: s.path },
+    ],
+  },
+  rmdir: {
+    action: (s) => ({ op: 'rmdir', path: s.path }),
+    undo: (s) => [{ op: 'mkdir', path: s.path, mode: 0o755, existOk: false }],
+  },
+  // The dir labelled is one this run made (removed by its own undo) or a state upper that keeps
+  // the image's label, which it should have anyway.
+  'copy-label': { action: (s) => ({ op: 'copy-label', from: s.from, to: s.to }), undo: NOTHING_TO_UNDO },
+  'record-labels': {
+    action: (s) => ({ op: 'record-labels', path: s.path, uppers: s.uppers }),
+    undo: (s) => [{ op: 'remove-file', path: s.path }],
+  },
+};
+
+/** The record of `step`'s kind (TypeScript cannot tie a table lookup to the step's own type). */
+function kindOf<S extends Step>(step: S): StepKind<S> {
+  return STEP_KINDS[step.kind] as unknown as StepKind<S>;
 }
 
-/** The overlay option string as mount(8) and mountinfo show it (data-only layers after `::`). */
-export function overlayOptionString(m: FsMount): string {
-  const o = m.overlay!;
-  const opts: string[] = [];
-  if (m.readonly) opts.push('ro');
-  opts.push(`lowerdir=${o.lower.join(':')}${o.data.length === 0 ? '' : `::${o.data.join(':')}`}`);
-  if (o.upper !== null) opts.push(`upperdir=${o.upper}`);
-  if (o.work !== null) opts.push(`workdir=${o.work}`);
-  return [...opts, ...m.options].join(',');
-}
+export const actionOf = (step: Step): Action => kindOf(step).action(step);
 
-function describeMount(m: FsMount): string {
-  const options =
-    m.fstype === 'overlay' ? overlayOptionString(m) : [...(m.readonly ? ['ro'] : []), ...m.options].join(',');
-  const command = sh('mount', '-t', m.fstype, ...(options === '' ? [] : ['-o', options]), m.source, m.target);
-  return m.cwd === undefined ? command : `(cd ${shellQuote(m.cwd)} && ${command})`;
-}
+export const undoOf = (step: Step, outcome: Outcome): readonly UndoAction[] => kindOf(step).undo(step, outcome);
 
-/** Words as a shell command line, each quoted where it has to be. */
-function sh(...words: string[]): string {
-  return words.map(shellQuote).join(' ');
-}
-
-const octal = (mode: number) => mode.toString(8).padStart(4, '0');
-
-/**
- * An action as a command line that can be pasted into a shell, and what the command alone does
- * not say (a note): for the operations with no exact shell equivalent, what prepare-root does
- * beyond it.
- */
-export function commandOf(action: Action): { readonly command: string; readonly note?: string } {
-  switch (action.op) {
-    case 'mount':
-      return { command: describeMount(action.mount) };
-    case 'bind':
-      return { command: sh('mount', '--bind', action.source, action.target) };
-    case 'move':
-      return { command: sh('mount', '--move', action.source, action.target) };
-    case 'set-attrs':
-      if (action.propagation !== undefined)
-        return {
-          command: sh('mount', `--make-${action.recursive ? 'r' : ''}${action.propagation}`, action.target),
-        };
-      return { command: sh('mount', '-o', `remount,bind,${action.readonly ? 'ro' : 'rw'}`, action.target) };
-    case 'unmount':
-      return { command: sh('umount', ...(action.detach ? ['--lazy'] : []), action.target) };
-    case 'set-fs-readonly':
-      return { command: sh('mount', '-o', `remount,${action.readonly ? 'ro' : 'rw'}`, action.target) };
-    case 'mkdir':
-      return {
-        command: sh('mkdir', '-m', octal(action.mode), action.path),
-        ...(action.existOk ? { note: 'may exist' } : {}),
-      };
-    case 'rmdir':
-      return { command: sh('rmdir', action.path) };
-    case 'write-file':
-      return {
-        command: `write ${shellQuote(action.path)}`,
-        note: `${action.content.length} bytes, mode ${octal(action.mode)}, atomically`,
-      };
-    case 'remove-file':
-      return { command: sh('rm', action.path) };
-    case 'symlink':
-      return { command: sh('ln', '-s', action.target, action.path), note: 'may exist' };
-    case 'mkdirp':
-      return { command: sh('mkdir', '-p', '-m', octal(action.mode), action.path) };
-    case 'remove-tree':
-      return { command: sh('rm', '-r', action.path), note: 'no mount inside' };
-    case 'prune-upper':
-      return {
-        command: `prune ${shellQuote(action.upper)} against ${shellQuote(action.lower.join(':'))}`,
-        note: 'drop what shadows the new base',
-      };
-    case 'rename':
-      return { command: sh('mv', action.from, action.to) };
-    case 'copy-tree':
-      return {
-        command: sh('cp', '-a', action.from, action.to),
-        note: 'owner, mode, times, xattrs; through a temporary copy renamed into place',
-      };
-    case 'copy-label':
-      return {
-        command: sh('chcon', `--reference=${action.from}`, action.to),
-        note: `only if ${action.from} has an SELinux label`,
-      };
-    case 'record-labels':
-      return {
-        command: `record the SELinux labels in ${action.uppers.map((u) => `${shellQuote(u.upper)} (${u.path})`).join(', ')} to ${shellQuote(action.path)}`,
-      };
-  }
-}
-
-/** Human-readable form of an action: its command line, and its note in parentheses. */
-export function describeAction(action: Action): string {
-  const { command, note } = commandOf(action);
-  return note === undefined ? command : `${command} (${note})`;
+/** The path whose mount a step's undo unmounts, moves or rebinds (its target); null for other steps. */
+export function mountGuardPath(step: Step): string | null {
+  return kindOf(step).guarded && 'target' in step ? step.target : null;
 }

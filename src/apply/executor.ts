@@ -4,7 +4,8 @@
 import { PrepareRootError, isPrepareRootError } from '../base/errors.js';
 import { shortList } from '../base/text.js';
 import type { Plan, Step } from '../plan/types.js';
-import { type Action, NO_OUTCOME, type Outcome, type UndoAction, actionOf, describeAction, undoOf } from './actions.js';
+import { type Action, type UndoAction, actionOf, mountGuardPath, undoOf } from './actions.js';
+import { describeAction } from './operations.js';
 import type { GuardedAction, Journal } from './journal.js';
 import type { Mounter } from './mounter.js';
 
@@ -40,69 +41,6 @@ export class ExecutionError extends PrepareRootError {
   }
 }
 
-interface Performed {
-  readonly outcome: Outcome;
-  readonly variant?: string;
-}
-
-export function perform(mounter: Mounter, action: Action): Performed {
-  switch (action.op) {
-    case 'mount': {
-      const variant = mounter.mount(action.mount);
-      return variant === null ? { outcome: NO_OUTCOME } : { outcome: NO_OUTCOME, variant };
-    }
-    case 'bind':
-      mounter.bind(action.source, action.target);
-      return { outcome: NO_OUTCOME };
-    case 'move':
-      mounter.move(action.source, action.target);
-      return { outcome: NO_OUTCOME };
-    case 'set-attrs':
-      mounter.setAttrs(action);
-      return { outcome: NO_OUTCOME };
-    case 'unmount':
-      mounter.unmount(action.target, action.detach);
-      return { outcome: NO_OUTCOME };
-    case 'set-fs-readonly':
-      mounter.setFsReadonly(action.target, action.readonly);
-      return { outcome: NO_OUTCOME };
-    case 'symlink':
-      return { outcome: { kind: 'created', created: mounter.symlink(action.path, action.target) } };
-    case 'mkdirp':
-      return { outcome: { kind: 'created-dirs', dirs: mounter.mkdirp(action.path, action.mode) } };
-    case 'remove-tree':
-      mounter.removeTree(action.path);
-      return { outcome: NO_OUTCOME };
-    case 'prune-upper':
-      mounter.pruneUpper(action.upper, action.lower);
-      return { outcome: NO_OUTCOME };
-    case 'rename':
-      mounter.rename(action.from, action.to);
-      return { outcome: NO_OUTCOME };
-    case 'copy-tree':
-      mounter.copyTree(action.from, action.to);
-      return { outcome: NO_OUTCOME };
-    case 'mkdir':
-      return { outcome: { kind: 'created', created: mounter.mkdir(action.path, action.mode, action.existOk) } };
-    case 'rmdir':
-      mounter.rmdir(action.path);
-      return { outcome: NO_OUTCOME };
-    case 'write-file':
-      return {
-        outcome: { kind: 'replaced', previous: mounter.writeFileAtomic(action.path, action.content, action.mode) },
-      };
-    case 'remove-file':
-      mounter.removeFile(action.path);
-      return { outcome: NO_OUTCOME };
-    case 'copy-label':
-      mounter.copyLabel(action.from, action.to);
-      return { outcome: NO_OUTCOME };
-    case 'record-labels':
-      mounter.recordLabels(action.path, action.uppers);
-      return { outcome: NO_OUTCOME };
-  }
-}
-
 function asPrepareRootError(e: unknown): PrepareRootError {
   return isPrepareRootError(e)
     ? e
@@ -112,21 +50,6 @@ function asPrepareRootError(e: unknown): PrepareRootError {
 interface Completed {
   readonly index: number;
   undo: readonly Action[];
-}
-
-/** The path whose mount a step's undo unmounts, moves or rebinds: its target. */
-function mountGuardPath(step: Step): string | null {
-  switch (step.kind) {
-    case 'bind':
-    case 'tmpfs':
-    case 'overlay':
-    case 'erofs':
-    case 'move':
-    case 'detach':
-      return step.target;
-    default:
-      return null;
-  }
 }
 
 /** Undo actions for the journal: the mount-changing ones carry the guard (what the mount id was before). */
@@ -158,7 +81,7 @@ export function applyPlan(plan: Plan, mounter: Mounter, journal?: Journal): Step
           undo: [...preview.cleanup.map((a) => ({ action: a })), ...guarded(undoOf(step, preview.outcome), guard)],
         });
       }
-      const { outcome, variant } = perform(mounter, action);
+      const { outcome, variant } = mounter.perform(action);
       records.push({ id: step.id, command, status: 'done', ...(variant === undefined ? {} : { variant }) });
       const undo = undoOf(step, outcome);
       completed.push({ index: records.length - 1, undo });
@@ -189,7 +112,7 @@ function rollBack(mounter: Mounter, completed: readonly Completed[], records: St
     }
     const described = undo.map(describeAction).join('; ');
     try {
-      for (const action of undo) perform(mounter, action);
+      for (const action of undo) mounter.perform(action);
       records[index] = { ...record, status: 'undone', undo: described };
       journal?.record({ undone: index });
     } catch (e) {

@@ -9,8 +9,7 @@ import { isUnder } from '../base/posix-path.js';
 import { tryLstat } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 import type { Action } from './actions.js';
-import { confinedPaths } from './confine.js';
-import { perform } from './executor.js';
+import { confinedPaths } from './operations.js';
 import { type GuardedAction, type ReadJournal, parseJournal } from './journal.js';
 import type { Mounter } from './mounter.js';
 
@@ -89,7 +88,7 @@ export function recoverInterrupted(
     for (const g of step.undo) {
       if (!due(sys, g)) continue;
       try {
-        perform(mounter, g.action);
+        mounter.perform(g.action);
         undone++;
       } catch (e) {
         if (nothingToUndo(e, g.action)) continue;

@@ -1,6 +1,7 @@
 // The dry run: the plan a boot would apply, as text or JSON, nothing changed.
 import { oneLine, toHex } from '../base/text.js';
-import { actionOf, commandOf } from '../apply/actions.js';
+import { actionOf } from '../apply/actions.js';
+import { commandOf } from '../apply/operations.js';
 import {
   PLAN_CONTEXT,
   bootTarget,

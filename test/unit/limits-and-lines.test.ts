@@ -1,7 +1,7 @@
 // Limits on what a config may ask for, and the one-line form of every message.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { commandOf } from '../../src/apply/actions.js';
+import { commandOf } from '../../src/apply/operations.js';
 import { PrepareRootError, formatError } from '../../src/base/errors.js';
 import { oneLine, shellQuote, shortList, utf8Encode } from '../../src/base/text.js';
 import { loadConfig, resolveConfig } from '../../src/config/config.js';

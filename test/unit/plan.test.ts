@@ -4,7 +4,8 @@ import { PrepareRootError } from '../../src/base/errors.js';
 import type { Facts } from '../../src/probe/facts.js';
 import { CONTEXT, D, facts } from '../helpers/facts.js';
 import { parseVarDict } from '../../src/formats/gvariant.js';
-import { actionOf, describeAction } from '../../src/apply/actions.js';
+import { actionOf } from '../../src/apply/actions.js';
+import { describeAction } from '../../src/apply/operations.js';
 import { planPrepareRoot } from '../../src/plan/plan.js';
 
 function plan(conf: string | null, overrides: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionOf, describeAction } from '../../src/apply/actions.js';
+import { actionOf } from '../../src/apply/actions.js';
+import { describeAction } from '../../src/apply/operations.js';
 import { utf8Encode } from '../../src/base/text.js';
 import { loadConfig, resolveConfig } from '../../src/config/config.js';
 import { LABELS_SCHEMA, type LabelsFile, parseLabelsFile, serializeLabels } from '../../src/formats/labels-file.js';
