@@ -154,7 +154,7 @@ export function parseStatusFile(text: string): StatusFile | string {
   } catch (e) {
     return `not JSON: ${(e as Error).message}`;
   }
-  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const v = value as Record<string, unknown>;
   if (v.schema !== STATUS_SCHEMA) return `schema ${JSON.stringify(v.schema)} is not ${STATUS_SCHEMA}`;
   const bad =

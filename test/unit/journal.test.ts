@@ -1,7 +1,7 @@
 // apply/journal.ts: what the executor writes reads back as it was; what else may lie in /run
 // (the file is not trusted) is refused with the line and the reason, never thrown as a TypeError.
 import { describe, expect, it } from 'vitest';
-import { type JournalEvent, encodeLine, parseJournal } from '../../src/apply/journal.js';
+import { type GuardedAction, type JournalEvent, encodeLine, parseJournal } from '../../src/apply/journal.js';
 import { utf8Encode } from '../../src/base/text.js';
 
 const header: JournalEvent = { run: { pid: 41, sysroot: '/sysroot' } };
@@ -21,6 +21,16 @@ const line = (e: unknown) => JSON.stringify(e);
 describe('parseJournal: what the executor writes', () => {
   it('reads back every undo operation, guards and bytes included', () => {
     const content = new Uint8Array([0, 1, 254, 255]);
+    // Every field kind: a guard, set-attrs, bytes, a mode.
+    const bindUndo: GuardedAction[] = [
+      {
+        action: { op: 'unmount', target: '/sysroot.tmp', detach: false },
+        guard: { path: '/sysroot.tmp', mountIdBefore: 7 },
+      },
+      { action: { op: 'set-attrs', target: '/sysroot', readonly: true } },
+      { action: { op: 'write-file', path: '/run/x', mode: 0o644, content } },
+      { action: { op: 'mkdir', path: '/sysroot/etc', mode: 0o755, existOk: false } },
+    ];
     const parsed = parseJournal(
       bytesOf(
         header,
@@ -36,15 +46,7 @@ describe('parseJournal: what the executor writes', () => {
         { start: 1, id: 'bind', undo: [] },
         {
           done: 1,
-          undo: [
-            {
-              action: { op: 'unmount', target: '/sysroot.tmp', detach: false },
-              guard: { path: '/sysroot.tmp', mountIdBefore: 7 },
-            },
-            { action: { op: 'set-attrs', target: '/sysroot', readonly: true } },
-            { action: { op: 'write-file', path: '/run/x', mode: 0o644, content } },
-            { action: { op: 'mkdir', path: '/sysroot/etc', mode: 0o755, existOk: false } },
-          ],
+          undo: bindUndo,
         },
         { start: 2, id: 'move', undo: [{ action: { op: 'move', source: '/sysroot', target: '/sysroot.tmp' } }] },
         { undone: 0 },
@@ -58,15 +60,7 @@ describe('parseJournal: what the executor writes', () => {
           index: 1,
           id: 'bind',
           done: true,
-          undo: [
-            {
-              action: { op: 'unmount', target: '/sysroot.tmp', detach: false },
-              guard: { path: '/sysroot.tmp', mountIdBefore: 7 },
-            },
-            { action: { op: 'set-attrs', target: '/sysroot', readonly: true } },
-            { action: { op: 'write-file', path: '/run/x', mode: 0o644, content } },
-            { action: { op: 'mkdir', path: '/sysroot/etc', mode: 0o755, existOk: false } },
-          ],
+          undo: bindUndo,
         },
         {
           index: 2,

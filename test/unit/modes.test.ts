@@ -10,6 +10,18 @@ import {
 } from '../../src/plan/modes.js';
 import { ROOT_MODES } from '../../src/formats/status-file.js';
 
+/** One row per mode: what it allows. A new mode must be added here, and so be decided on. */
+const PER_MODE = [
+  ['legacy', false, false],
+  ['composefs', false, false],
+  ['transient', true, false],
+  ['transient-ro', true, true],
+  ['plain', false, false],
+  ['plain-transient', true, false],
+  ['plain-transient-ro', true, true],
+  ['plain-overlay', true, false],
+] as const;
+
 describe('modes', () => {
   it.each([
     ['persistent', false, 'legacy'],
@@ -41,17 +53,7 @@ describe('modes', () => {
     expect(modeOfOstreeBooted(booted)).toBe(mode);
   });
 
-  // One row per mode: a new mode must be added here, and so be decided on.
-  it.each([
-    ['legacy', false, false],
-    ['composefs', false, false],
-    ['transient', true, false],
-    ['transient-ro', true, true],
-    ['plain', false, false],
-    ['plain-transient', true, false],
-    ['plain-transient-ro', true, true],
-    ['plain-overlay', true, false],
-  ] as const)('%s: an upper over / %s (new mount points anywhere too), read-only %s', (mode, upper, readonly) => {
+  it.each(PER_MODE)('%s: an upper over / %s (new mount points anywhere too), read-only %s', (mode, upper, readonly) => {
     expect([hasRootUpper(mode), canMakeMountPoint(mode, '/data'), isReadonlyRoot(mode)]).toEqual([
       upper,
       upper,
@@ -70,18 +72,7 @@ describe('modes', () => {
     ]);
   });
 
-  it('the table above names every mode status.json knows', () => {
-    expect([...ROOT_MODES].sort()).toEqual(
-      [
-        'legacy',
-        'composefs',
-        'transient',
-        'transient-ro',
-        'plain',
-        'plain-transient',
-        'plain-transient-ro',
-        'plain-overlay',
-      ].sort(),
-    );
+  it('the table of what each mode allows names every mode status.json knows', () => {
+    expect(PER_MODE.map(([mode]) => mode).sort()).toEqual([...ROOT_MODES].sort());
   });
 });

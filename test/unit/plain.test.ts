@@ -1,0 +1,187 @@
+// plan/plain.ts: a plain root's plan for each mode, the same table of scenarios the ostree
+// planner has (plan.test.ts): the commands in order, what is announced, and each refusal.
+import { describe, expect, it } from 'vitest';
+import { actionOf } from '../../src/apply/actions.js';
+import { describeAction } from '../../src/apply/operations.js';
+import { PrepareRootError } from '../../src/base/errors.js';
+import { loadConfig, resolveConfig } from '../../src/config/config.js';
+import { planPlainRoot } from '../../src/plan/plain.js';
+import type { PlainFacts } from '../../src/probe/plain.js';
+import { CONTEXT } from '../helpers/facts.js';
+
+const CONF = '/etc/prepare-root/prepare-root.conf';
+const FACTS: PlainFacts = {
+  sysroot: '/sysroot',
+  readonly: false,
+  device: null,
+  etc: { inRoot: '/etc', kind: 'dir' },
+  var: { inRoot: '/var', kind: 'dir' },
+  stateDir: '/var/lib/prepare-root',
+  swapFiles: [],
+  upperDevice: null,
+  persist: [],
+  overlays: [],
+  selinux: false,
+};
+
+function plan(conf: string, overrides: Partial<PlainFacts> = {}, cmdline = 'root=/dev/vda') {
+  const config = resolveConfig(loadConfig([{ path: CONF, data: conf }]), cmdline, 'plain').config;
+  return planPlainRoot(config, { ...FACTS, ...overrides }, CONTEXT);
+}
+const commands = (conf: string, overrides: Partial<PlainFacts> = {}) =>
+  plan(conf, overrides).plan.steps.map((s) => describeAction(actionOf(s)));
+
+const P = '/run/prepare-root/physical-root';
+const PROLOGUE = [
+  'mount --make-rprivate /',
+  'mkdir -m 0755 /sysroot.tmp (may exist)',
+  `mkdir -p -m 0755 ${P}`,
+  `mount --bind /sysroot ${P}`,
+];
+const TRANSIENT_ROOT = [
+  'mkdir -m 0755 /run/prepare-root/root',
+  'mount -t tmpfs -o mode=0755 tmpfs /run/prepare-root/root',
+  'mkdir -m 0755 /run/prepare-root/root/upper',
+  'mkdir -m 0700 /run/prepare-root/root/work',
+  `mount -t overlay -o lowerdir=${P},upperdir=/run/prepare-root/root/upper,workdir=/run/prepare-root/root/work overlay /sysroot.tmp`,
+];
+const BIND_ETC_VAR = [`mount --bind ${P}/etc /sysroot.tmp/etc`, `mount --bind ${P}/var /sysroot.tmp/var`];
+const transientDir = (name: string) => [
+  `mkdir -m 0700 /run/prepare-root/${name}`,
+  `mkdir -m 0755 /run/prepare-root/${name}/upper`,
+  `mkdir -m 0700 /run/prepare-root/${name}/work`,
+  `mount -t overlay -o lowerdir=${P}/${name},upperdir=/run/prepare-root/${name}/upper,workdir=/run/prepare-root/${name}/work overlay /sysroot.tmp/${name}`,
+];
+const EPILOGUE = [
+  'umount --lazy /sysroot',
+  'mount --move /sysroot.tmp /sysroot',
+  'rmdir /sysroot.tmp',
+  `mount -o remount,bind,ro ${P}`,
+];
+
+describe('planPlainRoot: each mode', () => {
+  it.each([
+    ['root.transient', '[root]\ntransient=true\n', 'plain-transient', [...TRANSIENT_ROOT, ...BIND_ETC_VAR]],
+    [
+      'root.transient-ro: / read-only once assembled',
+      '[root]\ntransient-ro=true\n',
+      'plain-transient-ro',
+      [...TRANSIENT_ROOT, ...BIND_ETC_VAR, 'mount -o remount,bind,ro /sysroot.tmp'],
+    ],
+    [
+      'everything transient: /etc and /var overlays of their own',
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n',
+      'plain-transient',
+      [...TRANSIENT_ROOT, ...transientDir('etc'), ...transientDir('var')],
+    ],
+    [
+      'only /etc transient: / stays the physical root',
+      '[etc]\ntransient=true\n',
+      'plain',
+      [`mount --bind ${P} /sysroot.tmp`, ...transientDir('etc')],
+    ],
+  ])('%s', (_, conf, mode, middle) => {
+    const { plan: p } = plan(conf);
+    expect(p.mode).toBe(mode);
+    expect(p.deployment).toBeNull();
+    expect(p.physicalRoot).toBe(P);
+    expect(commands(conf)).toEqual([...PROLOGUE, ...middle, ...EPILOGUE]);
+  });
+
+  it('root.upper-device: the upper and work on that device, kept (may exist)', () => {
+    const device = { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true };
+    const conf = '[root]\ntransient=true\nupper-device=LABEL=up\n';
+    expect(plan(conf, { upperDevice: device }).plan.mode).toBe('plain-overlay');
+    expect(commands(conf, { upperDevice: device })).toEqual([
+      ...PROLOGUE,
+      'mkdir -m 0755 /run/prepare-root/upper-device',
+      'mount -t ext4 /dev/disk/by-label/up /run/prepare-root/upper-device',
+      'mkdir -m 0755 /run/prepare-root/upper-device/upper (may exist)',
+      'mkdir -m 0700 /run/prepare-root/upper-device/work (may exist)',
+      `mount -t overlay -o lowerdir=${P},upperdir=/run/prepare-root/upper-device/upper,workdir=/run/prepare-root/upper-device/work overlay /sysroot.tmp`,
+      ...BIND_ETC_VAR,
+      ...EPILOGUE,
+    ]);
+  });
+
+  it('a physical root mounted read-only is made writable first when persistent /etc or /var are written to it', () => {
+    expect(commands('[root]\ntransient=true\n', { readonly: true }).slice(4, 6)).toEqual([
+      `mount -o remount,rw ${P}`,
+      `mount -o remount,bind,rw ${P}`,
+    ]);
+  });
+});
+
+describe('planPlainRoot: what is announced', () => {
+  it.each([
+    [
+      '[root]\ntransient=true\n',
+      {},
+      [
+        {
+          where: 'root.transient',
+          message: 'changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+        },
+      ],
+    ],
+    [
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n',
+      {},
+      [
+        {
+          where: 'root.transient',
+          message: 'changes to / (including /usr) are kept in memory and discarded at reboot',
+        },
+      ],
+    ],
+    [
+      '[root]\ntransient=true\nupper-device=LABEL=up\n',
+      { upperDevice: { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true } },
+      [
+        {
+          where: 'root.upper-device LABEL=up',
+          message:
+            'changes to / (including /usr) are kept on LABEL=up until a boot with rd.prepare-root.reset; /etc and /var persist',
+        },
+      ],
+    ],
+  ])('%j', (conf, overrides, notices) => {
+    const r = plan(conf, overrides);
+    expect(r.notices).toEqual(notices);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('rd.prepare-root.reset without an upper device is a warning', () => {
+    expect(plan('[root]\ntransient=true\n', {}, 'root=/dev/vda rd.prepare-root.reset').warnings).toEqual([
+      { where: 'kernel argument rd.prepare-root.reset', message: 'has no effect without root.upper-device' },
+    ]);
+  });
+});
+
+describe('planPlainRoot: refusals', () => {
+  it.each([
+    [
+      'a transient /etc that is not a directory',
+      '[etc]\ntransient=true\n',
+      { etc: { inRoot: '/etc', kind: 'file' } } as Partial<PlainFacts>,
+      new PrepareRootError('etc.transient', '/etc is not a directory in the physical root (/etc)'),
+    ],
+    [
+      'a transient /var that does not exist',
+      '[var]\ntransient=true\n',
+      { var: { inRoot: '/var', kind: 'absent' } } as Partial<PlainFacts>,
+      new PrepareRootError('var.transient', '/var does not exist in the physical root (/var)'),
+    ],
+    [
+      'an upper device that is not there',
+      '[root]\ntransient=true\nupper-device=LABEL=up\n',
+      { upperDevice: { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: false } } as Partial<PlainFacts>,
+      new PrepareRootError(
+        'root.upper-device LABEL=up',
+        '/dev/disk/by-label/up is not a block device (the device is not attached, or not found yet)',
+      ),
+    ],
+  ])('%s', (_, conf, overrides, error) => {
+    expect(() => plan(conf, overrides)).toThrow(error);
+  });
+});
