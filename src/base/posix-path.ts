@@ -15,8 +15,9 @@ export function normalize(p: string): string {
     out.push(part);
   }
   const joined = out.join('/');
-  const trailing = p.endsWith('/') && joined !== '' ? '/' : '';
-  return absolute ? `/${joined}${trailing}` : joined === '' ? '.' : `${joined}${trailing}`;
+  const trailing = p.endsWith('/') ? '/' : '';
+  if (absolute) return joined === '' ? '/' : `/${joined}${trailing}`;
+  return `${joined === '' ? '.' : joined}${trailing}`;
 }
 
 export function join(...parts: string[]): string {
@@ -24,6 +25,7 @@ export function join(...parts: string[]): string {
 }
 
 export function dirname(p: string): string {
+  if (/^\/+$/.test(p)) return '/';
   const trimmed = p.length > 1 ? p.replace(/\/+$/, '') : p;
   const i = trimmed.lastIndexOf('/');
   if (i < 0) return '.';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config/config.js';
-import { PrepareRootError } from '../../src/base/errors.js';
-import type { Facts } from '../../src/probe/facts.js';
-import { CONTEXT, D, facts } from '../helpers/facts.js';
-import { parseVarDict } from '../../src/formats/gvariant.js';
-import { actionOf } from '../../src/apply/actions.js';
-import { describeAction } from '../../src/apply/operations.js';
-import { planPrepareRoot } from '../../src/plan/plan.js';
+import { loadConfig, resolveConfig } from '../../../src/config/config.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import type { Facts } from '../../../src/probe/facts.js';
+import { CONTEXT, D, facts } from '../../helpers/facts.js';
+import { parseVarDict } from '../../../src/formats/gvariant.js';
+import { actionOf } from '../../../src/apply/actions.js';
+import { describeAction } from '../../../src/apply/operations.js';
+import { planPrepareRoot } from '../../../src/plan/plan.js';
 
 function plan(conf: string | null, overrides: Partial<Facts> = {}, cmdline = 'ostree=/ostree/boot.1/os/b/0') {
   const config = resolveConfig(

@@ -7,8 +7,8 @@ import {
   modeOfOstreeBooted,
   ostreeMode,
   plainMode,
-} from '../../src/plan/modes.js';
-import { ROOT_MODES } from '../../src/formats/status-file.js';
+} from '../../../src/plan/modes.js';
+import { ROOT_MODES } from '../../../src/formats/status-file.js';
 
 /** One row per mode: what it allows. A new mode must be added here, and so be decided on. */
 const PER_MODE = [

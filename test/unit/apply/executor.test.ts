@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig } from '../../src/config/config.js';
-import type { Facts } from '../../src/probe/facts.js';
-import { CONTEXT, D, facts } from '../helpers/facts.js';
-import { ExecutionError, applyPlan } from '../../src/apply/executor.js';
-import { planPrepareRoot } from '../../src/plan/plan.js';
-import { RecordingMounter } from '../helpers/recording-mounter.js';
+import { loadConfig, resolveConfig } from '../../../src/config/config.js';
+import type { Facts } from '../../../src/probe/facts.js';
+import { CONTEXT, D, facts } from '../../helpers/facts.js';
+import { ExecutionError, applyPlan } from '../../../src/apply/executor.js';
+import { planPrepareRoot } from '../../../src/plan/plan.js';
+import { RecordingMounter } from '../../helpers/recording-mounter.js';
 
 const overlay = (path: string, upper: 'state' | 'transient', volatile: boolean, lower = [path]) => ({
   overlay: { path, lower, upper, volatile, where: { file: '/c', line: 1 } },

@@ -1,8 +1,8 @@
 // Whether a volatile upper left by the last boot may be reused: only with a good checkpoint
 // naming the token of its last mount; anything unreadable counts against it.
 import { describe, expect, it } from 'vitest';
-import { volatileState } from '../../src/probe/volatile-state.js';
-import { memorySystem } from '../helpers/memory-system.js';
+import { volatileState } from '../../../src/probe/volatile-state.js';
+import { memorySystem } from '../../helpers/memory-system.js';
 
 const D = '/var/lib/prepare-root/overlays/opt';
 const mount = JSON.stringify({ token: 'T1-0', bootId: 'boot-a' });

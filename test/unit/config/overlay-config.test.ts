@@ -1,9 +1,9 @@
 // [overlay PATH] groups: defaults, dependency order (a lower inside another declared overlay is
 // mounted after it), and the refusals.
 import { describe, expect, it } from 'vitest';
-import { PrepareRootError } from '../../src/base/errors.js';
-import { parseOverlays } from '../../src/config/overlay-config.js';
-import { parseKeyFile } from '../../src/formats/keyfile.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import { parseOverlays } from '../../../src/config/overlay-config.js';
+import { parseKeyFile } from '../../../src/formats/keyfile.js';
 
 const F = '/etc/ostree/prepare-root.conf';
 const overlays = (text: string) => parseOverlays(parseKeyFile(text, F));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig, resolveConfig, resolveConfigParts } from '../../src/config/config.js';
-import { PrepareRootError } from '../../src/base/errors.js';
-import { swapFiles } from '../../src/formats/fstab.js';
+import { loadConfig, resolveConfig, resolveConfigParts } from '../../../src/config/config.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import { swapFiles } from '../../../src/formats/fstab.js';
 
 const USR = '/usr/lib/ostree/prepare-root.conf';
 const ETC = '/etc/ostree/prepare-root.conf';

@@ -1,9 +1,9 @@
 // The overlayfs cores on synthetic trees: what an upper holds compared with its lowers (diff),
 // and ostree's state-overlay rule after an update (prune).
 import { describe, expect, it } from 'vitest';
-import { pruneUpper } from '../../src/overlayfs/prune.js';
-import { diffUpper, summarize, summaryLine } from '../../src/overlayfs/upper-diff.js';
-import { memorySystem } from '../helpers/memory-system.js';
+import { pruneUpper } from '../../../src/overlayfs/prune.js';
+import { diffUpper, summarize, summaryLine } from '../../../src/overlayfs/upper-diff.js';
+import { memorySystem } from '../../helpers/memory-system.js';
 
 function layers() {
   const sys = memorySystem();

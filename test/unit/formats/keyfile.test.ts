@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PrepareRootError } from '../../src/base/errors.js';
-import { parseBooleanValue, parseKeyFile, unescapeStringValue } from '../../src/formats/keyfile.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import { parseBooleanValue, parseKeyFile, unescapeStringValue } from '../../../src/formats/keyfile.js';
 
 const F = '/etc/ostree/prepare-root.conf';
 

@@ -1,13 +1,13 @@
 // plan/plain.ts: a plain root's plan for each mode, the same table of scenarios the ostree
 // planner has (plan.test.ts): the commands in order, what is announced, and each refusal.
 import { describe, expect, it } from 'vitest';
-import { actionOf } from '../../src/apply/actions.js';
-import { describeAction } from '../../src/apply/operations.js';
-import { PrepareRootError } from '../../src/base/errors.js';
-import { loadConfig, resolveConfig } from '../../src/config/config.js';
-import { planPlainRoot } from '../../src/plan/plain.js';
-import type { PlainFacts } from '../../src/probe/plain.js';
-import { CONTEXT } from '../helpers/facts.js';
+import { actionOf } from '../../../src/apply/actions.js';
+import { describeAction } from '../../../src/apply/operations.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import { loadConfig, resolveConfig } from '../../../src/config/config.js';
+import { planPlainRoot } from '../../../src/plan/plain.js';
+import type { PlainFacts } from '../../../src/probe/plain.js';
+import { CONTEXT } from '../../helpers/facts.js';
 
 const CONF = '/etc/prepare-root/prepare-root.conf';
 const FACTS: PlainFacts = {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findKarg, findLastKarg, findOstreeTarget, hasFlag } from '../../src/config/cmdline.js';
-import { PrepareRootError } from '../../src/base/errors.js';
+import { findKarg, findLastKarg, findOstreeTarget, hasFlag } from '../../../src/config/cmdline.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
 
 describe('findKarg', () => {
   it.each([

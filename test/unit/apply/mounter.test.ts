@@ -1,11 +1,11 @@
 // How the mounter makes a mount on kernels that lack a feature: the next variant only when the
 // kernel says it lacks what the previous used, the variant that worked returned for the record.
 import { describe, expect, it } from 'vitest';
-import type { FsMount } from '../../src/apply/actions.js';
-import { SystemMounter } from '../../src/apply/mounter.js';
-import { SysError } from '../../src/base/errors.js';
-import type { FsOption, System } from '../../src/platform/system.js';
-import { memorySystem } from '../helpers/memory-system.js';
+import type { FsMount } from '../../../src/apply/actions.js';
+import { SystemMounter } from '../../../src/apply/mounter.js';
+import { SysError } from '../../../src/base/errors.js';
+import type { FsOption, System } from '../../../src/platform/system.js';
+import { memorySystem } from '../../helpers/memory-system.js';
 
 /** A System whose mountFs records its calls and fails per call with the given errors. */
 function kernel(failures: Array<SysError | null>) {

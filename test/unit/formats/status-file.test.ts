@@ -1,8 +1,8 @@
 // formats/status-file.ts: status.json lies in /run, which is not trusted: what statusOf writes
 // reads back as it was; anything else is refused with a one-line reason.
 import { describe, expect, it } from 'vitest';
-import { statusOf } from '../../src/boot/status-record.js';
-import { parseStatusFile } from '../../src/formats/status-file.js';
+import { statusOf } from '../../../src/boot/status-record.js';
+import { parseStatusFile } from '../../../src/formats/status-file.js';
 
 const written = statusOf(
   { result: 'failed', decision: null, executed: [], error: new Error('no cmdline') },

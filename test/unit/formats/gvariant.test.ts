@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PrepareRootError } from '../../src/base/errors.js';
-import { type VarDict, type VariantValue, parseVarDict, serializeVarDict } from '../../src/formats/gvariant.js';
+import { PrepareRootError } from '../../../src/base/errors.js';
+import { type VarDict, type VariantValue, parseVarDict, serializeVarDict } from '../../../src/formats/gvariant.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const bytes = (h: string) => Uint8Array.from(Buffer.from(h.replace(/\s+/g, ''), 'hex'));

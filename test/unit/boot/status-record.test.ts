@@ -2,12 +2,12 @@
 // root has /run/ostree-booted's metadata, persisted paths and overlays in it; a failure keeps
 // the plan it would have applied and the steps it ran.
 import { describe, expect, it } from 'vitest';
-import type { Decision } from '../../src/boot/decision.js';
-import { type RunFacts, type RunOutcome, statusOf } from '../../src/boot/status-record.js';
-import { loadConfig, resolveConfig } from '../../src/config/config.js';
-import { planPrepareRoot } from '../../src/plan/plan.js';
-import { STATUS_SCHEMA } from '../../src/formats/status-file.js';
-import { CONTEXT, D, facts } from '../helpers/facts.js';
+import type { Decision } from '../../../src/boot/decision.js';
+import { type RunFacts, type RunOutcome, statusOf } from '../../../src/boot/status-record.js';
+import { loadConfig, resolveConfig } from '../../../src/config/config.js';
+import { planPrepareRoot } from '../../../src/plan/plan.js';
+import { STATUS_SCHEMA } from '../../../src/formats/status-file.js';
+import { CONTEXT, D, facts } from '../../helpers/facts.js';
 
 const config = resolveConfig(
   loadConfig([{ path: '/etc/ostree/prepare-root.conf', data: '[root]\ntransient=true\n' }]),

@@ -1,9 +1,9 @@
 // `prepare-root status` from synthetic inputs: a mount table, /run/ostree-booted and status.json.
 import { describe, expect, it } from 'vitest';
-import { collectStatus, formatStatus } from '../../src/booted/report.js';
-import { serializeVarDict } from '../../src/formats/gvariant.js';
-import { parseMountInfo } from '../../src/formats/mountinfo.js';
-import { memorySystem } from '../helpers/memory-system.js';
+import { collectStatus, formatStatus } from '../../../src/booted/report.js';
+import { serializeVarDict } from '../../../src/formats/gvariant.js';
+import { parseMountInfo } from '../../../src/formats/mountinfo.js';
+import { memorySystem } from '../../helpers/memory-system.js';
 
 const MOUNTINFO = [
   '20 1 0:30 / / rw,relatime shared:1 - overlay overlay rw,lowerdir=/sysroot/ostree/deploy/os/deploy/abc.0,upperdir=/run/ostree/.private/root/upper,workdir=/run/ostree/.private/root/work',

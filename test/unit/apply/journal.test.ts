@@ -1,8 +1,8 @@
 // apply/journal.ts: what the executor writes reads back as it was; what else may lie in /run
 // (the file is not trusted) is refused with the line and the reason, never thrown as a TypeError.
 import { describe, expect, it } from 'vitest';
-import { type GuardedAction, type JournalEvent, encodeLine, parseJournal } from '../../src/apply/journal.js';
-import { utf8Encode } from '../../src/base/text.js';
+import { type GuardedAction, type JournalEvent, encodeLine, parseJournal } from '../../../src/apply/journal.js';
+import { utf8Encode } from '../../../src/base/text.js';
 
 const header: JournalEvent = { run: { pid: 41, sysroot: '/sysroot' } };
 const journal = (...lines: string[]) => utf8Encode(lines.join('\n'));

@@ -1,9 +1,9 @@
 // File-tree helpers on a memory System: each is all or nothing, and the copy keeps what
 // cp --archive --preserve=all keeps.
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/fs/atomic-write.js';
-import { copyTree, mkdirp, removeTree } from '../../src/fs/tree.js';
-import { memorySystem } from '../helpers/memory-system.js';
+import { writeFileAtomic } from '../../../src/fs/atomic-write.js';
+import { copyTree, mkdirp, removeTree } from '../../../src/fs/tree.js';
+import { memorySystem } from '../../helpers/memory-system.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateInside, resolveInside } from '../../src/probe/resolve-inside.js';
-import { nodeSystem } from '../helpers/node-system.js';
+import { locateInside, resolveInside } from '../../../src/probe/resolve-inside.js';
+import { nodeSystem } from '../../helpers/node-system.js';
 
 const sys = nodeSystem();
 
