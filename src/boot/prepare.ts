@@ -2,41 +2,24 @@
 // apply it with rollback, record the outcome. The thin imperative shell around the planner.
 import { PrepareRootError, reasonOf } from '../base/errors.js';
 import { CONFIG_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
-import {
-  CONFIG_PATHS,
-  JOURNAL_FILE,
-  LOCK_FILE,
-  PHYSICAL_ROOT,
-  PLAIN_CONFIG_PATHS,
-  RUN_OSTREE_BOOTED,
-} from '../base/paths.js';
+import { JOURNAL_FILE, LOCK_FILE } from '../base/paths.js';
 import { toHex, utf8Decode } from '../base/text.js';
-import { ROOT_KARG, findOstreeTarget } from '../config/cmdline.js';
-import {
-  type BootTarget,
-  type ConfigSource,
-  type Warning,
-  loadConfig,
-  resolveConfig,
-  rootKargOf,
-} from '../config/config.js';
+import type { ConfigSource, Warning } from '../config/config.js';
 import { type StepRecord, ExecutionError, applyPlan } from '../apply/executor.js';
 import { type Journal, encodeLine } from '../apply/journal.js';
 import { recoverInterrupted } from '../apply/recovery.js';
 import type { Mounter } from '../apply/mounter.js';
-import { exists, isMissing, tryLstat } from '../fs/files.js';
-import { planPlainRoot, plainUntouched } from '../plan/plain.js';
-import { planPrepareRoot } from '../plan/plan.js';
+import { isMissing } from '../fs/files.js';
 import type { Plan } from '../plan/types.js';
 import type { AppendableFile, System } from '../platform/system.js';
 import type { BootContext } from '../probe/facts.js';
-import { probePlainFacts } from '../probe/plain.js';
-import { canonicalSysroot, probeFacts } from '../probe/probe.js';
+import { canonicalSysroot } from '../probe/probe.js';
 import { resolveInside } from '../probe/resolve-inside.js';
 import { currentBootId } from '../probe/volatile-state.js';
 import type { Decision } from './decision.js';
 import { acquireLock } from './lock.js';
 import { type RunOutcome, recordStatus, statusOf } from './status-record.js';
+import { BOOT_TARGETS, bootTarget, configPathsFor } from './targets/index.js';
 
 export function readKernelCmdline(sys: System, arg: string | undefined): string {
   if (arg !== undefined) return arg;
@@ -81,20 +64,9 @@ export const PLAN_CONTEXT: BootContext = {
   now: 'TIME',
 };
 
-/** What the kernel command line boots: ostree= names a deployment, without it the root is plain. */
-export function bootTarget(cmdline: string): BootTarget {
-  return findOstreeTarget(cmdline) === null ? 'plain' : 'ostree';
-}
-
-/** The config files of that kind of boot, in reading order. */
-export function configPathsFor(target: BootTarget): readonly string[] {
-  return target === 'plain' ? PLAIN_CONFIG_PATHS : CONFIG_PATHS;
-}
-
 /**
  * Everything up to the plan (read the config, probe the system, plan), shared by the boot path and
- * `prepare-root plan`. `rd.prepare-root=off` on a plain root decides before the config is read,
- * so that it gets past any config, even one that would fail the boot.
+ * `prepare-root plan`, by the kind of root the command line boots (boot/targets/).
  */
 export function probeAndPlan(
   sys: System,
@@ -103,46 +75,13 @@ export function probeAndPlan(
   readSources: () => readonly ConfigSource[],
   context: BootContext,
 ): Decision {
-  const ostree = findOstreeTarget(cmdline);
-  const sysroot = canonicalSysroot(sys, sysrootArg);
-  if (ostree === null && rootKargOf(cmdline) === 'off') {
-    return {
-      config: null,
-      plan: null,
-      untouched: `${ROOT_KARG}=off on the kernel command line (the config was not read)`,
-      image: { path: sysroot, name: 'the physical root' },
-      warnings: [],
-      notices: [],
-    };
-  }
-  const { config, warnings: configWarnings } = resolveConfig(
-    loadConfig(readSources()),
+  return BOOT_TARGETS[bootTarget(cmdline)].decide(
+    sys,
+    canonicalSysroot(sys, sysrootArg),
     cmdline,
-    ostree === null ? 'plain' : 'ostree',
+    readSources,
+    context,
   );
-  if (ostree === null) {
-    const image = { path: sysroot, name: 'the physical root' };
-    const untouched = plainUntouched(config);
-    if (untouched !== null) return { config, plan: null, untouched, image, warnings: configWarnings, notices: [] };
-    const { plan, warnings, notices } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
-    return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings], notices };
-  }
-  if (config.rootKarg === 'off') {
-    throw new PrepareRootError(
-      `kernel argument ${ROOT_KARG}=off`,
-      'only a plain root (no ostree=) can be left alone: an ostree boot needs its deployment prepared',
-    );
-  }
-  const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, ostree, config);
-  const { plan, warnings, notices } = planPrepareRoot(config, facts, context);
-  return {
-    config,
-    plan,
-    untouched: null,
-    image: { path: facts.deployment.path, name: `the deployment ${facts.deployment.relPath}` },
-    warnings: [...configWarnings, ...warnings, ...probeWarnings],
-    notices,
-  };
 }
 
 export interface RunOptions {
@@ -162,16 +101,6 @@ export type RunResult =
   | { readonly kind: 'prepared'; readonly plan: Plan }
   | { readonly kind: 'untouched'; readonly sysroot: string }
   | { readonly kind: 'already-prepared'; readonly sysroot: string };
-
-/** A second run after success must not mount anything twice: the physical root is in place already. */
-function alreadyPrepared(sys: System, sysroot: string, target: BootTarget): string | null {
-  if (target === 'plain')
-    return tryLstat(sys, PHYSICAL_ROOT)?.mountRoot === true ? `${PHYSICAL_ROOT} is mounted` : null;
-  return exists(sys, RUN_OSTREE_BOOTED) &&
-    tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true
-    ? `${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted`
-    : null;
-}
 
 /**
  * The journal of this run (apply/journal.ts), appended step by step through the one file this
@@ -227,7 +156,8 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       notes.push(note);
       opts.warn(note);
     }
-    const prepared = alreadyPrepared(sys, sysroot, target);
+    // A second run after success must not mount anything twice.
+    const prepared = BOOT_TARGETS[target].alreadyPrepared(sys, sysroot);
     if (prepared !== null) {
       opts.info(`${sysroot} is already prepared (${prepared}); nothing to do`);
       return { kind: 'already-prepared', sysroot };
@@ -248,7 +178,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
     }
     const { plan } = decision;
     opts.info(
-      plan.deployment === null
+      plan.kind === 'plain'
         ? `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`
         : `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
     );

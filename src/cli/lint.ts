@@ -6,7 +6,8 @@ import { PrepareRootError, lineOf, reasonOf } from '../base/errors.js';
 import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS, PLAIN_CONFIG_PATHS } from '../base/paths.js';
 import { oneLine, utf8Decode } from '../base/text.js';
-import { configPathsFor, readConfigSources } from '../boot/prepare.js';
+import { readConfigSources } from '../boot/prepare.js';
+import { configPathsFor } from '../boot/targets/index.js';
 import {
   type BootTarget,
   type ConfigSource,
@@ -15,6 +16,7 @@ import {
   composefsSetting,
   integrityOf,
   loadConfig,
+  type PlainConfig,
   type RootConfig,
   resolveConfig,
   resolveConfigParts,
@@ -88,7 +90,7 @@ export function commandCheckConfig(sys: System, files: string[], values: Values,
  * files its /etc/fstab lists (a config that does not resolve was reported already).
  */
 function checkImage(sys: System, image: string, sources: readonly ConfigSource[], io: Output): void {
-  let config: RootConfig;
+  let config: PlainConfig;
   try {
     config = resolveConfig(loadConfig(sources), '', 'plain').config;
   } catch {
@@ -159,7 +161,7 @@ function lintFile(sys: System, source: ConfigSource, target: BootTarget): Findin
 /** composefs signed: the keys are read from the initramfs at boot, so a build root without them makes an unbootable image. */
 function keyFindings(sys: System, config: RootConfig | undefined): Finding[] {
   const findings: Finding[] = [];
-  if (config !== undefined && integrityOf(config.composefs) === 'signed') {
+  if (config?.kind === 'ostree' && integrityOf(config.composefs) === 'signed') {
     const { keypath } = config.composefs;
     try {
       parsePublicKeys(utf8Decode(sys.readFile(keypath, KEY_FILE_MAX)), keypath);
@@ -180,11 +182,11 @@ function keyFindings(sys: System, config: RootConfig | undefined): Finding[] {
 }
 
 /** What --get can ask for: the settings an initramfs builder needs to know (the key file to copy, the device to wait for). */
-const GETTERS: Record<string, (c: RootConfig) => string> = {
-  'composefs.keypath': (c) => c.composefs.keypath,
-  'composefs.enabled': (c) => composefsSetting(c.composefs),
-  'root.upper-device': (c) => c.upperDevice?.spec ?? '',
-  'root.upper-fstype': (c) => c.upperDevice?.fstype ?? '',
+const GETTERS: Record<string, (c: RootConfig) => string | null> = {
+  'composefs.keypath': (c) => (c.kind === 'ostree' ? c.composefs.keypath : null),
+  'composefs.enabled': (c) => (c.kind === 'ostree' ? composefsSetting(c.composefs) : null),
+  'root.upper-device': (c) => (c.kind === 'plain' ? (c.upperDevice?.spec ?? '') : null),
+  'root.upper-fstype': (c) => (c.kind === 'plain' ? (c.upperDevice?.fstype ?? '') : null),
 };
 
 /**
@@ -218,7 +220,8 @@ function checkAsBoot(sys: System, kind: BootTarget, get: string | undefined, io:
   const files =
     sources.length === 0 ? `no ${configPathsFor(kind).join(' or ')}` : sources.map((s) => s.path).join(' then ');
   if (getter !== undefined) {
-    if (!failed && config !== undefined) io.out(oneLine(getter(config)));
+    // A key of the other kind of boot: that boot has no such setting, an empty line says so.
+    if (!failed && config !== undefined) io.out(oneLine(getter(config) ?? ''));
   } else {
     io.out(oneLine(`${files}: ${failed ? `a ${kind} boot would fail` : `ok for a ${kind} boot`}`));
   }

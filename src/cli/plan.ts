@@ -2,14 +2,8 @@
 import { oneLine, toHex } from '../base/text.js';
 import { actionOf } from '../apply/actions.js';
 import { commandOf } from '../apply/operations.js';
-import {
-  PLAN_CONTEXT,
-  bootTarget,
-  configPathsFor,
-  probeAndPlan,
-  readConfigSources,
-  readKernelCmdline,
-} from '../boot/prepare.js';
+import { PLAN_CONTEXT, probeAndPlan, readConfigSources, readKernelCmdline } from '../boot/prepare.js';
+import { bootTarget, configPathsFor } from '../boot/targets/index.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { type Output, type Values, noticeLine, sysrootAndCmdline, warningLine } from './args.js';
@@ -60,13 +54,13 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
 
 function printPlan(plan: Plan, configFile: string | null, out: (line: string) => void): void {
   out(`Plan for ${plan.sysroot}`);
-  if (plan.deployment === null) out(`  physical root:    ${plan.physicalRoot} (read-only, plain root)`);
+  if (plan.kind === 'plain') out(`  physical root:    ${plan.physicalRoot} (read-only, plain root)`);
   else out(`  deployment:       ${plan.deployment}`);
   out(`  mode:             ${plan.mode}`);
-  if (plan.sysrootReadonly !== null) out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
+  if (plan.kind === 'ostree') out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
   out(`  selinux:          ${plan.selinux ? "enabled: tmpfs uppers get their lowers' labels" : 'not enabled'}`);
   out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
-  if (plan.deployment !== null)
+  if (plan.kind === 'ostree')
     out(
       `  /run/ostree-booted: ${Object.entries(plan.metadata)
         .map(([k, v]) => `${k}=${JSON.stringify(v)}`)

@@ -59,36 +59,54 @@ export type LazyBoolean =
   | { readonly ok: true; readonly value: boolean }
   | { readonly ok: false; readonly error: PrepareRootError };
 
-export interface RootConfig {
+/** The settings both kinds of root have. */
+export interface SharedConfig {
   /** The file whose settings are in effect (the last one that exists), or null for built-in defaults. */
   readonly file: string | null;
-  readonly composefs: ComposefsConfig;
-  /** null when not set: the default then depends on composefs and the legacy repo config. */
-  readonly sysrootReadonly: boolean | null;
   /** The config's root mode, or rd.prepare-root's when that names one. */
   readonly rootMode: RootMode;
   /** rd.prepare-root= as given, null when absent. */
   readonly rootKarg: RootKarg | null;
   /** tmpfs `size=` for the transient root's upper (ours; ostree has none), null = tmpfs default. */
   readonly transientSize: string | null;
-  /**
-   * `[root] upper-device` (ours, plain roots): the root overlay's upper on this block device
-   * (LABEL=, UUID=, PARTUUID=, PARTLABEL= or a /dev path) instead of a tmpfs, with its fstype.
-   */
-  readonly upperDevice: { readonly spec: string; readonly fstype: string } | null;
-  /** rd.prepare-root.reset: the persistent upper starts empty this boot. */
-  readonly resetUpper: boolean;
-  readonly etcTransient: LazyBoolean;
-  /** `[var] transient` (ours, plain roots): /var an overlay with a tmpfs upper. */
-  readonly varTransient: boolean;
   /** `[persist] paths` (ours): paths kept across reboots, bind-mounted from the stateroot /var. */
   readonly persistPaths: readonly string[];
   /** `[overlay PATH]` groups (ours), in mount order. */
   readonly overlays: readonly OverlayConfig[];
 }
 
-export interface ResolvedConfig {
-  readonly config: RootConfig;
+/** An ostree boot's settings (/etc/ostree/prepare-root.conf and its vendor file). */
+export interface OstreeConfig extends SharedConfig {
+  readonly kind: 'ostree';
+  readonly composefs: ComposefsConfig;
+  /** null when not set: the default then depends on composefs and the legacy repo config. */
+  readonly sysrootReadonly: boolean | null;
+  /** ostree reads etc.transient only in some modes: a bad value matters only there. */
+  readonly etcTransient: LazyBoolean;
+}
+
+/** A plain root's settings (/etc/prepare-root/prepare-root.conf and its vendor file). */
+export interface PlainConfig extends SharedConfig {
+  readonly kind: 'plain';
+  /**
+   * `[root] upper-device`: the root overlay's upper on this block device (LABEL=, UUID=,
+   * PARTUUID=, PARTLABEL= or a /dev path) instead of a tmpfs, with its fstype.
+   */
+  readonly upperDevice: { readonly spec: string; readonly fstype: string } | null;
+  /** rd.prepare-root.reset: the upper on the device starts empty this boot. */
+  readonly resetUpper: boolean;
+  readonly etcTransient: boolean;
+  /** `[var] transient`: /var an overlay with a tmpfs upper. */
+  readonly varTransient: boolean;
+}
+
+export type RootConfig = OstreeConfig | PlainConfig;
+
+/** The config of that kind of boot. */
+export type ConfigOf<T extends BootTarget> = Extract<RootConfig, { readonly kind: T }>;
+
+export interface ResolvedConfig<C extends RootConfig = RootConfig> {
+  readonly config: C;
   readonly warnings: readonly Warning[];
 }
 
@@ -291,7 +309,7 @@ const DEVICE_SPEC =
   /^(?:(?:LABEL|UUID|PARTUUID|PARTLABEL)=[A-Za-z0-9._-]+|\/dev\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
 
 /** root.upper-device and root.upper-fstype; the device needs root.transient (it holds that overlay's upper). */
-function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): RootConfig['upperDevice'] {
+function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): PlainConfig['upperDevice'] {
   const entry = entryOf(kf, 'root', 'upper-device');
   const fstypeEntry = entryOf(kf, 'root', 'upper-fstype');
   if (entry === undefined) return null;
@@ -389,14 +407,14 @@ function lineOrLast(e: PrepareRootError): number {
  * Every setting resolved on its own, so that one bad value does not hide the next: the errors
  * in the order of their lines. `resolveConfig` stops at the first; the linter reports them all.
  */
-export function resolveConfigParts(
+export function resolveConfigParts<T extends BootTarget = 'ostree'>(
   loaded: LoadedConfig,
   cmdline: string,
-  target: BootTarget = 'ostree',
+  target: T = 'ostree' as T,
   /** The linter's rules: an unknown key is an error in either kind of config. */
   strict = false,
 ): {
-  resolved: ResolvedConfig | null;
+  resolved: ResolvedConfig<ConfigOf<T>> | null;
   errors: PrepareRootError[];
   /** Errors of keys ostree only reads in some modes (etc.transient): a boot meets them only then. */
   deferred: PrepareRootError[];
@@ -444,25 +462,28 @@ export function resolveConfigParts(
   const deferred = etcTransient.ok || target === 'plain' ? [] : [etcTransient.error];
   if (errors.length > 0)
     return { resolved: null, errors: errors.sort((a, b) => lineOrLast(a) - lineOrLast(b)), deferred };
-  const config: RootConfig = {
-    file: kf?.file ?? null,
-    composefs,
-    sysrootReadonly,
-    rootMode,
-    rootKarg,
-    transientSize,
-    upperDevice,
-    resetUpper: hasFlag(cmdline, RESET_KARG),
-    etcTransient,
-    varTransient,
-    persistPaths,
-    overlays,
-  };
-  return { resolved: { config, warnings }, errors: [], deferred };
+  const shared: SharedConfig = { file: kf?.file ?? null, rootMode, rootKarg, transientSize, persistPaths, overlays };
+  const config: RootConfig =
+    target === 'plain'
+      ? {
+          kind: 'plain',
+          ...shared,
+          upperDevice,
+          resetUpper: hasFlag(cmdline, RESET_KARG),
+          etcTransient: etcTransient.ok && etcTransient.value,
+          varTransient,
+        }
+      : { kind: 'ostree', ...shared, composefs, sysrootReadonly, etcTransient };
+  // The kind is the target's: the branch above makes it so.
+  return { resolved: { config: config as ConfigOf<T>, warnings }, errors: [], deferred };
 }
 
 /** Resolve the effective settings from the loaded key file and the kernel command line; the first error is thrown. */
-export function resolveConfig(loaded: LoadedConfig, cmdline: string, target: BootTarget = 'ostree'): ResolvedConfig {
+export function resolveConfig<T extends BootTarget = 'ostree'>(
+  loaded: LoadedConfig,
+  cmdline: string,
+  target: T = 'ostree' as T,
+): ResolvedConfig<ConfigOf<T>> {
   const { resolved, errors } = resolveConfigParts(loaded, cmdline, target);
   if (resolved === null) throw errors[0]!;
   return resolved;

@@ -1,13 +1,13 @@
 // /etc (bind, or the etc.transient overlay) and /usr (read-only bind, or the hotfix overlay).
 import { HOTFIX_USR_UPPER, HOTFIX_USR_WORK, STAGING_ROOT, TRANSIENT_ETC_PREFIX } from '../base/paths.js';
-import type { RootConfig } from '../config/config.js';
+import type { OstreeConfig } from '../config/config.js';
 import type { BootContext, Facts } from '../probe/facts.js';
 import { upperWorkSteps } from './root.js';
 import type { Mode, Part } from './types.js';
 
 /** /etc is only touched when the sysroot will be read-only or / is not the deployment itself. */
 export function planEtc(
-  config: RootConfig,
+  config: OstreeConfig,
   sysrootReadonly: boolean,
   mode: Mode,
   facts: Facts,

@@ -11,7 +11,7 @@ import {
   UPPER_DEVICE_DIR,
 } from '../base/paths.js';
 import { RESET_KARG, ROOT_KARG } from '../config/cmdline.js';
-import type { RootConfig, Warning } from '../config/config.js';
+import type { PlainConfig, Warning } from '../config/config.js';
 import type { BootContext } from '../probe/facts.js';
 import type { PlainFacts, TopDirFact } from '../probe/plain.js';
 import {
@@ -29,18 +29,18 @@ import { planPersist } from './persist.js';
 import { planSwap, transientAreas } from './swap.js';
 import type { PlanResult } from './plan.js';
 import { rootUpperWork, transientUpperSteps, upperWorkSteps } from './root.js';
-import type { LabelledUpper, Part, StateDirs, Step } from './types.js';
+import type { LabelledUpper, Part, PlainPlan, StateDirs, Step } from './types.js';
 
 /**
  * Why a plain root is left exactly as it is, or null when there is something to do: `off` on
  * the command line, no config and no karg, or a config that asks for nothing.
  */
-export function plainUntouched(config: RootConfig): string | null {
+export function plainUntouched(config: PlainConfig): string | null {
   if (config.file === null && config.rootKarg === null)
     return `no ${PLAIN_CONFIG_PATHS.join(' or ')} in the initramfs and no ${ROOT_KARG}= on the kernel command line: nothing asked for`;
   const asks =
     config.rootMode !== 'persistent' ||
-    (config.etcTransient.ok && config.etcTransient.value) ||
+    config.etcTransient ||
     config.varTransient ||
     config.persistPaths.length > 0 ||
     config.overlays.length > 0;
@@ -117,7 +117,7 @@ function planTopDir(
  * and work dirs on it, kept across boots; rd.prepare-root.reset empties them first.
  */
 function deviceUpperSteps(
-  config: RootConfig,
+  config: PlainConfig,
   facts: PlainFacts,
   device: NonNullable<PlainFacts['upperDevice']>,
 ): Step[] {
@@ -151,8 +151,8 @@ function deviceUpperSteps(
 }
 
 /** Something of the plan writes to the physical root after boot: /etc or /var persistent, or our state. */
-function writesPhysicalRoot(config: RootConfig, facts: PlainFacts): boolean {
-  const etcTransient = config.etcTransient.ok && config.etcTransient.value;
+function writesPhysicalRoot(config: PlainConfig, facts: PlainFacts): boolean {
+  const etcTransient = config.etcTransient;
   return (
     (config.rootMode !== 'persistent' && (!etcTransient || !config.varTransient)) ||
     facts.persist.length > 0 ||
@@ -160,14 +160,14 @@ function writesPhysicalRoot(config: RootConfig, facts: PlainFacts): boolean {
   );
 }
 
-export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: BootContext): PlanResult {
+export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: BootContext): PlanResult<PlainPlan> {
   const R = facts.sysroot;
   const T = STAGING_ROOT;
   const P = PHYSICAL_ROOT;
   const rootTransient = config.rootMode !== 'persistent';
   const device = facts.upperDevice;
   const mode = plainMode(config.rootMode, device !== null);
-  const etcTransient = config.etcTransient.ok && config.etcTransient.value;
+  const etcTransient = config.etcTransient;
   const physical = `the physical root stays reachable, read-only, at ${P}`;
   const steps: Step[] = [
     MAKE_ROOT_PRIVATE,
@@ -253,16 +253,14 @@ export function planPlainRoot(config: RootConfig, facts: PlainFacts, context: Bo
   });
   return {
     plan: {
+      kind: 'plain',
       mode,
       sysroot: R,
-      deployment: null,
-      sysrootReadonly: null,
       physicalRoot: P,
       selinux: facts.selinux,
       persisted: persist.persisted,
       overlays: overlays.overlays,
       steps,
-      metadata: {},
     },
     warnings,
     notices,

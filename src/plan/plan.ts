@@ -10,7 +10,7 @@ import {
   TRANSIENT_ROOT_DIR,
   ostreeStateDir,
 } from '../base/paths.js';
-import { type Integrity, type RootConfig, type Warning, composefsSetting } from '../config/config.js';
+import { type Integrity, type OstreeConfig, type Warning, composefsSetting } from '../config/config.js';
 import { serializeVarDict } from '../formats/gvariant.js';
 import { describeMetadata } from '../formats/ostree-booted.js';
 import type { ComposefsImage } from '../probe/composefs-image.js';
@@ -29,10 +29,10 @@ import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { composefsRootSteps, transientUpperSteps } from './root.js';
 import { ostreeMode } from './modes.js';
-import type { MetadataEntry, Mode, Part, Plan, StateDirs, Step } from './types.js';
+import type { MetadataEntry, Mode, OstreePlan, Part, Plan, StateDirs, Step } from './types.js';
 
-export interface PlanResult {
-  readonly plan: Plan;
+export interface PlanResult<P extends Plan = Plan> {
+  readonly plan: P;
   readonly warnings: readonly Warning[];
   readonly notices: readonly Warning[];
 }
@@ -44,7 +44,7 @@ type ValidImage = Extract<ComposefsImage, { state: 'valid' }>;
  * deployment has one and otherwise falls back to the plain bind mount.
  */
 function decideComposefs(
-  config: RootConfig,
+  config: OstreeConfig,
   facts: Facts,
 ): { image: ValidImage | null; integrity: Integrity; warnings: Warning[] } {
   const c = config.composefs;
@@ -75,7 +75,7 @@ function decideComposefs(
  * `on`; when that yields false (even an explicit false) and composefs is not `on`, a legacy
  * `[sysroot] readonly=true` in the repo config turns it on.
  */
-function decideSysrootReadonly(config: RootConfig, facts: Facts): { value: boolean; warnings: Warning[] } {
+function decideSysrootReadonly(config: OstreeConfig, facts: Facts): { value: boolean; warnings: Warning[] } {
   const composefsOn = config.composefs.mode === 'on';
   const configured = config.sysrootReadonly ?? composefsOn;
   if (configured || composefsOn) return { value: configured, warnings: [] };
@@ -94,7 +94,13 @@ function decideSysrootReadonly(config: RootConfig, facts: Facts): { value: boole
 }
 
 /** / at the staging point: the bind, the transient overlay, or the composefs image. */
-function planRoot(config: RootConfig, facts: Facts, mode: Mode, image: ValidImage | null, integrity: Integrity): Part {
+function planRoot(
+  config: OstreeConfig,
+  facts: Facts,
+  mode: Mode,
+  image: ValidImage | null,
+  integrity: Integrity,
+): Part {
   const T = STAGING_ROOT;
   const steps: Step[] = [];
   const metadata: MetadataEntry[] = [];
@@ -211,7 +217,7 @@ function planSysroot(facts: Facts, sysrootReadonly: boolean): Part {
   return { steps };
 }
 
-export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootContext): PlanResult {
+export function planPrepareRoot(config: OstreeConfig, facts: Facts, context: BootContext): PlanResult<OstreePlan> {
   const { image, integrity, warnings: composefsWarnings } = decideComposefs(config, facts);
   const readonly = decideSysrootReadonly(config, facts);
   const sysrootReadonly = readonly.value;
@@ -293,11 +299,11 @@ export function planPrepareRoot(config: RootConfig, facts: Facts, context: BootC
   ];
   return {
     plan: {
+      kind: 'ostree',
       mode,
       sysroot: R,
       deployment: facts.deployment.relPath,
       sysrootReadonly,
-      physicalRoot: null,
       selinux: facts.selinux,
       persisted: persist.persisted,
       overlays: overlays.overlays,

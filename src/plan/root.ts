@@ -2,7 +2,7 @@
 // or the composefs image.
 import { COMPOSEFS_SCRATCH, STAGING_ROOT, TRANSIENT_ROOT_DIR } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
-import type { Integrity, RootConfig } from '../config/config.js';
+import type { Integrity, SharedConfig } from '../config/config.js';
 import type { ComposefsImage } from '../probe/composefs-image.js';
 import type { Facts } from '../probe/facts.js';
 import type { Mode, Step } from './types.js';
@@ -80,7 +80,7 @@ export const rootUpperWork = (name: string, dir: string, existOk: boolean, selin
  * The dedicated tmpfs at `dir` holding a transient root's upper and work dirs; `lower` is the
  * root directory the upper stands over (its label is given to the upper).
  */
-export function transientUpperSteps(config: RootConfig, dir: string, selinux: boolean, lower: string): Step[] {
+export function transientUpperSteps(config: SharedConfig, dir: string, selinux: boolean, lower: string): Step[] {
   const size = config.transientSize === null ? [] : [`size=${config.transientSize}`];
   const mode = config.rootMode;
   return [
@@ -109,7 +109,7 @@ export function transientUpperSteps(config: RootConfig, dir: string, selinux: bo
  * there), then the scratch mount detached (the overlay keeps it alive).
  */
 export function composefsRootSteps(
-  config: RootConfig,
+  config: SharedConfig,
   facts: Facts,
   image: Extract<ComposefsImage, { state: 'valid' }>,
   integrity: Integrity,

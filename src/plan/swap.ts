@@ -2,7 +2,7 @@
 // read-write, so through the overlay it would be copied up whole into the tmpfs (RAM), and then
 // overlayfs refuses to swap on it anyway. Bound from the physical root instead, it swaps on disk.
 import { isUnder } from '../base/posix-path.js';
-import type { RootConfig, Warning } from '../config/config.js';
+import type { PlainConfig, Warning } from '../config/config.js';
 import type { PlainFacts } from '../probe/plain.js';
 import { PHYSICAL_ROOT, STAGING_ROOT } from '../base/paths.js';
 import type { Part, Step } from './types.js';
@@ -14,10 +14,10 @@ export interface TransientAreas {
   readonly var: boolean;
 }
 
-export function transientAreas(config: RootConfig): TransientAreas {
+export function transientAreas(config: PlainConfig): TransientAreas {
   return {
     root: config.rootMode !== 'persistent',
-    etc: config.etcTransient.ok && config.etcTransient.value,
+    etc: config.etcTransient,
     var: config.varTransient,
   };
 }

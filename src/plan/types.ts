@@ -125,15 +125,10 @@ export interface StateDirs {
 /** What / is (plan/modes.ts). */
 export type { Mode };
 
-export interface Plan {
+/** What every plan has, whatever the kind of root. */
+interface PlanCommon {
   readonly mode: Mode;
   readonly sysroot: string;
-  /** The deployment, relative to the physical root; null on a plain root. */
-  readonly deployment: string | null;
-  /** sysroot.readonly; null on a plain root (its physical root is always read-only at physicalRoot). */
-  readonly sysrootReadonly: boolean | null;
-  /** A plain root's physical root in the booted system; null on an ostree boot (it is /sysroot). */
-  readonly physicalRoot: string | null;
   /** SELinux is enabled: the uppers standing in for image content get the image's labels. */
   readonly selinux: boolean;
   readonly steps: readonly Step[];
@@ -141,9 +136,26 @@ export interface Plan {
   readonly overlays: readonly StatusOverlay[];
   /** Persisted paths: where they are in the new root, and their store as the booted system sees it. */
   readonly persisted: ReadonlyArray<{ readonly path: string; readonly store: string }>;
+}
+
+/** An ostree deployment's plan (ostree= on the command line). */
+export interface OstreePlan extends PlanCommon {
+  readonly kind: 'ostree';
+  /** The deployment, relative to the physical root. */
+  readonly deployment: string;
+  readonly sysrootReadonly: boolean;
   /** Keys of /run/ostree-booted, decoded, for humans and status.json. */
   readonly metadata: Readonly<Record<string, unknown>>;
 }
+
+/** A plain root's plan (no ostree=). */
+export interface PlainPlan extends PlanCommon {
+  readonly kind: 'plain';
+  /** Its physical root in the booted system, read-only. */
+  readonly physicalRoot: string;
+}
+
+export type Plan = OstreePlan | PlainPlan;
 
 /** One entry of /run/ostree-booted. */
 export type MetadataEntry = readonly [string, VarDict[number][1]];

@@ -5,7 +5,7 @@ import { PLAIN_STATE_DIR } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
 import { swapFiles } from '../formats/fstab.js';
 import { under } from '../base/posix-path.js';
-import type { RootConfig } from '../config/config.js';
+import type { PlainConfig } from '../config/config.js';
 import type { DevNumber, System } from '../platform/system.js';
 import type { OverlayFact, PersistFact } from './facts.js';
 import { backingDevice, probeOverlay, probePersist } from './probe.js';
@@ -72,7 +72,7 @@ function probeDevice(sys: System, spec: string): NonNullable<PlainFacts['upperDe
   return { spec, path, present };
 }
 
-export function probePlainFacts(sys: System, sysroot: string, config: RootConfig): PlainFacts {
+export function probePlainFacts(sys: System, sysroot: string, config: PlainConfig): PlainFacts {
   const stateDir = locateInside(sys, sysroot, PLAIN_STATE_DIR).path;
   const state = under(sysroot, stateDir);
   return {

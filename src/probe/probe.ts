@@ -5,7 +5,7 @@ import { HOTFIX_USR_WORK, INITRAMFS_MOUNT_VAR, ostreeStateDir, persistStore, sta
 import { isUnder, under } from '../base/posix-path.js';
 import { utf8Decode } from '../base/text.js';
 import type { OstreeTarget } from '../config/cmdline.js';
-import { type RootConfig, type Warning, integrityOf } from '../config/config.js';
+import { type OstreeConfig, type Warning, integrityOf } from '../config/config.js';
 import type { OverlayConfig } from '../config/overlay-config.js';
 import { exists, isMissing, readOptional } from '../fs/files.js';
 import { parseBooleanValue, parseKeyFile } from '../formats/keyfile.js';
@@ -135,7 +135,7 @@ export function probeFacts(
   sys: System,
   sysroot: string,
   target: OstreeTarget,
-  config: RootConfig,
+  config: OstreeConfig,
 ): { facts: Facts; warnings: readonly Warning[] } {
   const deployment = resolveDeployment(sys, sysroot, target);
   const composefsImage = probeComposefsImage(sys, deployment.path);

@@ -11,23 +11,36 @@ function resolve(text: string | null, cmdline = '') {
 }
 
 describe('resolveConfig', () => {
-  it('no config: every default', () => {
-    const c = resolve(null);
-    expect(c).toEqual({
+  it("no config: every default, an ostree boot's keys only", () => {
+    expect(resolve(null)).toEqual({
+      kind: 'ostree',
       file: null,
       composefs: { mode: 'off', keypath: '/etc/ostree/initramfs-root-binding.key' },
       sysrootReadonly: null,
       rootMode: 'persistent',
       rootKarg: null,
       transientSize: null,
-      upperDevice: null,
-      resetUpper: false,
       etcTransient: { ok: true, value: false },
-      varTransient: false,
       persistPaths: [],
       overlays: [],
     });
     expect(resolveConfig(loadConfig([]), '').warnings).toEqual([]);
+  });
+
+  it("no config on a plain root: every default, a plain root's keys only", () => {
+    expect(resolveConfig(loadConfig([]), 'root=/dev/vda', 'plain').config).toEqual({
+      kind: 'plain',
+      file: null,
+      rootMode: 'persistent',
+      rootKarg: null,
+      transientSize: null,
+      upperDevice: null,
+      resetUpper: false,
+      etcTransient: false,
+      varTransient: false,
+      persistPaths: [],
+      overlays: [],
+    });
   });
 
   it.each([

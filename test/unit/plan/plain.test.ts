@@ -83,7 +83,7 @@ describe('planPlainRoot: each mode', () => {
   ])('%s', (_, conf, mode, middle) => {
     const { plan: p } = plan(conf);
     expect(p.mode).toBe(mode);
-    expect(p.deployment).toBeNull();
+    expect(p.kind).toBe('plain');
     expect(p.physicalRoot).toBe(P);
     expect(commands(conf)).toEqual([...PROLOGUE, ...middle, ...EPILOGUE]);
   });

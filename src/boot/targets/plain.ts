@@ -1,0 +1,27 @@
+// A plain root (no ostree=): our own config files, its facts and planner. `rd.prepare-root=off`
+// is decided before the config is read, so that it gets past any config, even one that would
+// fail the boot. Prepared once the physical root is mounted at its place under /run.
+import { PHYSICAL_ROOT, PLAIN_CONFIG_PATHS } from '../../base/paths.js';
+import { ROOT_KARG } from '../../config/cmdline.js';
+import { loadConfig, resolveConfig, rootKargOf } from '../../config/config.js';
+import { tryLstat } from '../../fs/files.js';
+import { planPlainRoot, plainUntouched } from '../../plan/plain.js';
+import { probePlainFacts } from '../../probe/plain.js';
+import type { BootTargetKind } from './target.js';
+
+export const PLAIN_TARGET: BootTargetKind = {
+  configPaths: PLAIN_CONFIG_PATHS,
+  decide(sys, sysroot, cmdline, readSources, context) {
+    const image = { path: sysroot, name: 'the physical root' };
+    if (rootKargOf(cmdline) === 'off') {
+      const untouched = `${ROOT_KARG}=off on the kernel command line (the config was not read)`;
+      return { config: null, plan: null, untouched, image, warnings: [], notices: [] };
+    }
+    const { config, warnings: configWarnings } = resolveConfig(loadConfig(readSources()), cmdline, 'plain');
+    const untouched = plainUntouched(config);
+    if (untouched !== null) return { config, plan: null, untouched, image, warnings: configWarnings, notices: [] };
+    const { plan, warnings, notices } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
+    return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings], notices };
+  },
+  alreadyPrepared: (sys) => (tryLstat(sys, PHYSICAL_ROOT)?.mountRoot === true ? `${PHYSICAL_ROOT} is mounted` : null),
+};
