@@ -6,7 +6,9 @@ import { NOTHING_FOUND, type Performed, type Preview, describeAction } from '../
 import { PrepareRootError } from '../../src/base/errors.js';
 
 export class RecordingMounter implements Mounter {
+  /** What it was asked to do, as the plan describes it, and as data. */
   readonly calls: string[] = [];
+  readonly actions: Action[] = [];
   private count = 0;
 
   /** failAt: 1-based index of the call that fails (counting every call, undo included). */
@@ -21,6 +23,7 @@ export class RecordingMounter implements Mounter {
   perform(action: Action): Performed {
     const call = describeAction(action);
     this.calls.push(call);
+    this.actions.push(action);
     this.count++;
     if (this.failAt.has(this.count)) throw new PrepareRootError(call, 'injected failure');
     switch (action.op) {

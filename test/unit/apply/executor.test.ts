@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, resolveConfig } from '../../../src/config/config.js';
 import type { Facts } from '../../../src/probe/facts.js';
 import { CONTEXT, D, facts } from '../../helpers/facts.js';
+import type { Action } from '../../../src/apply/actions.js';
 import { ExecutionError, applyPlan } from '../../../src/apply/executor.js';
 import { planPrepareRoot } from '../../../src/plan/plan.js';
 import { RecordingMounter } from '../../helpers/recording-mounter.js';
@@ -50,37 +51,44 @@ function planFor(entry: [string | null, Partial<Facts>]) {
   ).plan;
 }
 
-const UNDO: Array<[RegExp, (m: RegExpMatchArray, overlayDir: 'upper' | 'work' | undefined) => string]> = [
-  [
-    /^mkdir -m \d+ (\S+)/,
-    (m, dir) =>
-      dir === 'work'
-        ? `rm -r ${m[1]}/work (no mount inside),rm -r ${m[1]}/index (no mount inside),rmdir ${m[1]}`
-        : dir === 'upper'
-          ? `rm -r ${m[1]} (no mount inside)`
-          : `rmdir ${m[1]}`,
-  ],
-  [/^mount (?:--bind \S+|-t \S+ -o \S+ \S+) (\S+)$/, (m) => `umount ${m[1]}`],
-  [/^\(?(?:cd \S+ && )?mount -t overlay -o \S+ overlay (\S+?)\)?$/, (m) => `umount ${m[1]}`],
-  [/^umount --lazy (\S+)$/, (m) => `mount --bind /sysroot.tmp/sysroot ${m[1]}`],
-  [/^mount --move (\S+) (\S+)$/, (m) => `mount --move ${m[2]} ${m[1]}`],
-  [/^rmdir (\S+)$/, (m) => `mkdir -m 0755 ${m[1]}`],
-  [/^write (\S+)/, (m) => `rm ${m[1]}`],
-  [/^mkdir -p -m \d+ (\S+)$/, (m) => `rmdir ${m[1]}`], // the recording mounter "creates" just the path
-  [/^cp -a \S+ (\S+) /, (m) => `rm -r ${m[1]} (no mount inside)`],
-  [/^mv (\S+) (\S+)$/, (m) => `mv ${m[2]} ${m[1]}`],
-  [/^ln -s \S+ (\S+) /, (m) => `rm ${m[1]}`],
-];
-
-// The inverse each forward call must get, or null when there is nothing of its own to undo (a
+// The inverse each forward action must get, or null when there is nothing of its own to undo (a
 // remount, propagation, make-private, prune, rm -r). An overlay workdir also loses the work/ and
-// index/ dirs the kernel makes in it, an upper whatever was copied up into it.
-function expectedUndo(call: string, overlayDir: 'upper' | 'work' | undefined): string | null {
-  for (const [pattern, undo] of UNDO) {
-    const m = call.match(pattern);
-    if (m !== null) return undo(m, overlayDir);
+// index/ dirs the kernel makes in it, an upper whatever was copied up into it. Written from what
+// each operation does, independently of apply/actions.ts's table.
+function expectedUndo(a: Action, overlayDir: 'upper' | 'work' | undefined): Action[] | null {
+  switch (a.op) {
+    case 'mkdir':
+      if (overlayDir === 'work')
+        return [
+          { op: 'remove-tree', path: `${a.path}/work` },
+          { op: 'remove-tree', path: `${a.path}/index` },
+          { op: 'rmdir', path: a.path },
+        ];
+      return overlayDir === 'upper' ? [{ op: 'remove-tree', path: a.path }] : [{ op: 'rmdir', path: a.path }];
+    case 'mount':
+      return [{ op: 'unmount', target: a.mount.target, detach: false }];
+    case 'bind':
+      return [{ op: 'unmount', target: a.target, detach: false }];
+    // Detaching the physical root from SYSROOT: bound back from where the plan keeps it.
+    case 'unmount':
+      return a.detach ? [{ op: 'bind', source: '/sysroot.tmp/sysroot', target: a.target }] : null;
+    case 'move':
+      return [{ op: 'move', source: a.target, target: a.source }];
+    case 'rmdir':
+      return [{ op: 'mkdir', path: a.path, mode: 0o755, existOk: false }];
+    case 'write-file':
+    case 'symlink':
+      return [{ op: 'remove-file', path: a.path }];
+    // The recording mounter "creates" just the path.
+    case 'mkdirp':
+      return [{ op: 'rmdir', path: a.path }];
+    case 'copy-tree':
+      return [{ op: 'remove-tree', path: a.to }];
+    case 'rename':
+      return [{ op: 'rename', from: a.to, to: a.from }];
+    default:
+      return null;
   }
-  return null;
 }
 
 describe('applyPlan', () => {
@@ -106,17 +114,17 @@ describe('applyPlan', () => {
       const e = error as ExecutionError;
       expect(e.what).toBe(`step ${id}`);
       expect(e.why).toMatch(/injected failure; rolled back \d+ completed steps?$/);
-      const forward = m.calls.slice(0, n);
-      const undo = m.calls.slice(n);
+      const forward = m.actions.slice(0, n);
+      const undo = m.actions.slice(n);
       const expected = forward
         .slice(0, -1)
-        .map((call, i) => {
+        .map((action, i) => {
           const s = plan.steps[i]!;
-          return expectedUndo(call, s.kind === 'mkdir' ? s.overlayDir : undefined);
+          return expectedUndo(action, s.kind === 'mkdir' ? s.overlayDir : undefined);
         })
-        .filter((u): u is string => u !== null)
+        .filter((u): u is Action[] => u !== null)
         .reverse()
-        .flatMap((u) => u.split(','));
+        .flat();
       expect(undo).toEqual(expected);
       expect(e.records.at(-1)).toMatchObject({ id, status: 'failed' });
     });
