@@ -71,7 +71,7 @@ export type UndoAction = Extract<Action, { readonly op: (typeof UNDO_OPS)[number
 function layer(step: Step, path: string): string {
   if (/[,:\\]/.test(path)) {
     throw new PrepareRootError(
-      `step ${step.id}`,
+      { step: step.id },
       `overlay layer path ${path} contains ',', ':' or '\\', which overlayfs cannot take`,
     );
   }

@@ -37,7 +37,7 @@ export class ExecutionError extends PrepareRootError {
             3,
             '; ',
           )}`;
-    super(`step ${failedStep.id}`, `${cause.message}; ${rollback}`, { cause });
+    super({ step: failedStep.id }, `${cause.message}; ${rollback}`, { cause });
   }
 }
 

@@ -81,7 +81,7 @@ export function recoverInterrupted(
   if (st === null) return null;
   const parsed = parseJournal(sys.readFile(file, limit));
   if (typeof parsed === 'string')
-    throw new PrepareRootError(file, `not a journal prepare-root can recover from: ${parsed}`);
+    throw new PrepareRootError({ path: file }, `not a journal prepare-root can recover from: ${parsed}`);
   check(parsed, sysroot, file);
   let undone = 0;
   for (const step of [...parsed.steps].reverse()) {

@@ -5,12 +5,21 @@ import { oneLine } from './text.js';
 /** What kind of failure: a usage error is not logged to the console at boot. */
 export type ErrorKind = 'usage' | 'failure';
 
-/** Where a failure is: a line of a config file, or something named in words (a path, a step, a kernel argument). */
-export type Where = { readonly file: string; readonly line: number } | { readonly name: string };
+/**
+ * Where a failure is: a line of a config file, a step of the plan, a file or directory of the
+ * system, or something named in words (a kernel argument, a key, a command).
+ */
+export type Where =
+  | { readonly file: string; readonly line: number }
+  | { readonly step: string }
+  | { readonly path: string }
+  | { readonly name: string };
 
-/** `file:line`, as compilers and the boot's console lines say it. */
+/** As the boot's console lines say it: `file:line`, `step ID`, the path, the name. */
 export function whereText(w: Where): string {
-  return 'file' in w ? `${w.file}:${w.line}` : w.name;
+  if ('file' in w) return `${w.file}:${w.line}`;
+  if ('step' in w) return `step ${w.step}`;
+  return 'path' in w ? w.path : w.name;
 }
 
 /** The config line a failure names, if it names one. */

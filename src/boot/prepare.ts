@@ -38,7 +38,7 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
       sources.push({ path, data: sys.readFile(path, CONFIG_MAX) });
     } catch (e) {
       if (isMissing(e) && missingOk) continue;
-      throw new PrepareRootError(path, `cannot read config: ${reasonOf(e)}`, { cause: e });
+      throw new PrepareRootError({ path }, `cannot read config: ${reasonOf(e)}`, { cause: e });
     }
   }
   return sources;

@@ -12,7 +12,7 @@ import { type StatusFile, parseStatusFile } from '../formats/status-file.js';
 import type { System } from '../platform/system.js';
 
 function unreadable(file: string, e: unknown): PrepareRootError {
-  return new PrepareRootError(file, `unreadable: ${reasonOf(e)}`, { cause: e });
+  return new PrepareRootError({ path: file }, `unreadable: ${reasonOf(e)}`, { cause: e });
 }
 
 /** status.json, checked against its schema; null when this boot has none. */
