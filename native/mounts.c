@@ -160,6 +160,7 @@ FN(js_loop_attach) {
     if (ioctl(fd, LOOP_CONFIGURE, &config) == 0) {
       close(control);
       JSValue o = JS_NewObject(ctx);
+      if (JS_IsException(o)) { close(fd); return o; } /* closing it detaches the device (autoclear) */
       JS_SetPropertyStr(ctx, o, "fd", JS_NewInt32(ctx, fd));
       JS_SetPropertyStr(ctx, o, "device", JS_NewString(ctx, dev));
       return o;
