@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install prepare-root into an image (or DESTDIR): the binary, the dracut module and its
 # dracut.conf.d drop-in, the default config, the shutdown checkpoint unit and the SELinux relabel
-# unit (enabled: it does nothing without SELinux). Then rebuild the initramfs as usual (dracut
+# unit (enabled: it does nothing without SELinux), the man pages. Then rebuild the initramfs as usual (dracut
 # --force, or your image build's step).
 #   bash dracut/install.sh [DESTDIR]
 set -euo pipefail
@@ -18,4 +18,6 @@ install -D -m 0644 "$SRC/systemd/prepare-root-checkpoint.service" "$D/usr/lib/sy
 install -D -m 0644 "$SRC/systemd/prepare-root-relabel.service" "$D/usr/lib/systemd/system/prepare-root-relabel.service"
 install -d "$D/usr/lib/systemd/system/sysinit.target.wants"
 ln -sfn ../prepare-root-relabel.service "$D/usr/lib/systemd/system/sysinit.target.wants/prepare-root-relabel.service"
+install -D -m 0644 "$SRC/man/prepare-root.8" "$D/usr/share/man/man8/prepare-root.8"
+install -D -m 0644 "$SRC/man/prepare-root.conf.5" "$D/usr/share/man/man5/prepare-root.conf.5"
 echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"

@@ -16,9 +16,10 @@ cd "$(dirname "$0")/.."
 # xz-utils, kmod, e2fsprogs: the VM boot tests (a Debian guest, its kernel's modules, its disk).
 # gcc, libc6-dev, libsodium-dev, dpkg-dev, make: building QuickJS and linking the static
 # executable (libsodium's ed25519). strace: fault injection on the binary's system calls.
+# mandoc: the man pages' linter.
 PACKAGES=(ostree erofs-utils fsverity attr busybox-static time binutils python3-gi dracut-core cpio
   qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs
-  gcc libc6-dev libsodium-dev dpkg-dev make strace)
+  gcc libc6-dev libsodium-dev dpkg-dev make strace mandoc)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
