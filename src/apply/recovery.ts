@@ -4,8 +4,15 @@
 // (SYSROOT, the staging point, /run/ostree, /run/prepare-root, /run/systemd/volatile-root), and
 // every undo of a mount is made only if that mount did change.
 import { PrepareRootError, SysError, isSysError } from '../base/errors.js';
-import { RUN_OSTREE, RUN_OSTREE_BOOTED, RUN_PREPARE_ROOT, STAGING_ROOT, VOLATILE_ROOT_LINK } from '../base/paths.js';
-import { isUnder } from '../base/posix-path.js';
+import {
+  LOGIN_NOTICE,
+  RUN_OSTREE,
+  RUN_OSTREE_BOOTED,
+  RUN_PREPARE_ROOT,
+  STAGING_ROOT,
+  VOLATILE_ROOT_LINK,
+} from '../base/paths.js';
+import { dirname, isUnder } from '../base/posix-path.js';
 import { tryLstat } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 import type { Action } from './actions.js';
@@ -24,11 +31,26 @@ export interface Recovered {
 
 const ROOTS = [STAGING_ROOT, RUN_OSTREE, RUN_PREPARE_ROOT, RUN_OSTREE_BOOTED, VOLATILE_ROOT_LINK];
 
+/** The file an atomic write of which `path` is the temporary file, or `path` itself. */
+function writtenPath(path: string): string {
+  const temp = /^(.*)\/\.([^/]+)\.\d+\.tmp$/.exec(path);
+  return temp === null ? path : `${temp[1]}/${temp[2]}`;
+}
+
 /** Where a path named by a journal may lie: where our steps act, or an atomic write's temporary file there. */
 function allowed(sysroot: string, path: string): boolean {
-  const temp = /^(.*)\/\.([^/]+)\.\d+\.tmp$/.exec(path);
-  if (temp !== null) return allowed(sysroot, `${temp[1]}/${temp[2]}`);
-  return path === '/run/systemd' || [sysroot, ...ROOTS].some((root) => isUnder(path, root));
+  const p = writtenPath(path);
+  return p === '/run/systemd' || [sysroot, ...ROOTS].some((root) => isUnder(p, root));
+}
+
+/**
+ * The login notice lies in a directory others write to too (/run/motd.d): there a journal may
+ * name only what our steps do, removing the notice (or its temporary file) and the directory if
+ * we made it, nothing else of it.
+ */
+function allowedNotice(action: Action): boolean {
+  if (action.op === 'remove-file') return writtenPath(action.path) === LOGIN_NOTICE;
+  return action.op === 'rmdir' && action.path === dirname(LOGIN_NOTICE);
 }
 
 /** What an undo may find already undone (or never done): nothing there, not a mount, not empty. */
@@ -50,6 +72,7 @@ function check(journal: ReadJournal, sysroot: string, file: string): void {
   }
   for (const { undo } of journal.steps) {
     for (const { action, guard } of undo) {
+      if (allowedNotice(action)) continue;
       const outside = [...confinedPaths(action).map(([p]) => p), ...(guard === undefined ? [] : [guard.path])].find(
         (p) => !allowed(sysroot, p),
       );

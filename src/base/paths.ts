@@ -25,6 +25,8 @@ export const TRANSIENT_ETC_PREFIX = '/run/ostree/transient-etc.';
 /** Marker created by someone else asking prepare-root to bind /var itself. */
 export const INITRAMFS_MOUNT_VAR = '/run/ostree/initramfs-mount-var';
 /** "Booted via ostree": GVariant a{sv} read by ostree-remount, libostree, rpm-ostree, bootc. */
+/** The login notice (shown by pam_motd on Debian, Ubuntu and Fedora) while / or /etc is transient. */
+export const LOGIN_NOTICE = '/run/motd.d/prepare-root';
 export const RUN_OSTREE_BOOTED = '/run/ostree-booted';
 
 /** Points systemd at the real root block device when / is an overlay (gpt-auto, ostree PR#3608). */

@@ -1,5 +1,8 @@
 // Steps the ostree planner (plan.ts) and the plain-root planner (plain.ts) make the same way.
-import { LABELS_FILE, STAGING_ROOT, VOLATILE_ROOT_LINK } from '../base/paths.js';
+import { LABELS_FILE, LOGIN_NOTICE, STAGING_ROOT, VOLATILE_ROOT_LINK } from '../base/paths.js';
+import { utf8Encode } from '../base/text.js';
+import type { Warning } from '../config/config.js';
+import { dirname } from '../base/posix-path.js';
 import type { DevNumber } from '../platform/system.js';
 import type { LabelledUpper, Step } from './types.js';
 
@@ -85,3 +88,30 @@ export const REMOUNT_ROOT_RO: Step = {
   readonly: true,
   reason: 'root.transient-ro',
 };
+
+/**
+ * What is transient, told at login (/run/motd.d, read by pam_motd; /run goes with the root):
+ * the boot's notices, and how to see what a reboot would lose. Nothing when nothing is transient.
+ */
+export function loginNoticeSteps(notices: readonly Warning[]): Step[] {
+  if (notices.length === 0) return [];
+  const text = [
+    'prepare-root: parts of this system are transient:',
+    ...notices.map((n) => `  ${n.where}: ${n.message}`),
+    'What a reboot would lose: prepare-root diff (and how this boot went: prepare-root status).',
+    '',
+  ].join('\n');
+  const reason = 'the login notice: what is transient, shown at login';
+  return [
+    { id: 'mkdir-motd-dir', kind: 'mkdir', path: dirname(LOGIN_NOTICE), mode: 0o755, existOk: true, reason },
+    {
+      id: 'write-login-notice',
+      kind: 'write-file',
+      path: LOGIN_NOTICE,
+      mode: 0o644,
+      content: utf8Encode(text),
+      summary: notices.map((n) => n.where).join(', '),
+      reason,
+    },
+  ];
+}

@@ -19,6 +19,7 @@ import {
   MKDIR_STAGING,
   REMOUNT_ROOT_RO,
   detachPhysicalRoot,
+  loginNoticeSteps,
   moveToSysroot,
   recordLabelsSteps,
   volatileRootSteps,
@@ -217,7 +218,7 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
     const kept = [etcTransient ? null : '/etc', config.varTransient ? null : '/var'].filter((x) => x !== null);
     notices.push({
       where: device === null ? `root.${config.rootMode}` : `root.upper-device ${device.spec}`,
-      message: `changes to / (including /usr) are ${device === null ? 'kept in memory and discarded at reboot' : `kept on ${device.spec} until a boot with ${RESET_KARG}${config.resetUpper ? ' (this one: discarded now)' : ''}`}${kept.length ? `; ${kept.join(' and ')} persist` : ''}`,
+      message: `changes to / (including /usr) are ${device === null ? 'kept in memory and discarded at reboot' : `kept on ${device.spec} until a boot with ${RESET_KARG}${config.resetUpper ? ' (this one: discarded now)' : ''}`}${kept.length ? `; ${kept.join(' and ')} ${kept.length === 1 ? 'persists' : 'persist'}` : ''}`,
     });
   } else {
     steps.push({ id: 'bind-root', kind: 'bind', source: P, target: T, reason: 'the root stays the physical root' });
@@ -244,13 +245,19 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
   }
   if (rootTransient && facts.device !== null) steps.push(...volatileRootSteps(facts.device));
   if (config.rootMode === 'transient-ro') steps.push(REMOUNT_ROOT_RO);
-  steps.push(...recordLabelsSteps(labelled), detachPhysicalRoot(R, P, remountRw), ...moveToSysroot(R), {
-    id: 'remount-physical-root-ro',
-    kind: 'remount-bind',
-    target: P,
-    readonly: true,
-    reason: physical,
-  });
+  steps.push(
+    ...recordLabelsSteps(labelled),
+    ...loginNoticeSteps(notices),
+    detachPhysicalRoot(R, P, remountRw),
+    ...moveToSysroot(R),
+    {
+      id: 'remount-physical-root-ro',
+      kind: 'remount-bind',
+      target: P,
+      readonly: true,
+      reason: physical,
+    },
+  );
   return {
     plan: {
       kind: 'plain',

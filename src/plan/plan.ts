@@ -20,6 +20,7 @@ import {
   MKDIR_STAGING,
   REMOUNT_ROOT_RO,
   detachPhysicalRoot,
+  loginNoticeSteps,
   moveToSysroot,
   recordLabelsSteps,
   volatileRootSteps,
@@ -273,6 +274,7 @@ export function planPrepareRoot(config: OstreeConfig, facts: Facts, context: Boo
   ];
   const metadata = parts.flatMap((p) => p.metadata ?? []);
   const labelled = parts.flatMap((p) => p.labelled ?? []);
+  const notices = parts.flatMap((p) => p.notices ?? []);
   const epilogue: Step[] = [
     ...recordLabelsSteps(labelled),
     {
@@ -284,6 +286,7 @@ export function planPrepareRoot(config: OstreeConfig, facts: Facts, context: Boo
       summary: metadata.map(([k]) => k).join(', '),
       reason: 'tells ostree, rpm-ostree and bootc that this is an ostree boot, and which deployment',
     },
+    ...loginNoticeSteps(notices),
     ...moveToSysroot(R),
     ...(sysrootReadonly
       ? [
@@ -311,6 +314,6 @@ export function planPrepareRoot(config: OstreeConfig, facts: Facts, context: Boo
       metadata: describeMetadata(metadata),
     },
     warnings: parts.flatMap((p) => p.warnings ?? []),
-    notices: parts.flatMap((p) => p.notices ?? []),
+    notices,
   };
 }

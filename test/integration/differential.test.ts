@@ -37,7 +37,8 @@ function comparable(r: RunResult) {
     rc: r.rc,
     mounts: [...r.mounts].sort(),
     fsOptions: r.fsOptions.map(norm).sort(),
-    run: r.run.filter((l) => !l.includes('/run/prepare-root')).map(norm),
+    // Ours only: its own state, and the login notice of a boot with something transient.
+    run: r.run.filter((l) => !l.includes('/run/prepare-root') && !l.includes('/run/motd.d')).map(norm),
     ostreeBooted: booted,
   };
 }

@@ -141,6 +141,26 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(r!.check.split('\n')).toEqual(['Read-only file system', 'etc-on-disk', 'var-on-disk']);
   });
 
+  it('a transient root leaves a login notice in /run/motd.d; a persistent one does not', () => {
+    const notice = 'cat /run/motd.d/prepare-root 2>&1; stat -c %a /run/motd.d/prepare-root 2>/dev/null';
+    const [transient, persistent] = runScenario({
+      plain: true,
+      runs: [
+        { impl: ours(), plainConf: '[root]\ntransient=true\n[etc]\ntransient=true\n', check: notice },
+        { impl: ours(), plainConf: '[persist]\npaths=/home\n', check: notice },
+      ],
+    });
+    expect(transient!.rc, transient!.stderr).toBe(0);
+    expect(transient!.check.split('\n')).toEqual([
+      'prepare-root: parts of this system are transient:',
+      '  root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /var persists',
+      'What a reboot would lose: prepare-root diff (and how this boot went: prepare-root status).',
+      '644',
+    ]);
+    expect(persistent!.rc, persistent!.stderr).toBe(0);
+    expect(persistent!.check).toBe('cat: /run/motd.d/prepare-root: No such file or directory');
+  });
+
   it("etc.transient + var.transient (overlayroot's default): nothing written reaches the disk, and a persisted path under /var does", () => {
     const conf =
       '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n[persist]\npaths=/var/lib/keep;/etc/ssh\n';

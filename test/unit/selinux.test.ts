@@ -227,6 +227,8 @@ describe('planPrepareRoot with SELinux', () => {
     expect(steps.slice(steps.indexOf('record-labels'))).toEqual([
       'record-labels',
       'write-ostree-booted',
+      'mkdir-motd-dir',
+      'write-login-notice',
       'move-to-sysroot',
       'rmdir-staging',
     ]);

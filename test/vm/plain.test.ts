@@ -94,6 +94,12 @@ describe('plain guest (no ostree)', () => {
     expect(second.value('marker /usr/lib/vmtest-marker')).toBe('missing');
     expect(persistedFrom(first, second)).toEqual(['/etc', '/var/lib']);
     expect(fstabRewritten(second)).toBe(false);
+    // What pam_motd shows at login, from /run/motd.d.
+    expect(second.values('login-notice')).toEqual([
+      'prepare-root: parts of this system are transient:',
+      '  root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+      'What a reboot would lose: prepare-root diff (and how this boot went: prepare-root status).',
+    ]);
     expect(statusOf(second)).toMatchObject({
       preparedBy: 'prepare-root',
       mode: 'plain-transient',

@@ -52,6 +52,11 @@ const transientDir = (name: string) => [
   `mkdir -m 0700 /run/prepare-root/${name}/work`,
   `mount -t overlay -o lowerdir=${P}/${name},upperdir=/run/prepare-root/${name}/upper,workdir=/run/prepare-root/${name}/work overlay /sysroot.tmp/${name}`,
 ];
+/** The login notice of a boot with something transient (its text: plan/common-steps test). */
+const NOTICE = [
+  'mkdir -m 0755 /run/motd.d (may exist)',
+  expect.stringMatching(/^write \/run\/motd\.d\/prepare-root \(\d+ bytes, mode 0644, atomically\)$/),
+];
 const EPILOGUE = [
   'umount --lazy /sysroot',
   'mount --move /sysroot.tmp /sysroot',
@@ -61,18 +66,18 @@ const EPILOGUE = [
 
 describe('planPlainRoot: each mode', () => {
   it.each([
-    ['root.transient', '[root]\ntransient=true\n', 'plain-transient', [...TRANSIENT_ROOT, ...BIND_ETC_VAR]],
+    ['root.transient', '[root]\ntransient=true\n', 'plain-transient', [...TRANSIENT_ROOT, ...BIND_ETC_VAR, ...NOTICE]],
     [
       'root.transient-ro: / read-only once assembled',
       '[root]\ntransient-ro=true\n',
       'plain-transient-ro',
-      [...TRANSIENT_ROOT, ...BIND_ETC_VAR, 'mount -o remount,bind,ro /sysroot.tmp'],
+      [...TRANSIENT_ROOT, ...BIND_ETC_VAR, 'mount -o remount,bind,ro /sysroot.tmp', ...NOTICE],
     ],
     [
       'everything transient: /etc and /var overlays of their own',
       '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n',
       'plain-transient',
-      [...TRANSIENT_ROOT, ...transientDir('etc'), ...transientDir('var')],
+      [...TRANSIENT_ROOT, ...transientDir('etc'), ...transientDir('var'), ...NOTICE],
     ],
     [
       'only /etc transient: / stays the physical root',
@@ -100,6 +105,7 @@ describe('planPlainRoot: each mode', () => {
       'mkdir -m 0700 /run/prepare-root/upper-device/work (may exist)',
       `mount -t overlay -o lowerdir=${P},upperdir=/run/prepare-root/upper-device/upper,workdir=/run/prepare-root/upper-device/work overlay /sysroot.tmp`,
       ...BIND_ETC_VAR,
+      ...NOTICE,
       ...EPILOGUE,
     ]);
   });

@@ -29,6 +29,11 @@ const PROLOGUE = [
 const PHYSICAL_ROOT = ['mount --bind /sysroot /sysroot.tmp/sysroot', 'umount --lazy /sysroot'];
 const MOVE = ['mount --move /sysroot.tmp /sysroot', 'rmdir /sysroot.tmp'];
 const WRITE = (n: number) => `write /run/ostree-booted (${n} bytes, mode 0644, atomically)`;
+/** The login notice of a boot with something transient (its text: plan/common-steps test). */
+const NOTICE = [
+  'mkdir -m 0755 /run/motd.d (may exist)',
+  expect.stringMatching(/^write \/run\/motd\.d\/prepare-root \(\d+ bytes, mode 0644, atomically\)$/),
+];
 const USR_RO = ['mount --bind /sysroot.tmp/usr /sysroot.tmp/usr', 'mount -o remount,bind,ro /sysroot.tmp/usr'];
 const ETC_BIND = [`mount --bind ${D}/etc /sysroot.tmp/etc`, 'mount -o remount,bind,rw /sysroot.tmp/etc'];
 const VAR = '/sysroot.tmp/sysroot/ostree/deploy/os/var';
@@ -155,6 +160,7 @@ describe('planPrepareRoot: transient root without composefs', () => {
       ...ETC_BIND,
       ...PHYSICAL_ROOT,
       WRITE(136),
+      ...NOTICE,
       ...MOVE,
     ]);
     expect(r.plan.metadata).toEqual({

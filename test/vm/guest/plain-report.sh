@@ -20,6 +20,8 @@ report() {
     echo "overlayroot-log: absent"
   fi
   ls /run/initramfs 2>/dev/null | sed 's/^/run-initramfs-entry: /'
+  # The login notice pam_motd shows (one line each), while something is transient.
+  sed 's/^/login-notice: /' /run/motd.d/prepare-root 2>/dev/null
   # What late-writer.service wrote at the previous shutdown, into a volatile overlay.
   echo "late-write: $(cat /usr/local/vmtest-late-write 2>/dev/null || echo missing)"
   echo "plain-report: done"
