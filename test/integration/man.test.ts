@@ -13,6 +13,7 @@ const MAN = path.resolve(import.meta.dirname, '../../man');
 const page = (name: string) => readFileSync(path.join(MAN, name), 'utf8');
 /** A page as a reader sees it: roff's escapes and font changes gone. */
 const rendered = (name: string) =>
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the overstrike (char, backspace) of bold and underline is what is removed
   execFileSync('mandoc', ['-T', 'utf8', path.join(MAN, name)], { encoding: 'utf8' }).replace(/.\x08/g, '');
 
 describe('man pages', () => {
