@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install prepare-root into an image (or DESTDIR): the binary, the dracut module and its
 # dracut.conf.d drop-in, the default config, the shutdown checkpoint unit and the SELinux relabel
-# unit (enabled: it does nothing without SELinux), the man pages. Then rebuild the initramfs as usual (dracut
+# unit (enabled: it does nothing without SELinux), the man pages, the bash completion. Then rebuild the initramfs as usual (dracut
 # --force, or your image build's step).
 #   bash dracut/install.sh [DESTDIR]
 set -euo pipefail
@@ -20,4 +20,5 @@ install -d "$D/usr/lib/systemd/system/sysinit.target.wants"
 ln -sfn ../prepare-root-relabel.service "$D/usr/lib/systemd/system/sysinit.target.wants/prepare-root-relabel.service"
 install -D -m 0644 "$SRC/man/prepare-root.8" "$D/usr/share/man/man8/prepare-root.8"
 install -D -m 0644 "$SRC/man/prepare-root.conf.5" "$D/usr/share/man/man5/prepare-root.conf.5"
+install -D -m 0644 "$SRC/completion/prepare-root.bash" "$D/usr/share/bash-completion/completions/prepare-root"
 echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"

@@ -189,7 +189,7 @@ describe.skipIf(!isRoot() || !hasDracut)('dracut module', () => {
 });
 
 describe('dracut/install.sh', () => {
-  it('installs binary, module, drop-in, default config, checkpoint unit, the enabled relabel unit and the man pages into DESTDIR', () => {
+  it('installs binary, module, drop-in, default config, checkpoint unit, the enabled relabel unit, the man pages and the bash completion into DESTDIR', () => {
     const dest = path.join(W, 'destdir');
     const r = spawnSync('bash', [path.resolve(import.meta.dirname, '../../dracut/install.sh'), dest], {
       encoding: 'utf8',
@@ -205,6 +205,7 @@ describe('dracut/install.sh', () => {
       '644 usr/lib/ostree/prepare-root.conf',
       '644 usr/lib/systemd/system/prepare-root-checkpoint.service',
       '644 usr/lib/systemd/system/prepare-root-relabel.service',
+      '644 usr/share/bash-completion/completions/prepare-root',
       '644 usr/share/man/man5/prepare-root.conf.5',
       '644 usr/share/man/man8/prepare-root.8',
       '755 usr/lib/dracut/modules.d/99prepare-root/module-setup.sh',
