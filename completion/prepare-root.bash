@@ -23,7 +23,7 @@ _prepare_root() {
   case $command in
     ''|run) options='--pivot --init --verbose --help' ;;
     plan) options='--config --json --help' ;;
-    check-config) options='--plain --root --boot --get --help' ;;
+    check-config) options='--plain --chain --root --json --boot --get --help' ;;
     status) options='--json --root --help' ;;
     diff) options='--json --root --upper --lower --help' ;;
     checkpoint|relabel) options='--root --help' ;;

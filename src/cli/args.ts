@@ -24,6 +24,7 @@ export type Command = (typeof COMMANDS)[number];
 export interface Values {
   readonly pivot?: boolean;
   readonly plain?: boolean;
+  readonly chain?: boolean;
   readonly init?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
@@ -51,7 +52,7 @@ export function usageError(why: string, command?: Command): PrepareRootError {
   );
 }
 
-const FLAGS = new Set(['pivot', 'plain', 'json', 'verbose', 'help', 'version']);
+const FLAGS = new Set(['pivot', 'plain', 'chain', 'json', 'verbose', 'help', 'version']);
 const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower', 'boot', 'get']);
 const SHORT: Record<string, string> = { h: 'help', V: 'version' };
 

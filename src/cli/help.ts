@@ -23,8 +23,12 @@ const OPTIONS: Record<string, string> = {
                  then /etc order: the last one in effect, as at boot).`,
   json: '  --json         machine-readable output (see docs/status.schema.json, docs/diff.schema.json).',
   plain: '  --plain        the FILEs are a plain root’s config (no ostree=), not ostree’s.',
-  checkRoot: `  --root IMAGE   also check the plain-root config against the root it is for (the swap
-                 files its /etc/fstab lists).`,
+  chain: `  --chain        the FILEs are one precedence chain, in reading order (the /usr/lib file,
+                 then the /etc one): also say what a later file makes the boot ignore.
+                 Without it each FILE is checked on its own.`,
+  checkJson: `  --json         the findings as JSON (see docs/check-config.schema.json).`,
+  checkRoot: `  --root IMAGE   the image the config is for: the signing keys are looked up there, and a
+                 plain root's config is checked against the swap files its /etc/fstab lists.`,
   boot: `  --boot KIND    check the config files a KIND boot (ostree or plain) reads, as one chain in
                  the boot's precedence and by the boot's own rules: exit 1 exactly when that
                  boot would fail on them, warnings as the boot prints them. For initramfs
@@ -53,13 +57,13 @@ needed): each step as a command line that can be pasted into a shell, and why it
   },
   'check-config': {
     usage: [
-      'prepare-root check-config [FILE...] [--plain] [--root IMAGE]',
+      'prepare-root check-config [FILE...] [--plain] [--chain] [--root IMAGE] [--json]',
       'prepare-root check-config --boot ostree|plain [--get KEY]',
     ],
     text: `lint prepare-root.conf files (default: the ones this system would read, ostree's and
 a plain root's), more strictly than a boot: an unknown group or key is an error (with the
 key you probably meant). Exit 0 when clean (warnings are printed), 1 on errors.`,
-    options: [OPTIONS.plain!, OPTIONS.checkRoot!, OPTIONS.boot!],
+    options: [OPTIONS.plain!, OPTIONS.chain!, OPTIONS.checkRoot!, OPTIONS.checkJson!, OPTIONS.boot!],
   },
   status: {
     usage: ['prepare-root status [--json] [--root DIR]'],

@@ -25,11 +25,12 @@ export async function runCli(sys: System, argv: readonly string[], io: Output): 
   const { command, positionals, values } = parsed;
   const only = (why: string) => usageError(why, command);
   if (command !== 'plan' && values.config !== undefined) throw only('--config only applies to plan');
-  if (!['plan', 'status', 'diff'].includes(command) && values.json)
-    throw only('--json only applies to plan, status and diff');
+  if (!['plan', 'status', 'diff', 'check-config'].includes(command) && values.json)
+    throw only('--json only applies to plan, status, diff and check-config');
   if (!['status', 'diff', 'checkpoint', 'relabel', 'check-config'].includes(command) && values.root !== undefined)
     throw only('--root only applies to status, diff, checkpoint, relabel and check-config');
-  if (command !== 'check-config' && values.plain === true) throw only('--plain only applies to check-config');
+  if (command !== 'check-config' && (values.plain === true || values.chain === true))
+    throw only('--plain and --chain only apply to check-config');
   if (command !== 'check-config' && (values.boot !== undefined || values.get !== undefined))
     throw only('--boot and --get only apply to check-config');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))

@@ -5,6 +5,7 @@
 import { PrepareRootError, lineOf, reasonOf } from '../base/errors.js';
 import { KEY_FILE_MAX } from '../base/limits.js';
 import { CONFIG_PATHS, PLAIN_CONFIG_PATHS } from '../base/paths.js';
+import { under } from '../base/posix-path.js';
 import { oneLine, utf8Decode } from '../base/text.js';
 import { readConfigSources } from '../boot/prepare.js';
 import { configPathsFor } from '../boot/targets/index.js';
@@ -50,60 +51,122 @@ const warningFinding = (w: Warning): Finding => ({
   line: w.line ?? 0,
 });
 
+/** One file's findings, as --json gives them (docs/check-config.schema.json). */
+interface FileReport {
+  readonly path: string;
+  readonly kind: BootTarget;
+  readonly findings: readonly Finding[];
+}
+
 /**
- * FILEs as a boot of that kind would read them (plain: the files are a plain root's); without
- * FILEs, whichever of ostree's and a plain root's config files exist, each set as its boot reads it.
+ * FILEs each on its own (as a boot of that kind would read a file alone; plain: the files are a
+ * plain root's), or with --chain as one precedence chain (what a later file shadows); without
+ * FILEs, whichever of ostree's and a plain root's config files exist, each set as its boot reads
+ * it. --root IMAGE: what the config needs from the image is looked up there (the signing keys,
+ * the swap files a plain root's fstab lists).
  */
 export function commandCheckConfig(sys: System, files: string[], values: Values, io: Output): number {
   if (values.boot !== undefined) {
     if (values.boot !== 'ostree' && values.boot !== 'plain')
       throw usageError(`--boot takes ostree or plain, not "${values.boot}"`, 'check-config');
-    if (files.length > 0 || values.plain === true || values.root !== undefined)
-      throw usageError('--boot reads the files the boot reads: no FILE, --plain or --root with it', 'check-config');
+    if (files.length > 0 || values.plain === true || values.root !== undefined || values.chain === true)
+      throw usageError(
+        '--boot reads the files the boot reads: no FILE, --plain, --root or --chain with it',
+        'check-config',
+      );
+    if (values.json === true) throw usageError('--json does not apply with --boot', 'check-config');
     return checkAsBoot(sys, values.boot, values.get, io);
   }
   if (values.get !== undefined) throw usageError('--get only applies with --boot', 'check-config');
-  const plain = values.plain === true;
+  if (values.chain === true && files.length < 2)
+    throw usageError(
+      '--chain takes two FILEs or more, in reading order (the /usr/lib one, then the /etc one)',
+      'check-config',
+    );
+  const kind: BootTarget = values.plain === true ? 'plain' : 'ostree';
   const image = values.root;
   const sets: Array<{ target: BootTarget; sources: ConfigSource[] }> =
-    files.length > 0
-      ? [{ target: plain ? 'plain' : 'ostree', sources: readConfigSources(sys, files, false) }]
-      : [
+    files.length === 0
+      ? [
           { target: 'ostree', sources: readConfigSources(sys, CONFIG_PATHS, true) },
           { target: 'plain', sources: readConfigSources(sys, PLAIN_CONFIG_PATHS, true) },
-        ];
+        ]
+      : values.chain === true
+        ? [{ target: kind, sources: readConfigSources(sys, files, false) }]
+        : files.map((f) => ({ target: kind, sources: readConfigSources(sys, [f], false) }));
   const found = sets.filter((s) => s.sources.length > 0);
   if (found.length === 0) {
-    io.out(
-      `no config file found (${[...CONFIG_PATHS, ...PLAIN_CONFIG_PATHS].join(', ')}): built-in defaults apply (a plain root is left alone)`,
-    );
+    const none = `no config file found (${[...CONFIG_PATHS, ...PLAIN_CONFIG_PATHS].join(', ')}): built-in defaults apply (a plain root is left alone)`;
+    io.out(values.json === true ? JSON.stringify({ ok: true, files: [] }, null, 2) : none);
     return 0;
   }
-  const rc = Math.max(...found.map((s) => lintSet(sys, s.target, s.sources, io)));
-  const plainSet = found.find((s) => s.target === 'plain');
-  if (image !== undefined && plainSet !== undefined) checkImage(sys, image, plainSet.sources, io);
-  return rc;
+  const reports = found.flatMap((s) => lintSet(sys, s.target, s.sources, image));
+  const swap =
+    image === undefined
+      ? []
+      : found.filter((s) => s.target === 'plain').flatMap((s) => checkImage(sys, image, s.sources));
+  const errors = reports.reduce((n, r) => n + r.findings.filter((f) => f.error).length, 0);
+  if (values.json === true) {
+    io.out(
+      JSON.stringify(
+        {
+          ok: errors === 0,
+          files: reports.map((r) => ({
+            path: r.path,
+            kind: r.kind,
+            errors: r.findings.filter((f) => f.error).length,
+            findings: r.findings.map((f) => ({
+              severity: f.error ? 'error' : 'warning',
+              where: f.where,
+              line: f.line === 0 ? null : f.line,
+              message: f.message,
+            })),
+          })),
+          ...(image === undefined ? {} : { image: { path: image, warnings: swap } }),
+        },
+        null,
+        2,
+      ),
+    );
+    return errors === 0 ? 0 : 1;
+  }
+  for (const r of reports) for (const f of r.findings) io.err(findingLine(f));
+  for (const w of swap) io.err(warningLine(w));
+  io.out(oneLine(summaryLine(reports)));
+  return errors === 0 ? 0 : 1;
+}
+
+/** `a, b: ok`, or each file with its count of errors. */
+function summaryLine(reports: readonly FileReport[]): string {
+  const count = (r: FileReport) => r.findings.filter((f) => f.error).length;
+  if (reports.every((r) => count(r) === 0)) return `${reports.map((r) => r.path).join(', ')}: ok`;
+  return reports
+    .map((r) => `${r.path}: ${count(r) === 0 ? 'ok' : `${count(r)} error${count(r) === 1 ? '' : 's'}`}`)
+    .join('; ');
 }
 
 /**
  * --root IMAGE: the plain-root config against the image it will boot: what happens to the swap
  * files its /etc/fstab lists (a config that does not resolve was reported already).
  */
-function checkImage(sys: System, image: string, sources: readonly ConfigSource[], io: Output): void {
+function checkImage(sys: System, image: string, sources: readonly ConfigSource[]): Warning[] {
   let config: PlainConfig;
   try {
     config = resolveConfig(loadConfig(sources), '', 'plain').config;
   } catch {
-    return;
+    return [];
   }
-  const facts = probePlainFacts(sys, image, config);
-  for (const w of planSwap(facts, transientAreas(config)).warnings ?? []) io.err(warningLine(w));
+  return [...(planSwap(probePlainFacts(sys, image, config), transientAreas(config)).warnings ?? [])];
 }
 
 /** The files one boot reads, in order: each linted on its own, then what a later one shadows. */
-function lintSet(sys: System, target: BootTarget, sources: ConfigSource[], io: Output): number {
+function lintSet(sys: System, target: BootTarget, sources: ConfigSource[], image: string | undefined): FileReport[] {
   // Each file on its own, so every broken file is reported, not just the first.
-  const perFile = sources.map((source) => ({ path: source.path, findings: lintFile(sys, source, target) }));
+  const perFile = sources.map((source) => ({
+    path: source.path,
+    kind: target,
+    findings: lintFile(sys, source, target, image) as readonly Finding[],
+  }));
   const parsed = sources.flatMap((s) => {
     try {
       return [parseKeyFile(s.data, s.path)];
@@ -112,26 +175,12 @@ function lintSet(sys: System, target: BootTarget, sources: ConfigSource[], io: O
     }
   });
   if (parsed.length === sources.length && sources.length > 1) {
-    for (const w of shadowWarnings(parsed))
-      perFile.find((f) => f.path === w.where)?.findings.unshift(warningFinding(w));
+    for (const w of shadowWarnings(parsed)) {
+      const file = perFile.find((f) => f.path === w.where);
+      if (file !== undefined) file.findings = [warningFinding(w), ...file.findings];
+    }
   }
-  for (const { findings } of perFile) for (const f of findings) io.err(findingLine(f));
-  const errors = perFile.reduce((n, f) => n + f.findings.filter((x) => x.error).length, 0);
-  if (errors === 0) {
-    io.out(oneLine(`${sources.map((s) => s.path).join(', ')}: ok`));
-    return 0;
-  }
-  io.out(
-    oneLine(
-      perFile
-        .map(({ path, findings }) => {
-          const n = findings.filter((x) => x.error).length;
-          return `${path}: ${n === 0 ? 'ok' : `${n} error${n === 1 ? '' : 's'}`}`;
-        })
-        .join('; '),
-    ),
-  );
-  return 1;
+  return perFile;
 }
 
 /** A finding as one escaped line, as a boot prints it. */
@@ -140,7 +189,7 @@ function findingLine(f: Finding): string {
 }
 
 /** Every finding of one config file, in file order. A linter reads every key, also the ones a boot only reads in some modes. */
-function lintFile(sys: System, source: ConfigSource, target: BootTarget): Finding[] {
+function lintFile(sys: System, source: ConfigSource, target: BootTarget, image?: string): Finding[] {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig([source]);
@@ -153,16 +202,19 @@ function lintFile(sys: System, source: ConfigSource, target: BootTarget): Findin
     ...(resolved?.warnings ?? loaded.warnings).map(warningFinding),
     ...errors.map(errorFinding),
     ...deferred.map(errorFinding),
-    ...keyFindings(sys, resolved?.config),
+    ...keyFindings(sys, resolved?.config, image),
   ];
   return findings.sort((a, b) => a.line - b.line);
 }
 
-/** composefs signed: the keys are read from the initramfs at boot, so a build root without them makes an unbootable image. */
-function keyFindings(sys: System, config: RootConfig | undefined): Finding[] {
+/**
+ * composefs signed: the keys are read from the initramfs at boot, so a build root without them
+ * makes an unbootable image. `image`: the build root they are looked up in (default: this system).
+ */
+function keyFindings(sys: System, config: RootConfig | undefined, image = '/'): Finding[] {
   const findings: Finding[] = [];
   if (config?.kind === 'ostree' && integrityOf(config.composefs) === 'signed') {
-    const { keypath } = config.composefs;
+    const keypath = under(image, config.composefs.keypath);
     try {
       parsePublicKeys(utf8Decode(sys.readFile(keypath, KEY_FILE_MAX)), keypath);
     } catch (e) {

@@ -1,9 +1,10 @@
 // The built binary's command line: --help/--version, usage errors, check-config, and plan (as an
 // unprivileged user, on a real sysroot).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OURS, isRoot, ours, runScenario } from './harness.js';
 
@@ -11,6 +12,10 @@ function run(...args: string[]) {
   const r = spawnSync(OURS, args, { encoding: 'utf8' });
   return { rc: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
 }
+
+const validateCheckConfig = new Ajv2020({ allErrors: true, strict: true }).compile(
+  JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../docs/check-config.schema.json'), 'utf8')),
+);
 
 let scratch: string;
 beforeAll(() => {
@@ -65,7 +70,7 @@ describe('prepare-root binary', () => {
     ],
     [
       ['/sysroot', '--json'],
-      'prepare-root: usage: --json only applies to plan, status and diff (see prepare-root run --help)',
+      'prepare-root: usage: --json only applies to plan, status, diff and check-config (see prepare-root run --help)',
     ],
     [
       ['plan', '/sysroot', '--root', '/x'],
@@ -73,7 +78,7 @@ describe('prepare-root binary', () => {
     ],
     [
       ['status', '--plain'],
-      'prepare-root: usage: --plain only applies to check-config (see prepare-root status --help)',
+      'prepare-root: usage: --plain and --chain only apply to check-config (see prepare-root status --help)',
     ],
     [
       ['status', '--upper', '/x'],
@@ -111,7 +116,7 @@ describe('prepare-root binary', () => {
     ],
     [
       ['check-config', '--boot', 'plain', '/some/file'],
-      'prepare-root: usage: --boot reads the files the boot reads: no FILE, --plain or --root with it (see prepare-root check-config --help)',
+      'prepare-root: usage: --boot reads the files the boot reads: no FILE, --plain, --root or --chain with it (see prepare-root check-config --help)',
     ],
     [
       ['status', '--boot', 'plain'],
@@ -125,7 +130,7 @@ describe('prepare-root binary', () => {
     ['status', 'prepare-root status [--json] [--root DIR]', 'Exit 3 when the boot'],
     [
       'check-config',
-      'prepare-root check-config [FILE...] [--plain] [--root IMAGE]',
+      'prepare-root check-config [FILE...] [--plain] [--chain] [--root IMAGE] [--json]',
       'check-config --boot ostree|plain [--get KEY]',
     ],
     ['run', 'prepare-root [run] SYSROOT', '--pivot'],
@@ -207,7 +212,7 @@ describe('check-config', () => {
       '[etc]\ntransiet=true\n[persist]\npaths=relative\n[root]\ntransient=bogus\n[sysroot]\nreadonly=yes\n[etc]\ntransient=maybe\n',
     );
     const ok = confFile('[sysroot]\nreadonly=true\n', 'ok.conf');
-    const r = run('check-config', f, ok);
+    const r = run('check-config', '--chain', f, ok);
     expect(r.rc).toBe(1);
     expect(r.stderr.split('\n')).toEqual([
       `prepare-root: warning: ${f}: ignored entirely because ${ok} exists (no key-level merge, as in ostree); not set there, so lost: etc.transiet, etc.transient, persist.paths, root.transient`,
@@ -279,14 +284,79 @@ describe('check-config', () => {
     });
   });
 
-  it('two files in boot order: says what the later one wipes out', () => {
+  it('--chain: two files in boot order, says what the later one wipes out', () => {
     const usr = confFile('[sysroot]\nreadonly=true\n', 'usr.conf');
     const etc = confFile('[etc]\ntransient=true\n', 'etc.conf');
-    expect(run('check-config', usr, etc)).toEqual({
+    expect(run('check-config', '--chain', usr, etc)).toEqual({
       rc: 0,
       stdout: `${usr}, ${etc}: ok`,
       stderr: `prepare-root: warning: ${usr}: ignored entirely because ${etc} exists (no key-level merge, as in ostree); not set there, so lost: sysroot.readonly`,
     });
+  });
+
+  it('several files without --chain: each on its own, nothing shadowed', () => {
+    const usr = confFile('[sysroot]\nreadonly=true\n', 'usr.conf');
+    const etc = confFile('[etc]\ntransient=true\n', 'etc.conf');
+    expect(run('check-config', usr, etc)).toEqual({ rc: 0, stdout: `${usr}, ${etc}: ok`, stderr: '' });
+  });
+
+  it('--chain takes two files or more', () => {
+    expect(run('check-config', '--chain', confFile('[root]\ntransient=true\n'))).toEqual({
+      rc: 2,
+      stdout: '',
+      stderr:
+        'prepare-root: usage: --chain takes two FILEs or more, in reading order (the /usr/lib one, then the /etc one) (see prepare-root check-config --help)',
+    });
+  });
+
+  it('--json: every finding of every file, valid against docs/check-config.schema.json', () => {
+    const bad = confFile('[root]\ntransiet=true\n[sysroot]\nreadonly=yes\n', 'bad.conf');
+    const good = confFile('[root]\ntransient=true\n', 'good.conf');
+    const r = run('check-config', '--plain', '--json', bad, good);
+    expect(r.rc).toBe(1);
+    expect(r.stderr).toBe('');
+    const report = JSON.parse(r.stdout);
+    expect(validateCheckConfig(report), JSON.stringify(validateCheckConfig.errors)).toBe(true);
+    expect(report).toEqual({
+      ok: false,
+      files: [
+        {
+          path: bad,
+          kind: 'plain',
+          errors: 2,
+          findings: [
+            {
+              severity: 'error',
+              where: `${bad}:2`,
+              line: 2,
+              message:
+                'unknown key root.transiet (did you mean root.transient?): a plain root boots only a config it fully understands',
+            },
+            {
+              severity: 'error',
+              where: `${bad}:4`,
+              line: 4,
+              message: 'sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)',
+            },
+          ],
+        },
+        { path: good, kind: 'plain', errors: 0, findings: [] },
+      ],
+    });
+  });
+
+  it('--root IMAGE: a signed config is checked against the keys in the image, not on this host', () => {
+    const image = mkdtempSync(path.join(scratch, 'image-'));
+    const conf = confFile('[composefs]\nenabled=signed\nkeypath=/etc/ostree/k.pub\n');
+    expect(run('check-config', '--root', image, conf)).toEqual({
+      rc: 1,
+      stdout: `${conf}: 1 error`,
+      stderr: `prepare-root: composefs.keypath ${image}/etc/ostree/k.pub: composefs.enabled=signed needs the public keys here: No such file or directory`,
+    });
+    mkdirSync(path.join(image, 'etc/ostree'), { recursive: true });
+    // Any 32 bytes, base64: a key the signature check can load.
+    writeFileSync(path.join(image, 'etc/ostree/k.pub'), `${Buffer.alloc(32, 7).toString('base64')}\n`);
+    expect(run('check-config', '--root', image, conf)).toEqual({ rc: 0, stdout: `${conf}: ok`, stderr: '' });
   });
 
   it('checks the shipped default config', () => {
