@@ -222,6 +222,17 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
     });
   } else {
     steps.push({ id: 'bind-root', kind: 'bind', source: P, target: T, reason: 'the root stays the physical root' });
+    // / persists; what does not is announced on its own, as on an ostree boot.
+    for (const [name, transient] of [
+      ['etc', etcTransient],
+      ['var', config.varTransient],
+    ] as const) {
+      if (transient)
+        notices.push({
+          where: `${name}.transient`,
+          message: `changes to /${name} are kept in memory and discarded at reboot`,
+        });
+    }
   }
   const parts = [
     planTopDir('etc', facts.etc, etcTransient, rootTransient, facts.selinux),

@@ -83,7 +83,7 @@ describe('planPlainRoot: each mode', () => {
       'only /etc transient: / stays the physical root',
       '[etc]\ntransient=true\n',
       'plain',
-      [`mount --bind ${P} /sysroot.tmp`, ...transientDir('etc')],
+      [`mount --bind ${P} /sysroot.tmp`, ...transientDir('etc'), ...NOTICE],
     ],
   ])('%s', (_, conf, mode, middle) => {
     const { plan: p } = plan(conf);
@@ -155,6 +155,13 @@ describe('planPlainRoot: what is announced', () => {
     const r = plan(conf, overrides);
     expect(r.notices).toEqual(notices);
     expect(r.warnings).toEqual([]);
+  });
+
+  it('a persistent / with /etc and /var transient: each announced on its own', () => {
+    expect(plan('[etc]\ntransient=true\n[var]\ntransient=true\n').notices).toEqual([
+      { where: 'etc.transient', message: 'changes to /etc are kept in memory and discarded at reboot' },
+      { where: 'var.transient', message: 'changes to /var are kept in memory and discarded at reboot' },
+    ]);
   });
 
   it('rd.prepare-root.reset without an upper device is a warning', () => {
