@@ -131,8 +131,9 @@ export function commandCheckConfig(sys: System, files: string[], values: Values,
     return errors === 0 ? 0 : 1;
   }
   for (const r of reports) for (const f of r.findings) io.err(findingLine(f));
-  for (const w of swap) io.err(warningLine(w));
   io.out(oneLine(summaryLine(reports)));
+  // What the image makes of the config, after the verdict on the files themselves.
+  for (const w of swap) io.err(warningLine(w));
   return errors === 0 ? 0 : 1;
 }
 
