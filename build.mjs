@@ -8,7 +8,7 @@
 // test/native/probe.ts so, to call the native module with arguments the product never passes.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -79,7 +79,10 @@ const size_t embedded_module_count = ${ordered.length};
 `,
 );
 mkdirSync(path.dirname(app), { recursive: true });
-rmSync(app, { force: true });
+// Linked and stripped under a temporary name, then renamed: a test or VM build that reads the
+// binary meanwhile gets the old one or the new one, never half of one.
+const linking = `${app}.tmp`;
+rmSync(linking, { force: true });
 const native = readdirSync(path.join(root, 'native'))
   .filter((f) => f.endsWith('.c'))
   .map((f) => path.join(root, 'native', f));
@@ -98,7 +101,7 @@ const linked = execFileSync(
     '-I',
     path.join(root, 'native'),
     '-o',
-    app,
+    linking,
     ...generated,
     table,
     ...native,
@@ -112,5 +115,6 @@ const linked = execFileSync(
   { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
 );
 process.stderr.write(linked);
-run('strip', ['--strip-all', app]);
+run('strip', ['--strip-all', linking]);
+renameSync(linking, app);
 if (opts.entry === undefined) console.log(execFileSync(app, ['--version']).toString().trim());
