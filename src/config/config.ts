@@ -198,18 +198,18 @@ function unknownKeys(kf: KeyFile): UnknownKey[] {
 }
 
 /**
- * How a boot treats an unknown key: ostree ignores it, so an ostree config only warns; a plain
- * root's config is ours alone, and a typo there (transiet=true) would boot a writable root,
- * so it stops the boot. `strict` (the linter) makes it an error for both.
+ * How a boot treats an unknown key: by its kind's rule (an ostree boot ignores it, as ostree does;
+ * a plain root's config is ours alone, and a typo there would boot a writable root). `strict`
+ * (the linter) makes it an error for every kind.
  */
 function unknownKeyFindings(
   unknown: readonly UnknownKey[],
-  target: BootTarget,
+  kind: ConfigKind<BootTarget>,
   strict: boolean,
 ): { warnings: Warning[]; errors: PrepareRootError[] } {
   const hint = (u: UnknownKey) => (u.hint === null ? '' : ` (did you mean ${u.hint}?)`);
-  if (strict || target === 'plain') {
-    const why = target === 'plain' ? 'a plain root boots only a config it fully understands' : 'a boot would ignore it';
+  if (strict || kind.unknownKeyStops !== null) {
+    const why = kind.unknownKeyStops ?? 'a boot would ignore it';
     return { warnings: [], errors: unknown.map((u) => new PrepareRootError(u.where, `${u.what}${hint(u)}: ${why}`)) };
   }
   return {
@@ -301,10 +301,6 @@ export function rootKargOf(cmdline: string): RootKarg | null {
   );
 }
 
-/** Keys that only mean something on an ostree boot, or only on a plain root. */
-const OSTREE_ONLY = ['sysroot.readonly', 'composefs.enabled', 'composefs.keypath'];
-const PLAIN_ONLY = ['var.transient', 'root.upper-device', 'root.upper-fstype'];
-
 const DEVICE_SPEC =
   /^(?:(?:LABEL|UUID|PARTUUID|PARTLABEL)=[A-Za-z0-9._-]+|\/dev\/[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*)$/;
 
@@ -334,14 +330,24 @@ function upperDeviceOf(kf: KeyFile | null, rootMode: RootMode): PlainConfig['upp
   return { spec, fstype };
 }
 
-function targetWarnings(kf: KeyFile | null, target: BootTarget): Warning[] {
-  const [only, other] =
-    target === 'plain' ? [OSTREE_ONLY, 'a plain root (no ostree=)'] : [PLAIN_ONLY, 'an ostree boot'];
-  return only.flatMap((name) => {
-    const [group, key] = name.split('.') as [string, string];
-    const entry = entryOf(kf, group, key);
-    return entry === undefined ? [] : [lineWarning(kf!.file, entry.line, `${name} has no effect on ${other}`)];
-  });
+const otherKinds = (target: BootTarget) => (Object.keys(CONFIG_KINDS) as BootTarget[]).filter((k) => k !== target);
+
+/** Keys set that only another kind of config reads: they do nothing here. */
+function otherKindsKeys(kf: KeyFile | null, target: BootTarget): Warning[] {
+  return otherKinds(target)
+    .flatMap((k) => CONFIG_KINDS[k].ownKeys)
+    .flatMap((name) => {
+      const [group, key] = name.split('.') as [string, string];
+      const entry = entryOf(kf, group, key);
+      return entry === undefined
+        ? []
+        : [lineWarning(kf!.file, entry.line, `${name} has no effect on ${CONFIG_KINDS[target].reader}`)];
+    });
+}
+
+function sysrootReadonlyOf(kf: KeyFile | null): boolean | null {
+  const entry = entryOf(kf, 'sysroot', 'readonly');
+  return entry === undefined ? null : parseBooleanValue(entry, kf!.file, 'sysroot', 'readonly');
 }
 
 function rootModeOf(kf: KeyFile | null): RootMode {
@@ -403,6 +409,86 @@ function lineOrLast(e: PrepareRootError): number {
   return lineOf(e.where) ?? Number.MAX_SAFE_INTEGER;
 }
 
+/** Collects a setting's error and goes on with a fallback, so that one bad value does not hide the next. */
+type Part = <V>(fn: () => V, fallback: V) => V;
+
+/** A kind's own settings: its config without the shared ones. */
+type OwnSettings<K extends BootTarget> = Omit<ConfigOf<K>, keyof SharedConfig | 'kind'>;
+
+/**
+ * What sets one kind of config apart: who reads it (for messages), the keys only it reads, how a
+ * key no boot reads is taken, and its own settings. A new kind of root is a new record here.
+ */
+interface ConfigKind<K extends BootTarget> {
+  /** For messages: "has no effect on READER". */
+  readonly reader: string;
+  /** Keys of KNOWN_KEYS that only this kind reads: another kind warns that they do nothing. */
+  readonly ownKeys: readonly string[];
+  /** Why an unknown key stops this kind's boot, or null: only a warning (the linter makes it an error). */
+  readonly unknownKeyStops: string | null;
+  /** Whether `[persist] paths` may be under /var (a transient /var would not keep them). */
+  varPersists(own: OwnSettings<K>): boolean;
+  /**
+   * Its keys' values, checked when another kind reads the file: they have no effect there (a
+   * warning says so), but a value that is wrong is wrong whatever reads it.
+   */
+  checkValues(kf: KeyFile | null, cmdline: string, part: Part): void;
+  resolve(
+    kf: KeyFile | null,
+    cmdline: string,
+    rootMode: RootMode,
+    part: Part,
+  ): {
+    own: OwnSettings<K>;
+    /** Errors a boot of this kind meets only in some modes. */
+    deferred: PrepareRootError[];
+  };
+}
+
+const CONFIG_KINDS: { readonly [K in BootTarget]: ConfigKind<K> } = {
+  ostree: {
+    reader: 'an ostree boot',
+    ownKeys: ['sysroot.readonly', 'composefs.enabled', 'composefs.keypath'],
+    unknownKeyStops: null,
+    varPersists: () => true,
+    checkValues(kf, cmdline, part) {
+      part(() => composefsOf(kf, cmdline), null);
+      part(() => sysrootReadonlyOf(kf), null);
+    },
+    resolve(kf, cmdline, _rootMode, part) {
+      const off: ComposefsConfig = { mode: 'off', keypath: DEFAULT_KEYPATH };
+      const composefs = part(() => composefsOf(kf, cmdline), off);
+      const sysrootReadonly = part(() => sysrootReadonlyOf(kf), null);
+      // ostree reads etc.transient only in some modes: a bad value matters only there.
+      const etcTransient = lazyBoolean(kf, 'etc', 'transient');
+      return {
+        own: { composefs, sysrootReadonly, etcTransient },
+        deferred: etcTransient.ok ? [] : [etcTransient.error],
+      };
+    },
+  },
+  plain: {
+    reader: 'a plain root (no ostree=)',
+    ownKeys: ['var.transient', 'root.upper-device', 'root.upper-fstype'],
+    unknownKeyStops: 'a plain root boots only a config it fully understands',
+    varPersists: (own) => !own.varTransient,
+    checkValues(kf, _cmdline, part) {
+      part(() => booleanKey(kf, 'var', 'transient', false), false);
+    },
+    resolve(kf, cmdline, rootMode, part) {
+      return {
+        own: {
+          upperDevice: part(() => upperDeviceOf(kf, rootMode), null),
+          resetUpper: hasFlag(cmdline, RESET_KARG),
+          etcTransient: part(() => booleanKey(kf, 'etc', 'transient', false), false),
+          varTransient: part(() => booleanKey(kf, 'var', 'transient', false), false),
+        },
+        deferred: [],
+      };
+    },
+  },
+};
+
 /**
  * Every setting resolved on its own, so that one bad value does not hide the next: the errors
  * in the order of their lines. `resolveConfig` stops at the first; the linter reports them all.
@@ -420,8 +506,9 @@ export function resolveConfigParts<T extends BootTarget = 'ostree'>(
   deferred: PrepareRootError[];
 } {
   const kf = loaded.keyFile;
+  const kind: ConfigKind<T> = CONFIG_KINDS[target];
   const errors: PrepareRootError[] = [];
-  const part = <T>(fn: () => T, fallback: T): T => {
+  const part: Part = (fn, fallback) => {
     try {
       return fn();
     } catch (e) {
@@ -430,52 +517,32 @@ export function resolveConfigParts<T extends BootTarget = 'ostree'>(
       return fallback;
     }
   };
-  const composefs = part(() => composefsOf(kf, cmdline), { mode: 'off', keypath: DEFAULT_KEYPATH } as ComposefsConfig);
   const configRootMode = part(() => rootModeOf(kf), 'persistent' as RootMode);
   const rootKarg = part(() => rootKargOf(cmdline), null);
   const rootMode = rootKarg === 'transient' || rootKarg === 'transient-ro' ? rootKarg : configRootMode;
-  const readonlyEntry = entryOf(kf, 'sysroot', 'readonly');
-  const sysrootReadonly =
-    readonlyEntry === undefined
-      ? null
-      : part(() => parseBooleanValue(readonlyEntry, kf!.file, 'sysroot', 'readonly'), null);
   const transientSize = part(() => transientSizeOf(kf), null);
-  const upperDevice = target === 'plain' ? part(() => upperDeviceOf(kf, rootMode), null) : null;
+  const { own, deferred } = kind.resolve(kf, cmdline, rootMode, part);
+  for (const other of otherKinds(target)) CONFIG_KINDS[other].checkValues(kf, cmdline, part);
   const persistEntry = entryOf(kf, 'persist', 'paths');
-  const varTransient = part(() => booleanKey(kf, 'var', 'transient', false), false);
-  const varPersists = target === 'ostree' || !varTransient;
+  const varPersists = kind.varPersists(own);
   const persistPaths =
     persistEntry === undefined ? [] : part(() => parsePersistPaths(persistEntry, kf!.file, varPersists), []);
   const overlays = part(() => parseOverlays(kf), []);
-  const unknown = unknownKeyFindings(loaded.unknown, target, strict);
+  const unknown = unknownKeyFindings(loaded.unknown, kind, strict);
   errors.push(...unknown.errors);
-  const warnings = [...loaded.warnings, ...unknown.warnings, ...targetWarnings(kf, target)];
+  const warnings = [...loaded.warnings, ...unknown.warnings, ...otherKindsKeys(kf, target)];
   if (transientSize !== null && rootMode === 'persistent') {
     warnings.push({
       where: 'root.transient-size',
       message: 'has no effect without root.transient or root.transient-ro',
     });
   }
-  const etcTransient = lazyBoolean(kf, 'etc', 'transient');
-  // ostree reads etc.transient only in some modes; a plain root always does.
-  if (!etcTransient.ok && target === 'plain') errors.push(etcTransient.error);
-  const deferred = etcTransient.ok || target === 'plain' ? [] : [etcTransient.error];
   if (errors.length > 0)
     return { resolved: null, errors: errors.sort((a, b) => lineOrLast(a) - lineOrLast(b)), deferred };
   const shared: SharedConfig = { file: kf?.file ?? null, rootMode, rootKarg, transientSize, persistPaths, overlays };
-  const config: RootConfig =
-    target === 'plain'
-      ? {
-          kind: 'plain',
-          ...shared,
-          upperDevice,
-          resetUpper: hasFlag(cmdline, RESET_KARG),
-          etcTransient: etcTransient.ok && etcTransient.value,
-          varTransient,
-        }
-      : { kind: 'ostree', ...shared, composefs, sysrootReadonly, etcTransient };
-  // The kind is the target's: the branch above makes it so.
-  return { resolved: { config: config as ConfigOf<T>, warnings }, errors: [], deferred };
+  // The kind is the target's: `own` is that kind's settings.
+  const config = { kind: target, ...shared, ...own } as unknown as ConfigOf<T>;
+  return { resolved: { config, warnings }, errors: [], deferred };
 }
 
 /** Resolve the effective settings from the loaded key file and the kernel command line; the first error is thrown. */

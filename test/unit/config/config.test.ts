@@ -177,6 +177,23 @@ describe('plain roots', () => {
     ]);
   });
 
+  it("checks the values of another kind's keys: they do nothing there, but a wrong value is still wrong", () => {
+    expect(() => plain('[composefs]\nenabled=perhaps\n')).toThrow(
+      'composefs.enabled: invalid value “perhaps” (use yes, no, maybe, verity or signed)',
+    );
+    expect(() => plain('[sysroot]\nreadonly=yes\n')).toThrow(
+      'sysroot.readonly: value “yes” is not a boolean (use true/false/1/0)',
+    );
+    expect(() => resolveConfig(loadConfig([{ path: ETC, data: '[var]\ntransient=maybe\n' }]), '')).toThrow(
+      'var.transient: value “maybe” is not a boolean (use true/false/1/0)',
+    );
+    // What ties a key to its own kind's modes is not checked elsewhere: upper-device needs a
+    // transient plain root, and on an ostree boot it is only a key that does nothing.
+    expect(resolveConfig(loadConfig([{ path: ETC, data: '[root]\nupper-device=LABEL=x\n' }]), '').warnings).toEqual([
+      { where: `${ETC}:2`, line: 2, message: 'root.upper-device has no effect on an ostree boot' },
+    ]);
+  });
+
   it('allows persisted paths under /var only when /var is transient', () => {
     expect(plain('[var]\ntransient=true\n[persist]\npaths=/var/lib/docker\n').config.persistPaths).toEqual([
       '/var/lib/docker',
