@@ -19,7 +19,7 @@ import { currentBootId } from '../probe/volatile-state.js';
 import type { Decision } from './decision.js';
 import { acquireLock } from './lock.js';
 import { type RunOutcome, recordStatus, statusOf } from './status-record.js';
-import { BOOT_TARGETS, bootTarget, configPathsFor } from './targets/index.js';
+import { BOOT_TARGETS, bootTarget, configPathsFor, describePlan } from './targets/index.js';
 
 export function readKernelCmdline(sys: System, arg: string | undefined): string {
   if (arg !== undefined) return arg;
@@ -177,11 +177,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       return { kind: 'untouched', sysroot };
     }
     const { plan } = decision;
-    opts.info(
-      plan.kind === 'plain'
-        ? `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`
-        : `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
-    );
+    opts.info(describePlan(plan).preparing);
     journal = openJournal(sys, sysroot);
     executed = applyPlan(plan, opts.mounter, journal);
     journal.close();

@@ -14,6 +14,7 @@ import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { readStatusFile } from '../booted/state-files.js';
 import type { Decision } from './decision.js';
+import { kindStatusFields } from './targets/index.js';
 
 /** How a run ended. */
 export type RunOutcome =
@@ -66,10 +67,7 @@ export function statusOf(outcome: RunOutcome, run: RunFacts): StatusFile {
     handover: run.handover,
     configFile: decision?.config?.file ?? null,
     mode: plan?.mode ?? null,
-    deployment: plan?.kind === 'ostree' ? plan.deployment : null,
-    sysrootReadonly: plan?.kind === 'ostree' ? plan.sysrootReadonly : null,
-    physicalRoot: plan?.kind === 'plain' ? plan.physicalRoot : null,
-    ostreeBooted: prepared?.kind === 'ostree' ? prepared.metadata : null,
+    ...kindStatusFields(plan, prepared !== null),
     persisted: prepared?.persisted ?? [],
     overlays: prepared?.overlays ?? [],
     plan: planSummary(plan),

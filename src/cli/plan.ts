@@ -3,7 +3,7 @@ import { oneLine, toHex } from '../base/text.js';
 import { actionOf } from '../apply/actions.js';
 import { commandOf } from '../apply/operations.js';
 import { PLAN_CONTEXT, probeAndPlan, readConfigSources, readKernelCmdline } from '../boot/prepare.js';
-import { bootTarget, configPathsFor } from '../boot/targets/index.js';
+import { bootTarget, configPathsFor, describePlan } from '../boot/targets/index.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { type Output, type Values, noticeLine, sysrootAndCmdline, warningLine } from './args.js';
@@ -53,19 +53,14 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
 }
 
 function printPlan(plan: Plan, configFile: string | null, out: (line: string) => void): void {
+  const { source, details } = describePlan(plan);
+  const line = ([label, value]: readonly [string, string]) => out(`  ${`${label}:`.padEnd(17)} ${value}`);
   out(`Plan for ${plan.sysroot}`);
-  if (plan.kind === 'plain') out(`  physical root:    ${plan.physicalRoot} (read-only, plain root)`);
-  else out(`  deployment:       ${plan.deployment}`);
-  out(`  mode:             ${plan.mode}`);
-  if (plan.kind === 'ostree') out(`  sysroot.readonly: ${plan.sysrootReadonly}`);
-  out(`  selinux:          ${plan.selinux ? "enabled: tmpfs uppers get their lowers' labels" : 'not enabled'}`);
-  out(`  config:           ${configFile ?? '(none: built-in defaults)'}`);
-  if (plan.kind === 'ostree')
-    out(
-      `  /run/ostree-booted: ${Object.entries(plan.metadata)
-        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
-        .join(' ')}`,
-    );
+  line(source);
+  line(['mode', plan.mode]);
+  line(['selinux', plan.selinux ? "enabled: tmpfs uppers get their lowers' labels" : 'not enabled']);
+  line(['config', configFile ?? '(none: built-in defaults)']);
+  for (const d of details) line(d);
   out('Steps:');
   const width = Math.max(...plan.steps.map((s) => s.id.length));
   plan.steps.forEach((s, i) => {

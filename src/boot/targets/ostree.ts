@@ -9,7 +9,7 @@ import { planPrepareRoot } from '../../plan/plan.js';
 import { probeFacts } from '../../probe/probe.js';
 import type { BootTargetKind } from './target.js';
 
-export const OSTREE_TARGET: BootTargetKind = {
+export const OSTREE_TARGET: BootTargetKind<'ostree'> = {
   configPaths: CONFIG_PATHS,
   decide(sys, sysroot, cmdline, readSources, context) {
     const ostree = findOstreeTarget(cmdline);
@@ -36,4 +36,23 @@ export const OSTREE_TARGET: BootTargetKind = {
     exists(sys, RUN_OSTREE_BOOTED) && tryLstat(sys, `${sysroot === '/' ? '' : sysroot}/sysroot`)?.mountRoot === true
       ? `${RUN_OSTREE_BOOTED} exists and ${sysroot}/sysroot is mounted`
       : null,
+  describe: (plan) => ({
+    preparing: `preparing ${plan.sysroot}: ${plan.mode} root from ${plan.deployment}, sysroot.readonly=${plan.sysrootReadonly}`,
+    source: ['deployment', plan.deployment],
+    details: [
+      ['sysroot.readonly', String(plan.sysrootReadonly)],
+      [
+        '/run/ostree-booted',
+        Object.entries(plan.metadata)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(' '),
+      ],
+    ],
+  }),
+  statusFields: (plan, prepared) => ({
+    deployment: plan?.deployment ?? null,
+    sysrootReadonly: plan?.sysrootReadonly ?? null,
+    physicalRoot: null,
+    ostreeBooted: prepared && plan !== null ? plan.metadata : null,
+  }),
 };

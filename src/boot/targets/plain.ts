@@ -9,7 +9,7 @@ import { planPlainRoot, plainUntouched } from '../../plan/plain.js';
 import { probePlainFacts } from '../../probe/plain.js';
 import type { BootTargetKind } from './target.js';
 
-export const PLAIN_TARGET: BootTargetKind = {
+export const PLAIN_TARGET: BootTargetKind<'plain'> = {
   configPaths: PLAIN_CONFIG_PATHS,
   decide(sys, sysroot, cmdline, readSources, context) {
     const image = { path: sysroot, name: 'the physical root' };
@@ -24,4 +24,15 @@ export const PLAIN_TARGET: BootTargetKind = {
     return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings], notices };
   },
   alreadyPrepared: (sys) => (tryLstat(sys, PHYSICAL_ROOT)?.mountRoot === true ? `${PHYSICAL_ROOT} is mounted` : null),
+  describe: (plan) => ({
+    preparing: `preparing plain root ${plan.sysroot}: ${plan.mode}, the physical root read-only at ${plan.physicalRoot}`,
+    source: ['physical root', `${plan.physicalRoot} (read-only, plain root)`],
+    details: [],
+  }),
+  statusFields: (plan) => ({
+    deployment: null,
+    sysrootReadonly: null,
+    physicalRoot: plan?.physicalRoot ?? null,
+    ostreeBooted: null,
+  }),
 };
