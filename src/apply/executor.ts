@@ -1,7 +1,7 @@
 // Apply a plan step by step through a Mounter, recording each step; when a step fails, undo the
 // completed ones in reverse order (continuing past undo failures, which are reported) so the
 // mount table is as it was before.
-import { PrepareRootError, isPrepareRootError } from '../base/errors.js';
+import { PrepareRootError, isPrepareRootError, messageOf } from '../base/errors.js';
 import { shortList } from '../base/text.js';
 import type { Plan, Step } from '../plan/types.js';
 import { type Action, type UndoAction, actionOf, mountGuardPath, undoOf } from './actions.js';
@@ -42,9 +42,7 @@ export class ExecutionError extends PrepareRootError {
 }
 
 function asPrepareRootError(e: unknown): PrepareRootError {
-  return isPrepareRootError(e)
-    ? e
-    : new PrepareRootError('internal', e instanceof Error ? e.message : String(e), { cause: e });
+  return isPrepareRootError(e) ? e : new PrepareRootError('internal', messageOf(e), { cause: e });
 }
 
 interface Completed {

@@ -3,7 +3,7 @@
 // which prepare-root does not trust: every path it names must be one a plan of ours touches
 // (SYSROOT, the staging point, /run/ostree, /run/prepare-root, /run/systemd/volatile-root), and
 // every undo of a mount is made only if that mount did change.
-import { PrepareRootError, SysError, isSysError } from '../base/errors.js';
+import { PrepareRootError, SysError, isSysError, messageOf } from '../base/errors.js';
 import {
   LOGIN_NOTICE,
   RUN_OSTREE,
@@ -115,7 +115,7 @@ export function recoverInterrupted(
         undone++;
       } catch (e) {
         if (nothingToUndo(e, g.action)) continue;
-        const why = e instanceof Error ? e.message : String(e);
+        const why = messageOf(e);
         throw new PrepareRootError(
           `recovering from the interrupted run (pid ${parsed.pid})`,
           `undoing step ${step.id}: ${why}`,

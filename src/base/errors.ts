@@ -88,7 +88,12 @@ export function isSysError(e: unknown, code?: string): e is SysError {
 /** Why something failed, for a message that names what failed itself: a system call's description
  * of its errno (without the call, which the message says in its own words), else the message. */
 export function reasonOf(e: unknown): string {
-  return isSysError(e) ? e.text : e instanceof Error ? e.message : String(e);
+  return isSysError(e) ? e.text : messageOf(e);
+}
+
+/** What went wrong, whole, for a message that does not name it: a failed system call with its call. */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function isPrepareRootError(e: unknown): e is PrepareRootError {
@@ -98,6 +103,5 @@ export function isPrepareRootError(e: unknown): e is PrepareRootError {
 /** One line for stderr / kmsg. Anything that is not ours is a bug, but still gets one line. */
 export function formatError(e: unknown): string {
   if (isPrepareRootError(e)) return oneLine(`prepare-root: ${e.message}`);
-  const text = e instanceof Error ? e.message : String(e);
-  return oneLine(`prepare-root: internal error: ${text}`);
+  return oneLine(`prepare-root: internal error: ${messageOf(e)}`);
 }

@@ -4,7 +4,7 @@
 // ostree#3418), free the initramfs' files, move the new root onto / and chroot into it, then
 // execute init. That init exists was checked in the deployment before preparing: after this
 // point there is no way back.
-import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
+import { messageOf, PrepareRootError, reasonOf } from '../base/errors.js';
 import { tryLstat } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 
@@ -46,7 +46,7 @@ function freeInitramfs(sys: System, newRoot: string, log: (line: string) => void
     remove('/');
   } catch (e) {
     // Freeing memory is a courtesy: the boot goes on without it.
-    log(`warning: could not free all of the initramfs (${isSysError(e) ? e.message : String(e)}); continuing`);
+    log(`warning: could not free all of the initramfs (${messageOf(e)}); continuing`);
   }
 }
 

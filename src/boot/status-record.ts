@@ -10,6 +10,7 @@ import type { StepRecord } from '../apply/executor.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
 import type { Warning } from '../config/config.js';
 import { STATUS_SCHEMA, type StatusFile } from '../formats/status-file.js';
+import { messageOf } from '../base/errors.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
 import { readStatusFile } from '../booted/state-files.js';
@@ -75,12 +76,7 @@ export function statusOf(outcome: RunOutcome, run: RunFacts): StatusFile {
     // Where and what only: status.json's shape (a warning's line is for the linter).
     warnings: [...run.notes, ...(decision?.warnings ?? [])].map(({ where, message }) => ({ where, message })),
     notices: decision?.notices ?? [],
-    error:
-      outcome.result !== 'failed'
-        ? null
-        : outcome.error instanceof Error
-          ? outcome.error.message
-          : String(outcome.error),
+    error: outcome.result === 'failed' ? messageOf(outcome.error) : null,
   };
 }
 

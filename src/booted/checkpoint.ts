@@ -1,7 +1,7 @@
 // `prepare-root checkpoint`, run at clean shutdown (systemd/prepare-root-checkpoint.service):
 // for every volatile overlay of this boot, sync the filesystem holding its upper, and record
 // whether that reported a write-back error, against the token of this boot's mount.
-import { isSysError, PrepareRootError, reasonOf } from '../base/errors.js';
+import { messageOf, PrepareRootError, reasonOf } from '../base/errors.js';
 import { STATE_FILE_MAX } from '../base/limits.js';
 import { under } from '../base/posix-path.js';
 import { utf8Encode } from '../base/text.js';
@@ -48,7 +48,7 @@ export function checkpointVolatileOverlays(sys: System, root: string): Checkpoin
       try {
         sys.syncFilesystem(`${dir}/upper`);
       } catch (e) {
-        detail = isSysError(e) ? e.message : String(e);
+        detail = messageOf(e);
       }
       const checkpoint: Checkpoint = {
         token: mount.token,

@@ -1,6 +1,6 @@
 // `prepare-root status`: what is active on the booted system, from /run/prepare-root/status.json
 // (ours), /run/ostree-booted (ours or ostree-prepare-root's) and the live mount table.
-import { reasonOf } from '../base/errors.js';
+import { messageOf, reasonOf } from '../base/errors.js';
 import { COMPOSEFS_SCRATCH, STAGING_ROOT } from '../base/paths.js';
 import { under } from '../base/posix-path.js';
 import { oneLine } from '../base/text.js';
@@ -170,7 +170,7 @@ function selinuxReport(
   try {
     recorded = readLabelsFile(sys);
   } catch (e) {
-    warnings.push(e instanceof Error ? e.message : String(e));
+    warnings.push(messageOf(e));
   }
   const loaded = selinuxPolicyLoaded(sys);
   const labels = overlays

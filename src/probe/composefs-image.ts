@@ -1,7 +1,7 @@
 // What the deployment's composefs image (.ostree.cfs) is, read before anything is mounted: absent,
 // or its libcomposefs header (little-endian u32 magic 0xd078629a, u32 version 1, u32 flags with
 // bit 0 = the image carries ACLs).
-import { isSysError } from '../base/errors.js';
+import { messageOf } from '../base/errors.js';
 import { isMissing } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 
@@ -32,7 +32,7 @@ export function probeComposefsImage(sys: System, deploymentPath: string): Compos
     header = sys.readHead(path, HEADER_SIZE);
   } catch (e) {
     if (isMissing(e)) return { state: 'absent', path };
-    return { state: 'invalid', path, reason: isSysError(e) ? e.message : String(e) };
+    return { state: 'invalid', path, reason: messageOf(e) };
   }
   const parsed = parseComposefsHeader(header);
   return typeof parsed === 'string' ? { state: 'invalid', path, reason: parsed } : { state: 'valid', path, ...parsed };
