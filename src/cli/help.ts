@@ -135,16 +135,18 @@ const CONFIGURATION = `Configuration (GLib key file, /usr/lib/ostree/prepare-roo
   [root] transient-ro=BOOL     the same, mounted read-only
   [root] transient-size=SIZE   size of that tmpfs (e.g. 2G, 512M, 50%; default: tmpfs default)
   [root] upper-device=DEV      plain roots: that overlay's upper on DEV (LABEL=, UUID=, PARTUUID=,
-                               PARTLABEL= or /dev/...; [root] upper-fstype, default ext4) instead
-                               of a tmpfs: changes persist until a boot with rd.prepare-root.reset
+                               PARTLABEL= or /dev/...) instead of a tmpfs: changes persist until
+                               a boot with rd.prepare-root.reset
+  [root] upper-fstype=TYPE     the filesystem on that device (default ext4)
   [etc] transient=BOOL         /etc is an overlay over usr/etc (plain: /etc) with a tmpfs upper
   [var] transient=BOOL         plain roots: /var is an overlay with a tmpfs upper
   [composefs] enabled=no|maybe|yes|verity|signed
                                / from the deployment's .ostree.cfs image; maybe falls back to a bind
                                mount without one; verity requires fs-verity on every file; signed
-                               also checks the commit's ed25519 signature against [composefs]
-                               keypath (default /etc/ostree/initramfs-root-binding.key) and the
-                               image's kernel-measured fs-verity digest
+                               also checks the commit's ed25519 signature against the keys in
+                               keypath and the image's kernel-measured fs-verity digest
+  [composefs] keypath=PATH     the signing keys in the initramfs (default
+                               /etc/ostree/initramfs-root-binding.key)
   [persist] paths=P1;P2;...    keep these paths across reboots, also inside a transient / or
                                /etc: each is bind-mounted from a store under the stateroot's
                                var/lib/prepare-root/persist, seeded from the image on first use
