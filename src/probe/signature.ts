@@ -23,7 +23,7 @@ export function parsePublicKeys(text: string, keypath: string): Uint8Array[] {
     const key = fromBase64(line.trim());
     if (key === null || key.length !== 32) {
       const decoded = key === null ? 'this is not base64' : `this decodes to ${key.length}`;
-      throw new PrepareRootError(`${keypath}:${i + 1}`, `not an ed25519 public key (base64 of 32 bytes; ${decoded})`);
+      throw new PrepareRootError({ file: keypath, line: i + 1 }, `not an ed25519 public key (base64 of 32 bytes; ${decoded})`);
     }
     keys.push(key);
   });
