@@ -23,12 +23,15 @@ export function parsePublicKeys(text: string, keypath: string): Uint8Array[] {
     const key = fromBase64(line.trim());
     if (key === null || key.length !== 32) {
       const decoded = key === null ? 'this is not base64' : `this decodes to ${key.length}`;
-      throw new PrepareRootError({ file: keypath, line: i + 1 }, `not an ed25519 public key (base64 of 32 bytes; ${decoded})`);
+      throw new PrepareRootError(
+        { file: keypath, line: i + 1 },
+        `not an ed25519 public key (base64 of 32 bytes; ${decoded})`,
+      );
     }
     keys.push(key);
   });
   if (keys.length === 0)
-    throw new PrepareRootError(keypath, 'no public keys in the file (one base64 ed25519 key a line)');
+    throw new PrepareRootError({ path: keypath }, 'no public keys in the file (one base64 ed25519 key a line)');
   return keys;
 }
 

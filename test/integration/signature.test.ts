@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrepareRootError } from '../../src/base/errors.js';
+import { PrepareRootError, type Where } from '../../src/base/errors.js';
 import { parsePublicKeys, repoLoader, verifyCommit } from '../../src/probe/signature.js';
 import { nodeSystem } from '../helpers/node-system.js';
 
@@ -120,16 +120,17 @@ describe('verifyCommit', () => {
 });
 
 describe('parsePublicKeys', () => {
-  it.each([
-    ['', 'k', 'no public keys in the file (one base64 ed25519 key a line)'],
+  it.each<[string, Where, string]>([
+    ['', { path: 'k' }, 'no public keys in the file (one base64 ed25519 key a line)'],
     [
       `${Buffer.alloc(31).toString('base64')}\n`,
-      'k:1',
+      { file: 'k', line: 1 },
       'not an ed25519 public key (base64 of 32 bytes; this decodes to 31)',
     ],
-    ['not base64!\n', 'k:1', 'not an ed25519 public key (base64 of 32 bytes; this is not base64)'],
-  ])('%j is refused', (text, what, why) => {
-    expect(() => parsePublicKeys(text, 'k')).toThrow(new PrepareRootError(what, why));
+    ['not base64!\n', { file: 'k', line: 1 }, 'not an ed25519 public key (base64 of 32 bytes; this is not base64)'],
+  ])('%j is refused', (text, where, why) => {
+    expect(() => parsePublicKeys(text, 'k')).toThrow(new PrepareRootError(where, why));
+    expect(() => parsePublicKeys(text, 'k')).toThrow(expect.objectContaining({ where }));
   });
 
   it('several keys, blank lines skipped: any of them may have signed', () => {
