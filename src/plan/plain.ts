@@ -24,7 +24,7 @@ import {
   recordLabelsSteps,
   volatileRootSteps,
 } from './common-steps.js';
-import { plainMode } from './modes.js';
+import { hasRootUpper, isReadonlyRoot, plainMode } from './modes.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { planSwap, transientAreas } from './swap.js';
@@ -165,9 +165,9 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
   const R = facts.sysroot;
   const T = STAGING_ROOT;
   const P = PHYSICAL_ROOT;
-  const rootTransient = config.rootMode !== 'persistent';
   const device = facts.upperDevice;
   const mode = plainMode(config.rootMode, device !== null);
+  const rootTransient = hasRootUpper(mode);
   const etcTransient = config.etcTransient;
   const physical = `the physical root stays reachable, read-only, at ${P}`;
   const steps: Step[] = [
@@ -255,7 +255,7 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
     labelled.push(...(p.labelled ?? []));
   }
   if (rootTransient && facts.device !== null) steps.push(...volatileRootSteps(facts.device));
-  if (config.rootMode === 'transient-ro') steps.push(REMOUNT_ROOT_RO);
+  if (isReadonlyRoot(mode)) steps.push(REMOUNT_ROOT_RO);
   steps.push(
     ...recordLabelsSteps(labelled),
     ...loginNoticeSteps(notices),

@@ -29,7 +29,7 @@ import { planEtc, planUsr } from './etc-usr.js';
 import { planOverlays } from './overlays.js';
 import { planPersist } from './persist.js';
 import { composefsRootSteps, transientUpperSteps } from './root.js';
-import { ostreeMode } from './modes.js';
+import { hasRootUpper, isReadonlyRoot, ostreeMode } from './modes.js';
 import type { MetadataEntry, Mode, OstreePlan, Part, Plan, StateDirs, Step } from './types.js';
 
 export interface PlanResult<P extends Plan = Plan> {
@@ -147,9 +147,9 @@ function planRoot(
           : 'root.transient: / is an overlay with a tmpfs upper, writes vanish at reboot',
     });
   }
-  if (mode === 'transient-ro') steps.push(REMOUNT_ROOT_RO);
+  if (isReadonlyRoot(mode)) steps.push(REMOUNT_ROOT_RO);
   if (image !== null && facts.sysrootDevice !== null) steps.push(...volatileRootSteps(facts.sysrootDevice));
-  const transient = mode === 'transient' || mode === 'transient-ro';
+  const transient = hasRootUpper(mode);
   const labelled = transient && facts.selinux ? [{ path: '/', upper: `${TRANSIENT_ROOT_DIR}/upper`, target: T }] : [];
   const notices = transient
     ? [
