@@ -23,6 +23,6 @@ const JSCFunctionListEntry native_constants[] = {
   C(MOVE_MOUNT_F_EMPTY_PATH), C(OPEN_TREE_CLONE),
   C(LOCK_EX), C(LOCK_NB),
   /* Only the errnos the platform layer tests for; names of all come from errnoName(). */
-  C(EPERM), C(ENOENT), C(ENOTDIR), C(EAGAIN), C(ELOOP), C(ENODATA),
+  C(EPERM), C(ENOENT), C(ENOTDIR), C(EAGAIN), C(ELOOP), C(ENODATA), C(EEXIST),
 };
 const size_t native_constants_count = sizeof native_constants / sizeof native_constants[0];

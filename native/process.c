@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -80,16 +82,25 @@ FN(js_execve) {
 FN(js_spawn) {
   UNUSED_THIS;
   struct program p;
-  if (program_from(ctx, argv, &p)) return JS_EXCEPTION;
+  int bad = 0;
+  /* root: the child runs chrooted there (an emergency shell from the physical root), or null. */
+  const char *root = arg_opt_str(ctx, argv[3], &bad);
+  if (bad) return JS_EXCEPTION;
+  if (program_from(ctx, argv, &p)) {
+    if (root != NULL) JS_FreeCString(ctx, root);
+    return JS_EXCEPTION;
+  }
   pid_t child = fork();
   if (child == 0) {
     setsid();
     (void)ioctl(STDIN_FILENO, TIOCSCTTY, 0);
+    if (root != NULL && (chroot(root) < 0 || chdir("/") < 0)) _exit(126);
     execve(p.path, p.args, p.env);
     _exit(127);
   }
   int e = errno;
   program_free(ctx, &p);
+  if (root != NULL) JS_FreeCString(ctx, root);
   if (child < 0) return JS_NewInt32(ctx, -e);
   for (;;) {
     int status;
@@ -178,6 +189,37 @@ FN(js_kill) {
 PATH_CALL(js_chdir, chdir)
 PATH_CALL(js_chroot, chroot)
 
+/* fchdir(fd): into a mount that has no path yet (a detached one, made by fsmount). */
+FN(js_fchdir) {
+  UNUSED_THIS;
+  int fd;
+  if (arg_int(ctx, argv[0], &fd)) return JS_EXCEPTION;
+  return result_or_errno(ctx, fchdir(fd));
+}
+
+/* kernelRelease() → uname -r: where this kernel's modules are (lib/modules/RELEASE). */
+FN(js_kernel_release) {
+  UNUSED_THIS; (void)argv;
+  struct utsname u;
+  if (uname(&u) < 0) return fail_errno(ctx);
+  return JS_NewString(ctx, u.release);
+}
+
+/* finitModule(fd, params, flags): load the kernel module in the open file fd. flags: 4 asks the
+ * kernel to decompress it (MODULE_INIT_COMPRESSED_FILE). No other flag is let through: ignoring
+ * version magic or modversions would load a module built for another kernel. */
+FN(js_finit_module) {
+  UNUSED_THIS;
+  int fd; unsigned int flags;
+  if (arg_int(ctx, argv[0], &fd) || arg_uint(ctx, argv[2], &flags)) return JS_EXCEPTION;
+  if ((flags & ~4u) != 0) return JS_ThrowRangeError(ctx, "finitModule: flags other than 4 (compressed)");
+  const char *params = JS_ToCString(ctx, argv[1]);
+  if (params == NULL) return JS_EXCEPTION;
+  long r = syscall(SYS_finit_module, fd, params, flags);
+  JS_FreeCString(ctx, params);
+  return result_or_errno(ctx, r);
+}
+
 /* exit(code): at once, without running JS finalizers (output is written unbuffered). */
 FN(js_exit) {
   UNUSED_THIS;
@@ -190,13 +232,16 @@ const JSCFunctionListEntry native_process[] = {
   JS_CFUNC_DEF("args", 0, js_args),
   JS_CFUNC_DEF("environ", 0, js_environ),
   JS_CFUNC_DEF("execve", 3, js_execve),
-  JS_CFUNC_DEF("spawn", 3, js_spawn),
+  JS_CFUNC_DEF("spawn", 4, js_spawn),
   JS_CFUNC_DEF("sleep", 1, js_sleep),
   JS_CFUNC_DEF("getpid", 0, js_getpid),
   JS_CFUNC_DEF("getuid", 0, js_getuid),
   JS_CFUNC_DEF("kill", 2, js_kill),
   JS_CFUNC_DEF("chdir", 1, js_chdir),
   JS_CFUNC_DEF("chroot", 1, js_chroot),
+  JS_CFUNC_DEF("fchdir", 1, js_fchdir),
+  JS_CFUNC_DEF("kernelRelease", 0, js_kernel_release),
+  JS_CFUNC_DEF("finitModule", 3, js_finit_module),
   JS_CFUNC_DEF("exit", 1, js_exit),
 };
 const size_t native_process_count = sizeof native_process / sizeof native_process[0];

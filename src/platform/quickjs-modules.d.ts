@@ -115,7 +115,12 @@ declare module 'native' {
   export function fsLog(fd: number): string;
   export function loopAttach(fd: number, readonly: number): Result<{ fd: number; device: string }>;
   export function execve(path: string, argv: readonly string[], env: readonly string[]): number;
-  export function spawn(path: string, argv: readonly string[], env: readonly string[]): Result<number>;
+  export function spawn(
+    path: string,
+    argv: readonly string[],
+    env: readonly string[],
+    root: string | null,
+  ): Result<number>;
   export function sleep(seconds: number): void;
   /** The command line after the program's name. */
   export function args(): string[];
@@ -125,6 +130,9 @@ declare module 'native' {
   export function kill(pid: number, signal: number): Result<number>;
   export function chdir(path: string): Result<number>;
   export function chroot(path: string): Result<number>;
+  export function fchdir(fd: number): Result<number>;
+  export function kernelRelease(): Result<string>;
+  export function finitModule(fd: number, params: string, flags: number): Result<number>;
   export function exit(code: number): never;
   export function getrandom(count: number): Result<ArrayBuffer>;
   export function measureVerity(fd: number): Result<{ algorithm: number; digest: ArrayBuffer }>;
@@ -152,6 +160,7 @@ declare module 'native' {
     EAGAIN: number,
     ELOOP: number,
     ENODATA: number,
+    EEXIST: number,
     RESOLVE_NO_MAGICLINKS: number,
     RESOLVE_NO_SYMLINKS: number,
     RENAME_NOREPLACE: number,

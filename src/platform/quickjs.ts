@@ -368,12 +368,43 @@ export function quickjsSystem(): System {
     },
     ed25519Verify: (signature, message, publicKey) => n.ed25519Verify(signature, message, publicKey),
 
+    enterTmpfsRoot(physicalAt, options) {
+      const physical = check('open_tree /', n.openTree(n.AT_FDCWD, '/', n.OPEN_TREE_CLONE | n.AT_RECURSIVE));
+      try {
+        const tmpfs = createMount('tmpfs', 'tmpfs', options, false);
+        try {
+          // Into the new mount first: once it covers /, its root is reachable only from there.
+          check('fchdir to the new tmpfs', n.fchdir(tmpfs));
+          check('move_mount tmpfs /', n.moveMount(tmpfs, '', n.AT_FDCWD, '/', n.MOVE_MOUNT_F_EMPTY_PATH));
+        } finally {
+          n.close(tmpfs);
+        }
+        check('chroot into the new tmpfs', n.chroot('.'));
+        check('chdir /', n.chdir('/'));
+        check(`mkdir ${physicalAt}`, n.mkdirat(n.AT_FDCWD, physicalAt, 0o755));
+        check(
+          `move_mount / ${physicalAt}`,
+          n.moveMount(physical, '', n.AT_FDCWD, physicalAt, n.MOVE_MOUNT_F_EMPTY_PATH),
+        );
+      } finally {
+        n.close(physical);
+      }
+    },
+    kernelRelease: () => check('uname', n.kernelRelease()),
+    loadModule(path, params, compressed) {
+      return withFd(path, n.O_RDONLY | n.O_NOFOLLOW, (fd) => {
+        const r = n.finitModule(fd, params, compressed ? 4 : 0);
+        if (r === -n.EEXIST) return 'present';
+        check(`finit_module ${path}`, r);
+        return 'loaded';
+      });
+    },
     chdir: (path) => void check(`chdir ${path}`, n.chdir(path)),
     chroot: (path) => void check(`chroot ${path}`, n.chroot(path)),
     execve(path, argv, env): never {
       throw sysError(`execve ${path}`, n.execve(path, argv, env));
     },
-    spawn: (path, argv, env) => check(`spawn ${path}`, n.spawn(path, argv, env)),
+    spawn: (path, argv, env, root) => check(`spawn ${path}`, n.spawn(path, argv, env, root ?? null)),
     sleep: (seconds) => n.sleep(seconds),
     exit: (code) => n.exit(code),
   };

@@ -173,12 +173,29 @@ export interface System {
   measureVerity(path: string): FsVerityDigest;
   ed25519Verify(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean;
 
+  /**
+   * Without an initramfs (the kernel's init on the physical root): mount a new tmpfs over / and
+   * make it this process's root, with what was / attached at `physicalAt` inside it, so that
+   * everything after runs as in an initramfs, without a write to the physical root.
+   */
+  enterTmpfsRoot(physicalAt: string, options: readonly FsOption[]): void;
+  /** uname -r: this kernel's release. */
+  kernelRelease(): string;
+  /**
+   * Load the kernel module in the file at `path` with `params` (`p=v q=w`); `compressed`: the
+   * kernel decompresses it. 'present' when a module of that name is loaded already.
+   */
+  loadModule(path: string, params: string, compressed: boolean): 'loaded' | 'present';
+
   chdir(path: string): void;
   chroot(path: string): void;
   /** Replace this process; returns only by throwing. */
   execve(path: string, argv: readonly string[], env: readonly string[]): never;
-  /** Run a program and wait for it (reaping every other child that ends meanwhile): its exit status, 128 + signal if killed. */
-  spawn(path: string, argv: readonly string[], env: readonly string[]): number;
+  /**
+   * Run a program (chrooted into `root`, if given) and wait for it, reaping every other child that
+   * ends meanwhile: its exit status, 128 + signal if killed (126: it could not enter `root`).
+   */
+  spawn(path: string, argv: readonly string[], env: readonly string[], root?: string): number;
   sleep(seconds: number): void;
   exit(code: number): never;
 }

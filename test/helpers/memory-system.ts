@@ -69,6 +69,8 @@ export interface MemorySystem extends System {
   /** Every path below `root`, sorted, as `kind path`. */
   list(root?: string): string[];
   text(path: string): string;
+  /** Each module loaded, as `file params` (+ ` compressed`), in order; a load makes /sys/module/NAME. */
+  readonly loads: string[];
 }
 
 export function memorySystem(): MemorySystem {
@@ -138,6 +140,7 @@ export function memorySystem(): MemorySystem {
   const sys: MemorySystem = {
     args: [],
     pid: 4242,
+    kernelRelease: () => '6.12.0-test-amd64',
     uid: 0,
     env: () => ({}),
     writeOut: () => undefined,
@@ -252,6 +255,18 @@ export function memorySystem(): MemorySystem {
       get('setxattr', path, false).xattrs.set(name, value.slice());
     },
     ...withoutKernel('memory System'),
+    loads: [],
+    loadModule(path, params, compressed) {
+      get('read', path, true);
+      const name = path
+        .slice(path.lastIndexOf('/') + 1)
+        .replace(/\.ko(\.[a-z]+)?$/, '')
+        .replaceAll('-', '_');
+      if (lookup(`/sys/module/${name}`, false) !== null) return 'present';
+      sys.dir(`/sys/module/${name}`);
+      sys.loads.push(`${path}${params === '' ? '' : ` ${params}`}${compressed ? ' compressed' : ''}`);
+      return 'loaded';
+    },
     ed25519Verify: missing('ed25519'),
     chdir: () => undefined,
     exit: missing('exit'),

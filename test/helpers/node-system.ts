@@ -2,6 +2,7 @@
 // QuickJS's). Node has no mount, xattr, fs-verity or execve calls: those throw.
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { SysError } from '../../src/base/errors.js';
 import type { FileKind, FileStat, System } from '../../src/platform/system.js';
 import { unavailable, withoutKernel } from './unavailable.js';
@@ -57,6 +58,7 @@ export function nodeSystem(): System {
   return {
     args: process.argv.slice(2),
     pid: process.pid,
+    kernelRelease: () => os.release(),
     uid: process.getuid?.() ?? 0,
     env: () => process.env as Record<string, string>,
     writeOut: (t) => void process.stdout.write(t),

@@ -5,7 +5,7 @@ export const unavailable = (what: string, where: string) => (): never => {
   throw new Error(`${what} is not available in the ${where}`);
 };
 
-/** Mounts, loop devices, fs-verity, chroot, execve and spawning, as one spread-in part of a System. */
+/** Mounts, loop devices, fs-verity, modules, chroot, execve and spawning, as one spread-in part of a System. */
 export function withoutKernel(
   where: string,
 ): Pick<
@@ -23,6 +23,8 @@ export function withoutKernel(
   | 'spawn'
   | 'sleep'
   | 'tryLock'
+  | 'enterTmpfsRoot'
+  | 'loadModule'
 > {
   return {
     bindMount: unavailable('mount', where),
@@ -38,5 +40,7 @@ export function withoutKernel(
     spawn: unavailable('spawn', where),
     sleep: unavailable('sleep', where),
     tryLock: unavailable('flock', where),
+    enterTmpfsRoot: unavailable('mount', where),
+    loadModule: unavailable('kernel modules', where),
   };
 }
