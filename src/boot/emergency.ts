@@ -15,7 +15,20 @@ export const EMERGENCY_SHELLS = ['/bin/sh', '/usr/bin/sh', '/bin/bash', '/usr/bi
 const NO_CONSOLE_SECONDS = 2;
 
 /** Run `attempt` (which hands over, never returning, on success) until it succeeds; never return. */
-export function neverExit(sys: System, attempt: () => void, err: (line: string) => void): never {
+/** Where the emergency shell comes from: a root to look for one in (and run it chrooted there), and its name. */
+export interface ShellSource {
+  readonly root: string;
+  readonly name: string;
+}
+
+const FROM_INITRAMFS: ShellSource = { root: '/', name: 'the initramfs' };
+
+export function neverExit(
+  sys: System,
+  attempt: () => void,
+  err: (line: string) => void,
+  shells: () => ShellSource = () => FROM_INITRAMFS,
+): never {
   const say = (line: string) => {
     err(line);
     toKmsg(sys, KMSG_ERR, line);
@@ -27,15 +40,17 @@ export function neverExit(sys: System, attempt: () => void, err: (line: string) 
     } catch (e) {
       say(formatError(e));
     }
-    const shell = EMERGENCY_SHELLS.find((s) => exists(sys, s));
-    if (shell === undefined) hold(sys, say, `no emergency shell in the initramfs (${EMERGENCY_SHELLS.join(', ')})`);
+    const from = shells();
+    const inRoot = (path: string) => (from.root === '/' ? path : `${from.root}${path}`);
+    const shell = EMERGENCY_SHELLS.find((s) => exists(sys, inRoot(s)));
+    if (shell === undefined) hold(sys, say, `no emergency shell in ${from.name} (${EMERGENCY_SHELLS.join(', ')})`);
     say(
-      `prepare-root: the boot cannot go on; starting an emergency shell (${shell}): fix the cause and exit the shell to try again, or reboot (reboot -f) and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)`,
+      `prepare-root: the boot cannot go on; starting an emergency shell (${shell}${from.root === '/' ? '' : ` in ${from.name}`}): fix the cause and exit the shell to try again, or reboot (reboot -f) and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)`,
     );
     const started = Date.now();
     let status: number;
     try {
-      status = sys.spawn(shell, [shell], environment(sys));
+      status = sys.spawn(shell, [shell], environment(sys), from.root === '/' ? undefined : from.root);
     } catch (e) {
       hold(sys, say, `the emergency shell could not be started (${formatError(e)})`);
     }

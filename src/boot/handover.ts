@@ -55,7 +55,13 @@ export function environment(sys: System): string[] {
   return Object.entries(sys.env()).map(([k, v]) => `${k}=${v}`);
 }
 
-export function handOver(sys: System, newRoot: string, init: string, log: (line: string) => void): never {
+export function handOver(
+  sys: System,
+  newRoot: string,
+  init: string,
+  args: readonly string[],
+  log: (line: string) => void,
+): never {
   log(`switching root to ${newRoot} and executing ${init}`);
   for (const dir of API_MOUNTS) {
     const st = tryLstat(sys, dir);
@@ -78,5 +84,5 @@ export function handOver(sys: System, newRoot: string, init: string, log: (line:
   step(`move ${newRoot} to /`, () => sys.moveMount('.', '/'));
   step('chroot', () => sys.chroot('.'));
   step('chdir /', () => sys.chdir('/'));
-  return step(`execute ${init}`, () => sys.execve(init, [init], environment(sys)));
+  return step(`execute ${init}`, () => sys.execve(init, [init, ...args], environment(sys)));
 }

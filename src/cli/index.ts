@@ -12,6 +12,9 @@ export function isBootRun(argv: readonly string[]): boolean {
 }
 
 export async function runCli(sys: System, argv: readonly string[], io: Output): Promise<number> {
+  // The kernel's init (no initramfs): the arguments are the real init's, not ours.
+  if (sys.pid === 1 && (await import('../boot/init-root.js')).isKernelInit(sys))
+    return (await import('./init.js')).commandInit(sys, argv, io);
   const parsed = parse(argv);
   if (typeof parsed === 'object' && 'help' in parsed) {
     const { HELP, commandHelp } = await import('./help.js');

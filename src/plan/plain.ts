@@ -38,7 +38,7 @@ import type { LabelledUpper, Part, PlainPlan, StateDirs, Step } from './types.js
  */
 export function plainUntouched(config: PlainConfig): string | null {
   if (config.file === null && config.rootKarg === null)
-    return `no ${PLAIN_CONFIG_PATHS.join(' or ')} in the initramfs and no ${ROOT_KARG}= on the kernel command line: nothing asked for`;
+    return `no ${PLAIN_CONFIG_PATHS.join(' or ')} and no ${ROOT_KARG}= on the kernel command line: nothing asked for`;
   const asks =
     config.rootMode !== 'persistent' ||
     config.etcTransient ||

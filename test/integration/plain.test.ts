@@ -266,7 +266,7 @@ describe.skipIf(!isRoot())('plain root', () => {
       'no config and no rd.prepare-root=',
       undefined,
       CMDLINE,
-      'no /usr/lib/prepare-root/prepare-root.conf or /etc/prepare-root/prepare-root.conf in the initramfs and no rd.prepare-root= on the kernel command line: nothing asked for',
+      'no /usr/lib/prepare-root/prepare-root.conf or /etc/prepare-root/prepare-root.conf and no rd.prepare-root= on the kernel command line: nothing asked for',
     ],
     [
       'rd.prepare-root=off over a transient config (maintenance without an initramfs rebuild)',
