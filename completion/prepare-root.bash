@@ -22,8 +22,8 @@ _prepare_root() {
   local options
   case $command in
     ''|run) options='--pivot --init --verbose --help' ;;
-    plan) options='--config --json --help' ;;
-    check-config) options='--plain --chain --root --json --boot --get --help' ;;
+    plan) options='--config --no-initramfs --json --help' ;;
+    check-config) options='--plain --chain --root --json --boot --no-initramfs --get --help' ;;
     status) options='--json --root --help' ;;
     diff) options='--json --root --upper --lower --help' ;;
     checkpoint|relabel) options='--root --help' ;;

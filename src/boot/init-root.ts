@@ -95,7 +95,7 @@ export function makeInitRoot(sys: System): InitRoot {
   }
   const cmdline = readKernelCmdline(sys, undefined);
   const target = bootTarget(cmdline);
-  const image = target === 'plain' ? INIT_SYSROOT : deploymentOf(sys, cmdline);
+  const image = configImage(sys, INIT_SYSROOT, cmdline);
   copyConfig(sys, image, configPathsFor(target));
   const release = step('uname', () => sys.kernelRelease());
   const dir = [`${image}/usr/lib/modules/${release}`, `${image}/lib/modules/${release}`].find((d) => exists(sys, d));
@@ -103,9 +103,13 @@ export function makeInitRoot(sys: System): InitRoot {
   return { cmdline, init: initOf(cmdline), modules };
 }
 
-function deploymentOf(sys: System, cmdline: string): string {
-  const target = findOstreeTarget(cmdline)!;
-  return resolveDeployment(sys, INIT_SYSROOT, target).path;
+/**
+ * Where the config, the init and the modules come from without an initramfs: a plain root
+ * itself, or the deployment ostree= names in it.
+ */
+export function configImage(sys: System, sysroot: string, cmdline: string): string {
+  const ostree = findOstreeTarget(cmdline);
+  return ostree === null ? sysroot : resolveDeployment(sys, sysroot, ostree).path;
 }
 
 /**

@@ -45,7 +45,7 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
 }
 
 /** A fresh context for a real boot: random names, this boot's id, the clock. */
-function bootContext(sys: System, bootId: string): BootContext {
+function bootContext(sys: System, bootId: string, initramfs: boolean): BootContext {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const random = () => [...sys.randomBytes(6)].map((b) => chars[b % chars.length]).join('');
   return {
@@ -53,6 +53,7 @@ function bootContext(sys: System, bootId: string): BootContext {
     bootToken: toHex(sys.randomBytes(8)),
     bootId,
     now: new Date().toISOString().replace(/[:.]/g, '-'),
+    initramfs,
   };
 }
 
@@ -62,6 +63,7 @@ export const PLAN_CONTEXT: BootContext = {
   bootToken: 'TOKEN',
   bootId: 'BOOT-ID',
   now: 'TIME',
+  initramfs: true,
 };
 
 /**
@@ -95,6 +97,8 @@ export interface RunOptions {
   /** What was asked for, announced once (on the console at boot). */
   readonly notice: (n: Warning) => void;
   readonly info: (line: string) => void;
+  /** false: no initramfs carries this boot (we are the kernel's init). */
+  readonly initramfs?: boolean;
 }
 
 export type RunResult =
@@ -167,7 +171,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       sysroot,
       cmdline,
       () => readConfigSources(sys, configPathsFor(target), true),
-      bootContext(sys, bootId),
+      bootContext(sys, bootId, opts.initramfs !== false),
     );
     if (opts.init !== undefined) checkInit(sys, decision.image, opts.init);
     for (const w of decision.warnings) opts.warn(w);

@@ -34,6 +34,8 @@ export interface Values {
   readonly lower?: string;
   readonly boot?: string;
   readonly get?: string;
+  /** plan, check-config: as the kernel's init would, without an initramfs. */
+  readonly 'no-initramfs'?: boolean;
 }
 
 export interface Parsed {
@@ -52,7 +54,7 @@ export function usageError(why: string, command?: Command): PrepareRootError {
   );
 }
 
-const FLAGS = new Set(['pivot', 'plain', 'chain', 'json', 'verbose', 'help', 'version']);
+const FLAGS = new Set(['pivot', 'plain', 'chain', 'json', 'verbose', 'help', 'version', 'no-initramfs']);
 const WITH_VALUE = new Set(['init', 'config', 'root', 'upper', 'lower', 'boot', 'get']);
 const SHORT: Record<string, string> = { h: 'help', V: 'version' };
 

@@ -32,10 +32,16 @@ const OPTIONS: Record<string, string> = {
   boot: `  --boot KIND    check the config files a KIND boot (ostree or plain) reads, as one chain in
                  the boot's precedence and by the boot's own rules: exit 1 exactly when that
                  boot would fail on them, warnings as the boot prints them. For initramfs
-                 builders (the dracut module runs it).
+                 builders (the dracut module and the initramfs-tools hook run it); with
+                 --root IMAGE, IMAGE's files.
   --get KEY      with --boot: print the effective value of KEY (composefs.keypath,
                  composefs.enabled, root.upper-device, root.upper-fstype; empty when unset).`,
   root: '  --root DIR     where the booted root is mounted (default /), e.g. /sysroot in the initramfs.',
+  planNoInitramfs: `  --no-initramfs as the kernel's init would plan it (init=, no initramfs): the config files
+                 from SYSROOT (a plain root) or the deployment ostree= names, not from this
+                 system; composefs signed is refused (its keys need an initramfs).`,
+  checkNoInitramfs: `  --no-initramfs with --boot: a boot without an initramfs, which reads the files from the
+                 image (--root) itself; composefs signed is an error (its keys need an initramfs).`,
   diffPair: `  --upper DIR, --lower DIR[:DIR...]
                  diff this upper against these lower layers (top first), mounted or not.`,
 };
@@ -50,20 +56,27 @@ stderr (and /dev/kmsg), and the exit status is 1. A second run after success exi
     options: [OPTIONS.pivot!, OPTIONS.init!, OPTIONS.verbose!],
   },
   plan: {
-    usage: ['prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--json]'],
+    usage: ['prepare-root plan SYSROOT [KERNEL_CMDLINE] [--config FILE]... [--no-initramfs] [--json]'],
     text: `print the ordered mount plan for SYSROOT without changing anything (no privileges
 needed): each step as a command line that can be pasted into a shell, and why it is there.`,
-    options: [OPTIONS.config!, OPTIONS.json!],
+    options: [OPTIONS.config!, OPTIONS.planNoInitramfs!, OPTIONS.json!],
   },
   'check-config': {
     usage: [
       'prepare-root check-config [FILE...] [--plain] [--chain] [--root IMAGE] [--json]',
-      'prepare-root check-config --boot ostree|plain [--get KEY]',
+      'prepare-root check-config --boot ostree|plain [--root IMAGE] [--no-initramfs] [--get KEY]',
     ],
     text: `lint prepare-root.conf files (default: the ones this system would read, ostree's and
 a plain root's), more strictly than a boot: an unknown group or key is an error (with the
 key you probably meant). Exit 0 when clean (warnings are printed), 1 on errors.`,
-    options: [OPTIONS.plain!, OPTIONS.chain!, OPTIONS.checkRoot!, OPTIONS.checkJson!, OPTIONS.boot!],
+    options: [
+      OPTIONS.plain!,
+      OPTIONS.chain!,
+      OPTIONS.checkRoot!,
+      OPTIONS.checkJson!,
+      OPTIONS.boot!,
+      OPTIONS.checkNoInitramfs!,
+    ],
   },
   status: {
     usage: ['prepare-root status [--json] [--root DIR]'],
@@ -126,7 +139,14 @@ the command line wins; off leaves the root alone without reading the config). A 
 an overlay of the physical root with a tmpfs upper; /etc and /var stay persistent unless [etc] /
 [var] transient=true; the physical root stays reachable read-only at
 /run/prepare-root/physical-root. Swap files in its /etc/fstab are bound from the disk. Nothing
-asked for (no config, no karg, or rd.prepare-root=off): exit 0, nothing mounted.`;
+asked for (no config, no karg, or rd.prepare-root=off): exit 0, nothing mounted.
+
+Without an initramfs: as the kernel's init (init=/usr/lib/prepare-root/prepare-root on a plain
+root), it mounts a tmpfs over / (the physical root is not written), the physical root at
+/sysroot in it, /proc, /sys, /dev and /run, reads the config files from the root (or the
+deployment) and loads overlay (erofs, loop) from its /usr/lib/modules/RELEASE, prepares as from
+an initramfs, and executes /sbin/init (or prepare-root.init=PATH) with the kernel's arguments.
+A failure: the error on the console and a shell from the physical root, never an exit.`;
 
 const CONFIGURATION = `Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
 /etc/ostree/prepare-root.conf when that exists):

@@ -36,6 +36,8 @@ export async function runCli(sys: System, argv: readonly string[], io: Output): 
     throw only('--plain and --chain only apply to check-config');
   if (command !== 'check-config' && (values.boot !== undefined || values.get !== undefined))
     throw only('--boot and --get only apply to check-config');
+  if (command !== 'plan' && command !== 'check-config' && values['no-initramfs'] === true)
+    throw only('--no-initramfs only applies to plan and check-config');
   if (command !== 'diff' && (values.upper !== undefined || values.lower !== undefined))
     throw only('--upper and --lower only apply to diff');
   switch (command) {

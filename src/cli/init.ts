@@ -32,6 +32,7 @@ export function commandInit(sys: System, initArgs: readonly string[], io: Output
         pivot: true,
         init: root.init,
         initArgs,
+        initramfs: false,
       });
     },
     io.err,

@@ -9,6 +9,7 @@ import { under } from '../base/posix-path.js';
 import { oneLine, utf8Decode } from '../base/text.js';
 import { readConfigSources } from '../boot/prepare.js';
 import { configPathsFor } from '../boot/targets/index.js';
+import { needsInitramfs } from '../boot/targets/ostree.js';
 import {
   type BootTarget,
   type ConfigSource,
@@ -69,14 +70,12 @@ export function commandCheckConfig(sys: System, files: string[], values: Values,
   if (values.boot !== undefined) {
     if (values.boot !== 'ostree' && values.boot !== 'plain')
       throw usageError(`--boot takes ostree or plain, not "${values.boot}"`, 'check-config');
-    if (files.length > 0 || values.plain === true || values.root !== undefined || values.chain === true)
-      throw usageError(
-        '--boot reads the files the boot reads: no FILE, --plain, --root or --chain with it',
-        'check-config',
-      );
+    if (files.length > 0 || values.plain === true || values.chain === true)
+      throw usageError('--boot reads the files the boot reads: no FILE, --plain or --chain with it', 'check-config');
     if (values.json === true) throw usageError('--json does not apply with --boot', 'check-config');
-    return checkAsBoot(sys, values.boot, values.get, io);
+    return checkAsBoot(sys, values.boot, values.get, io, values.root ?? '/', values['no-initramfs'] !== true);
   }
+  if (values['no-initramfs'] === true) throw usageError('--no-initramfs only applies with --boot', 'check-config');
   if (values.get !== undefined) throw usageError('--get only applies with --boot', 'check-config');
   if (values.chain === true && files.length < 2)
     throw usageError(
@@ -244,15 +243,28 @@ const GETTERS: Record<string, (c: RootConfig) => string | null> = {
 
 /**
  * --boot KIND: the files a KIND boot reads from the initramfs (the build root's, at the same
- * paths), as one chain, by the boot's own rules with no kernel arguments: an error exactly where
- * that boot would stop (a bad value of a key the boot reads only in some modes included: it is
- * wrong whatever the mode), a warning where it would warn. --get KEY prints the effective value.
+ * paths; --root IMAGE: IMAGE's), as one chain, by the boot's own rules with no kernel arguments:
+ * an error exactly where that boot would stop (a bad value of a key the boot reads only in some
+ * modes included: it is wrong whatever the mode), a warning where it would warn. --get KEY
+ * prints the effective value. --no-initramfs: the boot reads them from the image itself, as the
+ * kernel's init, and what needs an initramfs (composefs signed) is an error.
  */
-function checkAsBoot(sys: System, kind: BootTarget, get: string | undefined, io: Output): number {
+function checkAsBoot(
+  sys: System,
+  kind: BootTarget,
+  get: string | undefined,
+  io: Output,
+  image: string,
+  initramfs: boolean,
+): number {
   const getter = get === undefined ? undefined : GETTERS[get];
   if (get !== undefined && getter === undefined)
     throw usageError(`--get takes ${Object.keys(GETTERS).join(', ')}, not "${get}"`, 'check-config');
-  const sources = readConfigSources(sys, configPathsFor(kind), true);
+  const sources = readConfigSources(
+    sys,
+    configPathsFor(kind).map((p) => under(image, p)),
+    true,
+  );
   let findings: Finding[];
   let config: RootConfig | undefined;
   try {
@@ -262,12 +274,14 @@ function checkAsBoot(sys: System, kind: BootTarget, get: string | undefined, io:
       ...(resolved?.warnings ?? []).map(warningFinding),
       ...errors.map(errorFinding),
       ...deferred.map(errorFinding),
-      ...keyFindings(sys, config),
+      ...keyFindings(sys, config, image),
     ];
   } catch (e) {
     if (!(e instanceof PrepareRootError)) throw e;
     findings = [errorFinding(e)];
   }
+  const refused = !initramfs && config?.kind === 'ostree' ? needsInitramfs(config) : null;
+  if (refused !== null) findings.push(errorFinding(refused));
   for (const f of findings) io.err(findingLine(f));
   const failed = findings.some((f) => f.error);
   const files =
@@ -276,7 +290,8 @@ function checkAsBoot(sys: System, kind: BootTarget, get: string | undefined, io:
     // A key of the other kind of boot: that boot has no such setting, an empty line says so.
     if (!failed && config !== undefined) io.out(oneLine(getter(config) ?? ''));
   } else {
-    io.out(oneLine(`${files}: ${failed ? `a ${kind} boot would fail` : `ok for a ${kind} boot`}`));
+    const boot = `${kind === 'ostree' ? 'an' : 'a'} ${kind} boot`;
+    io.out(oneLine(`${files}: ${failed ? `${boot} would fail` : `ok for ${boot}`}`));
   }
   return failed ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { oneLine, toHex } from '../base/text.js';
 import { actionOf } from '../apply/actions.js';
 import { commandOf } from '../apply/operations.js';
 import { PLAN_CONTEXT, probeAndPlan, readConfigSources, readKernelCmdline } from '../boot/prepare.js';
+import { configImage } from '../boot/init-root.js';
 import { bootTarget, configPathsFor, describePlan } from '../boot/targets/index.js';
 import type { Plan } from '../plan/types.js';
 import type { System } from '../platform/system.js';
@@ -11,11 +12,21 @@ import { type Output, type Values, noticeLine, sysrootAndCmdline, warningLine } 
 export function commandPlan(sys: System, positionals: string[], values: Values, io: Output): number {
   const [sysrootArg, cmdlineArg] = sysrootAndCmdline(positionals, 'plan');
   const cmdline = readKernelCmdline(sys, cmdlineArg);
+  const initramfs = values['no-initramfs'] !== true;
+  // Without an initramfs the config comes from the root being prepared (or its deployment).
+  const from = initramfs ? '' : configImage(sys, sysrootArg, cmdline);
   const sources = () =>
     values.config === undefined
-      ? readConfigSources(sys, configPathsFor(bootTarget(cmdline)), true)
+      ? readConfigSources(
+          sys,
+          configPathsFor(bootTarget(cmdline)).map((p) => `${from}${p}`),
+          true,
+        )
       : readConfigSources(sys, values.config, false);
-  const { plan, warnings, notices, config, untouched } = probeAndPlan(sys, sysrootArg, cmdline, sources, PLAN_CONTEXT);
+  const { plan, warnings, notices, config, untouched } = probeAndPlan(sys, sysrootArg, cmdline, sources, {
+    ...PLAN_CONTEXT,
+    initramfs,
+  });
   const configFile = config?.file ?? null;
   if (values.json) {
     io.out(

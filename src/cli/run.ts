@@ -21,6 +21,8 @@ export interface BootRun {
   readonly init: string | null;
   /** The real init's arguments after its name. */
   readonly initArgs: readonly string[];
+  /** false: we are the kernel's init, no initramfs carries this boot. */
+  readonly initramfs: boolean;
 }
 
 export function prepareAndHandOver(sys: System, io: Output, run: BootRun): void {
@@ -41,6 +43,7 @@ export function prepareAndHandOver(sys: System, io: Output, run: BootRun): void 
     warn: (w) => toConsole(KMSG_WARNING, warningLine(w)),
     notice: (n) => toConsole(KMSG_NOTICE, noticeLine(n)),
     info: (line) => io.out(oneLine(`prepare-root: ${line}`)),
+    initramfs: run.initramfs,
   });
   if (run.pivot && run.init !== null) {
     const root = result.kind === 'prepared' ? result.plan.sysroot : result.sysroot;
@@ -58,6 +61,7 @@ export function commandRun(sys: System, positionals: string[], values: Values, i
     pivot,
     init: pivot || values.init !== undefined ? (values.init ?? DEFAULT_INIT) : null,
     initArgs: [],
+    initramfs: true,
   };
   if (sys.pid === 1) neverExit(sys, () => prepareAndHandOver(sys, io, run), io.err);
   prepareAndHandOver(sys, io, run);

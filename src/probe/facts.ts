@@ -69,4 +69,9 @@ export interface BootContext {
   readonly bootId: string;
   /** The time, as used in quarantine directory names. */
   readonly now: string;
+  /**
+   * An initramfs carries this boot (false: we are the kernel's init, and everything we read came
+   * from the root being prepared, so nothing can vouch for it).
+   */
+  readonly initramfs: boolean;
 }

@@ -36,4 +36,5 @@ export const CONTEXT: BootContext = {
   bootToken: 'T0K3N',
   bootId: 'b00t',
   now: '2026-01-01T00-00-00-000Z',
+  initramfs: true,
 };

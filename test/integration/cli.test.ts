@@ -116,7 +116,7 @@ describe('prepare-root binary', () => {
     ],
     [
       ['check-config', '--boot', 'plain', '/some/file'],
-      'prepare-root: usage: --boot reads the files the boot reads: no FILE, --plain, --root or --chain with it (see prepare-root check-config --help)',
+      'prepare-root: usage: --boot reads the files the boot reads: no FILE, --plain or --chain with it (see prepare-root check-config --help)',
     ],
     [
       ['status', '--boot', 'plain'],
@@ -131,7 +131,7 @@ describe('prepare-root binary', () => {
     [
       'check-config',
       'prepare-root check-config [FILE...] [--plain] [--chain] [--root IMAGE] [--json]',
-      'check-config --boot ostree|plain [--get KEY]',
+      'check-config --boot ostree|plain [--root IMAGE] [--no-initramfs] [--get KEY]',
     ],
     ['run', 'prepare-root [run] SYSROOT', '--pivot'],
     ['plan', 'prepare-root plan SYSROOT', 'pasted into a shell'],

@@ -145,3 +145,61 @@ describe.skipIf(!isRoot())('the kernel’s init, no initramfs', () => {
     expect(exit).toBe(0);
   });
 });
+
+describe('plan and check-config without an initramfs', () => {
+  function image(conf: string): string {
+    const root = mkdtempSync('/var/tmp/prepare-root-image.');
+    roots.push(root);
+    execFileSync('bash', [`${HARNESS}/mkplain.sh`, root]);
+    execFileSync('mkdir', ['-p', `${root}/etc/prepare-root`, `${root}/etc/ostree`]);
+    writeFileSync(`${root}${CONF}`, conf);
+    return root;
+  }
+  const run = (...args: string[]) => {
+    const r = spawnSync(OURS, args, { encoding: 'utf8' });
+    return { rc: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+  };
+
+  it('plan --no-initramfs reads the config from the root it plans, not from this system', () => {
+    const root = image('[root]\ntransient-ro=true\n');
+    const r = run('plan', root, 'root=/dev/nvme0n1p2 ro', '--no-initramfs');
+    expect(r.rc).toBe(0);
+    expect(r.stdout.split('\n').slice(0, 6)).toEqual([
+      `Plan for ${root}`,
+      '  physical root:    /run/prepare-root/physical-root (read-only, plain root)',
+      '  mode:             plain-transient-ro',
+      '  selinux:          not enabled',
+      `  config:           ${root}${CONF}`,
+      'Steps:',
+    ]);
+    // Without the option, this system's own (absent) config: nothing to do.
+    expect(run('plan', root, 'root=/dev/nvme0n1p2 ro').stdout).toMatch(/^Plan for .*: nothing to do \(no /);
+  });
+
+  it('check-config --boot KIND --root IMAGE reads the image’s files; --no-initramfs refuses composefs signed', () => {
+    const root = image('[root]\ntransient=true\n');
+    expect(run('check-config', '--boot', 'plain', '--root', root)).toEqual({
+      rc: 0,
+      stdout: `${root}${CONF}: ok for a plain boot`,
+      stderr: '',
+    });
+    writeFileSync(`${root}/etc/ostree/prepare-root.conf`, '[composefs]\nenabled=signed\n');
+    writeFileSync(`${root}/etc/ostree/initramfs-root-binding.key`, `${Buffer.alloc(32).toString('base64')}\n`);
+    expect(run('check-config', '--boot', 'ostree', '--root', root).rc).toBe(0);
+    expect(run('check-config', '--boot', 'ostree', '--root', root, '--no-initramfs')).toEqual({
+      rc: 1,
+      stdout: `${root}/etc/ostree/prepare-root.conf: an ostree boot would fail`,
+      stderr:
+        'prepare-root: composefs.enabled=signed: needs an initramfs: the signing keys must come from outside the root they verify, and without an initramfs there is nothing else (use verity, or boot with an initramfs)',
+    });
+  });
+
+  it('--no-initramfs applies to plan and check-config --boot only', () => {
+    expect(run('status', '--no-initramfs').stderr).toBe(
+      'prepare-root: usage: --no-initramfs only applies to plan and check-config (see prepare-root status --help)',
+    );
+    expect(run('check-config', '--no-initramfs').stderr).toBe(
+      'prepare-root: usage: --no-initramfs only applies with --boot (see prepare-root check-config --help)',
+    );
+  });
+});

@@ -3,11 +3,24 @@
 import { PrepareRootError } from '../../base/errors.js';
 import { CONFIG_PATHS, RUN_OSTREE_BOOTED } from '../../base/paths.js';
 import { ROOT_KARG, findOstreeTarget } from '../../config/cmdline.js';
-import { loadConfig, resolveConfig } from '../../config/config.js';
+import { type OstreeConfig, integrityOf, loadConfig, resolveConfig } from '../../config/config.js';
 import { exists, tryLstat } from '../../fs/files.js';
 import { planPrepareRoot } from '../../plan/plan.js';
 import { probeFacts } from '../../probe/probe.js';
 import type { BootTargetKind } from './target.js';
+
+/**
+ * composefs signed checks the image against keys from outside it, in the initramfs: without one,
+ * the only place for them is the root they are to verify, which proves nothing.
+ */
+export function needsInitramfs(config: OstreeConfig): PrepareRootError | null {
+  return integrityOf(config.composefs) === 'signed'
+    ? new PrepareRootError(
+        'composefs.enabled=signed',
+        'needs an initramfs: the signing keys must come from outside the root they verify, and without an initramfs there is nothing else (use verity, or boot with an initramfs)',
+      )
+    : null;
+}
 
 export const OSTREE_TARGET: BootTargetKind<'ostree'> = {
   configPaths: CONFIG_PATHS,
@@ -21,6 +34,8 @@ export const OSTREE_TARGET: BootTargetKind<'ostree'> = {
         'only a plain root (no ostree=) can be left alone: an ostree boot needs its deployment prepared',
       );
     }
+    const refused = context.initramfs ? null : needsInitramfs(config);
+    if (refused !== null) throw refused;
     const { facts, warnings: probeWarnings } = probeFacts(sys, sysroot, ostree, config);
     const { plan, warnings, notices } = planPrepareRoot(config, facts, context);
     return {

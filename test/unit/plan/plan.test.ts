@@ -233,7 +233,8 @@ describe('planPrepareRoot: the boot context', () => {
 
   it('names, tokens, the boot id and the clock come from the context and nowhere else', () => {
     const text = JSON.stringify(
-      planWith({ transientEtcSuffix: 'SUFFIX', bootToken: 'TOKEN', bootId: 'BOOTID', now: 'NOW' }).plan,
+      planWith({ transientEtcSuffix: 'SUFFIX', bootToken: 'TOKEN', bootId: 'BOOTID', now: 'NOW', initramfs: true })
+        .plan,
       (_, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v),
     );
     expect(text).toContain('/run/ostree/transient-etc.SUFFIX');
