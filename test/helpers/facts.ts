@@ -1,6 +1,7 @@
-// One builder of planner inputs for the unit tests: the facts of a plain legacy deployment and a
-// fixed boot context, each field overridable.
+// One builder of planner inputs for the unit tests: the facts of a plain legacy deployment, of a
+// plain root, and a fixed boot context, each field overridable.
 import type { BootContext, Facts } from '../../src/probe/facts.js';
+import type { PlainFacts } from '../../src/probe/plain.js';
 
 export const D = '/sysroot/ostree/deploy/os/deploy/abc.0';
 
@@ -37,4 +38,19 @@ export const CONTEXT: BootContext = {
   bootId: 'b00t',
   now: '2026-01-01T00-00-00-000Z',
   initramfs: true,
+};
+
+/** A plain root at /sysroot with a real /etc and /var, nothing else asked for. */
+export const PLAIN_FACTS: PlainFacts = {
+  sysroot: '/sysroot',
+  readonly: false,
+  device: null,
+  etc: { inRoot: '/etc', kind: 'dir' },
+  var: { inRoot: '/var', kind: 'dir' },
+  stateDir: '/var/lib/prepare-root',
+  swapFiles: [],
+  upperDevice: null,
+  persist: [],
+  overlays: [],
+  selinux: false,
 };

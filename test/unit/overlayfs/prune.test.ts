@@ -1,18 +1,7 @@
 // overlayfs/prune.ts: ostree's state-overlay rule after an update, on synthetic trees.
 import { describe, expect, it } from 'vitest';
 import { pruneUpper } from '../../../src/overlayfs/prune.js';
-import { memorySystem } from '../../helpers/memory-system.js';
-
-function layers() {
-  const sys = memorySystem();
-  sys.file('/lower/etc/hostname', 'base');
-  sys.file('/lower/etc/motd', 'hello');
-  sys.dir('/lower/etc/app', { mode: 0o755 });
-  sys.file('/lower/etc/app/a.conf', 'a');
-  sys.file('/lower/opt/old/x', 'x');
-  sys.dir('/upper');
-  return sys;
-}
+import { layers } from '../../helpers/overlay-layers.js';
 
 describe('pruneUpper', () => {
   it('drops what shadows, replaces or deletes base content, keeps what is purely added', () => {

@@ -1,18 +1,7 @@
 // overlayfs/upper-diff.ts: what an upper holds compared with its lowers, on synthetic trees.
 import { describe, expect, it } from 'vitest';
 import { diffUpper, summarize, summaryLine } from '../../../src/overlayfs/upper-diff.js';
-import { memorySystem } from '../../helpers/memory-system.js';
-
-function layers() {
-  const sys = memorySystem();
-  sys.file('/lower/etc/hostname', 'base');
-  sys.file('/lower/etc/motd', 'hello');
-  sys.dir('/lower/etc/app', { mode: 0o755 });
-  sys.file('/lower/etc/app/a.conf', 'a');
-  sys.file('/lower/opt/old/x', 'x');
-  sys.dir('/upper');
-  return sys;
-}
+import { layers } from '../../helpers/overlay-layers.js';
 
 describe('diffUpper', () => {
   it('classifies each kind of change the way overlayfs reads the upper', () => {

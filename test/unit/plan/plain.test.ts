@@ -7,26 +7,13 @@ import { PrepareRootError } from '../../../src/base/errors.js';
 import { loadConfig, resolveConfig } from '../../../src/config/config.js';
 import { planPlainRoot } from '../../../src/plan/plain.js';
 import type { PlainFacts } from '../../../src/probe/plain.js';
-import { CONTEXT } from '../../helpers/facts.js';
+import { CONTEXT, PLAIN_FACTS } from '../../helpers/facts.js';
 
 const CONF = '/etc/prepare-root/prepare-root.conf';
-const FACTS: PlainFacts = {
-  sysroot: '/sysroot',
-  readonly: false,
-  device: null,
-  etc: { inRoot: '/etc', kind: 'dir' },
-  var: { inRoot: '/var', kind: 'dir' },
-  stateDir: '/var/lib/prepare-root',
-  swapFiles: [],
-  upperDevice: null,
-  persist: [],
-  overlays: [],
-  selinux: false,
-};
 
 function plan(conf: string, overrides: Partial<PlainFacts> = {}, cmdline = 'root=/dev/vda') {
   const config = resolveConfig(loadConfig([{ path: CONF, data: conf }]), cmdline, 'plain').config;
-  return planPlainRoot(config, { ...FACTS, ...overrides }, CONTEXT);
+  return planPlainRoot(config, { ...PLAIN_FACTS, ...overrides }, CONTEXT);
 }
 const commands = (conf: string, overrides: Partial<PlainFacts> = {}) =>
   plan(conf, overrides).plan.steps.map((s) => describeAction(actionOf(s)));

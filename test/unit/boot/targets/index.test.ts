@@ -5,27 +5,13 @@ import { bootTarget, configPathsFor, describePlan, kindStatusFields } from '../.
 import { loadConfig, resolveConfig } from '../../../../src/config/config.js';
 import { planPlainRoot } from '../../../../src/plan/plain.js';
 import { planPrepareRoot } from '../../../../src/plan/plan.js';
-import type { PlainFacts } from '../../../../src/probe/plain.js';
-import { CONTEXT, facts } from '../../../helpers/facts.js';
+import { CONTEXT, PLAIN_FACTS, facts } from '../../../helpers/facts.js';
 
 const ostreeConfig = resolveConfig(
   loadConfig([{ path: '/etc/ostree/prepare-root.conf', data: '[sysroot]\nreadonly=true\n' }]),
   'ostree=/ostree/boot.1/os/b/0',
 ).config;
 const ostreePlan = planPrepareRoot(ostreeConfig, facts(), CONTEXT).plan;
-const PLAIN_FACTS: PlainFacts = {
-  sysroot: '/sysroot',
-  readonly: false,
-  device: null,
-  etc: { inRoot: '/etc', kind: 'dir' },
-  var: { inRoot: '/var', kind: 'dir' },
-  stateDir: '/var/lib/prepare-root',
-  swapFiles: [],
-  upperDevice: null,
-  persist: [],
-  overlays: [],
-  selinux: false,
-};
 const plainConfig = resolveConfig(
   loadConfig([{ path: '/etc/prepare-root/prepare-root.conf', data: '[root]\ntransient=true\n' }]),
   '',
