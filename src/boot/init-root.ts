@@ -10,7 +10,7 @@ import { CONFIG_MAX } from '../base/limits.js';
 import { DEFAULT_INIT } from '../base/paths.js';
 import { dirname } from '../base/posix-path.js';
 import { findLastKarg, findOstreeTarget } from '../config/cmdline.js';
-import type { BootTarget } from '../config/config.js';
+import { type BootTarget, rootKargOf } from '../config/config.js';
 import { exists, isMissing, readOptional, tryLstat } from '../fs/files.js';
 import { mkdirp } from '../fs/tree.js';
 import type { FsOption, System } from '../platform/system.js';
@@ -97,6 +97,8 @@ export function makeInitRoot(sys: System): InitRoot {
   const target = bootTarget(cmdline);
   const image = configImage(sys, INIT_SYSROOT, cmdline);
   copyConfig(sys, image, configPathsFor(target));
+  // rd.prepare-root=off: the real init at once, with nothing loaded for a prepare that is not made.
+  if (target === 'plain' && rootKargOf(cmdline) === 'off') return { cmdline, init: initOf(cmdline), modules: [] };
   const release = step('uname', () => sys.kernelRelease());
   const dir = [`${image}/usr/lib/modules/${release}`, `${image}/lib/modules/${release}`].find((d) => exists(sys, d));
   const modules = loadKernelModules(sys, dir ?? `${image}/usr/lib/modules/${release}`, NEEDED_MODULES[target], cmdline);

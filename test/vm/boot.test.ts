@@ -3,6 +3,7 @@
 // qemu on Debian's 6.12 kernel with initramfs images that Debian's dracut builds with our module
 // (or ostree's own). Every assertion reads what the guest reported about itself from its result
 // disk, or, when a boot must fail, the console. Logs stay in .cache/vm/runs/<scenario>/.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +61,13 @@ function bootScenario(
   disk = scenarioDisk(guest, path.join(RUNS, `${name}.qcow2`)),
 ): Boot & { disk: string } {
   return { ...boot(guest, image, disk, path.join(RUNS, name), kargs), disk };
+}
+
+/** Boot without an initramfs: the disk on NVMe, the deployment's own binary as init (through ostree=). */
+function bootNoInitramfs(name: string, disk: string): Boot {
+  const ostree = /ostree=(\S+)/.exec(guest.kargsGood)![1]!;
+  const kargs = `root=/dev/nvme0n1 rootfstype=ext4 rootwait rw ostree=${ostree} init=${ostree}/usr/lib/prepare-root/prepare-root vmtest.step=check`;
+  return boot(guest, '', disk, path.join(RUNS, name), kargs, undefined, undefined, true);
 }
 
 function statusOf(b: Boot): Record<string, unknown> {
@@ -181,6 +189,33 @@ describe('VM boot', () => {
     expect(b.value('initrd-usec')).toBe('0'); // no systemd in the initramfs
     expect(b.value('mount /usr')).toMatch(/^ext4 +ro,/);
     expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'legacy', deployment: guest.deployGood });
+  });
+
+  it('no initramfs, legacy: the deployment’s prepare-root as the kernel’s init (NVMe root, ostree= as ever) boots it, with /run/ostree-booted', () => {
+    const b = bootNoInitramfs('init-legacy', scenarioDisk(guest, path.join(RUNS, 'init-legacy.qcow2')));
+    expectBooted(b);
+    expect(b.value('initrd-usec')).toBe('0');
+    expect(b.serial).not.toContain('Kernel panic');
+    expect(b.value('ostree-status')).toContain('* probeos');
+    expect(statusOf(b)).toMatchObject({ result: 'prepared', mode: 'legacy' });
+  });
+
+  it('no initramfs, composefs verity from the deployment’s own config: erofs loaded from the deployment, / the image with verity=require', () => {
+    const disk = path.join(RUNS, 'init-verity.raw');
+    rmSync(disk, { force: true });
+    execFileSync('cp', ['--sparse=always', guest.disk, disk]);
+    const conf = path.join(RUNS, 'init-verity.conf');
+    writeFileSync(conf, '[composefs]\nenabled=verity\n');
+    execFileSync('debugfs', ['-w', '-R', `write ${conf} ${guest.deployGood}/${CONF}`, disk], { stdio: 'ignore' });
+    const b = bootNoInitramfs('init-verity', disk);
+    expectBooted(b);
+    expect(b.serial).toMatch(/prepare-root: kernel modules loaded from the root: overlay, erofs/);
+    expect(b.value('mount /')).toMatch(/^overlay .*verity=require/);
+    expect(statusOf(b)).toMatchObject({
+      result: 'prepared',
+      mode: 'composefs',
+      integrity: { composefs: true, verity: true, signedWith: null },
+    });
   });
 
   it('broken config: emergency target, the message names the file and line', () => {

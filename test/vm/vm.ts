@@ -134,7 +134,10 @@ export interface ConsoleInput {
   readonly send: string;
 }
 
-/** One boot; `extraDisk` (raw) is attached as /dev/vdc. */
+/**
+ * One boot; `extraDisk` (raw) is attached as /dev/vdc. `initrd` '': none at all. `nvme`: the disk
+ * on NVMe (built into Debian's cloud kernel), as a boot without an initramfs needs.
+ */
 export function boot(
   guest: Pick<Guest, 'kernel'>,
   initrd: string,
@@ -143,6 +146,7 @@ export function boot(
   kargs: string,
   extraDisk?: string,
   input?: ConsoleInput,
+  nvme = false,
 ): Boot {
   const [code, seconds] = run(
     'bash',
@@ -156,7 +160,10 @@ export function boot(
       ...(extraDisk === undefined ? [] : [extraDisk]),
     ],
     10 * 60_000,
-    input === undefined ? undefined : { CONSOLE_WAIT: input.wait, CONSOLE_SEND: input.send },
+    {
+      ...(input === undefined ? {} : { CONSOLE_WAIT: input.wait, CONSOLE_SEND: input.send }),
+      ...(nvme ? { DISK_IF: 'nvme' } : {}),
+    },
   )
     .trim()
     .split(' ');

@@ -66,6 +66,9 @@ if [ "$step" = write ]; then
   done
 fi
 out+=$'\n'"VMTEST-RESULT: DONE"
-{ printf '%s\n' "$out"; printf '\0'; } | dd of=/dev/vdb conv=fsync status=none
+# The result disk is the second virtio disk, after the root; with the root on NVMe (a boot
+# without an initramfs, qemu.sh DISK_IF=nvme) it is the first.
+result=/dev/vdb; [ -b /dev/nvme0n1 ] && result=/dev/vda
+{ printf '%s\n' "$out"; printf '\0'; } | dd of="$result" conv=fsync status=none
 printf '%s\n' "$out" > /dev/console
 systemctl poweroff --no-block
