@@ -16,9 +16,11 @@ export function measureVerity(sys: System, path: string): string {
       : isSysError(e, 'ENOTTY') || isSysError(e, 'EOPNOTSUPP')
         ? 'its filesystem or this kernel has no fs-verity'
         : reasonOf(e);
-    throw new PrepareRootError({ path }, `the image has no fs-verity digest the kernel can vouch for (${why})`, {
-      cause: e,
-    });
+    throw new PrepareRootError(
+      `fs-verity of ${path}`,
+      `the image has no fs-verity digest the kernel can vouch for (${why})`,
+      { cause: e },
+    );
   }
   if (measured.algorithm !== SHA256) {
     throw new PrepareRootError(
