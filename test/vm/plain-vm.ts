@@ -1,9 +1,10 @@
 // Helpers of the plain-mode VM tests: a plain Debian 12 guest without ostree
-// (test/vm/plain-guest-disk.sh: ext4 root, initramfs-tools + Debian's overlayroot, our files
-// installed), booted with vm.ts's qemu boot, and what the comparison with overlayroot reads from
+// (test/vm/plain-guest-disk.sh: ext4 root, initramfs-tools, our .deb installed, and the
+// initramfs images initramfs-tools makes there with overlayroot and with ours), booted with vm.ts's qemu boot, and what the comparison with overlayroot reads from
 // the reports: boot cost, markers, the behaviour table. The guest also runs
 // test/vm/guest/plain-report.sh, whose lines (fstab-sha256, overlayroot-log, ...) arrive in the
 // same report as vmtest.sh's.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Boot, type ConsoleInput, boot, buildWith, median, scenarioDisk, sizeMiB } from './vm.js';
 
@@ -18,6 +19,12 @@ export interface PlainGuest {
   readonly disk: string;
   /** Debian's initramfs-tools image with overlayroot, made in the guest tree for the same kernel. */
   readonly overlayrootInitrd: string;
+  /** initramfs-tools images with our hook and boot script (from the .deb), made in the same tree:
+   * without a config, and with one written to /etc/prepare-root/ before update-initramfs -u. */
+  readonly ours: { readonly base: string; readonly transient: string; readonly upperDevice: string };
+  /** What update-initramfs -u printed for a broken config, and whether it kept the previous image. */
+  readonly brokenConfigLog: string;
+  readonly brokenConfigKept: boolean;
   /** root= and rw: what a plain Debian boot has; add the scenario's own. */
   readonly kargs: string;
 }
@@ -28,6 +35,9 @@ export function buildPlainGuest(): PlainGuest {
     kernel: get('KERNEL'),
     disk: get('DISK'),
     overlayrootInitrd: get('OVERLAYROOT_INITRD'),
+    ours: { base: get('OURS_BASE'), transient: get('OURS_TRANSIENT'), upperDevice: get('OURS_UPPER_DEVICE') },
+    brokenConfigLog: readFileSync(get('BROKEN_CONFIG_LOG'), 'utf8'),
+    brokenConfigKept: existsSync(get('BROKEN_CONFIG_KEPT')),
     kargs: get('KARGS'),
   };
 }
@@ -75,7 +85,8 @@ export function fstabRewritten(b: Boot): boolean {
 
 /** Kernel start to the real root's systemd starting (systemd's userspace timestamp), seconds;
  * read as boot.test.ts's "boot cost" does. With a systemd initramfs that is switch-root; with
- * initramfs-tools (no systemd inside) it is the real root's systemd starting as PID 1. */
+ * initramfs-tools (no systemd inside, both ours and overlayroot's) it is run-init's exec of the
+ * real root's systemd. */
 export function toSwitchRoot(b: Boot): number {
   const usec = b.value('userspace-usec');
   if (usec === undefined || !/^\d+$/.test(usec))

@@ -1,6 +1,8 @@
-// Plain-mode VM tests: a plain Debian 12 guest without ostree (plain-guest-disk.sh), the ground
-// plain mode stands on, and Debian's own transient root for it, overlayroot (initramfs-tools), for
-// comparison: what it does with overlayroot=tmpfs, what it does when misconfigured, what it leaves
+// Plain-mode VM tests: a plain Debian 12 guest without ostree (plain-guest-disk.sh) with
+// prepare-root installed from its .deb and booted through Debian's own initramfs generator,
+// initramfs-tools (our hook and boot script, images made by update-initramfs in the guest tree;
+// two scenarios use dracut images: dracut with systemd, and without it, in pivot mode), and
+// Debian's own transient root for it, overlayroot (initramfs-tools too), for comparison: what it does with overlayroot=tmpfs, what it does when misconfigured, what it leaves
 // behind, and its boot cost. Every assertion reads what the guest reported about itself (vmtest.sh
 // and plain-report.sh) from its result disk. Logs stay in .cache/vm/plain/runs/<scenario>/.
 //   npx vitest run --config vitest.vm.config.ts test/vm/plain.test.ts
@@ -22,21 +24,24 @@ import {
   toSwitchRoot,
   writtenIn,
 } from './plain-vm.js';
-import { type Boot, buildInitramfs, expectEmergency, withFiles } from './vm.js';
+import { type Boot, buildInitramfs, withFiles } from './vm.js';
 
 let guest: PlainGuest;
-let ours: string;
+/** dracut with systemd: our unit (the generator of the ostree guest, here on a plain root). */
+let oursDracut: string;
 /** dracut without systemd: our cleanup hook hands over in pivot mode. */
 let oursShell: string;
 /** Filled by the tests, printed at the end: the rows of the comparison. */
 const overlayroot: Partial<Record<keyof BehaviourRow, string>> = { name: 'overlayroot (Debian 12)' };
-const oursRow: Partial<Record<keyof BehaviourRow, string>> = { name: 'prepare-root' };
+const oursRow: Partial<Record<keyof BehaviourRow, string>> = { name: 'prepare-root (initramfs-tools)' };
 const CONF = 'etc/prepare-root/prepare-root.conf';
 const PHYSICAL = '/run/prepare-root/physical-root';
 
-/** Our initramfs with this plain-root config. */
+/** Our initramfs-tools image (made without a config) with this plain-root config appended: what
+ * the hook would have copied, for scenarios that need no build-time part (the transient and
+ * upper-device scenarios boot images with the config baked in by update-initramfs). */
 const withConf = (name: string, conf: string) =>
-  withFiles(ours, path.join(PLAIN_RUNS, `${name}.img`), { [CONF]: conf });
+  withFiles(guest.ours.base, path.join(PLAIN_RUNS, `${name}.img`), { [CONF]: conf });
 
 function statusOf(b: Boot): Record<string, unknown> {
   const json = b.value('prepare-root-status');
@@ -48,7 +53,7 @@ beforeAll(() => {
   rmSync(PLAIN_RUNS, { recursive: true, force: true });
   mkdirSync(PLAIN_RUNS, { recursive: true });
   guest = buildPlainGuest();
-  ours = buildInitramfs('prepare-root', 'systemd', path.join(PLAIN_RUNS, 'prepare-root-systemd.img'));
+  oursDracut = buildInitramfs('prepare-root', 'systemd', path.join(PLAIN_RUNS, 'prepare-root-systemd.img'));
   oursShell = buildInitramfs('prepare-root', 'shell', path.join(PLAIN_RUNS, 'prepare-root-shell.img'));
 }, 30 * 60_000);
 
@@ -77,10 +82,13 @@ const consoleLines = (b: Boot): string[] =>
 const VERBOSE = { 'conf/conf.d/zz-vmtest-verbose': 'quiet=n\n' };
 
 describe('plain guest (no ostree)', () => {
-  it("ours, root.transient: / is an overlay of the physical root; boot 1's writes to /usr are gone in boot 2, /etc and /var kept; fstab untouched", () => {
-    const image = withConf('ours-transient', '[root]\ntransient=true\n');
-    const first = bootPlain(guest, image, 'ours-transient-1', 'vmtest.step=write');
+  it("ours (initramfs-tools), root.transient written to /etc/prepare-root/ before update-initramfs -u: / is an overlay of the physical root; boot 1's writes to /usr are gone in boot 2, /etc and /var kept; fstab untouched; the man pages render", () => {
+    // The image the guest's own update-initramfs made after the config was written: the hook
+    // copied it (baked), no file appended.
+    const image = guest.ours.transient;
+    const first = bootPlain(guest, image, 'ours-transient-1', 'vmtest.step=write vmtest.man');
     expectBooted(first);
+    expect(first.value('initrd-usec')).toBe('0'); // no systemd in the initramfs: initramfs-tools
     expect(first.value('mount /')).toMatch(
       /^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,upperdir=\/run\/prepare-root\/root\/upper,/,
     );
@@ -88,18 +96,33 @@ describe('plain guest (no ostree)', () => {
     expect(first.value('mount /etc')).toMatch(/^ext4 +rw,/);
     expect(first.value('mount /var')).toMatch(/^ext4 +rw,/);
     for (const m of MARKERS) expect(first.report).toContain(`wrote ${m}`);
+    // Our boot script ran the binary on initramfs-tools' ${rootmnt}, before run-init.
+    expect(first.serial).toContain(
+      'prepare-root: preparing plain root /root: plain-transient, the physical root read-only at /run/prepare-root/physical-root',
+    );
+    // man-db renders both pages of the package, without a warning.
+    expect(first.value('man prepare-root')).toMatch(
+      /^rc 0, \d{3,} lines, NAME: prepare-root - turn the physical root into the root the system boots$/,
+    );
+    expect(first.value('man prepare-root.conf')).toMatch(
+      /^rc 0, \d{2,} lines, NAME: prepare-root\.conf - how prepare-root prepares the root$/,
+    );
+    expect(first.values('man prepare-root stderr')).toEqual([]);
+    expect(first.values('man prepare-root.conf stderr')).toEqual([]);
+    // What pam_motd shows at login, from /run/motd.d, while / is transient.
+    const notice = [
+      'prepare-root: parts of this system are transient:',
+      '  root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
+      'What a reboot would lose: prepare-root diff (and how this boot went: prepare-root status).',
+    ];
+    expect(first.values('login-notice')).toEqual(notice);
     const second = bootPlain(guest, image, 'ours-transient-2', 'vmtest.step=check', first.disk);
     expectBooted(second);
     expect(second.value('boot-id')).not.toBe(first.value('boot-id'));
     expect(second.value('marker /usr/lib/vmtest-marker')).toBe('missing');
     expect(persistedFrom(first, second)).toEqual(['/etc', '/var/lib']);
     expect(fstabRewritten(second)).toBe(false);
-    // What pam_motd shows at login, from /run/motd.d.
-    expect(second.values('login-notice')).toEqual([
-      'prepare-root: parts of this system are transient:',
-      '  root.transient: changes to / (including /usr) are kept in memory and discarded at reboot; /etc and /var persist',
-      'What a reboot would lose: prepare-root diff (and how this boot went: prepare-root status).',
-    ]);
+    expect(second.values('login-notice')).toEqual(notice);
     expect(statusOf(second)).toMatchObject({
       preparedBy: 'prepare-root',
       mode: 'plain-transient',
@@ -109,11 +132,11 @@ describe('plain guest (no ostree)', () => {
     oursRow.fstab = 'untouched';
     oursRow.status = `status.json, \`prepare-root status\` (mode ${statusOf(second).mode}, physical root at ${PHYSICAL})`;
     console.log(
-      `plain guest, ours, root.transient: mount / ${second.value('mount /')}; kept: ${persistedFrom(first, second).join(', ')}; failed units: ${second.value('failed-units') || 'none'}`,
+      `plain guest, ours (initramfs-tools), root.transient: mount / ${second.value('mount /')}; kept: ${persistedFrom(first, second).join(', ')}; failed units: ${second.value('failed-units') || 'none'}; ${first.value('man prepare-root')}`,
     );
   });
 
-  it('ours, root.transient + etc.transient + [persist] paths=/etc/ssh: only /var and the persisted path survive a reboot', () => {
+  it('ours (initramfs-tools), root.transient + etc.transient + [persist] paths=/etc/ssh: only /var and the persisted path survive a reboot', () => {
     const image = withConf(
       'ours-persist',
       '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n',
@@ -129,10 +152,13 @@ describe('plain guest (no ostree)', () => {
     oursRow.persisted = `what is asked: /etc and /var by default, [persist] paths (here /etc/ssh inside a transient /etc)`;
   });
 
-  it('ours, a volatile state overlay: an ordinary service that writes at shutdown stops before the checkpoint, and the next boot reuses the upper with that write', () => {
-    const image = withConf('ours-volatile', '[overlay /usr/local]\nupper=state\nvolatile=true\n');
+  it('ours (dracut with systemd), a volatile state overlay: an ordinary service that writes at shutdown stops before the checkpoint, and the next boot reuses the upper with that write', () => {
+    const image = withFiles(oursDracut, path.join(PLAIN_RUNS, 'ours-volatile.img'), {
+      [CONF]: '[overlay /usr/local]\nupper=state\nvolatile=true\n',
+    });
     const first = bootPlain(guest, image, 'ours-volatile-1', 'vmtest.step=write vmtest.late-writer');
     expectBooted(first);
+    expect(first.value('initrd-usec')).not.toBe('0'); // systemd in the initramfs: dracut's
     expect(first.value('mount /usr/local')).toMatch(/^overlay +rw,.*volatile/);
     const second = bootPlain(guest, image, 'ours-volatile-2', 'vmtest.step=check', first.disk);
     expectBooted(second);
@@ -145,7 +171,7 @@ describe('plain guest (no ostree)', () => {
     expect(statusOf(second)).toMatchObject({ preparedBy: 'prepare-root', bootWarnings: [] });
   });
 
-  it('ours, rd.prepare-root=off over a transient config: the root is left alone, its writes persist and the next transient boot sees them', () => {
+  it('ours (initramfs-tools), rd.prepare-root=off over a transient config: the root is left alone, its writes persist and the next transient boot sees them', () => {
     const image = withConf('ours-off-maint', '[root]\ntransient=true\n');
     const first = bootPlain(guest, image, 'ours-off-maint-1', 'rd.prepare-root=off vmtest.step=write');
     expectBooted(first);
@@ -160,17 +186,15 @@ describe('plain guest (no ostree)', () => {
     expect(persistedFrom(first, second)).toEqual(['/usr/lib', '/etc', '/var/lib']);
   });
 
-  it('ours, no config and no rd.prepare-root=: the unit runs, mounts nothing, and status says why', () => {
-    const b = bootPlain(guest, ours, 'ours-nothing', 'vmtest.step=check');
+  it('ours (initramfs-tools), no config and no rd.prepare-root=: the boot script runs, mounts nothing, and status says why', () => {
+    const b = bootPlain(guest, guest.ours.base, 'ours-nothing', 'vmtest.step=check');
     expectBooted(b);
     expect(b.value('mount /')).toMatch(/^ext4 +rw,/);
     expect(b.value(`mount ${PHYSICAL}`)).toBe('');
     expect(b.value('root-source')).toBe('/dev/vda');
     expect(statusOf(b)).toMatchObject({ preparedBy: null, mode: null });
     expect(statusOf(b).untouched).toMatch(/ nothing asked for$/);
-    expect(b.values('journal').some((l) => l.includes('prepare-root: plain root /sysroot left as it is: no '))).toBe(
-      true,
-    );
+    expect(b.serial).toContain('prepare-root: plain root /root left as it is: no ');
   });
 
   it('ours, dracut without systemd: root.transient, handed over in pivot mode', () => {
@@ -182,13 +206,14 @@ describe('plain guest (no ostree)', () => {
     expect(statusOf(b)).toMatchObject({ preparedBy: 'prepare-root', mode: 'plain-transient' });
   });
 
-  it('ours, root.upper-device=LABEL=prep-upper on a second disk: the changes survive reboots until rd.prepare-root.reset', () => {
+  it('ours (initramfs-tools), root.upper-device=LABEL=prep-upper on a second disk, baked by update-initramfs: the boot script waits for it; the changes survive reboots until rd.prepare-root.reset', () => {
     const upper = path.join(PLAIN_RUNS, 'upper-device.raw');
     rmSync(upper, { force: true });
     const mk = spawnSync('bash', ['-c', 'truncate -s 256M "$1" && mkfs.ext4 -q -L prep-upper "$1"', 'bash', upper]);
     expect(mk.status, mk.stderr?.toString()).toBe(0);
-    // The build root's config, so that the module makes the boot wait for the device.
-    const image = withConf('ours-upper-device', '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n');
+    // Written before update-initramfs -u in the guest tree: the hook wrote down the device for the
+    // boot script to wait for (conf/prepare-root-upper-device, checked by plain-guest-disk.sh).
+    const image = guest.ours.upperDevice;
     const first = bootPlain(guest, image, 'ours-upper-1', 'vmtest.step=write', undefined, upper);
     expectBooted(first);
     expect(first.value('mount /')).toMatch(/^overlay +rw,.*upperdir=\/run\/prepare-root\/upper-device\/upper,/);
@@ -205,11 +230,37 @@ describe('plain guest (no ostree)', () => {
   const BROKEN = '[root]\ntransient=ture\n';
   const BROKEN_LINE =
     'prepare-root: /etc/prepare-root/prepare-root.conf:2: root.transient: value “ture” is not a boolean (use true/false/1/0)';
+  /** What our initramfs-tools boot script gives panic (initramfs-tools/scripts/local-bottom/prepare-root). */
+  const PANIC_LINE =
+    'prepare-root could not prepare /root (the line above says why): fix the cause and exit this shell to try again, or reboot and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)';
 
-  it('ours, a broken config: emergency, the message on the console names the file and line; rd.prepare-root=off appended last boots the untouched root', () => {
+  it('ours (initramfs-tools), a broken config: update-initramfs refuses it and keeps the image; one in the initramfs stops the boot in initramfs-tools’ panic shell with our line, exiting the shell retries, and rd.prepare-root=off appended last boots the untouched root', () => {
+    // At image build time (plain-guest-disk.sh ran update-initramfs -u with it in the guest tree).
+    expect(guest.brokenConfigLog.split('\n')).toEqual(
+      expect.arrayContaining([
+        BROKEN_LINE,
+        'E: prepare-root: the plain-boot config above would fail the boot: fix it, then run update-initramfs -u',
+        'E: /usr/share/initramfs-tools/hooks/prepare-root failed with return 1.',
+      ]),
+    );
+    expect(guest.brokenConfigLog).toMatch(/^update-initramfs: failed for \/boot\/initrd\.img-\S+ with 1\.$/m);
+    expect(guest.brokenConfigKept, 'update-initramfs replaced the previous image').toBe(true);
+    // At boot: a config that reached the initramfs anyway. `panic=` (empty, the last one wins over
+    // vm.ts's panic=-1 in initramfs-tools' parsing; the kernel rejects the empty value and keeps
+    // -1) gives initramfs-tools' shell instead of a reboot. Typed into it: a command that proves it
+    // runs, a fixed config, and exit, which makes the boot script run prepare-root again.
     const image = withConf('ours-broken', BROKEN);
-    const b = bootPlain(guest, image, 'ours-broken', 'vmtest.step=check');
-    expectEmergency(b, BROKEN_LINE);
+    const b = bootPlain(guest, image, 'ours-broken', 'panic= vmtest.step=check', undefined, undefined, {
+      wait: '(initramfs) ',
+      send: `echo "SHELL-RAN-$((6 * 7))"; printf '[root]\\ntransient=true\\n' > /${CONF}; exit`,
+    });
+    expect(b.serial).toContain(BROKEN_LINE);
+    expect(b.serial).toContain(PANIC_LINE);
+    expect(b.serial).toContain('SHELL-RAN-42');
+    expect(b.serial).not.toMatch(/Kernel panic|Attempted to kill init/);
+    expectBooted(b);
+    expect(b.value('mount /')).toMatch(/^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,/);
+    expect(statusOf(b)).toMatchObject({ result: 'prepared', mode: 'plain-transient' });
     // The way out, without rebuilding the initramfs: off appended at the boot menu, after an
     // rd.prepare-root= the image's own command line has. The last one wins; the config is not read.
     const off = bootPlain(
@@ -226,7 +277,7 @@ describe('plain guest (no ostree)', () => {
       untouched: 'rd.prepare-root=off on the kernel command line (the config was not read)',
     });
     oursRow.misconfiguration =
-      'fails closed: emergency, one line on the console naming file:line and key; rd.prepare-root=off gets past it';
+      'fails closed: update-initramfs refuses to build it; at boot, initramfs-tools’ panic shell after one line naming file:line and key (exit retries); rd.prepare-root=off gets past it';
   });
 
   it('ours, dracut without systemd (pivot mode), a broken config: our line, then dracut’s emergency shell, no kernel panic', () => {
@@ -341,7 +392,7 @@ describe('plain guest (no ostree)', () => {
     );
   });
 
-  it('boot cost: ours and overlayroot=tmpfs, everything transient, alternating boots on fresh disks (printed), and the initramfs sizes', () => {
+  it('boot cost: ours and overlayroot=tmpfs, both initramfs-tools, everything transient, alternating boots on fresh disks (printed), and the initramfs sizes', () => {
     const image = withConf('cost-ours', '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n');
     const seconds = { ours: [] as number[], overlayroot: [] as number[] };
     for (let i = 1; i <= 3; i++) {
@@ -361,7 +412,7 @@ describe('plain guest (no ostree)', () => {
     }
     console.log(
       formatBootCost([
-        { name: 'prepare-root (dracut)', seconds: seconds.ours, initrd: image },
+        { name: 'prepare-root (initramfs-tools)', seconds: seconds.ours, initrd: image },
         { name: 'overlayroot=tmpfs', seconds: seconds.overlayroot, initrd: guest.overlayrootInitrd },
       ]),
     );

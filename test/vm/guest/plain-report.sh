@@ -24,6 +24,13 @@ report() {
   sed 's/^/login-notice: /' /run/motd.d/prepare-root 2>/dev/null
   # What late-writer.service wrote at the previous shutdown, into a volatile overlay.
   echo "late-write: $(cat /usr/local/vmtest-late-write 2>/dev/null || echo missing)"
+  if grep -qw vmtest.man /proc/cmdline; then
+    for page in prepare-root prepare-root.conf; do
+      MANWIDTH=100 man -P cat "$page" > /run/vmtest-man.out 2> /run/vmtest-man.err
+      echo "man $page: rc $?, $(wc -l < /run/vmtest-man.out) lines, NAME: $(sed -n '/^NAME/{n;s/^ *//;p;q}' /run/vmtest-man.out)"
+      sed "s|^|man $page stderr: |" /run/vmtest-man.err
+    done
+  fi
   echo "plain-report: done"
 }
 report > /run/vmtest-extra
