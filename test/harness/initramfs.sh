@@ -2,7 +2,8 @@
 # initramfs.sh IMPL FLAVOUR OUT [ETC_OSTREE]: build an initramfs for the cached guest kernel with
 # Debian's dracut, the way a distribution's image build does it: the implementation's files are
 # installed under /usr first, then dracut runs with its stock module directory.
-#   IMPL prepare-root: dracut/install.sh (our binary, dracut module and dracut.conf.d drop-in).
+#   IMPL prepare-root: the files of our .deb (npm run package; or PREPARE_ROOT_DEB=FILE): the
+#                      binary, the dracut module and dracut.conf.d drop-in, and the rest.
 #   IMPL ostree:       Debian's ostree-boot 2026.4 + libcomposefs1 (scripts/fetch-reference.sh).
 #   FLAVOUR systemd, or shell (dracut without systemd: our module's hooks, pivot mode).
 #   ETC_OSTREE: the build root's /etc/ostree (prepare-root.conf, the composefs key); default empty.
@@ -23,7 +24,8 @@ trap 'rm -rf "$W"' EXIT
 mkdir -p "$W"/{stage,confdir,tmp,etc-ostree}
 [ -n "$ETC_OSTREE" ] && cp -a "$ETC_OSTREE/." "$W/etc-ostree/"
 case $IMPL in
-  prepare-root) bash "$ROOT/dracut/install.sh" "$W/stage" > /dev/null; USR=$W/stage/usr; MODULE=prepare-root
+  prepare-root) DEB=${PREPARE_ROOT_DEB:-$(bash "$ROOT/scripts/package.sh" "$W/deb")}
+                dpkg-deb -x "$DEB" "$W/stage"; USR=$W/stage/usr; MODULE=prepare-root
                 [ -n "${PLAIN_CONF:-}" ] && install -D -m 0644 "$PLAIN_CONF" "$USR/lib/prepare-root/prepare-root.conf"
                 [ -n "${OSTREE_CONF_USR:-}" ] && install -D -m 0644 "$OSTREE_CONF_USR" "$USR/lib/ostree/prepare-root.conf" ;;
   ostree) USR=$ROOT/.cache/reference/2026.4/root/usr; MODULE=ostree

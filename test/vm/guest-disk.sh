@@ -8,7 +8,7 @@
 #              every repo object and image has fs-verity enabled.
 #   guest.env  what the tests need: kernel, kargs per deployment, keys.
 # The Debian tree (debootstrap, ~1 min) is cached; the rest is rebuilt because it holds the
-# current prepare-root build (installed into the tree with dracut/install.sh, as an image builder
+# current prepare-root build (installed into the tree from its .deb with dpkg, as an image builder
 # would). fs-verity cannot be enabled on this host's kernel, so one boot of a busybox initramfs on
 # the guest kernel does it (test/vm/guest/enable-verity.pl).
 set -euo pipefail
@@ -35,6 +35,13 @@ rm -rf "$V/tree" "$V/tree-var" "$V/sysroot" "$V/disk.raw" "$V/scratch"
 # the stateroot, top-level links into var/, the kernel in usr/lib/modules.
 T=$V/tree
 cp -a "$V/rootfs" "$T"
+# prepare-root from its .deb (npm run package), into the tree's own dpkg database, before /var
+# moves aside. --force-depends: the package Depends on initramfs-tools | dracut, and this tree has
+# neither: the tests build its initramfs on the host (test/harness/initramfs.sh, Debian's dracut
+# with the same package's files), so the guest needs no generator of its own.
+DEB=$(bash "$ROOT/scripts/package.sh" "$V/deb")
+dpkg --root="$T" --force-depends -i "$DEB" > "$V/dpkg.log" 2>&1 ||
+  { echo "guest-disk: dpkg -i $DEB failed" >&2; tail -20 "$V/dpkg.log" >&2; exit 1; }
 mv "$T/var" "$V/tree-var"
 mkdir "$T/var"
 rm -rf "$T"/{dev,proc,sys,run,tmp,boot,home,root,opt,srv,mnt,media}
@@ -71,7 +78,6 @@ install -D -m 0755 "$HERE/guest/enable-verity.pl" "$T/usr/lib/vmtest/enable-veri
 install -D -m 0644 "$HERE/guest/vmtest.service" "$T/usr/lib/systemd/system/vmtest.service"
 mkdir -p "$T/usr/etc/systemd/system/multi-user.target.wants"
 ln -s /usr/lib/systemd/system/vmtest.service "$T/usr/etc/systemd/system/multi-user.target.wants/"
-bash "$ROOT/dracut/install.sh" "$T" > /dev/null
 stamp "tree ready ($(du -sh "$T" | cut -f1))"
 
 # 2. The sysroot. The composefs digest must be in the commit, and the image is made from the
