@@ -1,8 +1,11 @@
 #!/bin/bash
-# Install prepare-root into an image (or DESTDIR): the binary, the dracut module and its
-# dracut.conf.d drop-in, the default config, the shutdown checkpoint unit and the SELinux relabel
-# unit (enabled: it does nothing without SELinux), the man pages, the bash completion. Then rebuild the initramfs as usual (dracut
-# --force, or your image build's step).
+# Install prepare-root's dracut integration into an image built without dpkg (or DESTDIR): the
+# binary, the dracut module and its dracut.conf.d drop-in, the all-commented ostree config
+# template where the image has none (it asks for nothing), the shutdown checkpoint unit and the
+# SELinux relabel unit (enabled: it does nothing without SELinux), the man pages, the bash
+# completion. Then rebuild the initramfs as usual (dracut --force, or your image build's step).
+# Not the package: on Debian and its derivatives install the .deb (npm run package), which also
+# carries the initramfs-tools integration, and uses the package manager (docs/packaging.md).
 #   bash dracut/install.sh [DESTDIR]
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,4 +24,4 @@ ln -sfn ../prepare-root-relabel.service "$D/usr/lib/systemd/system/sysinit.targe
 install -D -m 0644 "$SRC/man/prepare-root.8" "$D/usr/share/man/man8/prepare-root.8"
 install -D -m 0644 "$SRC/man/prepare-root.conf.5" "$D/usr/share/man/man5/prepare-root.conf.5"
 install -D -m 0644 "$SRC/completion/prepare-root.bash" "$D/usr/share/bash-completion/completions/prepare-root"
-echo "prepare-root installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, then rebuild the initramfs"
+echo "prepare-root (dracut) installed into ${D:-/}; enable prepare-root-checkpoint.service for volatile overlays, write the config, then rebuild the initramfs"
