@@ -314,6 +314,24 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(checkLines(r!)).toEqual([`root left as it was at boot: ${why}`]);
   });
 
+  it("a config written to ostree's file on a plain root: not read, and the boot says so", () => {
+    const [r] = runScenario({
+      plain: true,
+      runs: [{ impl: ours(), conf: '[root]\ntransient=true\n', args: [CMDLINE], check: WITH_STATUS('true') }],
+    });
+    expect(r!.rc, r!.stderr).toBe(0);
+    expect(r!.stdout).toBe(
+      'prepare-root: plain root /sysroot left as it is: no /usr/lib/prepare-root/prepare-root.conf or /etc/prepare-root/prepare-root.conf and no rd.prepare-root= on the kernel command line: nothing asked for',
+    );
+    const warning =
+      "not read: that is ostree's config, and this is a plain root (no ostree= on the kernel command line), which reads /usr/lib/prepare-root/prepare-root.conf or /etc/prepare-root/prepare-root.conf";
+    expect(r!.stderr).toBe(`prepare-root: warning: /etc/ostree/prepare-root.conf: ${warning}`);
+    expect(status(r!)).toMatchObject({
+      result: 'untouched',
+      warnings: [{ where: '/etc/ostree/prepare-root.conf', message: warning }],
+    });
+  });
+
   it.each([
     [
       'a typo in a boolean',
