@@ -3,7 +3,10 @@
 // initramfs-tools (our hook and boot script, images made by update-initramfs in the guest tree;
 // two scenarios use dracut images: dracut with systemd, and without it, in pivot mode), and
 // Debian's own transient root for it, overlayroot (initramfs-tools too), for comparison: what it does with overlayroot=tmpfs, what it does when misconfigured, what it leaves
-// behind, and its boot cost. Every assertion reads what the guest reported about itself (vmtest.sh
+// behind, and its boot cost. The same guest also boots with no initramfs at all, its kernel
+// straight from NVMe with our binary as init (overlay is an xz module there: loading it from the
+// root is part of every prepared boot), its config written into a raw copy of the disk by
+// debugfs. Every assertion reads what the guest reported about itself (vmtest.sh
 // and plain-report.sh) from its result disk. Logs stay in .cache/vm/plain/runs/<scenario>/.
 //   npx vitest run --config vitest.vm.config.ts test/vm/plain.test.ts
 import { spawnSync } from 'node:child_process';
@@ -20,7 +23,9 @@ import {
   MARKERS,
   PLAIN_RUNS,
   type PlainGuest,
+  bootNoInitramfs,
   persistedFrom,
+  rawPlainDisk,
   toSwitchRoot,
   writtenIn,
 } from './plain-vm.js';
@@ -392,9 +397,11 @@ describe('plain guest (no ostree)', () => {
     );
   });
 
-  it('boot cost: ours and overlayroot=tmpfs, both initramfs-tools, everything transient, alternating boots on fresh disks (printed), and the initramfs sizes', () => {
-    const image = withConf('cost-ours', '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n');
-    const seconds = { ours: [] as number[], overlayroot: [] as number[] };
+  it('boot cost: ours and overlayroot=tmpfs, both initramfs-tools, and ours without an initramfs, everything transient, alternating boots on fresh disks (printed), and the initramfs sizes', () => {
+    const everythingTransient = '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n';
+    const image = withConf('cost-ours', everythingTransient);
+    const everything = everythingTransient;
+    const seconds = { ours: [] as number[], overlayroot: [] as number[], noInitramfs: [] as number[] };
     for (let i = 1; i <= 3; i++) {
       const o = bootPlain(
         guest,
@@ -407,14 +414,93 @@ describe('plain guest (no ostree)', () => {
         expectBooted(b);
         expect(b.value('mount /')).toMatch(/^overlay /);
       }
+      // The same config in the root itself, no initramfs at all.
+      const n = bootNoInitramfs(
+        guest,
+        `cost-no-initramfs-${i}`,
+        rawPlainDisk(guest, `cost-no-initramfs-${i}`, everything),
+        'vmtest.step=check',
+      );
+      expectBooted(n);
+      expect(n.value('mount /')).toMatch(/^overlay /);
       seconds.overlayroot.push(toSwitchRoot(o));
       seconds.ours.push(toSwitchRoot(u));
+      seconds.noInitramfs.push(toSwitchRoot(n));
     }
     console.log(
       formatBootCost([
         { name: 'prepare-root (initramfs-tools)', seconds: seconds.ours, initrd: image },
         { name: 'overlayroot=tmpfs', seconds: seconds.overlayroot, initrd: guest.overlayrootInitrd },
+        { name: 'prepare-root as the kernel’s init', seconds: seconds.noInitramfs, initrd: null },
       ]),
+    );
+  });
+});
+
+/** A boot without an initramfs that got to the report: no initramfs at all, no kernel panic. */
+function expectBootedNoInitramfs(b: Boot): void {
+  expectBooted(b);
+  expect(b.value('initrd-usec')).toBe('0');
+  expect(b.serial).not.toContain('Kernel panic');
+}
+
+const LOADED = 'prepare-root: kernel modules loaded from the root: overlay';
+
+describe('no initramfs: prepare-root as the kernel’s init', () => {
+  it('rd.prepare-root=transient: overlay loaded from the root, / an overlay; boot 1’s /usr write gone in boot 2, /etc and /var kept', () => {
+    const d = rawPlainDisk(guest, 'init-transient');
+    const first = bootNoInitramfs(guest, 'init-transient-1', d, 'rd.prepare-root=transient vmtest.step=write');
+    expectBootedNoInitramfs(first);
+    expect(first.serial).toContain(LOADED);
+    expect(first.serial).toContain('Run /usr/lib/prepare-root/prepare-root as init process');
+    expect(first.value('mount /')).toMatch(/^overlay +rw,.*lowerdir=\/run\/prepare-root\/physical-root,/);
+    expect(first.value('mount /etc')).toMatch(/^ext4 +rw,/);
+    expect(statusOf(first)).toMatchObject({ result: 'prepared', mode: 'plain-transient' });
+    for (const m of MARKERS) expect(first.report).toContain(`wrote ${m}`);
+    const second = bootNoInitramfs(guest, 'init-transient-2', d, 'rd.prepare-root=transient vmtest.step=check');
+    expectBootedNoInitramfs(second);
+    expect(persistedFrom(first, second)).toEqual(['/etc', '/var/lib']);
+    expect(second.value('marker /usr/lib/vmtest-marker')).not.toBe(writtenIn(first));
+  });
+
+  it('the root’s own config: transient /, transient /etc, [persist] paths=/etc/ssh: only /var and /etc/ssh keep boot 1’s writes', () => {
+    const d = rawPlainDisk(
+      guest,
+      'init-persist',
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n',
+    );
+    const first = bootNoInitramfs(guest, 'init-persist-1', d, 'vmtest.step=write');
+    expectBootedNoInitramfs(first);
+    expect(statusOf(first)).toMatchObject({ result: 'prepared', mode: 'plain-transient' });
+    expect(first.value('mount /etc/ssh')).toMatch(/^ext4 +rw,/);
+    const second = bootNoInitramfs(guest, 'init-persist-2', d, 'vmtest.step=check');
+    expectBootedNoInitramfs(second);
+    expect(persistedFrom(first, second)).toEqual(['/var/lib']);
+    expect(second.value('marker /etc/ssh/vmtest-marker')).toBe(writtenIn(first));
+  });
+
+  it('a broken config: our line on the console, a shell from the physical root, no kernel panic; rd.prepare-root=off boots the untouched root', () => {
+    const d = rawPlainDisk(guest, 'init-broken', '[root]\ntransiet=true\n');
+    // In the shell (the physical root, chrooted): say where we are, then power off through sysrq.
+    const input = {
+      wait: 'starting an emergency shell',
+      send: 'mount -t proc proc /proc; echo "SHELL-IN $(cat /etc/hostname)"; echo o > /proc/sysrq-trigger',
+    };
+    const failed = bootNoInitramfs(guest, 'init-broken-1', d, '', input);
+    expect(failed.report).toEqual([]);
+    expect(failed.serial).toContain(
+      `prepare-root: /${CONF}:2: unknown key root.transiet (did you mean root.transient?): a plain root boots only a config it fully understands`,
+    );
+    expect(failed.serial).toContain('starting an emergency shell (/bin/sh in the physical root)');
+    expect(failed.serial).toMatch(/^SHELL-IN vmtest\r?$/m);
+    expect(failed.serial).not.toContain('Kernel panic');
+    const off = bootNoInitramfs(guest, 'init-broken-off', d, 'rd.prepare-root=off vmtest.step=check');
+    expectBootedNoInitramfs(off);
+    expect(off.value('mount /')).toMatch(/^ext4 +/);
+    expect(statusOf(off)).toMatchObject({ result: 'untouched' });
+    expect(off.serial).not.toContain(LOADED); // nothing to mount: nothing loaded
+    expect(off.serial).toContain(
+      'prepare-root: plain root /sysroot left as it is: rd.prepare-root=off on the kernel command line (the config was not read)',
     );
   });
 });
