@@ -16,6 +16,9 @@ const INIT = `#!/usr/bin/busybox sh
 echo "INIT pid=$$ args=$*"
 /usr/bin/busybox awk '$5 == "/" { for (i = 6; i <= NF; i++) if ($i == "-") print "ROOT", $(i + 1) }' /proc/self/mountinfo
 /usr/bin/busybox grep -E '"(result|mode)"' /run/prepare-root/status.json | /usr/bin/busybox tr -d ' ,'
+for m in / /etc /var /etc/ssh /home; do
+  /usr/bin/busybox awk -v m="$m" '$5 == m { for (i = 6; i <= NF; i++) if ($i == "-") print "MOUNT", m, $(i + 1), substr($6, 1, 2) }' /proc/self/mountinfo
+done
 `;
 const roots: string[] = [];
 
@@ -60,7 +63,12 @@ function boot(
   const lines = r.stdout.split('\n').filter((l) => l !== '');
   const exit = lines.at(-1);
   expect(lines.at(-2)).toBe('=== pid1-exit');
-  return { lines: lines.slice(0, -2), exit: Number(exit) };
+  const out = lines.slice(0, -2);
+  return {
+    lines: out.filter((l) => !l.startsWith('MOUNT ')),
+    mounts: out.filter((l) => l.startsWith('MOUNT ')),
+    exit: Number(exit),
+  };
 }
 
 afterAll(() => {
@@ -88,6 +96,40 @@ describe.skipIf(!isRoot())('the kernel’s init, no initramfs', () => {
     expect(exit).toBe(0);
     expect(snapshot(root)).toBe(before);
     expect(hostChangesSince(host)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'root.transient-ro',
+      '[root]\ntransient-ro=true\n',
+      'plain-transient-ro',
+      ['MOUNT / overlay ro', 'MOUNT /etc ext4 rw', 'MOUNT /var ext4 rw'],
+    ],
+    [
+      '/, /etc and /var transient',
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[var]\ntransient=true\n',
+      'plain-transient',
+      ['MOUNT / overlay rw', 'MOUNT /etc overlay rw', 'MOUNT /var overlay rw'],
+    ],
+    [
+      'a persisted path in a transient /etc',
+      '[root]\ntransient=true\n[etc]\ntransient=true\n[persist]\npaths=/etc/ssh\n',
+      'plain-transient',
+      ['MOUNT / overlay rw', 'MOUNT /etc overlay rw', 'MOUNT /var ext4 rw', 'MOUNT /etc/ssh ext4 rw'],
+    ],
+    [
+      'a state overlay on /home',
+      '[root]\ntransient=true\n[overlay /home]\nupper=state\n',
+      'plain-transient',
+      ['MOUNT / overlay rw', 'MOUNT /etc ext4 rw', 'MOUNT /var ext4 rw', 'MOUNT /home overlay rw'],
+    ],
+  ])('%s: as from an initramfs', (_, conf, mode, mounts) => {
+    const root = plainRoot(conf);
+    const r = boot(root);
+    expect(r.lines).toContain('INIT pid=1 args=');
+    expect(r.lines).toContain(`"mode":"${mode}"`);
+    expect(r.mounts).toEqual(mounts);
+    expect(r.exit).toBe(0);
   });
 
   it('no config: the root is left as it is and its init runs on it', () => {
