@@ -181,7 +181,8 @@ Plain roots read [root], [etc], [var], [persist] and [overlay] (their state unde
 /var/lib/prepare-root); an unknown group or key there stops the boot (ostree's config: a
 warning, as ostree ignores it). Booleans are true/false/1/0. Kernel arguments: ostree=,
 androidboot.slot_suffix=, ostree.prepare-root.composefs= (the first of each wins, as in ostree),
-rd.prepare-root=, rd.prepare-root.reset (the last wins).`;
+rd.prepare-root=, rd.prepare-root.reset and, without an initramfs, prepare-root.init= (the last
+wins).`;
 
 function overviewEntry(name: Command, h: CommandHelp): string {
   const [first, ...rest] = h.text.split('\n');
