@@ -163,6 +163,14 @@ function writesPhysicalRoot(config: PlainConfig, facts: PlainFacts): boolean {
 
 export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: BootContext): PlanResult<PlainPlan> {
   const R = facts.sysroot;
+  // The new root is built from a bind of the physical root alone: a /usr mounted on it would
+  // not be there, and a root without its /usr does not boot.
+  if (facts.separateUsr) {
+    throw new PrepareRootError(
+      { path: `${R}/usr` },
+      'is a mount of its own (a separate /usr), which a plain root prepared by prepare-root would boot without: not supported; keep /usr on the root filesystem, or boot with rd.prepare-root=off',
+    );
+  }
   const T = STAGING_ROOT;
   const P = PHYSICAL_ROOT;
   const device = facts.upperDevice;

@@ -3,6 +3,7 @@
 import { CONFIG_MAX } from '../base/limits.js';
 import { PLAIN_STATE_DIR } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
+import { tryLstat } from '../fs/files.js';
 import { swapFiles } from '../formats/fstab.js';
 import { under } from '../base/posix-path.js';
 import type { PlainConfig } from '../config/config.js';
@@ -36,6 +37,8 @@ export interface PlainFacts {
   readonly persist: readonly PersistFact[];
   readonly overlays: readonly OverlayFact[];
   readonly selinux: boolean;
+  /** /usr is a mount of its own under it (from its fstab, mounted by the initramfs before us). */
+  readonly separateUsr: boolean;
 }
 
 /** The swap files its /etc/fstab lists; a missing or non-regular fstab (a FIFO would block) lists none. */
@@ -87,5 +90,6 @@ export function probePlainFacts(sys: System, sysroot: string, config: PlainConfi
     persist: config.persistPaths.map((p) => probePersist(sys, sysroot, state, p)),
     overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, state, o, config.overlays)),
     selinux: selinuxActive(sys),
+    separateUsr: tryLstat(sys, under(sysroot, '/usr'))?.mountRoot === true,
   };
 }

@@ -53,4 +53,5 @@ export const PLAIN_FACTS: PlainFacts = {
   persist: [],
   overlays: [],
   selinux: false,
+  separateUsr: false,
 };

@@ -403,6 +403,23 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(status(r!)).toMatchObject({ result: 'failed', error: message.replace('prepare-root: ', '') });
   });
 
+  it('fails closed on a separate /usr (mounted by the initramfs from the root’s fstab): the new root would lack it', () => {
+    const pre = 'mount -t tmpfs usr /sysroot/usr';
+    const [baseline, r] = runScenario({
+      plain: true,
+      runs: [
+        { ...UNTOUCHED, pre, check: TREE },
+        { impl: ours(), plainConf: '[root]\ntransient=true\n', args: [CMDLINE], pre, check: WITH_STATUS(TREE) },
+      ],
+    });
+    const message =
+      'prepare-root: /sysroot/usr: is a mount of its own (a separate /usr), which a plain root prepared by prepare-root would boot without: not supported; keep /usr on the root filesystem, or boot with rd.prepare-root=off';
+    expect(r!.rc).toBe(1);
+    expect(r!.stderr).toBe(message);
+    expectUntouched(r!, baseline!);
+    expect(status(r!)).toMatchObject({ result: 'failed', error: message.replace('prepare-root: ', '') });
+  });
+
   it('hostile physical root: a symlinked state dir and /etc resolve inside the root, never into the initramfs', () => {
     const [r, etc] = runScenario({
       plain: true,

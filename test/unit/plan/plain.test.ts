@@ -181,6 +181,15 @@ describe('planPlainRoot: refusals', () => {
         '/dev/disk/by-label/up is not a block device (the device is not attached, or not found yet)',
       ),
     ],
+    [
+      'a separate /usr (mounted on the root by the initramfs from its fstab)',
+      '[root]\ntransient=true\n',
+      { separateUsr: true } as Partial<PlainFacts>,
+      new PrepareRootError(
+        { path: '/sysroot/usr' },
+        'is a mount of its own (a separate /usr), which a plain root prepared by prepare-root would boot without: not supported; keep /usr on the root filesystem, or boot with rd.prepare-root=off',
+      ),
+    ],
   ])('%s', (_, conf, overrides, error) => {
     expect(() => plan(conf, overrides)).toThrow(error);
   });

@@ -18,6 +18,7 @@ const facts = (swapFiles: PlainFacts['swapFiles'], etc: TopDirFact = { inRoot: '
     persist: [],
     overlays: [],
     selinux: false,
+    separateUsr: false,
   }) satisfies PlainFacts;
 const areas = (root: boolean, etc = false, v = false): TransientAreas => ({ root, etc, var: v });
 const SWAP = { path: '/swapfile', inRoot: '/swapfile', kind: 'file' } as const;
