@@ -91,6 +91,19 @@ export function reasonOf(e: unknown): string {
   return isSysError(e) ? e.text : messageOf(e);
 }
 
+/**
+ * `fn`'s result; a failure that is not already ours becomes one at `where`, with its reason (the
+ * errno text of a failed call, the call being what `where` says).
+ */
+export function failingAt<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof PrepareRootError) throw e;
+    throw new PrepareRootError(where, reasonOf(e), { cause: e });
+  }
+}
+
 /** What went wrong, whole, for a message that does not name it: a failed system call with its call. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -4,6 +4,7 @@
 // shell from the initramfs, and tries again when the shell exits; with no shell, or no console
 // for one, it holds with the message on the console.
 import { formatError } from '../base/errors.js';
+import { under } from '../base/posix-path.js';
 import { exists } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 import { environment } from './handover.js';
@@ -41,8 +42,7 @@ export function neverExit(
       say(formatError(e));
     }
     const from = shells();
-    const inRoot = (path: string) => (from.root === '/' ? path : `${from.root}${path}`);
-    const shell = EMERGENCY_SHELLS.find((s) => exists(sys, inRoot(s)));
+    const shell = EMERGENCY_SHELLS.find((s) => exists(sys, under(from.root, s)));
     if (shell === undefined) hold(sys, say, `no emergency shell in ${from.name} (${EMERGENCY_SHELLS.join(', ')})`);
     say(
       `prepare-root: the boot cannot go on; starting an emergency shell (${shell}${from.root === '/' ? '' : ` in ${from.name}`}): fix the cause and exit the shell to try again, or reboot (reboot -f) and add rd.prepare-root=off (a plain root) or pick the previous deployment (ostree)`,

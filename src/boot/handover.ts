@@ -4,7 +4,7 @@
 // ostree#3418), free the initramfs' files, move the new root onto / and chroot into it, then
 // execute init. That init exists was checked in the deployment before preparing: after this
 // point there is no way back.
-import { messageOf, PrepareRootError, reasonOf } from '../base/errors.js';
+import { failingAt, messageOf, reasonOf } from '../base/errors.js';
 import { tryLstat } from '../fs/files.js';
 import type { System } from '../platform/system.js';
 
@@ -12,19 +12,15 @@ const API_MOUNTS = ['/dev', '/proc', '/sys', '/run'];
 const RAMFS_MAGIC = 0x858458f6;
 const TMPFS_MAGIC = 0x01021994;
 
-function step<T>(what: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw new PrepareRootError(`handover: ${what}`, reasonOf(e), { cause: e });
-  }
-}
+/** / is an initramfs' ramfs or tmpfs (or our own tmpfs root, without an initramfs). */
+export const rootOnRamfs = (sys: System): boolean => [RAMFS_MAGIC, TMPFS_MAGIC].includes(sys.statfs('/').type);
+
+const step = <T>(what: string, fn: () => T): T => failingAt(`handover: ${what}`, fn);
 
 /** Remove the initramfs' own files (they would stay in RAM for good), never crossing into another filesystem. */
 function freeInitramfs(sys: System, newRoot: string, log: (line: string) => void): void {
+  if (!rootOnRamfs(sys)) return;
   const root = sys.lstat('/');
-  const fs = sys.statfs('/');
-  if (fs.type !== RAMFS_MAGIC && fs.type !== TMPFS_MAGIC) return;
   const remove = (path: string): void => {
     const st = tryLstat(sys, path);
     if (

@@ -5,16 +5,17 @@
 // filesystems, the config files and the kernel modules the prepare needs, both from the root
 // itself (without an initramfs, the root the kernel booted is what there is to trust). From
 // there the boot is the one from an initramfs without systemd, handed over in pivot mode.
-import { PrepareRootError, reasonOf } from '../base/errors.js';
+import { PrepareRootError, failingAt, reasonOf } from '../base/errors.js';
 import { CONFIG_MAX } from '../base/limits.js';
 import { DEFAULT_INIT } from '../base/paths.js';
-import { dirname } from '../base/posix-path.js';
+import { dirname, under } from '../base/posix-path.js';
 import { findLastKarg, findOstreeTarget } from '../config/cmdline.js';
 import { type BootTarget, rootKargOf } from '../config/config.js';
 import { exists, isMissing, readOptional, tryLstat } from '../fs/files.js';
 import { mkdirp } from '../fs/tree.js';
 import type { FsOption, System } from '../platform/system.js';
 import { resolveDeployment } from '../probe/deployment.js';
+import { rootOnRamfs } from './handover.js';
 import { type ModuleLoad, loadKernelModules } from './kernel-modules.js';
 import { readKernelCmdline } from './prepare.js';
 import { bootTarget, configPathsFor } from './targets/index.js';
@@ -23,9 +24,6 @@ import { bootTarget, configPathsFor } from './targets/index.js';
 export const INIT_KARG = 'prepare-root.init';
 /** Where the physical root is, inside the tmpfs root: where an initramfs has it. */
 export const INIT_SYSROOT = '/sysroot';
-
-const RAMFS_MAGIC = 0x858458f6;
-const TMPFS_MAGIC = 0x01021994;
 
 /** The API filesystems systemd and every init expect, mounted in the tmpfs root. */
 const API_FILESYSTEMS: ReadonlyArray<readonly [string, string, readonly FsOption[]]> = [
@@ -41,18 +39,16 @@ const NEEDED_MODULES: { readonly [K in BootTarget]: readonly string[] } = {
   ostree: ['overlay', 'erofs', 'loop'],
 };
 
-const onRamfs = (sys: System) => [RAMFS_MAGIC, TMPFS_MAGIC].includes(sys.statfs('/').type);
-
 /**
  * PID 1 started by the kernel on the physical root, not by an initramfs: / is a disk's
  * filesystem, not the initramfs' ramfs or tmpfs.
  */
 export function isKernelInit(sys: System): boolean {
-  return sys.pid === 1 && !onRamfs(sys);
+  return sys.pid === 1 && !rootOnRamfs(sys);
 }
 
 /** Our tmpfs root is in place: / was the physical root when we started (a retry finds it covered). */
-export const inInitRoot = onRamfs;
+export const inInitRoot = rootOnRamfs;
 
 /** What the boot goes on with. */
 export interface InitRoot {
@@ -74,14 +70,7 @@ export function initOf(cmdline: string): string {
   return findLastKarg(cmdline, INIT_KARG) ?? DEFAULT_INIT;
 }
 
-function step<T>(what: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof PrepareRootError) throw e;
-    throw new PrepareRootError(`init: ${what}`, reasonOf(e), { cause: e });
-  }
-}
+const step = <T>(what: string, fn: () => T): T => failingAt(`init: ${what}`, fn);
 
 /** Make (or, on a retry, refresh) the tmpfs root an initramfs would have been. */
 export function makeInitRoot(sys: System): InitRoot {
@@ -94,15 +83,16 @@ export function makeInitRoot(sys: System): InitRoot {
     });
   }
   const cmdline = readKernelCmdline(sys, undefined);
+  const init = initOf(cmdline);
   const target = bootTarget(cmdline);
   const image = configImage(sys, INIT_SYSROOT, cmdline);
   copyConfig(sys, image, configPathsFor(target));
   // rd.prepare-root=off: the real init at once, with nothing loaded for a prepare that is not made.
-  if (target === 'plain' && rootKargOf(cmdline) === 'off') return { cmdline, init: initOf(cmdline), modules: [] };
+  if (target === 'plain' && rootKargOf(cmdline) === 'off') return { cmdline, init, modules: [] };
   const release = step('uname', () => sys.kernelRelease());
   const dir = [`${image}/usr/lib/modules/${release}`, `${image}/lib/modules/${release}`].find((d) => exists(sys, d));
   const modules = loadKernelModules(sys, dir ?? `${image}/usr/lib/modules/${release}`, NEEDED_MODULES[target], cmdline);
-  return { cmdline, init: initOf(cmdline), modules };
+  return { cmdline, init, modules };
 }
 
 /**
@@ -121,7 +111,7 @@ export function configImage(sys: System, sysroot: string, cmdline: string): stri
  */
 function copyConfig(sys: System, image: string, paths: readonly string[]): void {
   for (const path of paths) {
-    const from = `${image}${path}`;
+    const from = under(image, path);
     let data: Uint8Array | null;
     try {
       data = readOptional(sys, from, CONFIG_MAX);

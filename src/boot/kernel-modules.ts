@@ -53,8 +53,7 @@ export function loadKernelModules(sys: System, dir: string, names: readonly stri
     return bytes === null ? '' : utf8Decode(bytes);
   };
   const loaded = (name: string) => exists(sys, `/sys/module/${name}`);
-  const pending = names.filter((n) => !loaded(n));
-  if (pending.length === 0) return names.map((name) => ({ name, state: 'present' }));
+  if (names.every(loaded)) return names.map((name) => ({ name, state: 'present' }));
   const deps = parseModulesDep(read('modules.dep'), `${dir}/modules.dep`);
   const builtin = parseModulesBuiltin(read('modules.builtin'));
   const softPre = parseSoftdeps(read('modules.softdep'));
