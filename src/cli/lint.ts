@@ -260,11 +260,7 @@ function checkAsBoot(
   const getter = get === undefined ? undefined : GETTERS[get];
   if (get !== undefined && getter === undefined)
     throw usageError(`--get takes ${Object.keys(GETTERS).join(', ')}, not "${get}"`, 'check-config');
-  const sources = readConfigSources(
-    sys,
-    configPathsFor(kind).map((p) => under(image, p)),
-    true,
-  );
+  const sources = readConfigSources(sys, configPathsFor(kind, image), true);
   let findings: Finding[];
   let config: RootConfig | undefined;
   try {

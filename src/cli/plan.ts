@@ -14,14 +14,10 @@ export function commandPlan(sys: System, positionals: string[], values: Values, 
   const cmdline = readKernelCmdline(sys, cmdlineArg);
   const initramfs = values['no-initramfs'] !== true;
   // Without an initramfs the config comes from the root being prepared (or its deployment).
-  const from = initramfs ? '' : configImage(sys, sysrootArg, cmdline);
+  const from = initramfs ? '/' : configImage(sys, sysrootArg, cmdline);
   const sources = () =>
     values.config === undefined
-      ? readConfigSources(
-          sys,
-          configPathsFor(bootTarget(cmdline)).map((p) => `${from}${p}`),
-          true,
-        )
+      ? readConfigSources(sys, configPathsFor(bootTarget(cmdline), from), true)
       : readConfigSources(sys, values.config, false);
   const { plan, warnings, notices, config, untouched } = probeAndPlan(sys, sysrootArg, cmdline, sources, {
     ...PLAN_CONTEXT,

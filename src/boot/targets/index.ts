@@ -1,4 +1,5 @@
 // The kinds of root the boot path prepares, and which one a kernel command line boots.
+import { under } from '../../base/posix-path.js';
 import { findOstreeTarget } from '../../config/cmdline.js';
 import type { BootTarget } from '../../config/config.js';
 import { OSTREE_TARGET } from './ostree.js';
@@ -16,8 +17,9 @@ export function bootTarget(cmdline: string): BootTarget {
   return findOstreeTarget(cmdline) === null ? 'plain' : 'ostree';
 }
 
-/** The config files of that kind of boot, in reading order. */
-export const configPathsFor = (target: BootTarget): readonly string[] => BOOT_TARGETS[target].configPaths;
+/** The config files of that kind of boot, in reading order; in IMAGE: those of the tree built or booted from it. */
+export const configPathsFor = (target: BootTarget, image = '/'): readonly string[] =>
+  BOOT_TARGETS[target].configPaths.map((p) => under(image, p));
 
 /** The module of a plan's kind (the lookup does not narrow the plan, so it is widened once here). */
 const targetOf = (plan: Plan) => BOOT_TARGETS[plan.kind] as BootTargetKind<BootTarget>;
