@@ -372,23 +372,21 @@ export function quickjsSystem(): System {
       const physical = check('open_tree /', n.openTree(n.AT_FDCWD, '/', n.OPEN_TREE_CLONE | n.AT_RECURSIVE));
       try {
         const tmpfs = createMount('tmpfs', 'tmpfs', options, false);
-        try {
-          // Into the new mount first: once it covers /, its root is reachable only from there.
-          check('fchdir to the new tmpfs', n.fchdir(tmpfs));
-          check('move_mount tmpfs /', n.moveMount(tmpfs, '', n.AT_FDCWD, '/', n.MOVE_MOUNT_F_EMPTY_PATH));
-        } finally {
+        // Into the new mount first: once it covers /, its root is reachable only from there.
+        const entered = n.fchdir(tmpfs);
+        if (entered < 0) {
           n.close(tmpfs);
+          throw sysError('fchdir to the new tmpfs', entered);
         }
+        attach(tmpfs, 'tmpfs', '/');
         check('chroot into the new tmpfs', n.chroot('.'));
         check('chdir /', n.chdir('/'));
         check(`mkdir ${physicalAt}`, n.mkdirat(n.AT_FDCWD, physicalAt, 0o755));
-        check(
-          `move_mount / ${physicalAt}`,
-          n.moveMount(physical, '', n.AT_FDCWD, physicalAt, n.MOVE_MOUNT_F_EMPTY_PATH),
-        );
-      } finally {
+      } catch (e) {
         n.close(physical);
+        throw e;
       }
+      attach(physical, '/', physicalAt);
     },
     kernelRelease: () => check('uname', n.kernelRelease()),
     loadModule(path, params, compressed) {
