@@ -17,10 +17,12 @@ cd "$(dirname "$0")/.."
 # gcc, libc6-dev, libsodium-dev, dpkg-dev, make: building QuickJS and linking the static
 # executable (libsodium's ed25519). strace: fault injection on the binary's system calls.
 # mandoc: the man pages' linter. lintian: checks the .deb `npm run package` builds (dpkg-deb,
-# from dpkg, builds it; dpkg-dev's dpkg-architecture names its architecture).
+# from dpkg, builds it; dpkg-dev's dpkg-architecture names its architecture). fdisk (sfdisk),
+# xfsprogs, btrfs-progs: real partition tables and filesystems for the block-device ids.
 PACKAGES=(ostree erofs-utils fsverity attr busybox-static time binutils python3-gi dracut-core cpio
   qemu-system-x86 qemu-utils debootstrap zstd xz-utils kmod e2fsprogs
-  gcc libc6-dev libsodium-dev dpkg-dev make strace mandoc lintian)
+  gcc libc6-dev libsodium-dev dpkg-dev make strace mandoc lintian
+  fdisk xfsprogs btrfs-progs)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
