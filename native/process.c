@@ -111,13 +111,14 @@ FN(js_spawn) {
   }
 }
 
-/* sleep(seconds): the whole time, across signals. */
+/* sleep(seconds): the whole time, across signals; fractions of a second too. */
 FN(js_sleep) {
   UNUSED_THIS;
-  int seconds;
-  if (arg_int(ctx, argv[0], &seconds)) return JS_EXCEPTION;
-  if (seconds < 0) return JS_ThrowRangeError(ctx, "sleep: negative seconds");
-  struct timespec left = {.tv_sec = seconds, .tv_nsec = 0};
+  double seconds;
+  if (JS_ToFloat64(ctx, &seconds, argv[0])) return JS_EXCEPTION;
+  if (!(seconds >= 0 && seconds <= 1e9)) return JS_ThrowRangeError(ctx, "sleep: seconds out of range");
+  time_t whole = (time_t)seconds;
+  struct timespec left = {.tv_sec = whole, .tv_nsec = (long)((seconds - (double)whole) * 1e9)};
   while (nanosleep(&left, &left) < 0 && errno == EINTR) {}
   return JS_UNDEFINED;
 }

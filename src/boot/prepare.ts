@@ -4,6 +4,7 @@ import { PrepareRootError, reasonOf } from '../base/errors.js';
 import { CONFIG_MAX, PROC_FILE_MAX, STATE_FILE_MAX } from '../base/limits.js';
 import { JOURNAL_FILE, LOCK_FILE } from '../base/paths.js';
 import { toHex, utf8Decode } from '../base/text.js';
+import { deviceWaitOf } from '../config/cmdline.js';
 import type { ConfigSource, Warning } from '../config/config.js';
 import { type StepRecord, ExecutionError, applyPlan } from '../apply/executor.js';
 import { type Journal, encodeLine } from '../apply/journal.js';
@@ -45,7 +46,7 @@ export function readConfigSources(sys: System, paths: readonly string[], missing
 }
 
 /** A fresh context for a real boot: random names, this boot's id, the clock. */
-function bootContext(sys: System, bootId: string, initramfs: boolean): BootContext {
+function bootContext(sys: System, bootId: string, initramfs: boolean, cmdline: string): BootContext {
   const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   const random = () => [...sys.randomBytes(6)].map((b) => chars[b % chars.length]).join('');
   return {
@@ -54,6 +55,7 @@ function bootContext(sys: System, bootId: string, initramfs: boolean): BootConte
     bootId,
     now: new Date().toISOString().replace(/[:.]/g, '-'),
     initramfs,
+    deviceWaitSeconds: initramfs ? 0 : deviceWaitOf(cmdline),
   };
 }
 
@@ -64,6 +66,7 @@ export const PLAN_CONTEXT: BootContext = {
   bootId: 'BOOT-ID',
   now: 'TIME',
   initramfs: true,
+  deviceWaitSeconds: 0,
 };
 
 /**
@@ -171,7 +174,7 @@ export function runPrepare(sys: System, opts: RunOptions): RunResult {
       sysroot,
       cmdline,
       () => readConfigSources(sys, configPathsFor(target), true),
-      bootContext(sys, bootId, opts.initramfs !== false),
+      bootContext(sys, bootId, opts.initramfs !== false, cmdline),
     );
     if (opts.init !== undefined) checkInit(sys, decision.image, opts.init);
     for (const w of decision.warnings) opts.warn(w);

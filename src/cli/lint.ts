@@ -156,7 +156,7 @@ function checkImage(sys: System, image: string, sources: readonly ConfigSource[]
   } catch {
     return [];
   }
-  return [...(planSwap(probePlainFacts(sys, image, config), transientAreas(config)).warnings ?? [])];
+  return [...(planSwap(probePlainFacts(sys, image, config, null), transientAreas(config)).warnings ?? [])];
 }
 
 /** The files one boot reads, in order: each linted on its own, then what a later one shadows. */

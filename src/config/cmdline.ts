@@ -34,6 +34,18 @@ export function findLastKarg(cmdline: string, key: string): string | null {
   return token === undefined ? null : token.slice(prefix.length);
 }
 
+/** How long initramfs-tools waits for the root device when rootdelay= does not say (seconds). */
+export const DEFAULT_DEVICE_WAIT = 30;
+
+/**
+ * How long to wait for a device to appear: rootdelay= (seconds, the last one), as
+ * initramfs-tools waits for the root device, or DEFAULT_DEVICE_WAIT.
+ */
+export function deviceWaitOf(cmdline: string): number {
+  const value = findLastKarg(cmdline, 'rootdelay');
+  return value !== null && /^[0-9]{1,4}$/.test(value) ? Number(value) : DEFAULT_DEVICE_WAIT;
+}
+
 export interface OstreeTarget {
   /** Path of the deployment symlink, relative to the physical root. */
   readonly path: string;

@@ -123,10 +123,7 @@ function deviceUpperSteps(
   device: NonNullable<PlainFacts['upperDevice']>,
 ): Step[] {
   if (!device.present) {
-    throw new PrepareRootError(
-      `root.upper-device ${device.spec}`,
-      `${device.path} is not a block device (the device is not attached, or not found yet)`,
-    );
+    throw new PrepareRootError(`root.upper-device ${device.spec}`, device.missing);
   }
   const D = UPPER_DEVICE_DIR;
   const reason = `root.upper-device=${device.spec}: the root's changes are kept on that device until a boot with ${RESET_KARG}`;

@@ -74,4 +74,9 @@ export interface BootContext {
    * from the root being prepared, so nothing can vouch for it).
    */
   readonly initramfs: boolean;
+  /**
+   * How long root.upper-device may take to appear (seconds): 0 where the initramfs waited for it
+   * (or a dry run), rootdelay= where we are the kernel's init and nothing else waits.
+   */
+  readonly deviceWaitSeconds: number;
 }

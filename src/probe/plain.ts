@@ -1,5 +1,6 @@
 // The facts about a plain root (no ostree= on the kernel command line), read before anything is
 // mounted: the physical root is the image, and our state lives in its own /var.
+import { PrepareRootError } from '../base/errors.js';
 import { CONFIG_MAX } from '../base/limits.js';
 import { PLAIN_STATE_DIR } from '../base/paths.js';
 import { utf8Decode } from '../base/text.js';
@@ -9,6 +10,7 @@ import { under } from '../base/posix-path.js';
 import type { PlainConfig } from '../config/config.js';
 import type { DevNumber, System } from '../platform/system.js';
 import type { OverlayFact, PersistFact } from './facts.js';
+import { type DeviceTag, findTaggedDevices } from './block-devices.js';
 import { backingDevice, probeOverlay, probePersist } from './probe.js';
 import { locateInside, locateKind } from './resolve-inside.js';
 import { selinuxActive } from './selinux.js';
@@ -18,6 +20,11 @@ export interface TopDirFact {
   readonly inRoot: string;
   readonly kind: 'dir' | 'file' | 'absent' | 'other';
 }
+
+/** root.upper-device: the block device node the spec names, or why none does (yet). */
+export type UpperDeviceFact =
+  | { readonly spec: string; readonly present: true; readonly path: string }
+  | { readonly spec: string; readonly present: false; readonly missing: string };
 
 export interface PlainFacts {
   /** realpath(SYSROOT): the physical root, mounted. */
@@ -32,8 +39,8 @@ export interface PlainFacts {
   readonly stateDir: string;
   /** Swap files of its /etc/fstab (paths as written, where they land, what is there). */
   readonly swapFiles: ReadonlyArray<{ readonly path: string } & TopDirFact>;
-  /** root.upper-device: the spec, the device node it names, and whether that is a block device now. */
-  readonly upperDevice: { readonly spec: string; readonly path: string; readonly present: boolean } | null;
+  /** root.upper-device: where it is, or why it is not. */
+  readonly upperDevice: UpperDeviceFact | null;
   readonly persist: readonly PersistFact[];
   readonly overlays: readonly OverlayFact[];
   readonly selinux: boolean;
@@ -51,31 +58,94 @@ function probeSwapFiles(sys: System, root: string): PlainFacts['swapFiles'] {
   }));
 }
 
-const BY_TAG: Record<string, string> = {
+const BY_TAG: Record<DeviceTag, string> = {
   LABEL: 'by-label',
   UUID: 'by-uuid',
   PARTUUID: 'by-partuuid',
   PARTLABEL: 'by-partlabel',
 };
 
+/** LABEL=x, or udev's /dev/disk/by-label/x (its \xNN escapes undone): the tag and the name. */
+function tagOf(spec: string): { readonly tag: DeviceTag; readonly value: string } | null {
+  const m = /^(LABEL|UUID|PARTUUID|PARTLABEL)=(.+)$/.exec(spec);
+  if (m !== null) return { tag: m[1] as DeviceTag, value: m[2]! };
+  const link = /^\/dev\/disk\/(by-label|by-uuid|by-partuuid|by-partlabel)\/([^/]+)$/.exec(spec);
+  if (link === null) return null;
+  const tag = (Object.keys(BY_TAG) as DeviceTag[]).find((t) => BY_TAG[t] === link[1])!;
+  return {
+    tag,
+    value: link[2]!.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+  };
+}
+
 /** The device node a spec names: LABEL=x is udev's /dev/disk/by-label/x, and so on. */
-export function devicePath(spec: string): string {
-  const m = /^([A-Z]+)=(.*)$/.exec(spec);
-  return m === null ? spec : `/dev/disk/${BY_TAG[m[1]!]}/${m[2]}`;
+function devicePath(spec: string): string {
+  const m = /^(LABEL|UUID|PARTUUID|PARTLABEL)=(.*)$/.exec(spec);
+  return m === null ? spec : `/dev/disk/${BY_TAG[m[1] as DeviceTag]}/${m[2]}`;
 }
 
-function probeDevice(sys: System, spec: string): NonNullable<PlainFacts['upperDevice']> {
-  const path = devicePath(spec);
-  let present = false;
+function isBlockDevice(sys: System, path: string): boolean {
   try {
-    present = sys.stat(path).kind === 'block';
+    return sys.stat(path).kind === 'block';
   } catch {
-    present = false;
+    return false;
   }
-  return { spec, path, present };
 }
 
-export function probePlainFacts(sys: System, sysroot: string, config: PlainConfig): PlainFacts {
+/**
+ * The device as udev's link (or the /dev path) names it; where that is not there (no udev: no
+ * initramfs), found by its name in the superblocks and partition tables of the kernel's devices.
+ */
+function lookUpDevice(sys: System, spec: string): UpperDeviceFact {
+  const path = devicePath(spec);
+  if (isBlockDevice(sys, path)) return { spec, present: true, path };
+  const tagged = tagOf(spec);
+  if (tagged === null) {
+    return {
+      spec,
+      present: false,
+      missing: `${path} is not a block device (the device is not attached, or not found yet)`,
+    };
+  }
+  const { matches, unreadable } = findTaggedDevices(sys, tagged.tag, tagged.value);
+  if (matches.length > 1) {
+    throw new PrepareRootError(
+      `root.upper-device ${spec}`,
+      `${matches.join(' and ')} all carry that name: which one holds the root's changes cannot be told; give the device a name of its own, or name it by PARTUUID= or its /dev path`,
+    );
+  }
+  if (matches.length === 1) return { spec, present: true, path: matches[0]! };
+  const notRead = unreadable.length === 0 ? '' : `; could not read ${unreadable.join(', ')}`;
+  return {
+    spec,
+    present: false,
+    missing: `neither ${path} nor any block device the kernel lists in /sys/class/block has that name (the device is not attached, or not found yet${notRead})`,
+  };
+}
+
+/** The device now, or after waiting up to `waitSeconds` for it to appear (a boot without udev's wait). */
+export function probeUpperDevice(sys: System, spec: string, waitSeconds: number): UpperDeviceFact {
+  for (let tries = Math.round(waitSeconds * 10); ; tries--) {
+    const fact = lookUpDevice(sys, spec);
+    if (fact.present || tries <= 0) {
+      return fact.present || waitSeconds === 0
+        ? fact
+        : { ...fact, missing: `${fact.missing}, waited ${waitSeconds} s` };
+    }
+    sys.sleep(0.1);
+  }
+}
+
+/**
+ * `devices`: how root.upper-device is looked for: `null` not at all (an image, not a boot), else
+ * the seconds to wait for it to appear.
+ */
+export function probePlainFacts(
+  sys: System,
+  sysroot: string,
+  config: PlainConfig,
+  devices: { readonly waitSeconds: number } | null,
+): PlainFacts {
   const stateDir = locateInside(sys, sysroot, PLAIN_STATE_DIR).path;
   const state = under(sysroot, stateDir);
   return {
@@ -85,7 +155,10 @@ export function probePlainFacts(sys: System, sysroot: string, config: PlainConfi
     etc: locateKind(sys, sysroot, '/etc'),
     var: locateKind(sys, sysroot, '/var'),
     swapFiles: probeSwapFiles(sys, sysroot),
-    upperDevice: config.upperDevice === null ? null : probeDevice(sys, config.upperDevice.spec),
+    upperDevice:
+      config.upperDevice === null || devices === null
+        ? null
+        : probeUpperDevice(sys, config.upperDevice.spec, devices.waitSeconds),
     stateDir,
     persist: config.persistPaths.map((p) => probePersist(sys, sysroot, state, p)),
     overlays: config.overlays.map((o) => probeOverlay(sys, sysroot, state, o, config.overlays)),

@@ -38,6 +38,7 @@ export const CONTEXT: BootContext = {
   bootId: 'b00t',
   now: '2026-01-01T00-00-00-000Z',
   initramfs: true,
+  deviceWaitSeconds: 0,
 };
 
 /** A plain root at /sysroot with a real /etc and /var, nothing else asked for. */

@@ -36,7 +36,11 @@ export const PLAIN_TARGET: BootTargetKind<'plain'> = {
       const warnings = [...configWarnings, ...ostreeConfigUnread(sys, config.file)];
       return { config, plan: null, untouched, image, warnings, notices: [] };
     }
-    const { plan, warnings, notices } = planPlainRoot(config, probePlainFacts(sys, sysroot, config), context);
+    const { plan, warnings, notices } = planPlainRoot(
+      config,
+      probePlainFacts(sys, sysroot, config, { waitSeconds: context.deviceWaitSeconds }),
+      context,
+    );
     return { config, plan, untouched: null, image, warnings: [...configWarnings, ...warnings], notices };
   },
   alreadyPrepared: (sys) => (tryLstat(sys, PHYSICAL_ROOT)?.mountRoot === true ? `${PHYSICAL_ROOT} is mounted` : null),

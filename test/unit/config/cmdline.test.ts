@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findKarg, findLastKarg, findOstreeTarget, hasFlag } from '../../../src/config/cmdline.js';
+import {
+  deviceWaitOf,
+  findKarg,
+  findLastKarg,
+  findOstreeTarget,
+  hasFlag,
+} from '../../../src/config/cmdline.js';
 import { PrepareRootError } from '../../../src/base/errors.js';
 
 describe('findKarg', () => {
@@ -89,5 +95,19 @@ describe('findOstreeTarget', () => {
         expect(findOstreeTarget(cmdline)?.path).toBe(value);
       }),
     );
+  });
+});
+
+describe('deviceWaitOf', () => {
+  it.each([
+    ['root=/dev/vda1 ro', 30],
+    ['rootdelay=5', 5],
+    ['rootdelay=5 quiet rootdelay=0', 0],
+    ['rootdelay=-1', 30],
+    ['rootdelay=1e3', 30],
+    ['rootdelay=99999', 30],
+    ['rootdelay', 30],
+  ])('%s: %d s', (cmdline, seconds) => {
+    expect(deviceWaitOf(cmdline)).toBe(seconds);
   });
 });

@@ -81,7 +81,7 @@ describe('planPlainRoot: each mode', () => {
   });
 
   it('root.upper-device: the upper and work on that device, kept (may exist)', () => {
-    const device = { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true };
+    const device = { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true } as const;
     const conf = '[root]\ntransient=true\nupper-device=LABEL=up\n';
     expect(plan(conf, { upperDevice: device }).plan.mode).toBe('plain-overlay');
     expect(commands(conf, { upperDevice: device })).toEqual([
@@ -129,7 +129,7 @@ describe('planPlainRoot: what is announced', () => {
     ],
     [
       '[root]\ntransient=true\nupper-device=LABEL=up\n',
-      { upperDevice: { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true } },
+      { upperDevice: { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true } } as Partial<PlainFacts>,
       [
         {
           where: 'root.upper-device LABEL=up',
@@ -175,11 +175,8 @@ describe('planPlainRoot: refusals', () => {
     [
       'an upper device that is not there',
       '[root]\ntransient=true\nupper-device=LABEL=up\n',
-      { upperDevice: { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: false } } as Partial<PlainFacts>,
-      new PrepareRootError(
-        'root.upper-device LABEL=up',
-        '/dev/disk/by-label/up is not a block device (the device is not attached, or not found yet)',
-      ),
+      { upperDevice: { spec: 'LABEL=up', present: false, missing: 'why it is missing' } } as Partial<PlainFacts>,
+      new PrepareRootError('root.upper-device LABEL=up', 'why it is missing'),
     ],
     [
       'a separate /usr (mounted on the root by the initramfs from its fstab)',

@@ -233,8 +233,14 @@ describe('planPrepareRoot: the boot context', () => {
 
   it('names, tokens, the boot id and the clock come from the context and nowhere else', () => {
     const text = JSON.stringify(
-      planWith({ transientEtcSuffix: 'SUFFIX', bootToken: 'TOKEN', bootId: 'BOOTID', now: 'NOW', initramfs: true })
-        .plan,
+      planWith({
+        transientEtcSuffix: 'SUFFIX',
+        bootToken: 'TOKEN',
+        bootId: 'BOOTID',
+        now: 'NOW',
+        initramfs: true,
+        deviceWaitSeconds: 0,
+      }).plan,
       (_, v) => (v instanceof Uint8Array ? new TextDecoder().decode(v) : v),
     );
     expect(text).toContain('/run/ostree/transient-etc.SUFFIX');
