@@ -1,6 +1,7 @@
 /* The process: its arguments and environment, identity, signals, working and root directory,
    execve for the hand-over, and spawn and sleep for PID 1's way out of a failed boot (an
    emergency shell, or holding). */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,27 @@ FN(js_sleep) {
   return JS_UNDEFINED;
 }
 
+/* fillStdio(path): open path on each of fds 0-2 that is not open (PID 1 has none when the kernel
+   found no console), so that no file we open later becomes stdin, stdout or stderr. Returns how
+   many it filled, or -errno when path could not be opened. */
+FN(js_fill_stdio) {
+  UNUSED_THIS;
+  const char *path = JS_ToCString(ctx, argv[0]);
+  if (path == NULL) return JS_EXCEPTION;
+  int filled = 0;
+  for (int fd = 0; fd <= 2; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    /* Lower fds are open by now: the lowest free one, which open takes, is this one. */
+    if (open(path, O_RDWR | O_NOCTTY) < 0) {
+      filled = -errno;
+      break;
+    }
+    filled++;
+  }
+  JS_FreeCString(ctx, path);
+  return JS_NewInt32(ctx, filled);
+}
+
 static int process_argc;
 static char **process_argv;
 
@@ -235,6 +257,7 @@ const JSCFunctionListEntry native_process[] = {
   JS_CFUNC_DEF("execve", 3, js_execve),
   JS_CFUNC_DEF("spawn", 4, js_spawn),
   JS_CFUNC_DEF("sleep", 1, js_sleep),
+  JS_CFUNC_DEF("fillStdio", 1, js_fill_stdio),
   JS_CFUNC_DEF("getpid", 0, js_getpid),
   JS_CFUNC_DEF("getuid", 0, js_getuid),
   JS_CFUNC_DEF("kill", 2, js_kill),

@@ -82,6 +82,14 @@ export function makeInitRoot(sys: System): InitRoot {
       sys.mountFs(fstype, fstype, target, options, { readonly: false });
     });
   }
+  // The kernel gives PID 1 no fds 0-2 when it found no console: a file opened now would be one.
+  step('fds 0-2', () => {
+    try {
+      sys.fillStdio('/dev/console');
+    } catch {
+      sys.fillStdio('/dev/null');
+    }
+  });
   const cmdline = readKernelCmdline(sys, undefined);
   const init = initOf(cmdline);
   const target = bootTarget(cmdline);

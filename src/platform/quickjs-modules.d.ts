@@ -122,6 +122,7 @@ declare module 'native' {
     root: string | null,
   ): Result<number>;
   export function sleep(seconds: number): void;
+  export function fillStdio(path: string): Result<number>;
   /** The command line after the program's name. */
   export function args(): string[];
   export function environ(): Record<string, string>;

@@ -404,6 +404,7 @@ export function quickjsSystem(): System {
     },
     spawn: (path, argv, env, root) => check(`spawn ${path}`, n.spawn(path, argv, env, root ?? null)),
     sleep: (seconds) => n.sleep(seconds),
+    fillStdio: (path) => check(`open ${path}`, n.fillStdio(path)),
     exit: (code) => n.exit(code),
   };
 }

@@ -197,5 +197,7 @@ export interface System {
    */
   spawn(path: string, argv: readonly string[], env: readonly string[], root?: string): number;
   sleep(seconds: number): void;
+  /** Open `path` on each of fds 0-2 that is not open: how many were not. */
+  fillStdio(path: string): number;
   exit(code: number): never;
 }

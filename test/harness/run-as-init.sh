@@ -10,6 +10,7 @@
 # what differs is set by ROOT's config. Output: what PID 1 and the init it executes print, then
 # `=== pid1-exit` and its status (137: still running when killed, i.e. it held).
 # RO=1: the root read-only (the kernel's default). PROC=1: /proc mounted before we start.
+# STDIO=closed: no fds 0-2 (what PID 1 then prints goes to the host's /dev/console).
 # Nothing on the host changes: every mount dies with the namespace, and ROOT is only read (but
 # for the file the binary is bound on, made if the fixture lacks it). Our messages to /dev/kmsg
 # reach the host's kernel log: the devtmpfs we mount is the kernel's one.
@@ -28,7 +29,11 @@ mount --bind "$PREP" "$ROOT/usr/lib/prepare-root/prepare-root"
 # PROC=1: /proc is mounted already, as when an initramfs prepared the root and executed init=.
 [ "${PROC:-0}" = 1 ] && mount -t proc proc "$ROOT/proc"
 rc=0
+# STDIO=closed: PID 1 without fds 0-2, as the kernel starts it when it found no console; they
+# are closed by the root's busybox as it becomes us (unshare would fill a closed one with a pipe).
+close=()
+[ "${STDIO:-}" = closed ] && close=(/usr/bin/busybox sh -c 'exec "$0" "$@" <&- >&- 2>&-')
 timeout -s KILL "${SECONDS_LIMIT:-60}" unshare --pid --fork --kill-child \
-  chroot "$ROOT" /usr/lib/prepare-root/prepare-root "$@" < "$CONSOLE" 2>&1 || rc=$?
+  chroot "$ROOT" "${close[@]}" /usr/lib/prepare-root/prepare-root "$@" < "$CONSOLE" 2>&1 || rc=$?
 echo "=== pid1-exit"; echo "$rc"
 INNER

@@ -22,6 +22,7 @@ export function withoutKernel(
   | 'execve'
   | 'spawn'
   | 'sleep'
+  | 'fillStdio'
   | 'tryLock'
   | 'enterTmpfsRoot'
   | 'loadModule'
@@ -39,6 +40,7 @@ export function withoutKernel(
     execve: unavailable('execve', where),
     spawn: unavailable('spawn', where),
     sleep: unavailable('sleep', where),
+    fillStdio: unavailable('fds 0-2', where),
     tryLock: unavailable('flock', where),
     enterTmpfsRoot: unavailable('mount', where),
     loadModule: unavailable('kernel modules', where),

@@ -40,7 +40,14 @@ const snapshot = (root: string) =>
 
 function boot(
   root: string,
-  opts: { args?: string[]; ro?: boolean; proc?: boolean; console?: string; seconds?: number } = {},
+  opts: {
+    args?: string[];
+    ro?: boolean;
+    proc?: boolean;
+    console?: string;
+    seconds?: number;
+    stdio?: 'closed';
+  } = {},
 ) {
   const env = {
     ...process.env,
@@ -48,6 +55,7 @@ function boot(
     RO: opts.ro === false ? '0' : '1',
     PROC: opts.proc === true ? '1' : '0',
     SECONDS_LIMIT: String(opts.seconds ?? 60),
+    STDIO: opts.stdio ?? '',
   };
   let consoleFile: string | undefined;
   if (opts.console !== undefined) {
@@ -144,6 +152,24 @@ describe.skipIf(!isRoot())('the kernel’s init, no initramfs', () => {
       '"mode":null',
     ]);
     expect(exit).toBe(0);
+  });
+
+  it('no fds 0-2 (the kernel found no console): the console is opened on them, and the init gets them', () => {
+    const root = plainRoot('[root]\ntransient=true\n');
+    // Its exit status says what it got: 40 all three on the console and the root prepared.
+    const check = [
+      '#!/usr/bin/busybox sh',
+      'for fd in 0 1 2; do [ "$(/usr/bin/busybox readlink /proc/$$/fd/$fd)" = /dev/console ] || exit 41; done',
+      `/usr/bin/busybox grep -qE '"result": *"prepared"' /run/prepare-root/status.json || exit 42`,
+      'exit 40',
+      '',
+    ].join('\n');
+    writeFileSync(`${root}/usr/sbin/init`, check, { mode: 0o755 });
+    const host = hostSnapshot();
+    const { lines, exit } = boot(root, { stdio: 'closed' });
+    expect(lines).toEqual([]); // all of it went to the console
+    expect(exit).toBe(40);
+    expect(hostChangesSince(host)).toEqual([]);
   });
 
   it('a broken config: the line on the console, a shell from the physical root; fixed there, exiting it boots', () => {
