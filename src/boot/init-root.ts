@@ -9,7 +9,7 @@ import { PrepareRootError, failingAt, reasonOf } from '../base/errors.js';
 import { CONFIG_MAX } from '../base/limits.js';
 import { DEFAULT_INIT } from '../base/paths.js';
 import { dirname, under } from '../base/posix-path.js';
-import { findLastKarg, findOstreeTarget } from '../config/cmdline.js';
+import { findLastKarg, findOstreeTarget, modulesToLoadOf } from '../config/cmdline.js';
 import { type BootTarget, rootKargOf } from '../config/config.js';
 import { exists, isMissing, readOptional, tryLstat } from '../fs/files.js';
 import { mkdirp } from '../fs/tree.js';
@@ -56,6 +56,8 @@ export interface InitRoot {
   /** The init to execute in the new root. */
   readonly init: string;
   readonly modules: readonly ModuleLoad[];
+  /** The modules rd.modules-load= asked for (a storage driver for root.upper-device, say). */
+  readonly asked: readonly string[];
 }
 
 /**
@@ -96,11 +98,14 @@ export function makeInitRoot(sys: System): InitRoot {
   const image = configImage(sys, INIT_SYSROOT, cmdline);
   copyConfig(sys, image, configPathsFor(target));
   // rd.prepare-root=off: the real init at once, with nothing loaded for a prepare that is not made.
-  if (target === 'plain' && rootKargOf(cmdline) === 'off') return { cmdline, init, modules: [] };
+  if (target === 'plain' && rootKargOf(cmdline) === 'off') return { cmdline, init, modules: [], asked: [] };
   const release = step('uname', () => sys.kernelRelease());
   const dir = [`${image}/usr/lib/modules/${release}`, `${image}/lib/modules/${release}`].find((d) => exists(sys, d));
-  const modules = loadKernelModules(sys, dir ?? `${image}/usr/lib/modules/${release}`, NEEDED_MODULES[target], cmdline);
-  return { cmdline, init, modules };
+  // As an initramfs would, the modules rd.modules-load= names too: udev is not there to load drivers.
+  const asked = modulesToLoadOf(cmdline);
+  const names = [...new Set([...NEEDED_MODULES[target], ...asked])];
+  const modules = loadKernelModules(sys, dir ?? `${image}/usr/lib/modules/${release}`, names, cmdline);
+  return { cmdline, init, modules, asked };
 }
 
 /**

@@ -26,6 +26,11 @@ export function commandInit(sys: System, initArgs: readonly string[], io: Output
       const root = makeInitRoot(sys);
       const loaded = root.modules.filter((m) => m.state === 'loaded').map((m) => m.name);
       if (loaded.length > 0) say(`kernel modules loaded from the root: ${loaded.join(', ')}`);
+      for (const m of root.modules.filter((m) => m.state === 'missing' && root.asked.includes(m.name))) {
+        io.err(
+          oneLine(`prepare-root: rd.modules-load=${m.name}: no such module in the root, nor built in: not loaded`),
+        );
+      }
       prepareAndHandOver(sys, io, {
         sysrootArg: INIT_SYSROOT,
         verbose: false,

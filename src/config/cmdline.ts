@@ -46,6 +46,19 @@ export function deviceWaitOf(cmdline: string): number {
   return value !== null && /^[0-9]{1,4}$/.test(value) ? Number(value) : DEFAULT_DEVICE_WAIT;
 }
 
+/**
+ * The modules rd.modules-load= asks the initramfs to load (comma-separated, each occurrence
+ * adding to the list, as systemd-modules-load reads it), `-` as `_`.
+ */
+export function modulesToLoadOf(cmdline: string): string[] {
+  const names = tokens(cmdline)
+    .filter((t) => t.startsWith('rd.modules-load='))
+    .flatMap((t) => t.slice('rd.modules-load='.length).split(','))
+    .filter((n) => n !== '')
+    .map((n) => n.replaceAll('-', '_'));
+  return [...new Set(names)];
+}
+
 export interface OstreeTarget {
   /** Path of the deployment symlink, relative to the physical root. */
   readonly path: string;

@@ -6,6 +6,7 @@ import {
   findLastKarg,
   findOstreeTarget,
   hasFlag,
+  modulesToLoadOf,
 } from '../../../src/config/cmdline.js';
 import { PrepareRootError } from '../../../src/base/errors.js';
 
@@ -109,5 +110,19 @@ describe('deviceWaitOf', () => {
     ['rootdelay', 30],
   ])('%s: %d s', (cmdline, seconds) => {
     expect(deviceWaitOf(cmdline)).toBe(seconds);
+  });
+});
+
+describe('modulesToLoadOf', () => {
+  it.each([
+    ['root=/dev/vda1', []],
+    ['rd.modules-load=virtio_blk', ['virtio_blk']],
+    [
+      'rd.modules-load=virtio-blk,,usb-storage quiet rd.modules-load=virtio_blk,uas',
+      ['virtio_blk', 'usb_storage', 'uas'],
+    ],
+    ['modules-load=loop rd.modules-load=', []],
+  ])('%s: %j', (cmdline, names) => {
+    expect(modulesToLoadOf(cmdline)).toEqual(names);
   });
 });
