@@ -191,6 +191,14 @@ export function quickjsSystem(): System {
         n.close(fd);
       }
     },
+    readDeviceHead(path, length) {
+      return withFd(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY, (fd) => {
+        const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
+        if (st.kind !== 'block')
+          throw new SysError(`open ${path}`, 'ENOTBLK', `is ${describeKind(st.kind)}, not a block device`);
+        return bytes(check(`read ${path}`, n.pread(fd, length, 0)));
+      });
+    },
     lookupNoSymlinks(path) {
       const fd = n.openat(n.AT_FDCWD, path, n.O_PATH, 0, n.RESOLVE_NO_SYMLINKS | n.RESOLVE_NO_MAGICLINKS);
       if (fd >= 0) {

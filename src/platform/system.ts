@@ -100,6 +100,8 @@ export interface System {
   readFile(path: string, limit: number): Uint8Array;
   /** Up to `length` bytes at the start of the file. */
   readHead(path: string, length: number): Uint8Array;
+  /** Up to `length` bytes at the start of the block device `path` (refused if it is not one). */
+  readDeviceHead(path: string, length: number): Uint8Array;
   /**
    * Whether `path` resolves without passing through any symbolic link (openat2 with
    * RESOLVE_NO_SYMLINKS): `exists`, `missing` (a component does not exist, and none before it is

@@ -58,12 +58,12 @@ type Table = { readonly gpt: ReadonlyMap<number, PartitionIds> } | { readonly mb
 
 function partitionTable(sys: System, disk: BlockDevice): Table {
   const sectorSize = Number(sysText(sys, `${CLASS}/${disk.name}/queue/logical_block_size`) ?? '512') || 512;
-  const head = sys.readHead(disk.node, sectorSize * 2);
+  const head = sys.readDeviceHead(disk.node, sectorSize * 2);
   const entries = gptEntriesAt(head, sectorSize);
   if (entries !== null) {
     const end = entries.offset + entries.count * entries.size;
     if (end > TABLE_SPAN_MAX) return null;
-    const bytes = sys.readHead(disk.node, end).subarray(entries.offset);
+    const bytes = sys.readDeviceHead(disk.node, end).subarray(entries.offset);
     return { gpt: new Map(gptPartitions(bytes, entries.size).map((p) => [p.number, p])) };
   }
   const signature = mbrSignature(head.subarray(0, 512));
@@ -85,7 +85,7 @@ export function findTaggedDevices(sys: System, tag: DeviceTag, value: string): T
   for (const device of devices) {
     try {
       if (tag === 'LABEL' || tag === 'UUID') {
-        const ids = filesystemIds(sys.readHead(device.node, SUPERBLOCK_SPAN));
+        const ids = filesystemIds(sys.readDeviceHead(device.node, SUPERBLOCK_SPAN));
         if (ids !== null && (tag === 'LABEL' ? ids.label : ids.uuid) === wanted) matches.push(device.node);
         continue;
       }

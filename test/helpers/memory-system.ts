@@ -154,6 +154,11 @@ export function memorySystem(): MemorySystem {
       return n.data.slice();
     },
     readHead: (path, length) => sys.readFile(path, Number.MAX_SAFE_INTEGER).subarray(0, length),
+    readDeviceHead(path, length) {
+      const n = get('read', path, true);
+      if (n.kind !== 'block') fail(`open ${path}`, 'ENOTBLK', `is ${describeKind(n.kind)}, not a block device`);
+      return n.data.slice(0, length);
+    },
     lookupNoSymlinks(path) {
       const names = parts(path);
       for (let i = 1; i <= names.length; i++) {

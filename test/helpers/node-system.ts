@@ -78,6 +78,16 @@ export function nodeSystem(): System {
         if (data.length > limit) throw new SysError(`read ${p}`, 'EFBIG', `is larger than ${limit} bytes`);
         return new Uint8Array(data);
       }),
+    readDeviceHead: (p, n) =>
+      wrap(`open ${p}`, () => {
+        const fd = fs.openSync(p, 'r');
+        try {
+          const head = new Uint8Array(n);
+          return head.subarray(0, fs.readSync(fd, head, 0, n, 0));
+        } finally {
+          fs.closeSync(fd);
+        }
+      }),
     readHead: (p, n) => wrap(`open ${p}`, () => new Uint8Array(fs.readFileSync(p)).subarray(0, n)),
     lookupNoSymlinks(p) {
       const parts = p.split('/').filter(Boolean);

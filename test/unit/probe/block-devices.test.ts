@@ -45,7 +45,7 @@ function machine(devices: readonly Dev[]): MemorySystem {
     if (d.of !== undefined) sys.file(`${dir}/partition`, `${d.of[1]}\n`);
     else sys.file(`${dir}/queue/logical_block_size`, '512\n');
     sys.symlinkTo(`/sys/class/block/${d.name}`, dir);
-    if (d.head !== undefined) sys.file(`/dev/${d.devname ?? d.name}`, '', { data: d.head });
+    if (d.head !== undefined) sys.file(`/dev/${d.devname ?? d.name}`, '', { kind: 'block', data: d.head });
   }
   return sys;
 }
@@ -90,6 +90,16 @@ describe('findTaggedDevices', () => {
     const found = findTaggedDevices(sys, 'LABEL', 'prep-upper');
     expect(found.matches).toEqual(['/dev/nvme0n1p2']);
     expect(found.unreadable).toEqual([expect.stringMatching(/^\/dev\/sr0 \(.*ENOMEDIUM/)]);
+  });
+
+  it('a node under /dev that is not a block device is not read as one', () => {
+    const sys = machine(DEVICES);
+    sys.unlink('/dev/nvme0n1p2');
+    sys.file('/dev/nvme0n1p2', '', { data: heads.upper });
+    expect(findTaggedDevices(sys, 'LABEL', 'prep-upper')).toEqual({
+      matches: [],
+      unreadable: ['/dev/nvme0n1p2 (is a regular file, not a block device)'],
+    });
   });
 
   it('a disk whose table cannot be read is named once, not for each of its partitions', () => {

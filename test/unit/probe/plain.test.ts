@@ -18,7 +18,7 @@ function addDisk(sys: MemorySystem, name: string, label: string): void {
   sys.file(`/sys/devices/virtual/${name}/size`, '8192\n');
   sys.file(`/sys/devices/virtual/${name}/uevent`, `DEVNAME=${name}\n`);
   sys.symlinkTo(`/sys/class/block/${name}`, `/sys/devices/virtual/${name}`);
-  sys.file(`/dev/${name}`, '', { data: ext4Head(label) });
+  sys.file(`/dev/${name}`, '', { kind: 'block', data: ext4Head(label) });
 }
 
 function machine(): MemorySystem {
