@@ -88,15 +88,17 @@ export function rawPlainDisk(guest: PlainGuest, name: string, conf?: string): st
 }
 
 /** Boot scenario NAME without an initramfs: the guest's kernel straight from DISK on NVMe (built
- * into Debian's cloud kernel; virtio-blk is a module), our binary as its init. */
+ * into Debian's cloud kernel; virtio-blk is a module), our binary as its init. EXTRA (raw) is the
+ * second virtio disk: /dev/vdb once virtio_blk is loaded (the result disk is /dev/vda). */
 export function bootNoInitramfs(
   guest: PlainGuest,
   name: string,
   disk: string,
   kargs: string,
   input?: ConsoleInput,
+  extra?: string,
 ): Boot {
-  return boot(guest, '', disk, path.join(PLAIN_RUNS, name), `${NO_INITRAMFS_KARGS} ${kargs}`, undefined, input, true);
+  return boot(guest, '', disk, path.join(PLAIN_RUNS, name), `${NO_INITRAMFS_KARGS} ${kargs}`, extra, input, true);
 }
 
 /** vmtest.sh's markers (written by vmtest.step=write, reported by every boot). */

@@ -479,6 +479,25 @@ describe('no initramfs: prepare-root as the kernel’s init', () => {
     expect(second.value('marker /etc/ssh/vmtest-marker')).toBe(writtenIn(first));
   });
 
+  it('root.upper-device=LABEL= on a virtio disk: its driver loaded for it (rd.modules-load=virtio_blk), the device found by its label with no udev; boot 1’s /usr write kept in boot 2', () => {
+    const upper = path.join(PLAIN_RUNS, 'init-upper-device.raw');
+    rmSync(upper, { force: true });
+    const mk = spawnSync('bash', ['-c', 'truncate -s 256M "$1" && mkfs.ext4 -q -L prep-upper "$1"', 'bash', upper]);
+    expect(mk.status, mk.stderr?.toString()).toBe(0);
+    const d = rawPlainDisk(guest, 'init-upper', '[root]\ntransient=true\nupper-device=LABEL=prep-upper\n');
+    const kargs = 'rd.modules-load=virtio_blk';
+    const first = bootNoInitramfs(guest, 'init-upper-1', d, `${kargs} vmtest.step=write`, undefined, upper);
+    expectBootedNoInitramfs(first);
+    expect(first.serial).toContain(`${LOADED}, virtio_blk`);
+    expect(first.value('mount /')).toMatch(/^overlay +rw,.*upperdir=\/run\/prepare-root\/upper-device\/upper,/);
+    // Not udev's /dev/disk/by-label link (there is no udev yet): the node its sysfs entry names.
+    expect(first.value('upper-device-source')).toBe('/dev/vdb');
+    expect(statusOf(first)).toMatchObject({ result: 'prepared', mode: 'plain-overlay' });
+    const second = bootNoInitramfs(guest, 'init-upper-2', d, `${kargs} vmtest.step=check`, undefined, upper);
+    expectBootedNoInitramfs(second);
+    expect(persistedFrom(first, second)).toEqual(['/usr/lib', '/etc', '/var/lib']);
+  });
+
   it('a broken config: our line on the console, a shell from the physical root, no kernel panic; rd.prepare-root=off boots the untouched root', () => {
     const d = rawPlainDisk(guest, 'init-broken', '[root]\ntransiet=true\n');
     // In the shell (the physical root, chrooted): say where we are, then power off through sysrq.

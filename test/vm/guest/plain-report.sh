@@ -10,6 +10,7 @@ report() {
   echo "image-fstab-sha256: $(sha256sum < /usr/lib/vmtest/image-fstab | cut -d' ' -f1)"
   sed 's/^/fstab-line: /' /etc/fstab
   echo "root-source: $(findmnt -n -o SOURCE --mountpoint / | tail -1)"
+  echo "upper-device-source: $(findmnt -n -o SOURCE --mountpoint /run/prepare-root/upper-device | tail -1)"
   for m in /media/root-ro /media/root-rw /run/prepare-root/physical-root; do
     echo "mount $m: $(findmnt -n -o FSTYPE,OPTIONS --mountpoint "$m" | tail -1)"
   done
