@@ -146,6 +146,8 @@ root), it mounts a tmpfs over / (the physical root is not written), the physical
 /sysroot in it, /proc, /sys, /dev and /run, reads the config files from the root (or the
 deployment) and loads overlay (erofs, loop) from its /usr/lib/modules/RELEASE, prepares as from
 an initramfs, and executes /sbin/init (or prepare-root.init=PATH) with the kernel's arguments.
+rd.modules-load= modules are loaded too; root.upper-device=LABEL= (UUID=, PARTUUID=, PARTLABEL=)
+is found without udev and waited for up to rootdelay= seconds (30).
 A failure: the error on the console and a shell from the physical root, never an exit.`;
 
 const CONFIGURATION = `Configuration (GLib key file, /usr/lib/ostree/prepare-root.conf, replaced wholesale by
@@ -182,7 +184,7 @@ Plain roots read [root], [etc], [var], [persist] and [overlay] (their state unde
 warning, as ostree ignores it). Booleans are true/false/1/0. Kernel arguments: ostree=,
 androidboot.slot_suffix=, ostree.prepare-root.composefs= (the first of each wins, as in ostree),
 rd.prepare-root=, rd.prepare-root.reset and, without an initramfs, prepare-root.init= (the last
-wins).`;
+wins), rd.modules-load= and rootdelay=.`;
 
 function overviewEntry(name: Command, h: CommandHelp): string {
   const [first, ...rest] = h.text.split('\n');
