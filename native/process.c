@@ -117,7 +117,7 @@ FN(js_sleep) {
   UNUSED_THIS;
   double seconds;
   if (JS_ToFloat64(ctx, &seconds, argv[0])) return JS_EXCEPTION;
-  if (!(seconds >= 0 && seconds <= 1e9)) return JS_ThrowRangeError(ctx, "sleep: seconds out of range");
+  if (!(seconds >= 0 && seconds <= 1e9)) return JS_ThrowRangeError(ctx, "sleep: seconds not in 0..1e9");
   time_t whole = (time_t)seconds;
   struct timespec left = {.tv_sec = whole, .tv_nsec = (long)((seconds - (double)whole) * 1e9)};
   while (nanosleep(&left, &left) < 0 && errno == EINTR) {}

@@ -72,8 +72,13 @@ function partitionTable(sys: System, disk: BlockDevice): Table {
 
 /** The devices (their /dev nodes) whose filesystem or partition carries TAG=VALUE. */
 export function findTaggedDevices(sys: System, tag: DeviceTag, value: string): TagSearch {
-  const devices = sys
-    .readdir(CLASS)
+  let names: string[];
+  try {
+    names = sys.readdir(CLASS);
+  } catch (e) {
+    return { matches: [], unreadable: [`${CLASS} (${reasonOf(e)})`] }; // no sysfs: nothing to look in
+  }
+  const devices = names
     .sort()
     .map((name) => blockDevice(sys, name))
     .filter((d) => d !== null);

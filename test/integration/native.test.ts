@@ -31,7 +31,8 @@ describe('native module: arguments it refuses', () => {
     [['pread', 0, -5, 0], 'RangeError: pread: length -5 is not in 0..1073741824'],
     [['pread', 0, 16, -1], 'RangeError: pread: negative offset -1'],
     [['getrandom', 257], 'RangeError: getrandom: 0..256 bytes'],
-    [['sleep', -1], 'RangeError: sleep: negative seconds'],
+    [['sleep', -1], 'RangeError: sleep: seconds not in 0..1e9'],
+    [['sleep', 'soon'], 'RangeError: sleep: seconds not in 0..1e9'],
   ])('%j → %s', (call, error) => {
     expect(probe(call)).toEqual([error]);
   });

@@ -529,7 +529,7 @@ trap 'losetup -d "$UPPERDEV"; umount -R "$W" 2>/dev/null; rmdir "$W"' EXIT`;
     expect(reset!.check.split('\n')).toEqual(['gone', 'etc-kept']);
     expect(missing!.rc).toBe(1);
     expect(missing!.stderr).toBe(
-      'prepare-root: root.upper-device LABEL=no-such-upper: /dev/disk/by-label/no-such-upper is not a block device (the device is not attached, or not found yet)',
+      'prepare-root: root.upper-device LABEL=no-such-upper: neither /dev/disk/by-label/no-such-upper nor any block device the kernel lists in /sys/class/block has that name (the device is not attached, or not found yet; could not read /sys/class/block (No such file or directory))',
     );
     expect(hostChangesSince(before)).toEqual([]);
   });

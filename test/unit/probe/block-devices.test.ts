@@ -92,6 +92,13 @@ describe('findTaggedDevices', () => {
     expect(found.unreadable).toEqual([expect.stringMatching(/^\/dev\/sr0 \(.*ENOMEDIUM/)]);
   });
 
+  it('no /sys/class/block (sysfs not mounted): nothing found, and why', () => {
+    expect(findTaggedDevices(memorySystem(), 'LABEL', 'prep-upper')).toEqual({
+      matches: [],
+      unreadable: ['/sys/class/block (No such file or directory)'],
+    });
+  });
+
   it('a node under /dev that is not a block device is not read as one', () => {
     const sys = machine(DEVICES);
     sys.unlink('/dev/nvme0n1p2');
