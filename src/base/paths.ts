@@ -31,6 +31,9 @@ export const RUN_OSTREE_BOOTED = '/run/ostree-booted';
 
 /** Points systemd at the real root block device when / is an overlay (gpt-auto, ostree PR#3608). */
 export const VOLATILE_ROOT_LINK = '/run/systemd/volatile-root';
+/** A read-only plain root's fstab for systemd-remount-fs (without / in it), and the drop-in that names it. */
+export const REMOUNT_FS_FSTAB = '/run/prepare-root/remount-fs.fstab';
+export const REMOUNT_FS_DROPIN = '/run/systemd/system/systemd-remount-fs.service.d/prepare-root.conf';
 
 /** Our own state: status.json (facts, plan, steps, warnings) and the run lock. */
 export const RUN_PREPARE_ROOT = '/run/prepare-root';

@@ -1,4 +1,5 @@
-// /etc/fstab, as far as prepare-root reads it: the swap entries that are files (not devices).
+// /etc/fstab, as far as prepare-root reads it: the swap entries that are files (not devices), and
+// the entry for / (which systemd-remount-fs applies to whatever / is).
 // fstab(5): whitespace-separated fields, `#` comments, octal escapes such as \040 in paths.
 
 function decodeOctal(field: string): string {
@@ -13,4 +14,19 @@ export function swapFiles(text: string): string[] {
     const source = decodeOctal(fields[0]!);
     return source.startsWith('/') && !source.startsWith('/dev/') ? [source] : [];
   });
+}
+
+/**
+ * The same fstab with its entries for / commented out (the rest byte for byte), or null when it
+ * has none.
+ */
+export function withoutRootEntry(text: string): string | null {
+  let found = false;
+  const lines = text.split('\n').map((line) => {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (fields.length < 2 || decodeOctal(fields[1]!) !== '/') return line;
+    found = true;
+    return `# (prepare-root: / is read-only this boot) ${line}`;
+  });
+  return found ? lines.join('\n') : null;
 }

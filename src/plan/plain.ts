@@ -2,10 +2,15 @@
 // physical root or becomes a transient overlay over it, /etc and /var stay persistent unless
 // asked otherwise, and the physical root stays reachable read-only. Pure.
 import { PrepareRootError } from '../base/errors.js';
+import { dirname } from '../base/posix-path.js';
+import { utf8Encode } from '../base/text.js';
+import { withoutRootEntry } from '../formats/fstab.js';
 import {
   PHYSICAL_ROOT,
   PLAIN_CONFIG_PATHS,
   PLAIN_TRANSIENT_ROOT_DIR,
+  REMOUNT_FS_DROPIN,
+  REMOUNT_FS_FSTAB,
   RUN_PREPARE_ROOT,
   STAGING_ROOT,
   UPPER_DEVICE_DIR,
@@ -148,6 +153,56 @@ function deviceUpperSteps(
   ];
 }
 
+/**
+ * A read-only / stays so: systemd-remount-fs remounts / with the options of its fstab entry, which
+ * describes the physical root (a Debian fstab has no `ro`), and that would make the overlay
+ * writable. systemd-remount-fs reads the fstab $SYSTEMD_FSTAB names: the same one without its /
+ * entry, through a drop-in in /run (the image and its fstab are not touched).
+ */
+function keepRootReadonlySteps(fstab: string | null): Step[] {
+  const filtered = fstab === null ? null : withoutRootEntry(fstab);
+  if (filtered === null) return [];
+  const reason = 'root.transient-ro: systemd-remount-fs would remount / read-write, as its fstab entry says';
+  const dropin = [
+    '# prepare-root: / is read-only this boot (root.transient-ro); the fstab entry for / describes',
+    '# the physical root and would make systemd-remount-fs remount it read-write.',
+    '[Service]',
+    `Environment=SYSTEMD_FSTAB=${REMOUNT_FS_FSTAB}`,
+    '',
+  ].join('\n');
+  const dirs = ['/run/systemd', '/run/systemd/system', dirname(REMOUNT_FS_DROPIN)];
+  return [
+    {
+      id: 'write-remount-fs-fstab',
+      kind: 'write-file',
+      path: REMOUNT_FS_FSTAB,
+      mode: 0o644,
+      content: utf8Encode(filtered),
+      summary: '/etc/fstab without its / entry',
+      reason,
+    },
+    ...dirs.map(
+      (path, i): Step => ({
+        id: `mkdir-remount-fs-dropin-${i}`,
+        kind: 'mkdir',
+        path,
+        mode: 0o755,
+        existOk: true,
+        reason,
+      }),
+    ),
+    {
+      id: 'write-remount-fs-dropin',
+      kind: 'write-file',
+      path: REMOUNT_FS_DROPIN,
+      mode: 0o644,
+      content: utf8Encode(dropin),
+      summary: `SYSTEMD_FSTAB=${REMOUNT_FS_FSTAB}`,
+      reason,
+    },
+  ];
+}
+
 /** Something of the plan writes to the physical root after boot: /etc or /var persistent, or our state. */
 function writesPhysicalRoot(config: PlainConfig, facts: PlainFacts): boolean {
   const etcTransient = config.etcTransient;
@@ -260,7 +315,7 @@ export function planPlainRoot(config: PlainConfig, facts: PlainFacts, context: B
     labelled.push(...(p.labelled ?? []));
   }
   if (rootTransient && facts.device !== null) steps.push(...volatileRootSteps(facts.device));
-  if (isReadonlyRoot(mode)) steps.push(REMOUNT_ROOT_RO);
+  if (isReadonlyRoot(mode)) steps.push(REMOUNT_ROOT_RO, ...keepRootReadonlySteps(facts.fstab));
   steps.push(
     ...recordLabelsSteps(labelled),
     ...loginNoticeSteps(notices),

@@ -37,6 +37,8 @@ export interface PlainFacts {
   readonly var: TopDirFact;
   /** The state dir inside the root (PLAIN_STATE_DIR with symlinks followed inside it). */
   readonly stateDir: string;
+  /** Its /etc/fstab (null: none, or not a regular file). */
+  readonly fstab: string | null;
   /** Swap files of its /etc/fstab (paths as written, where they land, what is there). */
   readonly swapFiles: ReadonlyArray<{ readonly path: string } & TopDirFact>;
   /** root.upper-device: where it is, or why it is not. */
@@ -48,14 +50,10 @@ export interface PlainFacts {
   readonly separateUsr: boolean;
 }
 
-/** The swap files its /etc/fstab lists; a missing or non-regular fstab (a FIFO would block) lists none. */
-function probeSwapFiles(sys: System, root: string): PlainFacts['swapFiles'] {
+/** Its /etc/fstab; a missing or non-regular one (a FIFO would block) is none. */
+function readFstab(sys: System, root: string): string | null {
   const fstab = locateKind(sys, root, '/etc/fstab');
-  if (fstab.kind !== 'file') return [];
-  return swapFiles(utf8Decode(sys.readFile(under(root, fstab.inRoot), CONFIG_MAX))).map((path) => ({
-    path,
-    ...locateKind(sys, root, path),
-  }));
+  return fstab.kind === 'file' ? utf8Decode(sys.readFile(under(root, fstab.inRoot), CONFIG_MAX)) : null;
 }
 
 const BY_TAG: Record<DeviceTag, string> = {
@@ -148,13 +146,15 @@ export function probePlainFacts(
 ): PlainFacts {
   const stateDir = locateInside(sys, sysroot, PLAIN_STATE_DIR).path;
   const state = under(sysroot, stateDir);
+  const fstab = readFstab(sys, sysroot);
   return {
     sysroot,
     readonly: sys.statfs(sysroot).readonly,
     device: backingDevice(sys, sysroot),
     etc: locateKind(sys, sysroot, '/etc'),
     var: locateKind(sys, sysroot, '/var'),
-    swapFiles: probeSwapFiles(sys, sysroot),
+    fstab,
+    swapFiles: swapFiles(fstab ?? '').map((path) => ({ path, ...locateKind(sys, sysroot, path) })),
     upperDevice:
       config.upperDevice === null || devices === null
         ? null

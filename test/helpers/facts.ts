@@ -48,6 +48,7 @@ export const PLAIN_FACTS: PlainFacts = {
   device: null,
   etc: { inRoot: '/etc', kind: 'dir' },
   var: { inRoot: '/var', kind: 'dir' },
+  fstab: null,
   stateDir: '/var/lib/prepare-root',
   swapFiles: [],
   upperDevice: null,

@@ -125,20 +125,30 @@ describe.skipIf(!isRoot())('plain root', () => {
     expect(r!.mounts).toContain('/sysroot/etc /etc tmpfs rw,relatime private');
   });
 
-  it('root.transient-ro: / is read-only, /etc and /var stay writable on the disk', () => {
+  it('root.transient-ro: / is read-only, /etc and /var stay writable on the disk; systemd-remount-fs gets the fstab without its / entry', () => {
+    const dropin = '/run/systemd/system/systemd-remount-fs.service.d/prepare-root.conf';
     const [r] = runScenario({
       plain: true,
+      setup: `printf 'LABEL=root / ext4 errors=remount-ro 0 1\\n' > "$S/etc/fstab"`,
       runs: [
         {
           impl: ours(),
           plainConf: '[root]\ntransient-ro=true\n',
-          check: `touch /sysroot/new 2>&1 | sed 's/.*: //'; echo e > /sysroot/etc/new && [ -e ${P}/etc/new ] && echo etc-on-disk; echo v > /sysroot/var/new && [ -e ${P}/var/new ] && echo var-on-disk`,
+          check: `touch /sysroot/new 2>&1 | sed 's/.*: //'; echo e > /sysroot/etc/new && [ -e ${P}/etc/new ] && echo etc-on-disk; echo v > /sysroot/var/new && [ -e ${P}/var/new ] && echo var-on-disk; grep -v '^#' ${dropin}; cat /run/prepare-root/remount-fs.fstab /sysroot/etc/fstab`,
         },
       ],
     });
     expect(r!.rc, r!.stderr).toBe(0);
     expect(r!.mounts).toContain('/sysroot / overlay ro,relatime private');
-    expect(r!.check.split('\n')).toEqual(['Read-only file system', 'etc-on-disk', 'var-on-disk']);
+    expect(r!.check.split('\n')).toEqual([
+      'Read-only file system',
+      'etc-on-disk',
+      'var-on-disk',
+      '[Service]',
+      'Environment=SYSTEMD_FSTAB=/run/prepare-root/remount-fs.fstab',
+      '# (prepare-root: / is read-only this boot) LABEL=root / ext4 errors=remount-ro 0 1',
+      'LABEL=root / ext4 errors=remount-ro 0 1', // the root's own, untouched
+    ]);
   });
 
   it('a transient root leaves a login notice in /run/motd.d; a persistent one does not', () => {

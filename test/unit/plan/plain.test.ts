@@ -80,6 +80,35 @@ describe('planPlainRoot: each mode', () => {
     expect(commands(conf)).toEqual([...PROLOGUE, ...middle, ...EPILOGUE]);
   });
 
+  it('root.transient-ro with / in the fstab: systemd-remount-fs gets the fstab without it, through a drop-in in /run', () => {
+    const conf = '[root]\ntransient-ro=true\n';
+    const fstab = '# /etc/fstab\nLABEL=root / ext4 errors=remount-ro 0 1\nLABEL=data /data ext4 defaults 0 2\n';
+    const steps = plan(conf, { fstab }).plan.steps;
+    const files = steps.filter((s) => s.kind === 'write-file' && s.path !== '/run/motd.d/prepare-root');
+    expect(files.map((s) => s.kind === 'write-file' && [s.path, new TextDecoder().decode(s.content)])).toEqual([
+      [
+        '/run/prepare-root/remount-fs.fstab',
+        '# /etc/fstab\n# (prepare-root: / is read-only this boot) LABEL=root / ext4 errors=remount-ro 0 1\nLABEL=data /data ext4 defaults 0 2\n',
+      ],
+      [
+        '/run/systemd/system/systemd-remount-fs.service.d/prepare-root.conf',
+        '# prepare-root: / is read-only this boot (root.transient-ro); the fstab entry for / describes\n# the physical root and would make systemd-remount-fs remount it read-write.\n[Service]\nEnvironment=SYSTEMD_FSTAB=/run/prepare-root/remount-fs.fstab\n',
+      ],
+    ]);
+    // The drop-in's directories, made where /run does not have them (their undo removes only those).
+    expect(
+      steps.filter((s) => s.id.startsWith('mkdir-remount-fs-dropin')).map((s) => s.kind === 'mkdir' && s.path),
+    ).toEqual(['/run/systemd', '/run/systemd/system', '/run/systemd/system/systemd-remount-fs.service.d']);
+    // A writable / (transient) or no / entry: nothing of it.
+    for (const [c, f] of [
+      ['[root]\ntransient=true\n', fstab],
+      [conf, 'LABEL=data /data ext4 defaults 0 2\n'],
+      [conf, null],
+    ] as const) {
+      expect(plan(c, { fstab: f }).plan.steps.filter((s) => s.id.includes('remount-fs'))).toEqual([]);
+    }
+  });
+
   it('root.upper-device: the upper and work on that device, kept (may exist)', () => {
     const device = { spec: 'LABEL=up', path: '/dev/disk/by-label/up', present: true } as const;
     const conf = '[root]\ntransient=true\nupper-device=LABEL=up\n';

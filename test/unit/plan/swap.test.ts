@@ -13,6 +13,7 @@ const facts = (swapFiles: PlainFacts['swapFiles'], etc: TopDirFact = { inRoot: '
     etc,
     var: { inRoot: '/var', kind: 'dir' },
     stateDir: '/var/lib/prepare-root',
+    fstab: null,
     swapFiles,
     upperDevice: null,
     persist: [],
