@@ -447,7 +447,7 @@ function expectBootedNoInitramfs(b: Boot): void {
 const LOADED = 'prepare-root: kernel modules loaded from the root: overlay';
 
 describe('no initramfs: prepare-root as the kernel’s init', () => {
-  it('rd.prepare-root=transient: overlay loaded from the root, / an overlay; boot 1’s /usr write gone in boot 2, /etc and /var kept', () => {
+  it('rd.prepare-root=transient: overlay loaded from the root, / an overlay; boot 1’s /usr write gone in boot 2 (transient-ro: / read-only), /etc and /var kept', () => {
     const d = rawPlainDisk(guest, 'init-transient');
     const first = bootNoInitramfs(guest, 'init-transient-1', d, 'rd.prepare-root=transient vmtest.step=write');
     expectBootedNoInitramfs(first);
@@ -457,8 +457,12 @@ describe('no initramfs: prepare-root as the kernel’s init', () => {
     expect(first.value('mount /etc')).toMatch(/^ext4 +rw,/);
     expect(statusOf(first)).toMatchObject({ result: 'prepared', mode: 'plain-transient' });
     for (const m of MARKERS) expect(first.report).toContain(`wrote ${m}`);
-    const second = bootNoInitramfs(guest, 'init-transient-2', d, 'rd.prepare-root=transient vmtest.step=check');
+    const second = bootNoInitramfs(guest, 'init-transient-2', d, 'rd.prepare-root=transient-ro vmtest.step=check');
     expectBootedNoInitramfs(second);
+    expect(statusOf(second)).toMatchObject({ result: 'prepared', mode: 'plain-transient-ro' });
+    // Read-only through the whole boot: systemd-remount-fs does not make it writable.
+    expect(second.value('mount /')).toMatch(/^overlay +ro,/);
+    expect(second.value('mount /etc')).toMatch(/^ext4 +rw,/);
     expect(persistedFrom(first, second)).toEqual(['/etc', '/var/lib']);
     expect(second.value('marker /usr/lib/vmtest-marker')).not.toBe(writtenIn(first));
   });
