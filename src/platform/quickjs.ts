@@ -73,15 +73,34 @@ function withFd<T>(path: string, flags: number, body: (fd: number) => T): T {
   }
 }
 
-/** A file opened for reading must be a regular file: a FIFO would block, a device never end. */
-function openRegular(path: string): number {
+/** What a file opened for reading must be, and the error when it is something else. */
+const READABLE = {
+  file: { code: 'ENOTREG', what: 'a regular file' },
+  block: { code: 'ENOTBLK', what: 'a block device' },
+} as const;
+
+/**
+ * Open for reading what must be of that kind: a file read as a regular file must be one (a FIFO
+ * would block, a device never end), a device read for its superblock a block device.
+ */
+function openOfKind(path: string, kind: keyof typeof READABLE): number {
   const fd = open(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY);
   return closingOnThrow(fd, () => {
     const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
-    if (st.kind !== 'file')
-      throw new SysError(`open ${path}`, 'ENOTREG', `is ${describeKind(st.kind)}, not a regular file`);
+    const { code, what } = READABLE[kind];
+    if (st.kind !== kind) throw new SysError(`open ${path}`, code, `is ${describeKind(st.kind)}, not ${what}`);
     return fd;
   });
+}
+
+/** Up to `length` bytes at the start of what `path` is, which must be of that kind. */
+function readStart(path: string, length: number, kind: keyof typeof READABLE): Uint8Array {
+  const fd = openOfKind(path, kind);
+  try {
+    return bytes(check(`read ${path}`, n.pread(fd, length, 0)));
+  } finally {
+    n.close(fd);
+  }
 }
 
 /** `body`'s result; fd is closed if it throws (on success the caller owns fd). */
@@ -174,7 +193,7 @@ export function quickjsSystem(): System {
     },
 
     readFile(path, limit) {
-      const fd = openRegular(path);
+      const fd = openOfKind(path, 'file');
       try {
         const data = bytes(check(`read ${path}`, n.read(fd, limit)));
         if (data.length > limit) throw new SysError(`read ${path}`, 'EFBIG', `is larger than ${limit} bytes`);
@@ -183,22 +202,8 @@ export function quickjsSystem(): System {
         n.close(fd);
       }
     },
-    readHead(path, length) {
-      const fd = openRegular(path);
-      try {
-        return bytes(check(`read ${path}`, n.pread(fd, length, 0)));
-      } finally {
-        n.close(fd);
-      }
-    },
-    readDeviceHead(path, length) {
-      return withFd(path, n.O_RDONLY | n.O_NONBLOCK | n.O_NOCTTY, (fd) => {
-        const st = toStat(check(`stat ${path}`, n.statx(fd, '', n.AT_EMPTY_PATH)));
-        if (st.kind !== 'block')
-          throw new SysError(`open ${path}`, 'ENOTBLK', `is ${describeKind(st.kind)}, not a block device`);
-        return bytes(check(`read ${path}`, n.pread(fd, length, 0)));
-      });
-    },
+    readHead: (path, length) => readStart(path, length, 'file'),
+    readDeviceHead: (path, length) => readStart(path, length, 'block'),
     lookupNoSymlinks(path) {
       const fd = n.openat(n.AT_FDCWD, path, n.O_PATH, 0, n.RESOLVE_NO_SYMLINKS | n.RESOLVE_NO_MAGICLINKS);
       if (fd >= 0) {

@@ -54,6 +54,17 @@ function toStat(st: fs.BigIntStats): FileStat {
   };
 }
 
+/** Up to `length` bytes at the start of `path`. */
+function readStart(path: string, length: number): Uint8Array {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const head = new Uint8Array(length);
+    return head.subarray(0, fs.readSync(fd, head, 0, length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function nodeSystem(): System {
   return {
     args: process.argv.slice(2),
@@ -78,17 +89,8 @@ export function nodeSystem(): System {
         if (data.length > limit) throw new SysError(`read ${p}`, 'EFBIG', `is larger than ${limit} bytes`);
         return new Uint8Array(data);
       }),
-    readDeviceHead: (p, n) =>
-      wrap(`open ${p}`, () => {
-        const fd = fs.openSync(p, 'r');
-        try {
-          const head = new Uint8Array(n);
-          return head.subarray(0, fs.readSync(fd, head, 0, n, 0));
-        } finally {
-          fs.closeSync(fd);
-        }
-      }),
-    readHead: (p, n) => wrap(`open ${p}`, () => new Uint8Array(fs.readFileSync(p)).subarray(0, n)),
+    readHead: (p, n) => wrap(`open ${p}`, () => readStart(p, n)),
+    readDeviceHead: (p, n) => wrap(`open ${p}`, () => readStart(p, n)),
     lookupNoSymlinks(p) {
       const parts = p.split('/').filter(Boolean);
       for (let i = 1; i <= parts.length; i++) {
