@@ -2,7 +2,7 @@
 // superblock (the filesystems an overlay upper can live on: ext2/3/4, XFS, btrfs), and a
 // partition's PARTUUID and PARTLABEL from its disk's GPT (or the MBR's disk signature, as the
 // kernel's own root=PARTUUID= reads it). Pure: the caller reads the bytes.
-import { utf8Decode } from '../base/text.js';
+import { toHex, utf8Decode } from '../base/text.js';
 
 /** A filesystem's identity; uuid in lower case, 8-4-4-4-12, as udev's by-uuid names it. */
 export interface FilesystemIds {
@@ -24,12 +24,11 @@ export const SUPERBLOCK_SPAN = 0x10000 + 0x1000;
 
 const le16 = (b: Uint8Array, at: number) => b[at]! | (b[at + 1]! << 8);
 const le32 = (b: Uint8Array, at: number) => (le16(b, at) | (le16(b, at + 2) << 16)) >>> 0;
-const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 const ascii = (b: Uint8Array, at: number, s: string) => [...s].every((c, i) => b[at + i] === c.charCodeAt(0));
 
 /** 16 bytes as a UUID's text, in the byte order they are stored. */
 function uuidText(b: Uint8Array): string {
-  const h = hex(b);
+  const h = toHex(b);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 

@@ -2,6 +2,11 @@
 // the entry for / (which systemd-remount-fs applies to whatever / is).
 // fstab(5): whitespace-separated fields, `#` comments, octal escapes such as \040 in paths.
 
+/** An entry's fields, its comment dropped (a blank or comment-only line gives one empty field). */
+function fieldsOf(line: string): string[] {
+  return line.replace(/#.*/, '').trim().split(/\s+/);
+}
+
 function decodeOctal(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(Number.parseInt(o, 8)));
 }
@@ -9,7 +14,7 @@ function decodeOctal(field: string): string {
 /** Swap files listed in fstab, in order: entries of type swap whose source is an absolute path outside /dev. */
 export function swapFiles(text: string): string[] {
   return text.split('\n').flatMap((line) => {
-    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    const fields = fieldsOf(line);
     if (fields.length < 3 || fields[2] !== 'swap') return [];
     const source = decodeOctal(fields[0]!);
     return source.startsWith('/') && !source.startsWith('/dev/') ? [source] : [];
@@ -23,7 +28,7 @@ export function swapFiles(text: string): string[] {
 export function withoutRootEntry(text: string): string | null {
   let found = false;
   const lines = text.split('\n').map((line) => {
-    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    const fields = fieldsOf(line);
     if (fields.length < 2 || decodeOctal(fields[1]!) !== '/') return line;
     found = true;
     return `# (prepare-root: / is read-only this boot) ${line}`;
