@@ -7,7 +7,6 @@ import { reasonOf } from '../base/errors.js';
 import { utf8Decode } from '../base/text.js';
 import { readOptional } from '../fs/files.js';
 import {
-  type PartitionIds,
   SUPERBLOCK_SPAN,
   filesystemIds,
   gptEntriesAt,
@@ -53,21 +52,24 @@ function blockDevice(sys: System, name: string): BlockDevice | null {
   return { name, node: `/dev/${devname}`, partition: { number: Number(number), disk } };
 }
 
-/** A disk's partitions by number, from its GPT, or its MBR signature; null when neither. */
-type Table = { readonly gpt: ReadonlyMap<number, PartitionIds> } | { readonly mbr: string } | null;
+/** A partition's names by its number on the disk (an MBR has no PARTLABEL). */
+type Table = (number: number) => { readonly partuuid?: string; readonly partlabel?: string };
+const NO_TABLE: Table = () => ({});
 
+/** A disk's partition table: its GPT's entries, or what its MBR's signature names. */
 function partitionTable(sys: System, disk: BlockDevice): Table {
   const sectorSize = Number(sysText(sys, `${CLASS}/${disk.name}/queue/logical_block_size`) ?? '512') || 512;
   const head = sys.readDeviceHead(disk.node, sectorSize * 2);
   const entries = gptEntriesAt(head, sectorSize);
   if (entries !== null) {
     const end = entries.offset + entries.count * entries.size;
-    if (end > TABLE_SPAN_MAX) return null;
+    if (end > TABLE_SPAN_MAX) return NO_TABLE;
     const bytes = sys.readDeviceHead(disk.node, end).subarray(entries.offset);
-    return { gpt: new Map(gptPartitions(bytes, entries.size).map((p) => [p.number, p])) };
+    const gpt = new Map(gptPartitions(bytes, entries.size).map((p) => [p.number, p]));
+    return (number) => gpt.get(number) ?? {};
   }
   const signature = mbrSignature(head.subarray(0, 512));
-  return signature === null ? null : { mbr: signature };
+  return signature === null ? NO_TABLE : (number) => ({ partuuid: mbrPartuuid(signature, number) });
 }
 
 /** The devices (their /dev nodes) whose filesystem or partition carries TAG=VALUE. */
@@ -97,26 +99,18 @@ export function findTaggedDevices(sys: System, tag: DeviceTag, value: string): T
       if (device.partition === null) continue;
       const disk = byName.get(device.partition.disk);
       if (disk === undefined) continue;
-      if (!tables.has(disk.name)) {
-        tables.set(disk.name, null);
+      let table = tables.get(disk.name);
+      if (table === undefined) {
+        table = NO_TABLE;
         try {
-          tables.set(disk.name, partitionTable(sys, disk));
+          table = partitionTable(sys, disk);
         } catch (e) {
           unreadable.push(`${disk.node} (${reasonOf(e)})`);
         }
+        tables.set(disk.name, table);
       }
-      const table = tables.get(disk.name) ?? null;
-      if (table === null) continue;
-      const { number } = device.partition;
-      const name =
-        'gpt' in table
-          ? tag === 'PARTUUID'
-            ? table.gpt.get(number)?.partuuid
-            : table.gpt.get(number)?.partlabel
-          : tag === 'PARTUUID'
-            ? mbrPartuuid(table.mbr, number)
-            : undefined;
-      if (name === wanted) matches.push(device.node);
+      const ids = table(device.partition.number);
+      if ((tag === 'PARTUUID' ? ids.partuuid : ids.partlabel) === wanted) matches.push(device.node);
     } catch (e) {
       unreadable.push(`${device.node} (${reasonOf(e)})`);
     }

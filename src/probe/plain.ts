@@ -63,23 +63,19 @@ const BY_TAG: Record<DeviceTag, string> = {
   PARTLABEL: 'by-partlabel',
 };
 
-/** LABEL=x, or udev's /dev/disk/by-label/x (its \xNN escapes undone): the tag and the name. */
+/** LABEL=x, or udev's /dev/disk/by-label/x written out: the tag and the name. */
 function tagOf(spec: string): { readonly tag: DeviceTag; readonly value: string } | null {
   const m = /^(LABEL|UUID|PARTUUID|PARTLABEL)=(.+)$/.exec(spec);
   if (m !== null) return { tag: m[1] as DeviceTag, value: m[2]! };
-  const link = /^\/dev\/disk\/(by-label|by-uuid|by-partuuid|by-partlabel)\/([^/]+)$/.exec(spec);
-  if (link === null) return null;
-  const tag = (Object.keys(BY_TAG) as DeviceTag[]).find((t) => BY_TAG[t] === link[1])!;
-  return {
-    tag,
-    value: link[2]!.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
-  };
+  const link = /^\/dev\/disk\/(by-[a-z]+)\/([^/]+)$/.exec(spec);
+  const tag = (Object.keys(BY_TAG) as DeviceTag[]).find((t) => BY_TAG[t] === link?.[1]);
+  return tag === undefined ? null : { tag, value: link![2]! };
 }
 
 /** The device node a spec names: LABEL=x is udev's /dev/disk/by-label/x, and so on. */
 function devicePath(spec: string): string {
-  const m = /^(LABEL|UUID|PARTUUID|PARTLABEL)=(.*)$/.exec(spec);
-  return m === null ? spec : `/dev/disk/${BY_TAG[m[1] as DeviceTag]}/${m[2]}`;
+  const tagged = tagOf(spec);
+  return tagged === null ? spec : `/dev/disk/${BY_TAG[tagged.tag]}/${tagged.value}`;
 }
 
 function isBlockDevice(sys: System, path: string): boolean {
