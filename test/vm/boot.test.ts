@@ -3,7 +3,6 @@
 // qemu on Debian's 6.12 kernel with initramfs images that Debian's dracut builds with our module
 // (or ostree's own). Every assertion reads what the guest reported about itself from its result
 // disk, or, when a boot must fail, the console. Logs stay in .cache/vm/runs/<scenario>/.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import {
   expectEmergency,
   type Guest,
   median,
+  rawDiskWith,
   scenarioDisk,
   sizeMiB,
   withFiles,
@@ -201,12 +201,12 @@ describe('VM boot', () => {
   });
 
   it('no initramfs, composefs verity from the deployment’s own config: erofs loaded from the deployment, / the image with verity=require', () => {
-    const disk = path.join(RUNS, 'init-verity.raw');
-    rmSync(disk, { force: true });
-    execFileSync('cp', ['--sparse=always', guest.disk, disk]);
-    const conf = path.join(RUNS, 'init-verity.conf');
-    writeFileSync(conf, '[composefs]\nenabled=verity\n');
-    execFileSync('debugfs', ['-w', '-R', `write ${conf} ${guest.deployGood}/${CONF}`, disk], { stdio: 'ignore' });
+    const disk = rawDiskWith(
+      guest,
+      path.join(RUNS, 'init-verity.raw'),
+      `${guest.deployGood}/${CONF}`,
+      '[composefs]\nenabled=verity\n',
+    );
     const b = bootNoInitramfs('init-verity', disk);
     expectBooted(b);
     expect(b.serial).toMatch(/prepare-root: kernel modules loaded from the root: overlay, erofs/);

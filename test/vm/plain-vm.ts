@@ -1,13 +1,12 @@
 // Helpers of the plain-mode VM tests: a plain Debian 12 guest without ostree
 // (test/vm/plain-guest-disk.sh: ext4 root, initramfs-tools, our .deb installed, and the
-// initramfs images initramfs-tools makes there with overlayroot and with ours), booted with vm.ts's qemu boot, and what the comparison with overlayroot reads from
-// the reports: boot cost, markers, the behaviour table. The guest also runs
-// test/vm/guest/plain-report.sh, whose lines (fstab-sha256, overlayroot-log, ...) arrive in the
-// same report as vmtest.sh's.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// initramfs images initramfs-tools makes there with overlayroot and with ours), booted with
+// vm.ts's qemu boot, and what the comparison with overlayroot reads from the reports: boot cost,
+// markers, the behaviour table. The guest also runs test/vm/guest/plain-report.sh, whose lines
+// (fstab-sha256, overlayroot-log, ...) arrive in the same report as vmtest.sh's.
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type Boot, type ConsoleInput, boot, buildWith, median, scenarioDisk, sizeMiB } from './vm.js';
+import { type Boot, type ConsoleInput, boot, buildWith, median, rawDiskWith, scenarioDisk, sizeMiB } from './vm.js';
 
 const HERE = import.meta.dirname;
 
@@ -70,21 +69,9 @@ export const NO_INITRAMFS_KARGS =
   'root=/dev/nvme0n1 rootfstype=ext4 rootwait ro init=/usr/lib/prepare-root/prepare-root';
 const PLAIN_CONF = '/etc/prepare-root/prepare-root.conf';
 
-/**
- * A raw copy of the guest's disk for boots without an initramfs, whose config is the root's own:
- * CONF written into it with debugfs (no mount, no loop device). What its boots write stays on it.
- */
+/** A raw copy of the guest's disk for boots without an initramfs, with CONF as the root's own config. */
 export function rawPlainDisk(guest: PlainGuest, name: string, conf?: string): string {
-  const out = path.join(PLAIN_RUNS, `${name}.raw`);
-  execFileSync('cp', ['--sparse=always', guest.disk, out]);
-  if (conf !== undefined) {
-    const file = `${out}.conf`;
-    writeFileSync(file, conf);
-    execFileSync('debugfs', ['-w', '-R', `write ${file} ${PLAIN_CONF}`, out], { stdio: 'ignore' });
-    const back = execFileSync('debugfs', ['-R', `cat ${PLAIN_CONF}`, out], { encoding: 'utf8', stdio: 'pipe' });
-    if (back !== conf) throw new Error(`${out}: debugfs did not write ${PLAIN_CONF}`);
-  }
-  return out;
+  return rawDiskWith(guest, path.join(PLAIN_RUNS, `${name}.raw`), PLAIN_CONF, conf);
 }
 
 /** Boot scenario NAME without an initramfs: the guest's kernel straight from DISK on NVMe (built

@@ -112,6 +112,23 @@ export function scenarioDisk(guest: Pick<Guest, 'disk'>, out: string): string {
   return out;
 }
 
+/**
+ * A raw copy of the guest's disk at OUT with FILE (an absolute path in its ext4 root) holding
+ * CONTENT, written with debugfs (no mount, no loop device) and read back. For boots without an
+ * initramfs, whose config is the root's own; what they write stays on the copy.
+ */
+export function rawDiskWith(guest: Pick<Guest, 'disk'>, out: string, file?: string, content?: string): string {
+  run('cp', ['--sparse=always', guest.disk, out], 60_000);
+  if (file !== undefined && content !== undefined) {
+    const source = `${out}.file`;
+    writeFileSync(source, content);
+    run('debugfs', ['-w', '-R', `write ${source} ${file}`, out], 60_000);
+    if (run('debugfs', ['-R', `cat ${file}`, out], 60_000) !== content)
+      throw new Error(`${out}: debugfs did not write ${file}`);
+  }
+  return out;
+}
+
 export interface Boot {
   readonly exitCode: number;
   readonly seconds: number;
